@@ -1,0 +1,26 @@
+//! The Rust core: configuration, authentication, the request with its retries,
+//! the error model and the response schema. It knows nothing of C; `crate::ffi`
+//! adapts it to the C ABI.
+
+mod auth;
+mod client;
+mod config;
+mod encode;
+mod error;
+mod log;
+mod retry;
+mod schema;
+mod secret;
+mod status;
+
+pub use client::Client;
+pub use config::{AuthMode, Options, DEFAULT_BASE_URL, DEFAULT_MONEYKIT_VERSION};
+pub use encode::encode;
+pub use error::Error;
+pub use log::Level;
+pub use schema::validate_identity;
+pub use secret::Secret;
+pub use status::Status;
+
+/// The library version, e.g. "0.1.0".
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

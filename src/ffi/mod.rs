@@ -1,0 +1,352 @@
+//! The C ABI declared by `include/moneykit.h`. This layer only converts and
+//! checks: pointers, UTF-8, lengths, string ownership and the panic boundary.
+//! All behaviour lives in [`crate::core`].
+//!
+//! Conventions (see C-API.md): every fallible function returns an `int32_t`
+//! `mk_status`; output pointers are always written (NULL on the path not
+//! taken); strings handed out are freed with `mk_string_free` only; nothing
+//! the caller passes in is kept after the call returns.
+
+use crate::core::{Client, Error, Options, Status};
+use once_cell::sync::Lazy;
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+
+/// Longest accepted link id or account id, in bytes. Longer ids are
+/// refused with `MK_ERR_INVALID_ARGUMENT` before any request is made.
+pub const MK_MAX_ID_LEN: usize = 1024;
+
+/// Most account ids accepted in one `mk_get_identity` call.
+pub const MK_MAX_ACCOUNT_IDS: usize = 1000;
+
+/// An opaque MoneyKit client. Create it with `mk_client_new`, free it with
+/// `mk_client_free`. One client may be used from many threads at once; it keeps
+/// one connection pool and one cached access token for all of them.
+pub struct MkClient {
+    inner: Client,
+}
+
+/// Runs `body`, turning a panic into `on_panic` so no unwinding crosses the C boundary.
+pub fn boundary<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or(on_panic)
+}
+
+/// Runs a fallible `body` behind the panic boundary and reports its error
+/// through `out_error` (when not NULL). Returns the status code.
+///
+/// # Safety
+/// `out_error` must be NULL or valid for one pointer write.
+unsafe fn status_call(
+    out_error: *mut *mut c_char,
+    body: impl FnOnce() -> Result<(), Error>,
+) -> i32 {
+    if !out_error.is_null() {
+        *out_error = ptr::null_mut();
+    }
+    let result = boundary(
+        Err(Error::new(
+            Status::MkErrInternal,
+            "internal error: the library panicked (please report this bug)",
+        )),
+        body,
+    );
+    match result {
+        Ok(()) => Status::MkOk.code(),
+        Err(e) => {
+            if !out_error.is_null() {
+                *out_error = into_c_string(e.to_json());
+            }
+            e.status.code()
+        }
+    }
+}
+
+/// Hands a Rust string to C. Our strings (JSON) never contain NUL; if one ever
+/// did, it is cut there rather than failing.
+fn into_c_string(s: String) -> *mut c_char {
+    let c = CString::new(s).unwrap_or_else(|e| {
+        let n = e.nul_position();
+        let mut v = e.into_vec();
+        v.truncate(n);
+        CString::new(v).expect("no NUL before the first NUL")
+    });
+    c.into_raw()
+}
+
+/// Borrows a required C string argument as UTF-8.
+///
+/// # Safety
+/// `p` must be NULL or point to a NUL-terminated string valid for the call.
+unsafe fn required_str<'a>(p: *const c_char, name: &str) -> Result<&'a str, Error> {
+    if p.is_null() {
+        return Err(Error::invalid(format!("{name} is NULL")));
+    }
+    CStr::from_ptr(p)
+        .to_str()
+        .map_err(|_| Error::invalid(format!("{name} is not valid UTF-8")))
+}
+
+/// Borrows an optional C string argument (NULL → None).
+///
+/// # Safety
+/// As [`required_str`].
+unsafe fn optional_str<'a>(p: *const c_char, name: &str) -> Result<Option<&'a str>, Error> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        required_str(p, name).map(Some)
+    }
+}
+
+/// Borrows an id argument: UTF-8, non-empty, at most `MK_MAX_ID_LEN` bytes.
+/// The length is checked without scanning past the limit.
+///
+/// # Safety
+/// As [`required_str`].
+unsafe fn id_str<'a>(p: *const c_char, name: &str) -> Result<&'a str, Error> {
+    if p.is_null() {
+        return Err(Error::invalid(format!("{name} is NULL")));
+    }
+    let len = libc::strnlen(p, MK_MAX_ID_LEN + 1);
+    if len == 0 {
+        return Err(Error::invalid(format!("{name} is empty")));
+    }
+    if len > MK_MAX_ID_LEN {
+        return Err(Error::invalid(format!(
+            "{name} is longer than {MK_MAX_ID_LEN} bytes"
+        )));
+    }
+    std::str::from_utf8(std::slice::from_raw_parts(p.cast::<u8>(), len))
+        .map_err(|_| Error::invalid(format!("{name} is not valid UTF-8")))
+}
+
+static STATUS_NAMES: Lazy<Vec<CString>> = Lazy::new(|| {
+    Status::ALL
+        .iter()
+        .map(|s| CString::new(s.name()).expect("static names have no NUL"))
+        .collect()
+});
+
+static STATUS_DESCRIPTIONS: Lazy<Vec<CString>> = Lazy::new(|| {
+    Status::ALL
+        .iter()
+        .map(|s| CString::new(s.describe()).expect("static descriptions have no NUL"))
+        .collect()
+});
+
+static UNKNOWN_STATUS: &CStr = c"unknown status";
+
+fn status_text(table: &'static Lazy<Vec<CString>>, status: i32) -> *const c_char {
+    boundary(UNKNOWN_STATUS.as_ptr(), || {
+        match Status::from_code(status) {
+            Some(s) => table[s.code() as usize].as_ptr(),
+            None => UNKNOWN_STATUS.as_ptr(),
+        }
+    })
+}
+
+/// The library version, e.g. "0.1.0". Static: never NULL, never freed.
+#[no_mangle]
+pub extern "C" fn mk_version() -> *const c_char {
+    static VERSION: &CStr =
+        match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+            Ok(v) => v,
+            Err(_) => panic!("version has no interior NUL"),
+        };
+    VERSION.as_ptr()
+}
+
+/// The name of a status, e.g. "MK_ERR_NOT_FOUND"; "unknown status" for a
+/// number outside the table. Static: never NULL, never freed.
+#[no_mangle]
+pub extern "C" fn mk_status_name(status: i32) -> *const c_char {
+    status_text(&STATUS_NAMES, status)
+}
+
+/// A one-line English description of a status; "unknown status" for a number
+/// outside the table. Static: never NULL, never freed.
+#[no_mangle]
+pub extern "C" fn mk_status_describe(status: i32) -> *const c_char {
+    status_text(&STATUS_DESCRIPTIONS, status)
+}
+
+/// Creates a client.
+///
+/// `client_id` / `client_secret`: NULL means the `MONEYKIT_CLIENT_ID` /
+/// `MONEYKIT_CLIENT_SECRET` environment variables (not needed when the options
+/// set `access_token`). `options_json`: NULL or "{}" for all defaults, else a
+/// JSON object with the keys documented in the README (unknown keys are
+/// refused). All strings are copied; none is kept after the call.
+///
+/// On `MK_OK`, `*out_client` is the new client (free it with `mk_client_free`).
+/// On error, `*out_client` is NULL and `*out_error` (if `out_error` is not NULL)
+/// is an error JSON to free with `mk_string_free`.
+///
+/// # Safety
+/// Every non-NULL string must be NUL-terminated; `out_client` must be valid for
+/// a pointer write; `out_error` must be NULL or valid for a pointer write.
+#[no_mangle]
+pub unsafe extern "C" fn mk_client_new(
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    options_json: *const c_char,
+    out_client: *mut *mut MkClient,
+    out_error: *mut *mut c_char,
+) -> i32 {
+    status_call(out_error, || {
+        if out_client.is_null() {
+            return Err(Error::invalid("out_client is NULL"));
+        }
+        *out_client = ptr::null_mut();
+        let id = optional_str(client_id, "client_id")?;
+        let secret = optional_str(client_secret, "client_secret")?;
+        let options = match optional_str(options_json, "options_json")? {
+            Some(text) => Options::from_json(text)?,
+            None => Options::default(),
+        };
+        let inner = Client::new(id, secret, options)?;
+        *out_client = Box::into_raw(Box::new(MkClient { inner }));
+        Ok(())
+    })
+}
+
+/// Frees a client and closes its connections. NULL is a no-op. Freeing a client
+/// while another thread is still inside a call on it is a bug in the caller.
+///
+/// # Safety
+/// `client` must be NULL or a pointer from `mk_client_new` not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn mk_client_free(client: *mut MkClient) {
+    if !client.is_null() {
+        boundary((), || drop(Box::from_raw(client)));
+    }
+}
+
+/// Fetches the identity of a link: `GET /links/{link_id}/identity`.
+///
+/// `link_id`: required, non-empty UTF-8, at most `MK_MAX_ID_LEN` bytes; it is
+/// sent as one percent-encoded path segment. `account_ids`: `account_ids_len`
+/// account ids to filter by (at most `MK_MAX_ACCOUNT_IDS`; NULL allowed when
+/// the length is 0).
+///
+/// On `MK_OK`, `*out_json` is the response body exactly as MoneyKit sent it
+/// (checked against the response schema), NUL-terminated UTF-8, and
+/// `*out_error` is NULL. On error, `*out_json` is NULL and `*out_error` (if
+/// `out_error` is not NULL) is an error JSON. Free both with `mk_string_free`.
+/// Blocks until the request, with its retries, is done.
+///
+/// # Safety
+/// `client` must be a live client; strings NUL-terminated; `account_ids` valid
+/// for `account_ids_len` reads; `out_json` valid for a pointer write;
+/// `out_error` NULL or valid for a pointer write.
+#[no_mangle]
+pub unsafe extern "C" fn mk_get_identity(
+    client: *const MkClient,
+    link_id: *const c_char,
+    account_ids: *const *const c_char,
+    account_ids_len: usize,
+    out_json: *mut *mut c_char,
+    out_error: *mut *mut c_char,
+) -> i32 {
+    status_call(out_error, || {
+        if out_json.is_null() {
+            return Err(Error::invalid("out_json is NULL"));
+        }
+        *out_json = ptr::null_mut();
+        let client = client
+            .as_ref()
+            .ok_or_else(|| Error::invalid("client is NULL"))?;
+        let link_id = id_str(link_id, "link_id")?;
+        if account_ids_len > MK_MAX_ACCOUNT_IDS {
+            return Err(Error::invalid(format!(
+                "more than {MK_MAX_ACCOUNT_IDS} account ids"
+            )));
+        }
+        let ids: Vec<&str> = if account_ids_len == 0 {
+            Vec::new()
+        } else {
+            if account_ids.is_null() {
+                return Err(Error::invalid(
+                    "account_ids is NULL but account_ids_len is not 0",
+                ));
+            }
+            std::slice::from_raw_parts(account_ids, account_ids_len)
+                .iter()
+                .map(|&p| id_str(p, "account id"))
+                .collect::<Result<_, _>>()?
+        };
+        let body = client.inner.get_identity(link_id, &ids)?;
+        *out_json = into_c_string(body);
+        Ok(())
+    })
+}
+
+/// Frees a string returned by this library (identity JSON or error JSON).
+/// NULL is a no-op. Never pass these strings to `free()`.
+///
+/// # Safety
+/// `s` must be NULL or a string from this library not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn mk_string_free(s: *mut c_char) {
+    if !s.is_null() {
+        boundary((), || drop(CString::from_raw(s)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundary_turns_panics_into_the_fallback() {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let v = boundary(7, || -> i32 { panic!("boom") });
+        std::panic::set_hook(prev);
+        assert_eq!(v, 7);
+        assert_eq!(boundary(7, || 3), 3);
+    }
+
+    #[test]
+    fn status_call_reports_panics_as_internal() {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let mut err: *mut c_char = ptr::null_mut();
+        let rc = unsafe { status_call(&mut err, || panic!("boom")) };
+        std::panic::set_hook(prev);
+        assert_eq!(rc, Status::MkErrInternal.code());
+        let json = unsafe { CStr::from_ptr(err) }.to_str().unwrap().to_string();
+        unsafe { mk_string_free(err) };
+        assert!(json.contains("\"MK_ERR_INTERNAL\""), "{json}");
+    }
+
+    #[test]
+    fn status_names() {
+        let name = |s| {
+            unsafe { CStr::from_ptr(mk_status_name(s)) }
+                .to_str()
+                .unwrap()
+        };
+        assert_eq!(name(0), "MK_OK");
+        assert_eq!(name(7), "MK_ERR_NOT_FOUND");
+        assert_eq!(name(13), "MK_ERR_INTERNAL");
+        assert_eq!(name(14), "unknown status");
+        assert_eq!(name(-1), "unknown status");
+        assert_eq!(name(i32::MIN), "unknown status");
+        let describe = |s| {
+            unsafe { CStr::from_ptr(mk_status_describe(s)) }
+                .to_str()
+                .unwrap()
+        };
+        assert_eq!(describe(99), "unknown status");
+        assert_eq!(describe(7), "link not found");
+    }
+
+    #[test]
+    fn into_c_string_cuts_at_nul() {
+        let p = into_c_string("ab\0cd".into());
+        assert_eq!(unsafe { CStr::from_ptr(p) }.to_str().unwrap(), "ab");
+        unsafe { mk_string_free(p) };
+    }
+}

@@ -1,0 +1,91 @@
+# moneykit-native: `make demo` runs the example against the bundled sandbox;
+# `make test` runs every test in every language. Both work on a fresh machine
+# once `.ci/run`'s dependencies are installed.
+
+SHELL        := /bin/bash
+CARGO        ?= cargo
+CC           ?= cc
+RELEASE_DIR  := target/release
+DEBUG_DIR    := target/debug
+LIB_SO       := $(RELEASE_DIR)/libmoneykit.so
+SANDBOX_BIN  := $(abspath $(RELEASE_DIR)/moneykit-sandbox)
+BUILD_DIR    := build
+C_WARN       := -std=c99 -Wall -Wextra -Werror -pedantic
+export MONEYKIT_SANDBOX_BIN := $(SANDBOX_BIN)
+export MONEYKIT_NATIVE_LIB  := $(abspath $(LIB_SO))
+
+.PHONY: all build demo test check fmt-check clippy cargo-test header-check \
+        header-compile c-test c-asan c-valgrind test-python test-go test-cpp clean
+
+all: build
+
+## Release library (.so/.a), header and sandbox binary.
+build:
+	$(CARGO) build --release --workspace --lib --bins
+
+## The example against the bundled sandbox (started and stopped here).
+demo: build $(BUILD_DIR)/identity
+	@bash scripts/with-sandbox.sh $(BUILD_DIR)/identity mk_sandbox_ok
+
+$(BUILD_DIR)/identity: examples/identity.c include/moneykit.h build
+	@mkdir -p $(BUILD_DIR)
+	$(CC) $(C_WARN) -Iinclude $< -L$(RELEASE_DIR) -lmoneykit -Wl,-rpath,$(abspath $(RELEASE_DIR)) -o $@
+
+## Everything.
+test: check cargo-test header-check header-compile c-test test-python test-go test-cpp
+	@echo "make test: all suites passed"
+
+check: fmt-check clippy
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+cargo-test: build
+	$(CARGO) test --workspace
+
+## The committed header must equal what cbindgen generates from the sources now.
+header-check: build
+	@git diff --exit-code -- include/moneykit.h || { echo "include/moneykit.h is stale: commit the regenerated header"; exit 1; }
+
+header-compile:
+	@mkdir -p $(BUILD_DIR)
+	printf '#include "moneykit.h"\nint main(void){return mk_version()==0;}\n' > $(BUILD_DIR)/hdr.c
+	$(CC) $(C_WARN) -Iinclude -c $(BUILD_DIR)/hdr.c -o $(BUILD_DIR)/hdr_c.o
+	printf '#include "moneykit.h"\nint main(){return mk_version()==nullptr;}\n' > $(BUILD_DIR)/hdr.cpp
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Iinclude -c $(BUILD_DIR)/hdr.cpp -o $(BUILD_DIR)/hdr_cpp.o
+
+## C tests: once under ASan/UBSan, once under valgrind.
+c-test: c-asan c-valgrind
+
+$(BUILD_DIR)/c_test_asan: tests/c/test_client.c include/moneykit.h build
+	@mkdir -p $(BUILD_DIR)
+	$(CC) $(C_WARN) -D_POSIX_C_SOURCE=200809L -g -fsanitize=address,undefined -fno-omit-frame-pointer -Iinclude $< \
+	  -L$(RELEASE_DIR) -lmoneykit -lpthread -Wl,-rpath,$(abspath $(RELEASE_DIR)) -o $@
+
+$(BUILD_DIR)/c_test: tests/c/test_client.c include/moneykit.h build
+	@mkdir -p $(BUILD_DIR)
+	$(CC) $(C_WARN) -D_POSIX_C_SOURCE=200809L -g -Iinclude $< \
+	  -L$(RELEASE_DIR) -lmoneykit -lpthread -Wl,-rpath,$(abspath $(RELEASE_DIR)) -o $@
+
+c-asan: $(BUILD_DIR)/c_test_asan
+	ASAN_OPTIONS=detect_leaks=1 bash scripts/with-sandbox.sh $(BUILD_DIR)/c_test_asan
+
+c-valgrind: $(BUILD_DIR)/c_test
+	MK_TEST_QUICK=1 bash scripts/with-sandbox.sh valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
+	  --errors-for-leak-kinds=definite,indirect --error-exitcode=1 $(BUILD_DIR)/c_test
+
+test-python: build
+	bash bindings/python/test.sh
+
+test-go: build
+	bash bindings/go/test.sh
+
+test-cpp: build
+	bash bindings/cpp/test.sh
+
+clean:
+	$(CARGO) clean
+	rm -rf $(BUILD_DIR)

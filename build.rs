@@ -8,6 +8,11 @@ fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
 
+    // The shared library's soname: ABI version 0 until 1.0 (C-API.md "Artifacts").
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libmoneykit.so.0");
+    }
+
     let version = std::env::var("CARGO_PKG_VERSION").expect("set by cargo");
     let mut parts = version.split(['.', '-']);
     let mut next = || parts.next().unwrap_or("0").to_string();

@@ -1,0 +1,328 @@
+//! MoneyKit sandbox: a local HTTP/1.1 (or HTTPS) server that behaves like MoneyKit's
+//! `POST /auth/token` and `GET /links/{id}/identity`, with magic link ids for errors and
+//! transport faults. See `README.md` for the table of magic ids.
+//!
+//! ```no_run
+//! let sb = moneykit_sandbox::Sandbox::start(moneykit_sandbox::Config::default()).unwrap();
+//! println!("{}/links/mk_sandbox_ok/identity", sb.base_url());
+//! ```
+
+use std::collections::{HashSet, VecDeque};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+mod fixtures;
+mod http;
+mod server;
+mod tls;
+pub mod util;
+
+pub use fixtures::{OK_CHECKING_ID, OK_SAVINGS_ID};
+
+/// The table of magic client and link ids (also printed by `--help` and in README.md).
+pub const MAGIC_IDS_TABLE: &str = include_str!("../MAGIC_IDS.md");
+
+/// The only valid `moneykit-version` header value.
+pub const API_VERSION: &str = "2023-02-18";
+
+/// Sandbox configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (default `127.0.0.1:0`, an ephemeral port).
+    pub addr: SocketAddr,
+    /// Accepted client id (default `sandbox-client`).
+    pub client_id: String,
+    /// Accepted client secret (default `sandbox-secret`).
+    pub client_secret: String,
+    /// A bearer token that is always valid (default `sandbox-access-token`).
+    pub static_token: String,
+    /// `expires_in` of issued tokens (default 3600 s).
+    pub token_ttl: Duration,
+    /// `Some(path)`: serve HTTPS with a freshly generated CA, whose PEM is written to `path`.
+    pub tls_ca_out: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            client_id: "sandbox-client".to_string(),
+            client_secret: "sandbox-secret".to_string(),
+            static_token: "sandbox-access-token".to_string(),
+            token_ttl: Duration::from_secs(3600),
+            tls_ca_out: None,
+        }
+    }
+}
+
+/// Request counters (admin requests excluded).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Stats {
+    /// Every request except `/_sandbox/*`.
+    pub requests: u64,
+    /// Requests to `/auth/token`.
+    pub token_requests: u64,
+    /// Requests to `/links/{id}/identity`.
+    pub identity_requests: u64,
+}
+
+/// What the sandbox saw of one request (secrets are reduced to "present or not").
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The raw request target exactly as received, e.g. `/links/a%2Fb/identity?account_ids=x`.
+    pub target: String,
+    pub host: Option<String>,
+    /// Whether an `Authorization` header was present.
+    pub authorization: bool,
+    pub x_client_id: Option<String>,
+    /// Whether an `X-Client-Secret` header was present.
+    pub x_client_secret: bool,
+    pub moneykit_version: Option<String>,
+    pub user_agent: Option<String>,
+    pub accept: Option<String>,
+}
+
+impl RecordedRequest {
+    /// The JSON object served by `GET /_sandbox/requests`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "method": self.method,
+            "target": self.target,
+            "host": self.host,
+            "authorization": self.authorization,
+            "x_client_id": self.x_client_id,
+            "x_client_secret": self.x_client_secret,
+            "moneykit_version": self.moneykit_version,
+            "user_agent": self.user_agent,
+            "accept": self.accept,
+        })
+    }
+}
+
+/// Maximum number of requests kept in the log.
+pub const REQUEST_LOG_CAP: usize = 10_000;
+
+/// State shared by the accept thread and every connection thread.
+pub(crate) struct Shared {
+    pub client_id: String,
+    pub client_secret: String,
+    pub static_token: String,
+    pub token_ttl: Duration,
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    pub port: u16,
+    pub stop: AtomicBool,
+    pub requests: AtomicU64,
+    pub token_requests: AtomicU64,
+    pub identity_requests: AtomicU64,
+    pub log: Mutex<VecDeque<RecordedRequest>>,
+    pub once: Mutex<HashSet<String>>,
+    pub refreshing: AtomicU64,
+    pub id_seed: u64,
+    pub id_counter: AtomicU64,
+    pub token_hasher: std::collections::hash_map::RandomState,
+    pub token_serial: AtomicU64,
+    pub expired_before: AtomicU64,
+    pub epoch: Instant,
+    pub fixtures: Arc<server::Fixtures>,
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
+    pub fn stats(&self) -> Stats {
+        Stats {
+            requests: self.requests.load(Ordering::Relaxed),
+            token_requests: self.token_requests.load(Ordering::Relaxed),
+            identity_requests: self.identity_requests.load(Ordering::Relaxed),
+        }
+    }
+
+    pub fn reset(&self) {
+        let mut log = lock(&self.log);
+        let mut once = lock(&self.once);
+        self.requests.store(0, Ordering::Relaxed);
+        self.token_requests.store(0, Ordering::Relaxed);
+        self.identity_requests.store(0, Ordering::Relaxed);
+        self.refreshing.store(0, Ordering::Relaxed);
+        log.clear();
+        once.clear();
+    }
+
+    pub fn expire_tokens(&self) {
+        let next = self.token_serial.load(Ordering::SeqCst);
+        self.expired_before.fetch_max(next, Ordering::SeqCst);
+    }
+
+    pub fn requests_log(&self) -> Vec<RecordedRequest> {
+        lock(&self.log).iter().cloned().collect()
+    }
+}
+
+/// A running sandbox server. Dropping it stops accepting connections.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    accept_thread: Option<JoinHandle<()>>,
+    ca_pem: Option<String>,
+}
+
+impl Sandbox {
+    /// Binds, prepares fixtures (shared by every sandbox in the process) and starts serving
+    /// in background threads.
+    pub fn start(config: Config) -> io::Result<Sandbox> {
+        let listener = TcpListener::bind(config.addr)?;
+        let addr = listener.local_addr()?;
+        let (tls, ca_pem) = match &config.tls_ca_out {
+            Some(path) => {
+                let (cfg, pem) = tls::setup(path)?;
+                (Some(cfg), Some(pem))
+            }
+            None => (None, None),
+        };
+        let token_hasher = std::collections::hash_map::RandomState::new();
+        let id_seed = {
+            use std::hash::BuildHasher;
+            token_hasher.hash_one((
+                std::process::id(),
+                util::now_unix_f64().to_bits(),
+                addr.port(),
+            ))
+        };
+        let shared = Arc::new(Shared {
+            client_id: config.client_id,
+            client_secret: config.client_secret,
+            static_token: config.static_token,
+            token_ttl: config.token_ttl,
+            tls,
+            port: addr.port(),
+            stop: AtomicBool::new(false),
+            requests: AtomicU64::new(0),
+            token_requests: AtomicU64::new(0),
+            identity_requests: AtomicU64::new(0),
+            log: Mutex::new(VecDeque::with_capacity(256)),
+            once: Mutex::new(HashSet::new()),
+            refreshing: AtomicU64::new(0),
+            id_seed,
+            id_counter: AtomicU64::new(0),
+            token_hasher,
+            token_serial: AtomicU64::new(1),
+            expired_before: AtomicU64::new(0),
+            epoch: Instant::now(),
+            fixtures: server::fixtures(),
+        });
+        let s2 = Arc::clone(&shared);
+        let accept_thread = std::thread::Builder::new()
+            .name(format!("sandbox-accept-{}", addr.port()))
+            .spawn(move || accept_loop(listener, s2))?;
+        Ok(Sandbox {
+            shared,
+            addr,
+            accept_thread: Some(accept_thread),
+            ca_pem,
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` (or `https://…` in TLS mode).
+    pub fn base_url(&self) -> String {
+        let a = connect_addr(self.addr);
+        match a.ip() {
+            IpAddr::V4(ip) => format!("{}://{}:{}", self.shared.scheme(), ip, a.port()),
+            IpAddr::V6(ip) => format!("{}://[{}]:{}", self.shared.scheme(), ip, a.port()),
+        }
+    }
+
+    /// The CA certificate (PEM) in TLS mode.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// Request counters.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats()
+    }
+
+    /// The recorded requests, most recent last (at most the last 10,000).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.requests_log()
+    }
+
+    /// Clears the stats, the request log and all "once" fault state.
+    pub fn reset(&self) {
+        self.shared.reset()
+    }
+
+    /// Makes every token issued so far expired.
+    pub fn expire_tokens(&self) {
+        self.shared.expire_tokens()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.accept_thread.take() {
+            // Unblock accept() by connecting to ourselves.
+            let woke = TcpStream::connect_timeout(&connect_addr(self.addr), Duration::from_secs(2))
+                .is_ok();
+            if woke {
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+/// The address to connect to for a bound address (unspecified → loopback).
+fn connect_addr(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), addr.port())
+        }
+        _ => addr,
+    }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    loop {
+        let res = listener.accept();
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        match res {
+            Ok((tcp, _)) => {
+                let s = Arc::clone(&shared);
+                let spawned = std::thread::Builder::new()
+                    .name("sandbox-conn".to_string())
+                    .spawn(move || server::connection(s, tcp));
+                if spawned.is_err() {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            }
+            // E.g. EMFILE: back off a little instead of spinning.
+            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+}

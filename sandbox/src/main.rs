@@ -1,0 +1,99 @@
+//! `moneykit-sandbox`: runs the sandbox server until killed.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use moneykit_sandbox::{Config, Sandbox};
+
+const USAGE: &str = "\
+moneykit-sandbox: a local server that behaves like MoneyKit's POST /auth/token and
+GET /links/{id}/identity, for tests, benchmarks and offline development.
+
+USAGE:
+    moneykit-sandbox [OPTIONS]
+
+OPTIONS:
+    --addr ADDR           Address to listen on (default 127.0.0.1:0 = any free port)
+    --client-id ID        Accepted client id (default sandbox-client)
+    --client-secret S     Accepted client secret (default sandbox-secret)
+    --static-token T      Always-valid bearer token (default sandbox-access-token)
+    --token-ttl SECS      expires_in of issued tokens (default 3600)
+    --tls                 Serve HTTPS with a freshly generated CA (requires --ca-out)
+    --ca-out PATH         Where to write the CA certificate (PEM) in --tls mode
+    -h, --help            Print this help and the table of magic link ids
+
+The first line on stdout is `listening on http://127.0.0.1:PORT` (https:// with --tls).
+Admin endpoints (no auth): GET /_sandbox/stats, GET /_sandbox/requests,
+POST /_sandbox/reset, POST /_sandbox/expire_tokens.
+";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("moneykit-sandbox: {msg}");
+            eprintln!("try `moneykit-sandbox --help`");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut config = Config::default();
+    let mut tls = false;
+    let mut ca_out = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        // Accept both `--flag value` and `--flag=value`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => {
+                print!("{USAGE}\n{}", moneykit_sandbox::MAGIC_IDS_TABLE);
+                return Ok(());
+            }
+            "--addr" => {
+                let v = value("--addr")?;
+                config.addr = v
+                    .parse()
+                    .map_err(|e| format!("invalid --addr {v:?}: {e}"))?;
+            }
+            "--client-id" => config.client_id = value("--client-id")?,
+            "--client-secret" => config.client_secret = value("--client-secret")?,
+            "--static-token" => config.static_token = value("--static-token")?,
+            "--token-ttl" => {
+                let v = value("--token-ttl")?;
+                let secs: u64 = v
+                    .parse()
+                    .map_err(|e| format!("invalid --token-ttl {v:?}: {e}"))?;
+                config.token_ttl = Duration::from_secs(secs);
+            }
+            "--tls" => tls = true,
+            "--ca-out" => ca_out = Some(value("--ca-out")?),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    match (tls, ca_out) {
+        (true, Some(p)) => config.tls_ca_out = Some(p.into()),
+        (true, None) => return Err("--tls requires --ca-out PATH".to_string()),
+        (false, Some(_)) => return Err("--ca-out only makes sense with --tls".to_string()),
+        (false, None) => {}
+    }
+    let sandbox = Sandbox::start(config).map_err(|e| format!("cannot start: {e}"))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on {}", sandbox.base_url()).map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())?;
+    drop(out);
+    loop {
+        std::thread::park();
+    }
+}

@@ -22,6 +22,8 @@ all: build
 ## Release library (.so/.a), header and sandbox binary.
 build:
 	$(CARGO) build --release --workspace --lib --bins
+	@# Programs linked with -lmoneykit record the soname; give it a name in-tree too.
+	@ln -sf libmoneykit.so $(RELEASE_DIR)/libmoneykit.so.0
 
 ## The example against the bundled sandbox (started and stopped here).
 demo: build $(BUILD_DIR)/identity

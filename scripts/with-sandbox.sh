@@ -11,11 +11,20 @@ fifo=$(mktemp -u)
 mkfifo "$fifo"
 "$bin" --addr 127.0.0.1:0 >"$fifo" &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$fifo"' EXIT
+drain=
+cleanup() {
+  kill $pid $drain 2>/dev/null || true
+  wait $pid $drain 2>/dev/null || true
+  rm -f "$fifo"
+}
+trap cleanup EXIT
 exec 3<"$fifo"
 read -r -t 20 line <&3 || { echo "sandbox did not start" >&2; exit 1; }
 # Keep draining its stdout so it never blocks on a full pipe.
 cat <&3 >/dev/null &
+drain=$!
 url=${line#listening on }
 export MONEYKIT_BASE_URL=$url MONEYKIT_CLIENT_ID=sandbox-client MONEYKIT_CLIENT_SECRET=sandbox-secret
-"$@"
+rc=0
+"$@" || rc=$?
+exit $rc

@@ -88,6 +88,8 @@ static void print_field(const char *obj, const char *key) {
     if (!find_key(&c, key)) return;
     if (*c.p == '"') {
         read_string(&c, stdout);
+    } else if (strncmp(c.p, "null", 4) == 0) {
+        fputs("-", stdout); /* a field the institution did not provide */
     } else {
         const char *start = c.p;
         skip_value(&c);

@@ -15,7 +15,7 @@ export MONEYKIT_SANDBOX_BIN := $(SANDBOX_BIN)
 export MONEYKIT_NATIVE_LIB  := $(abspath $(LIB_SO))
 
 .PHONY: all build demo test check fmt-check clippy cargo-test header-check \
-        header-compile c-test c-asan c-valgrind test-python test-go test-cpp clean
+        header-compile c-test c-asan c-valgrind test-python test-go test-cpp bench clean
 
 all: build
 
@@ -87,6 +87,10 @@ test-go: build
 
 test-cpp: build
 	bash bindings/cpp/test.sh
+
+## Benchmarks (not tests): writes bench/RESULTS.md. See bench/README.md.
+bench: build
+	bash bench/run.sh
 
 clean:
 	$(CARGO) clean

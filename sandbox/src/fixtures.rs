@@ -451,7 +451,7 @@ pub fn large() -> Value {
         for j in 0..2u32 {
             let first = FIRST[(next() % 16) as usize];
             let last = LAST[(next() % 16) as usize];
-            let addresses: Vec<Value> = (0..4)
+            let addresses: Vec<Value> = (0..8)
                 .map(|k| {
                     let (city, region, zip) = CITIES[(next() % 8) as usize];
                     json!({
@@ -464,7 +464,7 @@ pub fn large() -> Value {
                     })
                 })
                 .collect();
-            let phones: Vec<Value> = (0..3)
+            let phones: Vec<Value> = (0..5)
                 .map(|k| {
                     json!({
                         "number": format!("+1{:03}555{:04}", 200 + next() % 700, next() % 10000),
@@ -473,10 +473,10 @@ pub fn large() -> Value {
                     })
                 })
                 .collect();
-            let emails: Vec<Value> = (0..3)
+            let emails: Vec<Value> = (0..5)
                 .map(|k| {
                     json!({
-                        "address": format!("{}.{}{}@example{}.com", first.to_lowercase(), last.to_lowercase().replace('\'', ""), i * 2 + j, k),
+                        "address": format!("{}.{}{}@example{}.com", ascii_slug(first), ascii_slug(last), i * 2 + j, k),
                         "primary": if k == 0 { Value::Bool(true) } else { Value::Null }
                     })
                 })
@@ -515,6 +515,13 @@ pub fn large() -> Value {
         }));
     }
     json!({"accounts": accounts, "link": link("mk_sandbox_large")})
+}
+
+fn ascii_slug(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// Filters `accounts` to those whose `account_id` is in `ids` (fixture order kept).

@@ -31,15 +31,24 @@ pub struct Fixtures {
     pub unicode: Vec<u8>,
     pub minimal: Vec<u8>,
     pub extra_fields: Vec<u8>,
-    pub large: Vec<u8>,
+    /// Built on first use (it takes a moment in debug builds).
+    large: OnceLock<Vec<u8>>,
     /// `mk_sandbox_refreshing`, split around the refreshed_at placeholder.
     pub refreshing_parts: Vec<Vec<u8>>,
     pub deep: Vec<u8>,
 }
 
+impl Fixtures {
+    pub fn large(&self) -> &[u8] {
+        self.large
+            .get_or_init(|| serde_json::to_vec(&fixtures::large()).expect("fixture serializes"))
+    }
+}
+
 pub fn fixtures() -> Arc<Fixtures> {
     static F: OnceLock<Arc<Fixtures>> = OnceLock::new();
-    F.get_or_init(|| {
+    static LARGE_STARTED: std::sync::Once = std::sync::Once::new();
+    let f = F.get_or_init(|| {
         let ser = |v: &Value| serde_json::to_vec(v).expect("fixture serializes");
         let mut refreshing = fixtures::ok("mk_sandbox_refreshing");
         refreshing["link"]["products"]["identity"]["refreshed_at"] = json!(REFRESHED_PLACEHOLDER);
@@ -54,15 +63,25 @@ pub fn fixtures() -> Arc<Fixtures> {
             unicode: ser(&fixtures::unicode()),
             minimal: ser(&fixtures::minimal()),
             extra_fields: ser(&fixtures::extra_fields()),
-            large: ser(&fixtures::large()),
+            large: OnceLock::new(),
             refreshing_parts: refreshing
                 .split(REFRESHED_PLACEHOLDER)
                 .map(|s| s.as_bytes().to_vec())
                 .collect(),
             deep,
         })
-    })
-    .clone()
+    });
+    // Build the large body in the background so start-up stays fast and the first
+    // `mk_sandbox_large` request is (usually) not slowed down.
+    LARGE_STARTED.call_once(|| {
+        let f = Arc::clone(f);
+        let _ = std::thread::Builder::new()
+            .name("sandbox-fixtures".to_string())
+            .spawn(move || {
+                f.large();
+            });
+    });
+    Arc::clone(f)
 }
 
 /// Serves one accepted TCP connection (plain or TLS) until it closes.
@@ -631,7 +650,7 @@ fn handle_identity<T: Transport>(
         "mk_sandbox_unicode" => return send_fixture(ctx, conn, &fx.unicode, filter),
         "mk_sandbox_minimal" => return send_fixture(ctx, conn, &fx.minimal, filter),
         "mk_sandbox_extra_fields" => return send_fixture(ctx, conn, &fx.extra_fields, filter),
-        "mk_sandbox_large" => return send_fixture(ctx, conn, &fx.large, filter),
+        "mk_sandbox_large" => return send_fixture(ctx, conn, fx.large(), filter),
         "mk_sandbox_refreshing" => {
             let n = shared.refreshing.fetch_add(1, Ordering::SeqCst);
             let ts = util::rfc3339(fixtures::REFRESHED_AT_UNIX + n as i64);
@@ -1136,7 +1155,13 @@ mod tests {
     #[test]
     fn fixtures_are_valid() {
         let f = fixtures();
-        for body in [&f.ok, &f.unicode, &f.minimal, &f.extra_fields, &f.large] {
+        for body in [
+            &f.ok[..],
+            &f.unicode,
+            &f.minimal,
+            &f.extra_fields,
+            f.large(),
+        ] {
             let v: Value = serde_json::from_slice(body).unwrap();
             assert!(v["accounts"].is_array());
             assert!(v["link"]["link_id"].is_string());
@@ -1155,8 +1180,9 @@ mod tests {
         assert!(s.contains("\"available\":340.12"));
         assert!(s.contains("\"current\":445.89"));
         assert!(s.contains("\"available\":500,"));
-        let large: Value = serde_json::from_slice(&f.large).unwrap();
+        let large: Value = serde_json::from_slice(f.large()).unwrap();
         assert_eq!(large["accounts"].as_array().unwrap().len(), 1000);
+        assert_eq!(f.large().len(), 3_545_125, "update MAGIC_IDS.md and README.md");
         assert_eq!(f.refreshing_parts.len(), 3);
     }
 

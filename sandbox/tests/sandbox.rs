@@ -679,3 +679,17 @@ fn readme_has_magic_table() {
     let readme = include_str!("../README.md");
     assert!(readme.contains(moneykit_sandbox::MAGIC_IDS_TABLE.trim()));
 }
+
+#[test]
+fn startup_is_fast() {
+    let t = std::time::Instant::now();
+    let sb = start();
+    let first = t.elapsed();
+    drop(sb);
+    let t = std::time::Instant::now();
+    let sb = start();
+    let second = t.elapsed();
+    drop(sb);
+    eprintln!("first start {first:?}, second start {second:?}");
+    assert!(second < Duration::from_secs(1));
+}

@@ -23,10 +23,14 @@ fn ok_returns_the_body_unchanged_and_valid() {
     assert_eq!(body["link"]["link_id"], "mk_sandbox_ok");
     let accounts = body["accounts"].as_array().unwrap();
     assert!(accounts.len() >= 2);
-    let owners: usize = accounts.iter().map(|a| a["owners"].as_array().unwrap().len()).sum();
+    let owners: usize = accounts
+        .iter()
+        .map(|a| a["owners"].as_array().unwrap().len())
+        .sum();
     assert!(owners >= 2);
     // Byte for byte what the server sent: a raw GET with the static token gives the same text.
-    let again = client(&sb, r#""access_token": "sandbox-access-token""#).identity("mk_sandbox_ok", &[]);
+    let again =
+        client(&sb, r#""access_token": "sandbox-access-token""#).identity("mk_sandbox_ok", &[]);
     assert_eq!(out.json, again.json);
 }
 
@@ -40,14 +44,49 @@ fn every_documented_status_from_magic_ids() {
         ("mk_sandbox_minimal", Status::MkOk, None, None),
         ("mk_sandbox_extra_fields", Status::MkOk, None, None),
         ("mk_sandbox_large", Status::MkOk, None, None),
-        ("mk_sandbox_forbidden", Status::MkErrForbidden, Some(403), Some("link_error.forbidden_action")),
-        ("mk_nope", Status::MkErrNotFound, Some(404), Some("link_error.not_found")),
-        ("mk_sandbox_deleted", Status::MkErrLinkDeleted, Some(410), Some("link_error.deleted")),
-        ("mk_sandbox_bad_state", Status::MkErrLinkBadState, Some(422), Some("link_error.bad_state")),
-        ("mk_sandbox_validation", Status::MkErrHttp, Some(422), Some("api_error.request.validation_failed")),
+        (
+            "mk_sandbox_forbidden",
+            Status::MkErrForbidden,
+            Some(403),
+            Some("link_error.forbidden_action"),
+        ),
+        (
+            "mk_nope",
+            Status::MkErrNotFound,
+            Some(404),
+            Some("link_error.not_found"),
+        ),
+        (
+            "mk_sandbox_deleted",
+            Status::MkErrLinkDeleted,
+            Some(410),
+            Some("link_error.deleted"),
+        ),
+        (
+            "mk_sandbox_bad_state",
+            Status::MkErrLinkBadState,
+            Some(422),
+            Some("link_error.bad_state"),
+        ),
+        (
+            "mk_sandbox_validation",
+            Status::MkErrHttp,
+            Some(422),
+            Some("api_error.request.validation_failed"),
+        ),
         ("mk_sandbox_bad_request", Status::MkErrHttp, Some(400), None),
-        ("mk_sandbox_other_app", Status::MkErrUnauthorized, Some(401), Some("link_error.unauthorized_access")),
-        ("mk_sandbox_rate_limited", Status::MkErrRateLimited, Some(429), Some("api_error.rate_limit_exceeded")),
+        (
+            "mk_sandbox_other_app",
+            Status::MkErrUnauthorized,
+            Some(401),
+            Some("link_error.unauthorized_access"),
+        ),
+        (
+            "mk_sandbox_rate_limited",
+            Status::MkErrRateLimited,
+            Some(429),
+            Some("api_error.rate_limit_exceeded"),
+        ),
         ("mk_fault_500", Status::MkErrServer, Some(500), None),
         ("mk_fault_503", Status::MkErrServer, Some(503), None),
         ("mk_fault_html_502", Status::MkErrServer, Some(502), None),
@@ -55,7 +94,12 @@ fn every_documented_status_from_magic_ids() {
         ("mk_fault_empty", Status::MkErrDecode, Some(200), None),
         ("mk_fault_wrong_shape", Status::MkErrDecode, Some(200), None),
         ("mk_fault_deep", Status::MkErrDecode, Some(200), None),
-        ("mk_fault_redirect_other_host", Status::MkErrTransport, None, None),
+        (
+            "mk_fault_redirect_other_host",
+            Status::MkErrTransport,
+            None,
+            None,
+        ),
         ("mk_fault_redirect_loop", Status::MkErrTransport, None, None),
         ("mk_fault_redirect_same_host", Status::MkOk, None, None),
     ];
@@ -69,7 +113,10 @@ fn every_documented_status_from_magic_ids() {
         assert_eq!(out.err("attempts"), 1, "{link}");
         if let Some(h) = http {
             assert_eq!(out.err("http_status"), *h, "{link}");
-            assert!(out.err("request_id").as_str().unwrap().starts_with("req_"), "{link}");
+            assert!(
+                out.err("request_id").as_str().unwrap().starts_with("req_"),
+                "{link}"
+            );
         }
         if let Some(ec) = error_code {
             assert_eq!(out.err("error_code"), *ec, "{link}");
@@ -79,7 +126,10 @@ fn every_documented_status_from_magic_ids() {
     assert_eq!(bad_state.err("link_error_code"), "auth_expired");
     assert!(bad_state.err("error_message").is_string());
     let forbidden = c.identity("mk_sandbox_forbidden", &[]);
-    assert_eq!(forbidden.err("error_message"), "Accounts access not permitted");
+    assert_eq!(
+        forbidden.err("error_message"),
+        "Accounts access not permitted"
+    );
     assert!(forbidden.err("documentation_url").is_string());
 }
 
@@ -90,14 +140,30 @@ fn timeouts_and_size_cap() {
     for link in ["mk_fault_silent", "mk_fault_slow_3000", "mk_fault_trickle"] {
         let started = Instant::now();
         let out = c.identity(link, &[]);
-        assert_eq!(out.status, code(Status::MkErrTimeout), "{link}: {:?}", out.error_text);
-        assert!(started.elapsed() < Duration::from_secs(3), "{link} took {:?}", started.elapsed());
+        assert_eq!(
+            out.status,
+            code(Status::MkErrTimeout),
+            "{link}: {:?}",
+            out.error_text
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{link} took {:?}",
+            started.elapsed()
+        );
     }
     let c = client(&sb, r#""max_retries": 0, "max_response_bytes": 65536"#);
-    for link in ["mk_fault_oversized_10000000", "mk_fault_oversized_chunked_10000000"] {
+    for link in [
+        "mk_fault_oversized_10000000",
+        "mk_fault_oversized_chunked_10000000",
+    ] {
         let out = c.identity(link, &[]);
         assert_eq!(out.status, code(Status::MkErrDecode), "{link}");
-        assert!(out.err("message").as_str().unwrap().contains("max_response_bytes"));
+        assert!(out
+            .err("message")
+            .as_str()
+            .unwrap()
+            .contains("max_response_bytes"));
     }
     // Under the cap, the same body shape is fine size-wise (it is padding, still valid JSON).
     let c = client(&sb, r#""max_retries": 0"#);
@@ -118,15 +184,27 @@ fn transport_failures() {
         );
     }
     // Nothing listens on port 1.
-    let dead = try_client(Some(ID), Some(SECRET), r#"{"base_url": "http://127.0.0.1:1", "max_retries": 0}"#).unwrap();
-    assert_eq!(dead.identity("mk_sandbox_ok", &[]).status, code(Status::MkErrTransport));
+    let dead = try_client(
+        Some(ID),
+        Some(SECRET),
+        r#"{"base_url": "http://127.0.0.1:1", "max_retries": 0}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        dead.identity("mk_sandbox_ok", &[]).status,
+        code(Status::MkErrTransport)
+    );
 }
 
 #[test]
 fn request_shape() {
     let sb = sandbox();
     let c = client(&sb, r#""user_agent": "shape-test/1.0""#);
-    assert_eq!(c.identity("mk_sandbox_ok", &["acc 1", "a&b=c#d", "é"]).status, 0);
+    assert_eq!(
+        c.identity("mk_sandbox_ok", &["acc 1", "a&b=c#d", "é"])
+            .status,
+        0
+    );
     let reqs = sb.requests();
     let get = reqs.iter().find(|r| r.method == "GET").expect("a GET");
     assert_eq!(
@@ -137,15 +215,24 @@ fn request_shape() {
     assert_eq!(get.moneykit_version.as_deref(), Some("2023-02-18"));
     assert_eq!(get.accept.as_deref(), Some("application/json"));
     let ua = get.user_agent.as_deref().unwrap();
-    assert!(ua.starts_with("moneykit-native/") && ua.ends_with(" shape-test/1.0"), "{ua}");
-    let post = reqs.iter().find(|r| r.method == "POST").expect("a token request");
+    assert!(
+        ua.starts_with("moneykit-native/") && ua.ends_with(" shape-test/1.0"),
+        "{ua}"
+    );
+    let post = reqs
+        .iter()
+        .find(|r| r.method == "POST")
+        .expect("a token request");
     assert_eq!(post.target, "/auth/token");
 }
 
 #[test]
 fn hostile_link_ids_stay_one_path_segment() {
     let sb = sandbox();
-    let c = client(&sb, r#""access_token": "sandbox-access-token", "max_retries": 0"#);
+    let c = client(
+        &sb,
+        r#""access_token": "sandbox-access-token", "max_retries": 0"#,
+    );
     let cases = [
         ("../admin", "..%2Fadmin"),
         ("a/b", "a%2Fb"),
@@ -160,12 +247,21 @@ fn hostile_link_ids_stay_one_path_segment() {
     for (id, encoded) in cases {
         sb.reset();
         let out = c.identity(id, &[]);
-        assert_eq!(out.status, code(Status::MkErrNotFound), "{id:?}: {:?}", out.error_text);
+        assert_eq!(
+            out.status,
+            code(Status::MkErrNotFound),
+            "{id:?}: {:?}",
+            out.error_text
+        );
         // A link error, not the router's generic 404: it reached the identity endpoint.
         assert_eq!(out.err("error_code"), "link_error.not_found", "{id:?}");
         let reqs = sb.requests();
         assert_eq!(reqs.len(), 1);
-        assert_eq!(reqs[0].target, format!("/links/{encoded}/identity"), "{id:?}");
+        assert_eq!(
+            reqs[0].target,
+            format!("/links/{encoded}/identity"),
+            "{id:?}"
+        );
     }
 }
 
@@ -257,9 +353,17 @@ fn auth_modes() {
     assert_eq!(token.identity("mk_sandbox_ok", &[]).status, 0);
     assert_eq!(sb.stats().token_requests, 0);
     let bad = client(&sb, r#""access_token": "nope", "max_retries": 0"#);
-    assert_eq!(bad.identity("mk_sandbox_ok", &[]).status, code(Status::MkErrUnauthorized));
+    assert_eq!(
+        bad.identity("mk_sandbox_ok", &[]).status,
+        code(Status::MkErrUnauthorized)
+    );
 
-    let wrong = try_client(Some(ID), Some("wrong"), &format!(r#"{{"base_url": "{}"}}"#, sb.base_url())).unwrap();
+    let wrong = try_client(
+        Some(ID),
+        Some("wrong"),
+        &format!(r#"{{"base_url": "{}"}}"#, sb.base_url()),
+    )
+    .unwrap();
     let out = wrong.identity("mk_sandbox_ok", &[]);
     assert_eq!(out.status, code(Status::MkErrUnauthorized));
     assert_eq!(out.err("error_code"), "api_error.auth.unauthorized");
@@ -271,9 +375,15 @@ fn token_endpoint_failures() {
     let sb = sandbox();
     let opts = format!(r#"{{"base_url": "{}", "max_retries": 0}}"#, sb.base_url());
     let c = try_client(Some("sandbox-token-500"), Some("x"), &opts).unwrap();
-    assert_eq!(c.identity("mk_sandbox_ok", &[]).status, code(Status::MkErrServer));
+    assert_eq!(
+        c.identity("mk_sandbox_ok", &[]).status,
+        code(Status::MkErrServer)
+    );
     let c = try_client(Some("sandbox-token-garbage"), Some("x"), &opts).unwrap();
-    assert_eq!(c.identity("mk_sandbox_ok", &[]).status, code(Status::MkErrDecode));
+    assert_eq!(
+        c.identity("mk_sandbox_ok", &[]).status,
+        code(Status::MkErrDecode)
+    );
     assert_eq!(sb.stats().identity_requests, 0);
 }
 
@@ -285,11 +395,19 @@ fn retries_then_success() {
     assert_eq!(sb.stats().identity_requests, 2);
 
     // Retry-After (seconds and HTTP date) is honoured: the retry waits about a second.
-    for link in ["mk_fault_503_once_ra", "mk_fault_429_once_ra", "mk_fault_date_once_ra"] {
+    for link in [
+        "mk_fault_503_once_ra",
+        "mk_fault_429_once_ra",
+        "mk_fault_date_once_ra",
+    ] {
         let started = Instant::now();
         let out = c.identity(link, &[]);
         assert_eq!(out.status, 0, "{link}: {:?}", out.error_text);
-        assert!(started.elapsed() >= Duration::from_millis(900), "{link}: {:?}", started.elapsed());
+        assert!(
+            started.elapsed() >= Duration::from_millis(900),
+            "{link}: {:?}",
+            started.elapsed()
+        );
     }
 
     // Retries used up: the error reports every attempt.
@@ -317,9 +435,16 @@ fn redirects_never_carry_credentials_to_another_host() {
         let leaked: Vec<_> = sb
             .requests()
             .into_iter()
-            .filter(|r| r.host.as_deref().is_some_and(|h| h.starts_with("localhost")))
+            .filter(|r| {
+                r.host
+                    .as_deref()
+                    .is_some_and(|h| h.starts_with("localhost"))
+            })
             .collect();
-        assert!(leaked.is_empty(), "request reached the other host: {leaked:?}");
+        assert!(
+            leaked.is_empty(),
+            "request reached the other host: {leaked:?}"
+        );
     }
 }
 
@@ -343,11 +468,25 @@ fn tls_with_and_without_the_ca() {
     .unwrap();
     let out = with_ca.identity("mk_sandbox_ok", &[]);
     assert_eq!(out.status, 0, "{:?}", out.error_text);
-    let without = try_client(Some(ID), Some(SECRET), &format!(r#"{{"base_url": "{base}", "max_retries": 0}}"#)).unwrap();
+    let without = try_client(
+        Some(ID),
+        Some(SECRET),
+        &format!(r#"{{"base_url": "{base}", "max_retries": 0}}"#),
+    )
+    .unwrap();
     let out = without.identity("mk_sandbox_ok", &[]);
-    assert_eq!(out.status, code(Status::MkErrTransport), "{:?}", out.error_text);
+    assert_eq!(
+        out.status,
+        code(Status::MkErrTransport),
+        "{:?}",
+        out.error_text
+    );
     // A missing or non-PEM ca_file is refused at creation.
-    let e = try_client(Some(ID), Some(SECRET), &format!(r#"{{"base_url": "{base}", "ca_file": "/nonexistent.pem"}}"#));
+    let e = try_client(
+        Some(ID),
+        Some(SECRET),
+        &format!(r#"{{"base_url": "{base}", "ca_file": "/nonexistent.pem"}}"#),
+    );
     assert_eq!(e.err().unwrap().0, code(Status::MkErrInvalidArgument));
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -370,10 +509,18 @@ fn secrets_never_appear_in_errors() {
     let tok = try_client(
         None,
         None,
-        &format!(r#"{{"base_url": "{}", "max_retries": 0, "access_token": "tok-abc-123"}}"#, sb.base_url()),
+        &format!(
+            r#"{{"base_url": "{}", "max_retries": 0, "access_token": "tok-abc-123"}}"#,
+            sb.base_url()
+        ),
     )
     .unwrap();
-    for link in ["mk_sandbox_ok", "mk_sandbox_forbidden", "mk_fault_500", "mk_fault_malformed"] {
+    for link in [
+        "mk_sandbox_ok",
+        "mk_sandbox_forbidden",
+        "mk_fault_500",
+        "mk_fault_malformed",
+    ] {
         for (client, needle) in [(&c, secret), (&tok, "tok-abc-123")] {
             if let Some(text) = client.identity(link, &[]).error_text {
                 assert!(!text.contains(needle), "{link}: {text}");

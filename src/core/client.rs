@@ -259,7 +259,8 @@ impl Client {
         match outcome {
             Ok(body) => {
                 if self.config.log_level >= Level::Info {
-                    let ok = Error::new(Status::MkOk, "");
+                    let mut ok = Error::new(Status::MkOk, "");
+                    ok.request_id = request_id;
                     self.log(path, Some(status), &ok, attempt, started, false);
                 }
                 Ok(body)

@@ -23,7 +23,8 @@ const MAX_OPTION_LEN: usize = 8192;
 #[serde(deny_unknown_fields)]
 pub struct Options {
     pub base_url: Option<String>,
-    pub access_token: Option<String>,
+    /// Redacted in `Debug` and zeroed on drop, like every secret.
+    pub access_token: Option<Secret>,
     pub auth: Option<AuthMode>,
     pub moneykit_version: Option<String>,
     pub timeout_ms: Option<u64>,
@@ -112,8 +113,8 @@ impl Config {
         let base = parse_base_url(&base_text)?;
 
         let credentials = if let Some(token) = opts.access_token {
-            check_header_value("access_token", &token)?;
-            Credentials::AccessToken(Secret::new(token))
+            check_header_value("access_token", token.expose())?;
+            Credentials::AccessToken(token)
         } else {
             let id = client_id
                 .map(str::to_string)
@@ -390,6 +391,16 @@ mod tests {
         let c = resolve(r#"{"access_token": "tok", "user_agent": "app/1.0"}"#).unwrap();
         assert!(matches!(c.credentials, Credentials::AccessToken(_)));
         assert!(c.user_agent.ends_with(" app/1.0"));
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let o = Options::from_json(r#"{"access_token": "tok-123"}"#).unwrap();
+        assert!(!format!("{o:?}").contains("tok-123"));
+        let c = Config::resolve(Some("id"), Some("very-secret"), Options::default()).unwrap();
+        assert!(!format!("{c:?}").contains("very-secret"));
+        let c = resolve(r#"{"access_token": "tok-123"}"#).unwrap();
+        assert!(!format!("{c:?}").contains("tok-123"));
     }
 
     #[test]

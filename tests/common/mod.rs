@@ -39,7 +39,11 @@ impl Drop for Client {
 }
 
 /// Creates a client through `mk_client_new`; Err is (status, error JSON).
-pub fn try_client(id: Option<&str>, secret: Option<&str>, options: &str) -> Result<Client, (i32, Value)> {
+pub fn try_client(
+    id: Option<&str>,
+    secret: Option<&str>,
+    options: &str,
+) -> Result<Client, (i32, Value)> {
     let id = id.map(|s| CString::new(s).unwrap());
     let secret = secret.map(|s| CString::new(s).unwrap());
     let opts = CString::new(options).unwrap();
@@ -61,7 +65,10 @@ pub fn try_client(id: Option<&str>, secret: Option<&str>, options: &str) -> Resu
         Ok(Client(out))
     } else {
         assert!(out.is_null());
-        Err((rc, serde_json::from_str(&err.expect("error JSON on failure")).unwrap()))
+        Err((
+            rc,
+            serde_json::from_str(&err.expect("error JSON on failure")).unwrap(),
+        ))
     }
 }
 
@@ -94,7 +101,10 @@ impl Outcome {
 impl Client {
     pub fn identity(&self, link_id: &str, account_ids: &[&str]) -> Outcome {
         let link = CString::new(link_id).unwrap();
-        let ids: Vec<CString> = account_ids.iter().map(|s| CString::new(*s).unwrap()).collect();
+        let ids: Vec<CString> = account_ids
+            .iter()
+            .map(|s| CString::new(*s).unwrap())
+            .collect();
         let ptrs: Vec<*const c_char> = ids.iter().map(|s| s.as_ptr()).collect();
         self.identity_raw(link.as_ptr(), &ptrs)
     }
@@ -106,7 +116,11 @@ impl Client {
             mk_get_identity(
                 self.0,
                 link,
-                if ids.is_empty() { ptr::null() } else { ids.as_ptr() },
+                if ids.is_empty() {
+                    ptr::null()
+                } else {
+                    ids.as_ptr()
+                },
                 ids.len(),
                 &mut json,
                 &mut err,
@@ -119,16 +133,32 @@ impl Client {
         } else {
             assert!(json.is_none() && error_text.is_some());
         }
-        let error: Option<Value> = error_text.as_deref().map(|t| serde_json::from_str(t).unwrap());
+        let error: Option<Value> = error_text
+            .as_deref()
+            .map(|t| serde_json::from_str(t).unwrap());
         if let Some(e) = &error {
             assert_eq!(e["status"], rc);
             for key in [
-                "status", "name", "message", "http_status", "error_code", "error_message",
-                "documentation_url", "link_error_code", "request_id", "retry_after_ms", "attempts",
+                "status",
+                "name",
+                "message",
+                "http_status",
+                "error_code",
+                "error_message",
+                "documentation_url",
+                "link_error_code",
+                "request_id",
+                "retry_after_ms",
+                "attempts",
             ] {
                 assert!(e.get(key).is_some(), "error JSON lacks {key}: {e}");
             }
         }
-        Outcome { status: rc, json, error, error_text }
+        Outcome {
+            status: rc,
+            json,
+            error,
+            error_text,
+        }
     }
 }

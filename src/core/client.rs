@@ -424,7 +424,8 @@ impl Client {
             Duration::ZERO
         };
         if self.config.log_level >= Level::Debug {
-            let ok = Error::new(Status::MkOk, "");
+            let mut ok = Error::new(Status::MkOk, "");
+            ok.request_id = request_id;
             self.log(path, Some(status), &ok, attempt, started, true);
         }
         Ok(Token::new(&access_token, expires_in))

@@ -23,7 +23,7 @@ static int failures, checks;
     } while (0)
 
 static const char *base_url;
-static int quick;
+static int quick, stress;
 
 /* Options JSON for the sandbox plus extra keys (a JSON fragment or ""). */
 static char *options(const char *extra) {
@@ -278,7 +278,7 @@ static void test_threads_share_a_client(void) {
     struct worker w[THREADS];
     for (int i = 0; i < THREADS; i++) {
         w[i].client = c;
-        w[i].calls = quick ? 20 : 300;
+        w[i].calls = stress ? 10000 : quick ? 20 : 300;
         w[i].failures = 0;
         CHECK(pthread_create(&t[i], NULL, work, &w[i]) == 0);
     }
@@ -292,6 +292,7 @@ static void test_threads_share_a_client(void) {
 int main(void) {
     base_url = getenv("MONEYKIT_BASE_URL");
     quick = getenv("MK_TEST_QUICK") != NULL;
+    stress = getenv("MK_TEST_STRESS") != NULL;
     if (!base_url) {
         fprintf(stderr, "MONEYKIT_BASE_URL is not set: run through scripts/with-sandbox.sh\n");
         return 2;

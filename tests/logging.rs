@@ -1,0 +1,113 @@
+//! MONEYKIT_LOG / log_level: one line per attempt on stderr, with method, path,
+//! status, attempt, elapsed and request id, and never a secret, a token, a query
+//! string or owner data. The calls run in a child process so its stderr can be read.
+
+mod common;
+
+use common::*;
+use std::process::Command;
+
+const SECRET: &str = "sandbox-secret";
+
+/// Runs inside the child process only (the parent passes `--ignored`).
+#[test]
+#[ignore = "run by logging_never_leaks_secrets_or_owner_data in a child process"]
+fn log_child() {
+    let sb = sandbox();
+    let c = client(&sb, r#""log_level": "debug", "max_retries": 1"#);
+    // A success with account ids in the query, a retried failure, a link error.
+    assert_eq!(
+        c.identity("mk_sandbox_ok", &["acc_6Tef269B6ZArSVpYrxtjBV"])
+            .status,
+        0
+    );
+    assert_eq!(c.identity("mk_sandbox_unicode", &[]).status, 0);
+    assert_ne!(c.identity("mk_fault_500", &[]).status, 0);
+    assert_ne!(c.identity("mk_sandbox_forbidden", &[]).status, 0);
+    // Header credentials and a caller token must not be logged either.
+    let h = client(&sb, r#""log_level": "info", "auth": "headers""#);
+    assert_eq!(h.identity("mk_sandbox_ok", &[]).status, 0);
+    let t = client(
+        &sb,
+        r#""log_level": "info", "access_token": "sandbox-access-token""#,
+    );
+    assert_eq!(t.identity("mk_sandbox_ok", &[]).status, 0);
+    // Off: nothing at all.
+    let quiet = client(&sb, r#""log_level": "off""#);
+    assert_eq!(quiet.identity("mk_sandbox_ok", &["quiet_marker"]).status, 0);
+}
+
+#[test]
+fn logging_never_leaks_secrets_or_owner_data() {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "log_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env_remove("MONEYKIT_LOG")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "child failed: {stderr}");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("moneykit-native "))
+        .collect();
+    println!("{}", lines.join("\n"));
+
+    // One line per attempt: token fetch (debug), ok, unicode, 500 twice, forbidden, headers, token.
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("POST /auth/token"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("/links/mk_fault_500/identity"))
+            .count(),
+        2
+    );
+    let ok = lines
+        .iter()
+        .find(|l| l.contains("GET /links/mk_sandbox_ok/identity"))
+        .expect("a line for the successful call");
+    for field in [
+        "status=200",
+        "outcome=MK_OK",
+        "attempt=1",
+        "elapsed_ms=",
+        "request_id=req_",
+    ] {
+        assert!(ok.contains(field), "{field} missing in {ok}");
+    }
+    assert!(lines
+        .iter()
+        .any(|l| l.contains("status=403") && l.contains("MK_ERR_FORBIDDEN")));
+    assert_eq!(lines.len(), 8, "{lines:#?}");
+
+    for needle in [
+        SECRET,
+        "sandbox-access-token",
+        "sbx_", // issued tokens
+        "Bearer",
+        "account_ids", // query strings carry account ids
+        "acc_6Tef",
+        "quiet_marker",
+        "Álvarez", // owner names, emails, phones, streets of the fixtures
+        "Łukasiewicz",
+        "@example",
+        "Valencia",
+        "+1415",
+    ] {
+        assert!(
+            !stderr.contains(needle),
+            "log output contains {needle:?}:\n{stderr}"
+        );
+    }
+}

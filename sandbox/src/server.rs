@@ -1182,7 +1182,11 @@ mod tests {
         assert!(s.contains("\"available\":500,"));
         let large: Value = serde_json::from_slice(f.large()).unwrap();
         assert_eq!(large["accounts"].as_array().unwrap().len(), 1000);
-        assert_eq!(f.large().len(), 3_545_125, "update MAGIC_IDS.md and README.md");
+        assert_eq!(
+            f.large().len(),
+            3_545_125,
+            "update MAGIC_IDS.md and README.md"
+        );
         assert_eq!(f.refreshing_parts.len(), 3);
     }
 

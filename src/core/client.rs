@@ -488,11 +488,15 @@ impl Client {
     }
 }
 
+/// A header's value as text. Values we pass on to callers (request ids) are
+/// capped so a hostile server cannot bloat every error.
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(256).collect())
+    let value = headers.get(name)?.to_str().ok()?;
+    Some(if name == "x-request-id" {
+        value.chars().take(256).collect()
+    } else {
+        value.to_string()
+    })
 }
 
 /// `scheme://authority` of an absolute URL, lowercased.

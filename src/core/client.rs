@@ -513,7 +513,8 @@ fn origin_of(url: &str) -> Option<String> {
 /// Reads the whole body, refusing (without buffering the rest) once it passes `limit`.
 fn read_body(response: &mut Response<Body>, limit: u64) -> Result<Vec<u8>, Failure> {
     let hint = response.body().content_length().unwrap_or(0).min(limit) as usize;
-    let mut buf = Vec::with_capacity(hint.max(1024));
+    // +1: the C layer appends a NUL; room for it now avoids copying the body later.
+    let mut buf = Vec::with_capacity(hint.max(1024) + 1);
     response
         .body_mut()
         .with_config()

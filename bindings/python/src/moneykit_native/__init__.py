@@ -1,0 +1,100 @@
+"""moneykit_native: MoneyKit's Get Identity endpoint through the native moneykit-native core.
+
+    import moneykit_native as mk
+
+    with mk.Client("client-id", "client-secret") as client:
+        identity = client.get_identity("mk_eqkWN34UEoa2NxyALG8pcV")
+        for account in identity.accounts:
+            print(account.name, account.balances.current, [o.names for o in account.owners])
+
+A thin ctypes binding over `libmoneykit` (bundled in the wheel): no compiled
+extension and no dependency outside the standard library.
+"""
+
+from ._client import MAX_ACCOUNT_IDS, MAX_ID_LEN, Client, options_json
+from ._errors import (
+    DecodeError,
+    ForbiddenError,
+    HTTPStatusError,
+    InternalError,
+    InvalidArgumentError,
+    LinkBadStateError,
+    LinkDeletedError,
+    MoneyKitError,
+    NotFoundError,
+    RateLimitedError,
+    RequestTimeoutError,
+    ServerError,
+    TransportError,
+    UnauthorizedError,
+    error_class,
+)
+from ._models import (
+    AccountIdentity,
+    Address,
+    Balances,
+    Email,
+    IdentityResponse,
+    Link,
+    LinkErrorCode,
+    LinkProduct,
+    LinkState,
+    Owner,
+    PhoneNumber,
+    PhoneNumberType,
+    ProductErrorCode,
+    Provider,
+    parse_datetime,
+)
+from ._native import LibraryNotFoundError, library_path, library_version
+from ._status import Status
+from ._version import __version__
+
+__all__ = [
+    "__version__",
+    "AccountIdentity",
+    "Address",
+    "Balances",
+    "Client",
+    "DecodeError",
+    "Email",
+    "ForbiddenError",
+    "HTTPStatusError",
+    "IdentityResponse",
+    "InternalError",
+    "InvalidArgumentError",
+    "LibraryNotFoundError",
+    "Link",
+    "LinkBadStateError",
+    "LinkDeletedError",
+    "LinkErrorCode",
+    "LinkProduct",
+    "LinkState",
+    "MAX_ACCOUNT_IDS",
+    "MAX_ID_LEN",
+    "MoneyKitError",
+    "NotFoundError",
+    "Owner",
+    "PhoneNumber",
+    "PhoneNumberType",
+    "ProductErrorCode",
+    "Provider",
+    "RateLimitedError",
+    "RequestTimeoutError",
+    "ServerError",
+    "Status",
+    "TransportError",
+    "UnauthorizedError",
+    "error_class",
+    "library_path",
+    "library_version",
+    "options_json",
+    "parse_datetime",
+]
+
+# Public classes report the package as their module (tracebacks, repr, pickling).
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type):
+        _obj.__module__ = __name__
+del _name, _obj

@@ -1,0 +1,264 @@
+"""`Client`: one `mk_client` handle, shared safely by every thread that uses it."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+from types import TracebackType
+from typing import Any, Dict, Iterable, List, Optional, Type, Union
+
+from . import _native
+from ._errors import invalid_argument
+from ._models import IdentityResponse
+
+StrPath = Union[str, "os.PathLike[str]"]
+
+#: Longest accepted link id or account id, in UTF-8 bytes (`MK_MAX_ID_LEN`).
+MAX_ID_LEN = 1024
+#: Most account ids per call (`MK_MAX_ACCOUNT_IDS`).
+MAX_ACCOUNT_IDS = 1000
+
+
+def _text(name: str, value: object) -> bytes:
+    """A str argument as the NUL-terminated UTF-8 the C ABI takes."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if "\0" in value:
+        # C would see the string cut at the NUL: a different id than the caller's.
+        raise invalid_argument(f"{name} contains a NUL character")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise invalid_argument(f"{name} is not valid Unicode (lone surrogate)") from None
+
+
+def _seconds_to_ms(name: str, value: Optional[float]) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+    if not math.isfinite(value) or value < 0:
+        raise invalid_argument(f"{name} must be a finite number of seconds >= 0, got {value!r}")
+    ms = round(value * 1000)
+    if ms == 0 and value > 0:
+        ms = 1  # a positive duration never rounds down to "none at all"
+    return ms
+
+
+def _count(name: str, value: Optional[int]) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if value < 0:
+        raise invalid_argument(f"{name} must be >= 0, got {value!r}")
+    return value
+
+
+def _opt_str(name: str, value: Optional[StrPath]) -> Optional[str]:
+    if value is None:
+        return None
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    _text(name, value)  # same NUL / encoding checks as every other string
+    return value
+
+
+def options_json(
+    *,
+    base_url: Optional[str] = None,
+    access_token: Optional[str] = None,
+    auth: Optional[str] = None,
+    moneykit_version: Optional[str] = None,
+    timeout: Optional[float] = None,
+    connect_timeout: Optional[float] = None,
+    max_retries: Optional[int] = None,
+    retry_base: Optional[float] = None,
+    max_retry_after: Optional[float] = None,
+    max_response_bytes: Optional[int] = None,
+    user_agent: Optional[str] = None,
+    proxy: Optional[str] = None,
+    ca_file: Optional[StrPath] = None,
+    log_level: Optional[str] = None,
+) -> str:
+    """The `mk_client_new` options JSON for these Python arguments.
+
+    Seconds become `*_ms` integers; a None argument leaves its key out, so the
+    library default (or its `MONEYKIT_*` environment fallback) applies.
+    """
+    opts: Dict[str, Any] = {
+        "base_url": _opt_str("base_url", base_url),
+        "access_token": _opt_str("access_token", access_token),
+        "auth": _opt_str("auth", auth),
+        "moneykit_version": _opt_str("moneykit_version", moneykit_version),
+        "timeout_ms": _seconds_to_ms("timeout", timeout),
+        "connect_timeout_ms": _seconds_to_ms("connect_timeout", connect_timeout),
+        "max_retries": _count("max_retries", max_retries),
+        "retry_base_ms": _seconds_to_ms("retry_base", retry_base),
+        "max_retry_after_ms": _seconds_to_ms("max_retry_after", max_retry_after),
+        "max_response_bytes": _count("max_response_bytes", max_response_bytes),
+        "user_agent": _opt_str("user_agent", user_agent),
+        "proxy": _opt_str("proxy", proxy),
+        "ca_file": _opt_str("ca_file", ca_file),
+        "log_level": _opt_str("log_level", log_level),
+    }
+    return json.dumps({k: v for k, v in opts.items() if v is not None}, separators=(",", ":"))
+
+
+class Client:
+    """A MoneyKit client backed by the native library.
+
+    Credentials: `client_id` / `client_secret`, or (when None) the environment
+    variables `MONEYKIT_CLIENT_ID` / `MONEYKIT_CLIENT_SECRET`; not needed with
+    `access_token`. Durations are seconds (floats); every option left None takes the
+    library default. `auth="token"` fetches and caches an OAuth2 token, `"headers"`
+    sends `X-Client-Id` / `X-Client-Secret` with every request.
+
+    One client may be used by many threads at once: the GIL is released during each
+    request, and the client keeps one connection pool and one access token for all
+    of them. Close it with `close()` or a `with` block; `__del__` is only a backstop.
+    `close()` while other threads are inside a call is safe: the handle is freed
+    when the last of those calls returns, and new calls raise `InvalidArgumentError`.
+    The client secret is handed to the library and not kept by this object.
+    """
+
+    def __init__(
+        self,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        *,
+        base_url: Optional[str] = None,
+        access_token: Optional[str] = None,
+        auth: Optional[str] = "token",
+        moneykit_version: Optional[str] = None,
+        timeout: Optional[float] = 30.0,
+        connect_timeout: Optional[float] = 10.0,
+        max_retries: Optional[int] = 2,
+        retry_base: Optional[float] = 0.5,
+        max_retry_after: Optional[float] = 60.0,
+        max_response_bytes: Optional[int] = None,
+        user_agent: Optional[str] = None,
+        proxy: Optional[str] = None,
+        ca_file: Optional[StrPath] = None,
+        log_level: Optional[str] = None,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._handle: Optional[int] = None
+        self._closed = False
+        self._inflight = 0
+        opts = options_json(
+            base_url=base_url,
+            access_token=access_token,
+            auth=auth,
+            moneykit_version=moneykit_version,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            retry_base=retry_base,
+            max_retry_after=max_retry_after,
+            max_response_bytes=max_response_bytes,
+            user_agent=user_agent,
+            proxy=proxy,
+            ca_file=ca_file,
+            log_level=log_level,
+        )
+        cid = None if client_id is None else _text("client_id", client_id)
+        secret = None if client_secret is None else _text("client_secret", client_secret)
+        self._handle = _native.new_client(cid, secret, opts.encode("utf-8"))
+
+    # -- lifetime ---------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """True once `close()` has been called."""
+        return self._closed
+
+    def close(self) -> None:
+        """Frees the native client (at once, or when the calls in progress end).
+
+        Idempotent: closing twice does nothing.
+        """
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            handle = self._handle if self._inflight == 0 else None
+            if handle is not None:
+                self._handle = None
+        if handle is not None:
+            _native.free_client(handle)
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # Last resort only; also runs for a half-built object whose __init__ raised.
+        try:
+            if getattr(self, "_handle", None) is not None and not getattr(self, "_closed", True):
+                self.close()
+        except Exception:  # pragma: no cover - interpreter shutdown
+            pass
+
+    def __repr__(self) -> str:
+        return f"<moneykit_native.Client {'closed' if self._closed else 'open'}>"
+
+    def _acquire(self) -> int:
+        with self._lock:
+            if self._closed or self._handle is None:
+                raise invalid_argument("the client is closed")
+            self._inflight += 1
+            return self._handle
+
+    def _release(self) -> None:
+        with self._lock:
+            self._inflight -= 1
+            handle = None
+            if self._closed and self._inflight == 0 and self._handle is not None:
+                handle, self._handle = self._handle, None
+        if handle is not None:
+            _native.free_client(handle)
+
+    # -- calls ------------------------------------------------------------------------
+
+    def get_identity_json(self, link_id: str, account_ids: Optional[Iterable[str]] = None) -> str:
+        """`GET /links/{link_id}/identity`: the response body, exactly as MoneyKit sent it.
+
+        The body has been checked against the response schema. `account_ids` keeps only
+        those accounts (None or empty: all of them). Raises a `MoneyKitError` subclass
+        on failure. Blocks (without holding the GIL) until the request and its retries
+        are done.
+        """
+        # Empty or too long ids and too many account ids are the library's to refuse
+        # (MK_ERR_INVALID_ARGUMENT); only what C cannot see is checked here.
+        lid = _text("link_id", link_id)
+        ids: List[bytes] = []
+        if account_ids is not None:
+            if isinstance(account_ids, (str, bytes)):
+                raise TypeError("account_ids must be a list of str, not a single string")
+            ids = [_text(f"account_ids[{i}]", a) for i, a in enumerate(account_ids)]
+        handle = self._acquire()
+        try:
+            return _native.get_identity(handle, lid, ids)
+        finally:
+            self._release()
+
+    def get_identity(
+        self, link_id: str, account_ids: Optional[Iterable[str]] = None
+    ) -> IdentityResponse:
+        """`GET /links/{link_id}/identity`, decoded into an `IdentityResponse`.
+
+        Same arguments and errors as `get_identity_json`.
+        """
+        return IdentityResponse.from_json(self.get_identity_json(link_id, account_ids))

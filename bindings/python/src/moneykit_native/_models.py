@@ -1,0 +1,536 @@
+"""Typed, frozen results mirroring MoneyKit's Get Identity response (moneykit-api.md).
+
+Money is `decimal.Decimal` (the JSON is parsed with `parse_float=Decimal`, so no
+amount ever passes through a binary float); timestamps are timezone-aware
+`datetime`s (a timestamp without an offset is read as UTC). Values of the open enums
+(phone number type, link state, provider, error codes) are members of the enums
+below when known and plain `str` otherwise; both compare equal to the string.
+Unknown fields are ignored; every object keeps the dict it was built from in `.raw`.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Type, TypeVar, Union
+
+from ._errors import DecodeError
+from ._status import Status
+
+__all__ = [
+    "AccountIdentity",
+    "Address",
+    "Balances",
+    "Email",
+    "IdentityResponse",
+    "Link",
+    "LinkErrorCode",
+    "LinkProduct",
+    "LinkState",
+    "Owner",
+    "PhoneNumber",
+    "PhoneNumberType",
+    "ProductErrorCode",
+    "Provider",
+    "parse_datetime",
+]
+
+
+class _StrEnum(str, enum.Enum):
+    """A str-valued enum whose str() is its value (like Python 3.11's StrEnum)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class PhoneNumberType(_StrEnum):
+    HOME = "home"
+    WORK = "work"
+    MOBILE = "mobile"
+    OTHER = "other"
+
+
+class LinkState(_StrEnum):
+    CONNECTING = "connecting"
+    AWAITING_TOKEN_EXCHANGE = "awaiting_token_exchange"
+    CONNECTED = "connected"
+    DELETED = "deleted"
+    ERROR = "error"
+
+
+class LinkErrorCode(_StrEnum):
+    SYSTEM_ERROR = "system_error"
+    PROVIDER_ERROR = "provider_error"
+    INSTITUTION_ERROR = "institution_error"
+    USER_ERROR = "user_error"
+    AUTH_EXPIRED = "auth_expired"
+    NO_ACCOUNTS = "no_accounts"
+    USER_SETUP_REQUIRED = "user_setup_required"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    USER_OAUTH_DENIED = "user_oauth_denied"
+    USER_INPUT_INCORRECT = "user_input_incorrect"
+    INCOMPLETE = "incomplete"
+
+
+class Provider(_StrEnum):
+    MONEYKIT = "moneykit"
+    FINICITY = "finicity"
+    PLAID = "plaid"
+    YODLEE = "yodlee"
+    MX = "mx"
+    AKOYA = "akoya"
+
+
+class ProductErrorCode(_StrEnum):
+    RATE_LIMIT = "rate_limit"
+    AUTH_EXPIRED = "auth_expired"
+    NOT_SUPPORTED = "not_supported"
+    TIMEOUT = "timeout"
+    UNKNOWN = "unknown"
+    NO_ACCOUNTS = "no_accounts"
+    INSTITUTION_ERROR = "institution_error"
+    NO_PERMISSION = "no_permission"
+
+
+# --------------------------------------------------------------------------- parsing
+
+_E = TypeVar("_E", bound=_StrEnum)
+_T = TypeVar("_T")
+
+_DATETIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
+    r"([Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+
+
+def parse_datetime(text: str) -> datetime:
+    """An ISO-8601 / RFC 3339 timestamp as an aware `datetime`.
+
+    Accepts `Z` and `±HH:MM` / `±HHMM` / `±HH` offsets, any number of fractional
+    digits (cut to microseconds) and a bare date; no offset means UTC.
+    Raises `ValueError` for anything else.
+    """
+    m = _DATETIME.fullmatch(text.strip())
+    if m is None:
+        raise ValueError(f"not an ISO-8601 date-time: {text!r}")
+    year, month, day, hh, mm, ss, frac, off = m.groups()
+    micro = int((frac or "0")[:6].ljust(6, "0"))
+    tz = timezone.utc
+    if off and off not in ("Z", "z"):
+        sign = -1 if off[0] == "-" else 1
+        digits = off[1:].replace(":", "")
+        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or "0"))
+        tz = timezone(sign * delta)
+    return datetime(
+        int(year), int(month), int(day), int(hh or 0), int(mm or 0), int(ss or 0), micro, tzinfo=tz
+    )
+
+
+class _Reader:
+    """Typed access to one JSON object, naming the path in every error."""
+
+    __slots__ = ("d", "path")
+
+    def __init__(self, d: Any, path: str) -> None:
+        if not isinstance(d, dict):
+            raise _decode(f"{path}: expected an object, got {_kind(d)}")
+        self.d: Dict[str, Any] = d
+        self.path = path
+
+    def _get(self, key: str, required: bool) -> Any:
+        if key not in self.d:
+            if required:
+                raise _decode(f"{self.path}.{key}: required field missing")
+            return None
+        v = self.d[key]
+        if v is None and required:
+            raise _decode(f"{self.path}.{key}: required field is null")
+        return v
+
+    def _typed(
+        self, key: str, typ: Union[type, Tuple[type, ...]], what: str, required: bool
+    ) -> Any:
+        v = self._get(key, required)
+        if v is None:
+            return None
+        if not isinstance(v, typ) or (typ is not bool and isinstance(v, bool)):
+            raise _decode(f"{self.path}.{key}: expected {what}, got {_kind(v)}")
+        return v
+
+    def req_str(self, key: str) -> str:
+        v: str = self._typed(key, str, "a string", True)
+        return v
+
+    def opt_str(self, key: str) -> Optional[str]:
+        v: Optional[str] = self._typed(key, str, "a string", False)
+        return v
+
+    def opt_bool(self, key: str) -> Optional[bool]:
+        v: Optional[bool] = self._typed(key, bool, "a boolean", False)
+        return v
+
+    def opt_decimal(self, key: str) -> Optional[Decimal]:
+        v = self._typed(key, (Decimal, int, float), "a number", False)
+        if v is None:
+            return None
+        if isinstance(v, Decimal):
+            return v
+        # A float only when built from data parsed without parse_float=Decimal: take
+        # its shortest repr ("0.1"), not its binary value.
+        return Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+
+    def opt_datetime(self, key: str) -> Optional[datetime]:
+        v: Optional[str] = self._typed(key, str, "an ISO-8601 date-time string", False)
+        if v is None:
+            return None
+        try:
+            return parse_datetime(v)
+        except ValueError:
+            raise _decode(f"{self.path}.{key}: not an ISO-8601 date-time: {v!r}") from None
+
+    def opt_enum(
+        self, key: str, enum_type: Type[_E], required: bool = False
+    ) -> Union[_E, str, None]:
+        v: Optional[str] = self._typed(key, str, "a string", required)
+        if v is None:
+            return None
+        try:
+            return enum_type(v)
+        except ValueError:
+            return v
+
+    def opt_list(
+        self, key: str, build: Callable[[Any, str], _T], required: bool = False
+    ) -> Optional[Tuple[_T, ...]]:
+        v = self._get(key, required)
+        if v is None:
+            return None
+        if not isinstance(v, list):
+            raise _decode(f"{self.path}.{key}: expected an array, got {_kind(v)}")
+        return tuple(build(item, f"{self.path}.{key}[{i}]") for i, item in enumerate(v))
+
+    def req_list(self, key: str, build: Callable[[Any, str], _T]) -> Tuple[_T, ...]:
+        v = self.opt_list(key, build, True)
+        assert v is not None
+        return v
+
+    def opt_object(self, key: str) -> Optional[Mapping[str, Any]]:
+        v = self._typed(key, dict, "an object", False)
+        return None if v is None else MappingProxyType(v)
+
+
+def _kind(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, (int, float, Decimal)):
+        return "a number"
+    if isinstance(v, str):
+        return "a string"
+    if isinstance(v, list):
+        return "an array"
+    if isinstance(v, dict):
+        return "an object"
+    return type(v).__name__
+
+
+def _decode(message: str) -> DecodeError:
+    return DecodeError(f"identity response: {message}", status=Status.DECODE)
+
+
+def _string(v: Any, path: str) -> str:
+    if not isinstance(v, str):
+        raise _decode(f"{path}: expected a string, got {_kind(v)}")
+    return v
+
+
+def _raw() -> Any:
+    return field(default_factory=dict, repr=False, compare=False, hash=False)
+
+
+# --------------------------------------------------------------------------- models
+
+
+@dataclass(frozen=True)
+class Balances:
+    """`AccountBalances`: amounts are exact `Decimal`s."""
+
+    currency: Optional[str] = None
+    available: Optional[Decimal] = None
+    current: Optional[Decimal] = None
+    limit: Optional[Decimal] = None
+    balance_date: Optional[datetime] = None
+    raw: Dict[str, Any] = _raw()
+
+    @classmethod
+    def from_dict(cls, d: Any, path: str = "balances") -> Balances:
+        r = _Reader(d, path)
+        return cls(
+            currency=r.opt_str("currency"),
+            available=r.opt_decimal("available"),
+            current=r.opt_decimal("current"),
+            limit=r.opt_decimal("limit"),
+            balance_date=r.opt_datetime("balance_date"),
+            raw=r.d,
+        )
+
+
+@dataclass(frozen=True)
+class Address:
+    city: Optional[str] = None
+    country: Optional[str] = None
+    postal_code: Optional[str] = None
+    region: Optional[str] = None
+    street: Optional[str] = None
+    primary: Optional[bool] = None
+    raw: Dict[str, Any] = _raw()
+
+    @classmethod
+    def from_dict(cls, d: Any, path: str = "address") -> Address:
+        r = _Reader(d, path)
+        return cls(
+            city=r.opt_str("city"),
+            country=r.opt_str("country"),
+            postal_code=r.opt_str("postal_code"),
+            region=r.opt_str("region"),
+            street=r.opt_str("street"),
+            primary=r.opt_bool("primary"),
+            raw=r.d,
+        )
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    number: str
+    #: A `PhoneNumberType` when known, else the server's string.
+    type: Union[PhoneNumberType, str]
+    primary: Optional[bool] = None
+    raw: Dict[str, Any] = _raw()
+
+    @classmethod
+    def from_dict(cls, d: Any, path: str = "phone_number") -> PhoneNumber:
+        r = _Reader(d, path)
+        typ = r.opt_enum("type", PhoneNumberType, required=True)
+        assert typ is not None
+        return cls(number=r.req_str("number"), type=typ, primary=r.opt_bool("primary"), raw=r.d)
+
+
+@dataclass(frozen=True)
+class Email:
+    address: str
+    primary: Optional[bool] = None
+    raw: Dict[str, Any] = _raw()
+
+    @classmethod
+    def from_dict(cls, d: Any, path: str = "email") -> Email:
+        r = _Reader(d, path)
+        return cls(address=r.req_str("address"), primary=r.opt_bool("primary"), raw=r.d)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """One owner of an account; any of the lists may be empty."""
+
+    names: Tuple[str, ...] = ()
+    addresses: Tuple[Address, ...] = ()
+    phone_numbers: Tuple[PhoneNumber, ...] = ()
+    emails: Tuple[Email, ...] = ()
+    raw: Dict[str, Any] = _raw()
+
+    @classmethod
+    def from_dict(cls, d: Any, path: str = "owner") -> Owner:
+        r = _Reader(d, path)
+        return cls(
+            names=r.req_list("names", _string),
+            addresses=r.req_list("addresses", Address.from_dict),
+            phone_numbers=r.req_list("phone_numbers", PhoneNumber.from_dict),
+            emails=r.req_list("emails", Email.from_dict),
+            raw=r.d,
+        )
+
+
+@dataclass(frozen=True)
+class AccountIdentity:
+    """An account and its owners."""
+
+    account_id: str
+    #: e.g. "depository.checking"; an open set, kept as the server's string.
+    account_type: str
+    name: str
+    balances: Balances
+    owners: Tuple[Owner, ...] = ()
+    nickname: Optional[str] = None
+    account_mask: Optional[str] = None
+    original_id: Optional[str] = None
+    closed: Optional[bool] = None
+    raw: Dict[str, Any] = _raw()
+
+    @classmethod
+    def from_dict(cls, d: Any, path: str = "account") -> AccountIdentity:
+        r = _Reader(d, path)
+        return cls(
+            account_id=r.req_str("account_id"),
+            account_type=r.req_str("account_type"),
+            name=r.req_str("name"),
+            balances=Balances.from_dict(r._get("balances", True), f"{path}.balances"),
+            owners=r.req_list("owners", Owner.from_dict),
+            nickname=r.opt_str("nickname"),
+            account_mask=r.opt_str("account_mask"),
+            original_id=r.opt_str("original_id"),
+            closed=r.opt_bool("closed"),
+            raw=r.d,
+        )
+
+
+@dataclass(frozen=True)
+class LinkProduct:
+    """The state of one product of a link (`link.products[name]`)."""
+
+    refreshed_at: Optional[datetime] = None
+    last_attempted_at: Optional[datetime] = None
+    error_code: Union[ProductErrorCode, str, None] = None
+    error_message: Optional[str] = None
+    unavailable: Optional[str] = None
+    #: `{"required", "require_permission", "prefetch", "reason"}` as sent, or None.
+    settings: Optional[Mapping[str, Any]] = field(default=None, hash=False)
+    #: Only the `transactions` product has it.
+    has_history: Optional[bool] = None
+    raw: Dict[str, Any] = _raw()
+
+    @classmethod
+    def from_dict(cls, d: Any, path: str = "product") -> LinkProduct:
+        r = _Reader(d, path)
+        return cls(
+            refreshed_at=r.opt_datetime("refreshed_at"),
+            last_attempted_at=r.opt_datetime("last_attempted_at"),
+            error_code=r.opt_enum("error_code", ProductErrorCode),
+            error_message=r.opt_str("error_message"),
+            unavailable=r.opt_str("unavailable"),
+            settings=r.opt_object("settings"),
+            has_history=r.opt_bool("has_history"),
+            raw=r.d,
+        )
+
+
+@dataclass(frozen=True)
+class Link:
+    """`LinkCommon`: the link the identity belongs to."""
+
+    link_id: str
+    institution_id: str
+    institution_name: str
+    institution_avatar: str
+    state: Union[LinkState, str]
+    provider: Union[Provider, str]
+    #: Product name → state; read-only.
+    products: Mapping[str, LinkProduct] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False
+    )
+    available_products: Tuple[str, ...] = ()
+    error_code: Union[LinkErrorCode, str, None] = None
+    last_synced_at: Optional[datetime] = None
+    link_tags: Optional[Tuple[str, ...]] = None
+    #: The newer API versions' name for `link_tags`.
+    tags: Optional[Tuple[str, ...]] = None
+    webhook: Optional[str] = None
+    raw: Dict[str, Any] = _raw()
+
+    @classmethod
+    def from_dict(cls, d: Any, path: str = "link") -> Link:
+        r = _Reader(d, path)
+        state = r.opt_enum("state", LinkState, required=True)
+        provider = r.opt_enum("provider", Provider, required=True)
+        assert state is not None and provider is not None
+        products_raw = r._get("products", True)
+        if not isinstance(products_raw, dict):
+            raise _decode(f"{path}.products: expected an object, got {_kind(products_raw)}")
+        products = {
+            _string(k, f"{path}.products"): LinkProduct.from_dict(v, f"{path}.products.{k}")
+            for k, v in products_raw.items()
+        }
+        return cls(
+            link_id=r.req_str("link_id"),
+            institution_id=r.req_str("institution_id"),
+            institution_name=r.req_str("institution_name"),
+            institution_avatar=r.req_str("institution_avatar"),
+            state=state,
+            provider=provider,
+            products=MappingProxyType(products),
+            available_products=r.req_list("available_products", _string),
+            error_code=r.opt_enum("error_code", LinkErrorCode),
+            last_synced_at=r.opt_datetime("last_synced_at"),
+            link_tags=r.opt_list("link_tags", _string, required=False),
+            tags=r.opt_list("tags", _string, required=False),
+            webhook=r.opt_str("webhook"),
+            raw=r.d,
+        )
+
+
+@dataclass(frozen=True)
+class IdentityResponse:
+    """The 200 body of `GET /links/{id}/identity`."""
+
+    accounts: Tuple[AccountIdentity, ...]
+    link: Link
+    raw: Dict[str, Any] = _raw()
+
+    @classmethod
+    def from_dict(cls, d: Any) -> IdentityResponse:
+        """Builds the typed response from parsed JSON (amounts as `Decimal` or numbers)."""
+        r = _Reader(d, "response")
+        return cls(
+            accounts=r.req_list("accounts", AccountIdentity.from_dict),
+            link=Link.from_dict(r._get("link", True), "link"),
+            raw=r.d,
+        )
+
+    @classmethod
+    def from_json(cls, text: Union[str, bytes]) -> IdentityResponse:
+        """Parses the JSON text of a response (e.g. `Client.get_identity_json`'s).
+
+        Raises `DecodeError` when it is not a Get Identity body.
+        """
+        try:
+            data = json.loads(text, parse_float=Decimal)
+        except (ValueError, RecursionError) as e:
+            raise _decode(f"not valid JSON: {e}") from None
+        return cls.from_dict(data)
+
+    @property
+    def refreshed_at(self) -> Optional[datetime]:
+        """`link.products["identity"].refreshed_at`: when the owner data was last fetched."""
+        product = self.link.products.get("identity")
+        return product.refreshed_at if product is not None else None
+
+    def is_newer_than(self, previous: Union[IdentityResponse, datetime, None]) -> bool:
+        """True when this response carries identity data refreshed after `previous`.
+
+        `previous` is an earlier response (or its `refreshed_at`, or None when there
+        was none). The endpoint never triggers a fetch, so polling clients compare
+        `refreshed_at` values: new data has arrived only when it increased. A response
+        without `refreshed_at` is never newer; anything is newer than nothing.
+        """
+        mine = self.refreshed_at
+        if mine is None:
+            return False
+        before = previous.refreshed_at if isinstance(previous, IdentityResponse) else previous
+        return before is None or mine > before
+
+    def account(self, account_id: str) -> Optional[AccountIdentity]:
+        """The account with this id, or None."""
+        for a in self.accounts:
+            if a.account_id == account_id:
+                return a
+        return None
+
+    @property
+    def owners(self) -> List[Owner]:
+        """Every owner of every account, in order (owners of joint accounts repeat)."""
+        return [o for a in self.accounts for o in a.owners]

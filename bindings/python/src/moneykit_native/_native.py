@@ -1,0 +1,321 @@
+"""Finding and loading `libmoneykit`, and the ctypes declarations of its C ABI.
+
+Every function of `include/moneykit.h` is declared here with its `argtypes` and
+`restype`. Strings the library hands out (identity JSON, error JSON) are received
+as `c_void_p`, copied into Python, and always released with `mk_string_free`:
+`c_char_p` would convert them to bytes and lose the pointer, leaking it.
+
+The library is loaded lazily, on first use, so `import moneykit_native` works (and
+`Status`, the exceptions and the dataclasses are usable) even where it is missing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import importlib.machinery
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Iterable, List, Optional, Tuple
+
+from ._errors import MoneyKitError, error_from_json
+
+#: The environment variable that names the library file to load, first.
+ENV_VAR = "MONEYKIT_NATIVE_LIB"
+
+#: The C ABI version (major, minor) this binding was written against. Before 1.0 every
+#: minor release may break the ABI (the soname is libmoneykit.so.0 and cargo-c's rule).
+ABI_VERSION = (0, 1)
+
+_HERE = Path(__file__).resolve().parent
+
+
+class LibraryNotFoundError(ImportError):
+    """`libmoneykit` could not be found or loaded; the message lists where we looked."""
+
+
+def _library_file_names() -> List[str]:
+    if sys.platform == "win32":
+        return ["moneykit.dll"]
+    if sys.platform == "darwin":
+        return ["libmoneykit.dylib"]
+    return ["libmoneykit.so", "libmoneykit.so.0"]
+
+
+def _bundled_candidates() -> List[Path]:
+    """The copy inside the package: `pip install` / wheels put it next to this file."""
+    names = _library_file_names()
+    # setuptools-rust names a NoBinding artefact like an extension module unless told
+    # otherwise (libmoneykit.cpython-311-x86_64-linux-gnu.so): accept that too.
+    names += [f"libmoneykit{sfx}" for sfx in importlib.machinery.EXTENSION_SUFFIXES]
+    return [_HERE / n for n in dict.fromkeys(names)]
+
+
+def repo_root() -> Optional[Path]:
+    """The moneykit-native checkout this source file lives in, if it is one.
+
+    `<repo>/bindings/python/src/moneykit_native/_native.py`; recognized by the crate's
+    Cargo.toml and the C header, so an installed package never mistakes some other
+    directory for it.
+    """
+    parents = _HERE.parents
+    if len(parents) < 4:
+        return None
+    root = parents[3]
+    if (root / "Cargo.toml").is_file() and (root / "include" / "moneykit.h").is_file():
+        return root
+    return None
+
+
+def candidates(*, search_system: bool = True) -> List[Tuple[str, str]]:
+    """Where the library is looked for, in order: (what, path or name) pairs.
+
+    `search_system=False` leaves out the last resort, `ctypes.util.find_library`
+    (which may run `ldconfig` or a compiler, so it is asked only when needed).
+    """
+    out: List[Tuple[str, str]] = []
+    env = os.environ.get(ENV_VAR)
+    if env:
+        out.append((f"${ENV_VAR}", env))
+    for p in _bundled_candidates():
+        out.append(("bundled in the package", str(p)))
+    root = repo_root()
+    if root is not None:
+        for profile in ("release", "debug"):
+            for n in _library_file_names():
+                out.append((f"repository target/{profile}", str(root / "target" / profile / n)))
+    if search_system:
+        found = ctypes.util.find_library("moneykit")
+        out.append(("ctypes.util.find_library('moneykit')", found or ""))
+    return out
+
+
+def _load() -> Tuple[ctypes.CDLL, str]:
+    env = os.environ.get(ENV_VAR)
+    if env:
+        # An explicit choice: load exactly that, and never fall back silently.
+        try:
+            return ctypes.CDLL(env), env
+        except OSError as e:
+            raise LibraryNotFoundError(
+                f"cannot load libmoneykit from ${ENV_VAR}={env!r}: {e}"
+            ) from e
+    tried: List[str] = []
+    for what, path in candidates(search_system=False):
+        if not Path(path).is_file():
+            tried.append(f"  {what}: {path} (absent)")
+            continue
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as e:
+            tried.append(f"  {what}: {path}: {e}")
+    if repo_root() is None:
+        tried.append("  repository target/release, target/debug: not inside a checkout")
+    found = ctypes.util.find_library("moneykit")
+    if found:
+        try:
+            return ctypes.CDLL(found), found
+        except OSError as e:
+            tried.append(f"  ctypes.util.find_library('moneykit'): {found}: {e}")
+    else:
+        tried.append("  ctypes.util.find_library('moneykit'): nothing found")
+    raise LibraryNotFoundError(
+        "cannot find libmoneykit, the moneykit-native C library. Looked in:\n"
+        + "\n".join(tried)
+        + "\nInstall the package with pip (the wheel bundles the library), build it with "
+        f"`cargo build --release --lib` in the repository, or set {ENV_VAR} to its path."
+    )
+
+
+# Types of the C ABI.
+c_int32 = ctypes.c_int32
+c_size_t = ctypes.c_size_t
+c_char_p = ctypes.c_char_p
+c_void_p = ctypes.c_void_p
+P_c_void_p = ctypes.POINTER(ctypes.c_void_p)
+P_c_char_p = ctypes.POINTER(ctypes.c_char_p)
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    """argtypes/restype for every function of moneykit.h."""
+    # const char *mk_version(void);  static
+    lib.mk_version.argtypes = []
+    lib.mk_version.restype = c_char_p
+    # const char *mk_status_name(int32_t status);  static
+    lib.mk_status_name.argtypes = [c_int32]
+    lib.mk_status_name.restype = c_char_p
+    # const char *mk_status_describe(int32_t status);  static
+    lib.mk_status_describe.argtypes = [c_int32]
+    lib.mk_status_describe.restype = c_char_p
+    # int32_t mk_client_new(const char *client_id, const char *client_secret,
+    #                       const char *options_json, mk_client **out_client, char **out_error);
+    lib.mk_client_new.argtypes = [c_char_p, c_char_p, c_char_p, P_c_void_p, P_c_void_p]
+    lib.mk_client_new.restype = c_int32
+    # void mk_client_free(mk_client *client);
+    lib.mk_client_free.argtypes = [c_void_p]
+    lib.mk_client_free.restype = None
+    # int32_t mk_get_identity(const mk_client *client, const char *link_id,
+    #                         const char *const *account_ids, size_t account_ids_len,
+    #                         char **out_json, char **out_error);
+    lib.mk_get_identity.argtypes = [c_void_p, c_char_p, P_c_char_p, c_size_t, P_c_void_p, P_c_void_p]
+    lib.mk_get_identity.restype = c_int32
+    # void mk_string_free(char *s);
+    lib.mk_string_free.argtypes = [c_void_p]
+    lib.mk_string_free.restype = None
+
+
+#: Every function the binding declares (tests compare this with the header).
+FUNCTIONS = (
+    "mk_version",
+    "mk_status_name",
+    "mk_status_describe",
+    "mk_client_new",
+    "mk_client_free",
+    "mk_get_identity",
+    "mk_string_free",
+)
+
+_lock = threading.Lock()
+_lib: Optional[ctypes.CDLL] = None
+_path: Optional[str] = None
+
+
+def lib() -> ctypes.CDLL:
+    """The loaded, declared library (loaded on first call)."""
+    global _lib, _path
+    if _lib is not None:
+        return _lib
+    with _lock:
+        if _lib is None:
+            loaded, path = _load()
+            try:
+                _declare(loaded)
+            except AttributeError as e:
+                raise LibraryNotFoundError(
+                    f"{path} is not a compatible libmoneykit (missing symbol: {e})"
+                ) from e
+            version = (loaded.mk_version() or b"").decode("utf-8", "replace")
+            if _abi(version) != ABI_VERSION:
+                raise LibraryNotFoundError(
+                    f"{path} is libmoneykit {version}, but this binding needs "
+                    f"{ABI_VERSION[0]}.{ABI_VERSION[1]}.x (the C ABI changes between "
+                    "0.x minor versions)"
+                )
+            _path = path
+            _lib = loaded
+    return _lib
+
+
+def _abi(version: str) -> Tuple[int, int]:
+    parts = version.split("-")[0].split(".")
+    try:
+        return int(parts[0]), int(parts[1])
+    except (IndexError, ValueError):
+        return (-1, -1)
+
+
+def library_path() -> str:
+    """The path (or name) of the library file that was loaded."""
+    lib()
+    assert _path is not None
+    return _path
+
+
+def library_version() -> str:
+    """`mk_version()` of the loaded library, e.g. "0.1.0"."""
+    v: bytes = lib().mk_version()
+    return v.decode("utf-8")
+
+
+def status_name(code: int) -> str:
+    """`mk_status_name(code)`."""
+    v: bytes = lib().mk_status_name(code)
+    return v.decode("utf-8")
+
+
+def status_describe(code: int) -> str:
+    """`mk_status_describe(code)`."""
+    v: bytes = lib().mk_status_describe(code)
+    return v.decode("utf-8")
+
+
+def take_string(ptr: Optional[int]) -> Optional[str]:
+    """Copies a library-owned string into Python and frees it (NULL → None)."""
+    if not ptr:
+        return None
+    try:
+        return ctypes.string_at(ptr).decode("utf-8")
+    finally:
+        lib().mk_string_free(ptr)
+
+
+def free_client(handle: int) -> None:
+    """`mk_client_free` (a module function so tests can observe it)."""
+    lib().mk_client_free(handle)
+
+
+def new_client(
+    client_id: Optional[bytes], client_secret: Optional[bytes], options_json: bytes
+) -> int:
+    """`mk_client_new`; returns the handle or raises the matching `MoneyKitError`."""
+    L = lib()
+    out_client = c_void_p()
+    out_error = c_void_p()
+    rc = L.mk_client_new(
+        client_id, client_secret, options_json, ctypes.byref(out_client), ctypes.byref(out_error)
+    )
+    error = take_string(out_error.value)
+    if rc != 0:
+        if out_client.value:  # never, per the header; do not leak it if it happens
+            L.mk_client_free(out_client.value)
+        raise error_from_json(rc, error)
+    if not out_client.value:
+        raise error_from_json(13, None)
+    return out_client.value
+
+
+def get_identity(handle: int, link_id: bytes, account_ids: Iterable[bytes]) -> str:
+    """`mk_get_identity`; returns the JSON text or raises the matching `MoneyKitError`.
+
+    ctypes releases the GIL for the duration of the call.
+    """
+    L = lib()
+    ids = list(account_ids)
+    arr = (c_char_p * len(ids))(*ids) if ids else None
+    out_json = c_void_p()
+    out_error = c_void_p()
+    rc = L.mk_get_identity(
+        handle, link_id, arr, len(ids), ctypes.byref(out_json), ctypes.byref(out_error)
+    )
+    # Take (and free) both before anything can raise.
+    try:
+        body = take_string(out_json.value)
+    finally:
+        error = take_string(out_error.value)
+    if rc != 0:
+        raise error_from_json(rc, error)
+    if body is None:
+        raise error_from_json(13, None)
+    return body
+
+
+__all__ = [
+    "ABI_VERSION",
+    "ENV_VAR",
+    "FUNCTIONS",
+    "LibraryNotFoundError",
+    "MoneyKitError",
+    "candidates",
+    "free_client",
+    "get_identity",
+    "lib",
+    "library_path",
+    "library_version",
+    "new_client",
+    "repo_root",
+    "status_describe",
+    "status_name",
+    "take_string",
+]

@@ -1,0 +1,136 @@
+package moneykit_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+
+	moneykit "github.com/moneykit-native/moneykit-native/bindings/go"
+)
+
+// The benchmarks compare the binding with a plain net/http + encoding/json
+// client, decoding into the same structs, against the same sandbox and link,
+// both with the static token (no token round trips) and keep-alive.
+
+const benchLink = "mk_sandbox_ok"
+
+func benchClient(b *testing.B) *moneykit.Client {
+	c, err := moneykit.NewClient(moneykit.Options{BaseURL: sandboxURL, AccessToken: "sandbox-access-token"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	return c
+}
+
+func BenchmarkGetIdentity(b *testing.B) {
+	c := benchClient(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := c.GetIdentity(ctx, benchLink)
+		if err != nil || len(r.Accounts) != 2 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkGetIdentityCancellable uses a cancellable context: one goroutine
+// and channel more per call.
+func BenchmarkGetIdentityCancellable(b *testing.B) {
+	c := benchClient(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := c.GetIdentity(ctx, benchLink)
+		if err != nil || len(r.Accounts) != 2 {
+			b.Fatal(err)
+		}
+	}
+}
+
+type netHTTPClient struct {
+	hc  *http.Client
+	url string
+}
+
+func newNetHTTPClient() *netHTTPClient {
+	return &netHTTPClient{
+		hc:  &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
+		url: sandboxURL + "/links/" + benchLink + "/identity",
+	}
+}
+
+func (n *netHTTPClient) get(ctx context.Context) (*moneykit.IdentityResponse, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", n.url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer sandbox-access-token")
+	req.Header.Set("moneykit-version", "2023-02-18")
+	req.Header.Set("Accept", "application/json")
+	resp, err := n.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body) // read to EOF: the connection is reused
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != 200 {
+		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	r := new(moneykit.IdentityResponse)
+	if err := json.Unmarshal(body, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func BenchmarkNetHTTP(b *testing.B) {
+	n := newNetHTTPClient()
+	defer n.hc.CloseIdleConnections()
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := n.get(ctx)
+		if err != nil || len(r.Accounts) != 2 {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGetIdentityParallel(b *testing.B) {
+	c := benchClient(b)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.GetIdentity(context.Background(), benchLink); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkNetHTTPParallel(b *testing.B) {
+	n := newNetHTTPClient()
+	defer n.hc.CloseIdleConnections()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := n.get(context.Background()); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

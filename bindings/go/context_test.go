@@ -1,0 +1,311 @@
+package moneykit_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	moneykit "github.com/moneykit-native/moneykit-native/bindings/go"
+)
+
+// The tests in this file that count goroutines, clients or C strings are not
+// parallel: go test runs every non-parallel test before the parallel ones.
+
+// 32 goroutines share one client (and its token) for successes and errors.
+func TestConcurrentGoroutinesShareOneClient(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, nil)
+	const goroutines, calls = 32, 12
+	var wg sync.WaitGroup
+	var ok, notFound atomic.Int64
+	errs := make(chan error, goroutines*calls)
+	for g := 0; g < goroutines; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < calls; i++ {
+				ctx, cancel := context.WithTimeout(bg, 30*time.Second) // exercise the goroutine path too
+				switch (g + i) % 3 {
+				case 0:
+					r, err := c.GetIdentity(ctx, "mk_sandbox_ok", "acc_2Xq8PnL4cWd7RkYs9TbEhM")
+					if err != nil || len(r.Accounts) != 1 || r.Accounts[0].Owners[0].Names[0] != "Margaret O'Brien" {
+						errs <- fmt.Errorf("ok: %v", err)
+					} else {
+						ok.Add(1)
+					}
+				case 1:
+					b, err := c.GetIdentityJSON(bg, "mk_sandbox_unicode")
+					if err != nil || len(b) == 0 {
+						errs <- fmt.Errorf("json: %v", err)
+					} else {
+						ok.Add(1)
+					}
+				default:
+					_, err := c.GetIdentity(ctx, fmt.Sprintf("mk_missing_%d_%d", g, i))
+					if !errors.Is(err, moneykit.ErrNotFound) {
+						errs <- fmt.Errorf("not found: %v", err)
+					} else {
+						notFound.Add(1)
+					}
+				}
+				cancel()
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got := ok.Load() + notFound.Load(); got != goroutines*calls {
+		t.Errorf("%d calls succeeded as expected, want %d", got, goroutines*calls)
+	}
+}
+
+// A context that is already done returns ctx.Err() without calling C.
+func TestDoneContextMakesNoRequest(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, nil)
+	link := uniq("mk_sandbox_never_")
+	ctx, cancel := context.WithCancel(bg)
+	cancel()
+	if _, err := c.GetIdentity(ctx, link); err != context.Canceled {
+		t.Errorf("cancelled: got %v", err)
+	}
+	ctx, cancel = context.WithDeadline(bg, time.Now().Add(-time.Second))
+	defer cancel()
+	if _, err := c.GetIdentityJSON(ctx, link); err != context.DeadlineExceeded {
+		t.Errorf("past deadline: got %v", err)
+	}
+	var nilCtx context.Context
+	if _, err := c.GetIdentity(nilCtx, link); !errors.Is(err, moneykit.ErrInvalidArgument) {
+		t.Errorf("nil context: got %v", err)
+	}
+	if n := len(requestsFor(t, link)); n != 0 {
+		t.Errorf("%d requests reached the sandbox", n)
+	}
+}
+
+// Cancelling (or a deadline) during a slow response returns promptly; the C
+// call finishes in the background, its result is freed, and nothing leaks.
+func TestContextEndsDuringCall(t *testing.T) {
+	settle(t)
+	base := runtime.NumGoroutine()
+	c := newClient(t, func(o *moneykit.Options) { o.AccessToken = "sandbox-access-token" })
+
+	const slow = 1500 * time.Millisecond
+	link := fmt.Sprintf("mk_fault_slow_%d", slow.Milliseconds())
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			var ctx context.Context
+			var cancel context.CancelFunc
+			var want error
+			if i%2 == 0 {
+				ctx, cancel = context.WithCancel(bg)
+				time.AfterFunc(150*time.Millisecond, cancel)
+				want = context.Canceled
+			} else {
+				ctx, cancel = context.WithTimeout(bg, 150*time.Millisecond)
+				want = context.DeadlineExceeded
+			}
+			defer cancel()
+			start := time.Now()
+			var err error
+			if i < 2 {
+				_, err = c.GetIdentity(ctx, link)
+			} else {
+				_, err = c.GetIdentityJSON(ctx, link)
+			}
+			if took := time.Since(start); took > 600*time.Millisecond {
+				t.Errorf("call %d returned after %v, want about 150 ms", i, took)
+			}
+			if err != want {
+				t.Errorf("call %d: got %v, want %v", i, err, want)
+			}
+		}(i)
+	}
+	wg.Wait()
+	if moneykit.CCallsRunning() == 0 {
+		t.Error("the C calls should still be running in the background")
+	}
+	// The background calls end with the slow response; then the strings the
+	// library returned have been freed and the worker goroutines are gone.
+	settle(t)
+	eventually(t, 5*time.Second, "goroutines to settle", func() bool { return runtime.NumGoroutine() <= base })
+
+	// The client is still fine afterwards.
+	if _, err := c.GetIdentity(bg, "mk_sandbox_ok"); err != nil {
+		t.Fatal(err)
+	}
+	settle(t)
+}
+
+// Close waits for the calls in flight (also abandoned ones), may be called
+// concurrently and repeatedly, and later calls fail with ErrClosed.
+func TestCloseDuringCalls(t *testing.T) {
+	settle(t)
+	clients := moneykit.LiveClients()
+	c, err := moneykit.NewClient(moneykit.Options{BaseURL: sandboxURL, AccessToken: "sandbox-access-token", MaxRetries: moneykit.Retries(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const slow = 800 * time.Millisecond
+	link := fmt.Sprintf("mk_fault_slow_%d", slow.Milliseconds())
+	start := time.Now()
+
+	var calls sync.WaitGroup
+	for i := 0; i < 6; i++ {
+		calls.Add(1)
+		go func(i int) {
+			defer calls.Done()
+			ctx := bg
+			if i == 0 { // abandoned early: Close must still wait for it
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(bg, 50*time.Millisecond)
+				defer cancel()
+			}
+			r, err := c.GetIdentity(ctx, link)
+			switch {
+			case i == 0 && err != context.DeadlineExceeded:
+				t.Errorf("abandoned call: %v", err)
+			case i > 0 && (err != nil || len(r.Accounts) != 2):
+				t.Errorf("call %d in flight during Close: %v", i, err)
+			}
+		}(i)
+	}
+	eventually(t, 5*time.Second, "calls to enter C", func() bool { return moneykit.CCallsRunning() == 6 })
+
+	var closers sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		closers.Add(1)
+		go func() {
+			defer closers.Done()
+			if err := c.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+			if took := time.Since(start); took < slow-50*time.Millisecond {
+				t.Errorf("Close returned after %v, before the calls in flight ended", took)
+			}
+			if n := moneykit.CCallsRunning(); n != 0 {
+				t.Errorf("Close returned with %d C calls running", n)
+			}
+		}()
+	}
+	// Calls made while Close is waiting are refused at once.
+	eventually(t, 5*time.Second, "Close to start", func() bool {
+		_, err := c.GetIdentity(bg, "mk_sandbox_ok")
+		return errors.Is(err, moneykit.ErrClosed)
+	})
+	closers.Wait()
+	calls.Wait()
+
+	_, err = c.GetIdentity(bg, "mk_sandbox_ok")
+	if !errors.Is(err, moneykit.ErrClosed) || !errors.Is(err, moneykit.ErrInvalidArgument) {
+		t.Errorf("call after Close: %v", err)
+	}
+	var e *moneykit.Error
+	if !errors.As(err, &e) || e.Status != moneykit.StatusInvalidArgument {
+		t.Errorf("call after Close is not an *Error: %v", err)
+	}
+	if _, err := c.GetIdentityJSON(bg, "mk_sandbox_ok"); !errors.Is(err, moneykit.ErrClosed) {
+		t.Errorf("GetIdentityJSON after Close: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if n := moneykit.LiveClients(); n != clients {
+		t.Errorf("%d live clients, want %d", n, clients)
+	}
+	settle(t)
+}
+
+// Close racing with a stream of calls: every call either succeeds or gets
+// ErrClosed, and the race detector sees nothing.
+func TestCloseRacesWithCalls(t *testing.T) {
+	for round := 0; round < 3; round++ {
+		c, err := moneykit.NewClient(moneykit.Options{BaseURL: sandboxURL, AccessToken: "sandbox-access-token", MaxRetries: moneykit.Retries(0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var closedSeen atomic.Int64
+		for g := 0; g < 8; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					ctx, cancel := context.WithTimeout(bg, 10*time.Second)
+					_, err := c.GetIdentity(ctx, "mk_sandbox_ok")
+					cancel()
+					if errors.Is(err, moneykit.ErrClosed) {
+						closedSeen.Add(1)
+						return
+					}
+					if err != nil {
+						t.Errorf("unexpected error: %v", err)
+						return
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(20+30*round) * time.Millisecond)
+		c.Close()
+		wg.Wait()
+		if closedSeen.Load() != 8 {
+			t.Errorf("%d goroutines saw ErrClosed, want 8", closedSeen.Load())
+		}
+	}
+	settle(t)
+}
+
+// A client nobody closes is freed by its finalizer.
+func TestFinalizerFreesForgottenClient(t *testing.T) {
+	settle(t)
+	before := moneykit.LiveClients()
+	func() {
+		c, err := moneykit.NewClient(moneykit.Options{BaseURL: sandboxURL, AccessToken: "sandbox-access-token"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.GetIdentity(bg, "mk_sandbox_ok"); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	if moneykit.LiveClients() != before+1 {
+		t.Fatalf("live clients %d, want %d", moneykit.LiveClients(), before+1)
+	}
+	eventually(t, 10*time.Second, "the finalizer to free the client", func() bool {
+		runtime.GC()
+		return moneykit.LiveClients() == before
+	})
+}
+
+// Many create/call/close cycles leave no client and no string behind.
+func TestNoLeaksOverManyCalls(t *testing.T) {
+	settle(t)
+	before := moneykit.LiveClients()
+	for i := 0; i < 20; i++ {
+		c, err := moneykit.NewClient(moneykit.Options{BaseURL: sandboxURL, AccessToken: "sandbox-access-token", MaxRetries: moneykit.Retries(0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, link := range []string{"mk_sandbox_ok", "mk_sandbox_deleted", "mk_fault_malformed"} {
+			_, _ = c.GetIdentity(bg, link)
+			_, _ = c.GetIdentityJSON(bg, link)
+		}
+		c.Close()
+	}
+	if _, err := moneykit.NewClient(moneykit.Options{BaseURL: "ftp://x"}); err == nil {
+		t.Error("bad base URL accepted")
+	}
+	check(t, "live clients", moneykit.LiveClients(), before)
+	check(t, "live C strings", moneykit.LiveCStrings(), int64(0))
+}

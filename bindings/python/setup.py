@@ -1,0 +1,143 @@
+"""Builds the moneykit-native Rust crate and bundles libmoneykit into the package.
+
+The Python code is pure ctypes; the only compiled part is the C library itself,
+built by setuptools-rust as a cdylib (`Binding.NoBinding`) from the crate at the
+repository root (`../../Cargo.toml`) and copied to `moneykit_native/libmoneykit.so`.
+
+* `pip install ./bindings/python` builds in-tree; cargo's target directory is
+  `<repo>/target/python` (or `$CARGO_TARGET_DIR`), so it never disturbs the
+  repository's own `target/release` build.
+* `python -m build bindings/python` first makes an sdist; the sdist carries a copy of
+  the crate (Cargo.toml trimmed to this one package, Cargo.lock, build.rs,
+  cbindgen.toml, src/, include/) under `rust/`, from which the wheel is then built.
+* The wheel is tagged `py3-none-<platform>`: the library does not depend on the
+  Python version, only on the platform.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, List, Tuple
+
+from setuptools import setup
+from setuptools.command.sdist import sdist
+from setuptools_rust import Binding, RustExtension, Strip
+from setuptools_rust.build import build_rust
+
+try:
+    from setuptools.command.bdist_wheel import bdist_wheel
+except ImportError:  # setuptools < 70
+    from wheel.bdist_wheel import bdist_wheel  # type: ignore[no-redef]
+
+HERE = Path(__file__).resolve().parent
+VENDORED = HERE / "rust"  # the crate inside an sdist
+REPO = HERE.parent.parent  # the crate in a checkout
+CRATE_FILES = ["Cargo.toml", "Cargo.lock", "build.rs", "cbindgen.toml"]
+CRATE_DIRS = ["src", "include"]
+
+if sys.platform == "win32":
+    LIB_FILE = "moneykit.dll"
+elif sys.platform == "darwin":
+    LIB_FILE = "libmoneykit.dylib"
+else:
+    LIB_FILE = "libmoneykit.so"
+
+
+def crate_root() -> Path:
+    if (VENDORED / "Cargo.toml").is_file():
+        return VENDORED
+    if (REPO / "Cargo.toml").is_file() and (REPO / "include" / "moneykit.h").is_file():
+        return REPO
+    raise SystemExit(
+        "moneykit-native: cannot find the Rust crate (neither rust/Cargo.toml of an sdist "
+        f"nor the repository's Cargo.toml at {REPO})"
+    )
+
+
+def cargo_args(root: Path) -> List[str]:
+    if root == REPO and not os.environ.get("CARGO_TARGET_DIR"):
+        return ["--target-dir", str(REPO / "target" / "python")]
+    return []
+
+
+def standalone_manifest(text: str) -> str:
+    """The repository's Cargo.toml reduced to the library package alone.
+
+    Drops the workspace members (sandbox/, bench/ are not in the sdist) while keeping an
+    empty `[workspace]` table so that cargo never looks for a parent workspace, and drops
+    `[dev-dependencies]` (path dependencies on the sandbox, needed for tests only).
+    """
+    out: List[str] = []
+    section = ""
+    for line in text.splitlines():
+        header = re.match(r"\s*\[([^\[\]]+)\]\s*(#.*)?$", line)
+        if header:
+            section = header.group(1).strip()
+            if section == "dev-dependencies" or section.startswith("dev-dependencies."):
+                continue
+            out.append(line)
+            continue
+        if section == "workspace" or section.startswith("workspace."):
+            continue
+        if section == "dev-dependencies" or section.startswith("dev-dependencies."):
+            continue
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+class BuildRust(build_rust):  # type: ignore[misc]
+    """Names the artefact `libmoneykit.so` (not `libmoneykit.cpython-3xx-....so`)."""
+
+    def get_dylib_ext_path(self, ext: RustExtension, target_fname: str) -> str:
+        path = super().get_dylib_ext_path(ext, target_fname)
+        return os.path.join(os.path.dirname(path), LIB_FILE)
+
+
+class BdistWheel(bdist_wheel):  # type: ignore[misc]
+    """A ctypes library works with any Python 3: tag the wheel py3-none-<platform>."""
+
+    def get_tag(self) -> Tuple[str, str, str]:
+        _, _, plat = super().get_tag()
+        return "py3", "none", plat
+
+
+class Sdist(sdist):
+    """Carries the crate under rust/ so the sdist builds without the repository."""
+
+    def make_release_tree(self, base_dir: str, files: Any) -> None:
+        super().make_release_tree(base_dir, files)
+        root = crate_root()
+        dest = Path(base_dir) / "rust"
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in CRATE_FILES:
+            src = root / name
+            if not src.is_file():
+                continue
+            if name == "Cargo.toml" and root == REPO:
+                (dest / name).write_text(standalone_manifest(src.read_text()))
+            else:
+                shutil.copy2(src, dest / name)
+        for d in CRATE_DIRS:
+            shutil.copytree(root / d, dest / d, dirs_exist_ok=True)
+
+
+ROOT = crate_root()
+
+setup(
+    rust_extensions=[
+        RustExtension(
+            "moneykit_native.libmoneykit",
+            path=str(ROOT / "Cargo.toml"),
+            binding=Binding.NoBinding,
+            strip=Strip.Debug,
+            args=cargo_args(ROOT),
+            # Only the library; the workspace's other packages are not built.
+            debug=False,
+        )
+    ],
+    cmdclass={"build_rust": BuildRust, "bdist_wheel": BdistWheel, "sdist": Sdist},
+)

@@ -9,6 +9,7 @@
 //! moneykit-bench p7 [--url U] [--calls N]              RSS after 1k vs after N calls
 //! moneykit-bench sandbox-rps [--url U] [--secs S]      the sandbox's own requests/s (minimal raw client)
 //! moneykit-bench profile-ours|profile-theirs [--url U] [--calls N]   loops for callgrind / perf
+//! moneykit-bench warm [--url U]                        waits until the sandbox has built its fixtures
 //! ```
 //! Without `--url` (or env `MONEYKIT_BASE_URL`) a sandbox is started in this process.
 
@@ -127,18 +128,44 @@ struct LinkProduct {
     has_history: Option<bool>,
 }
 
+/// The core's schema (copied by build.rs), fed through `from_str` after one whole-body
+/// UTF-8 check: serde_json's `StrRead` then skips the per-string UTF-8 validation that
+/// `from_slice` (`SliceRead`) does. Measures a proposed change to `validate_identity`.
+#[allow(dead_code, unused_imports, clippy::all)]
+mod schema_copy {
+    include!(concat!(env!("OUT_DIR"), "/schema_copy.rs"));
+
+    pub fn validate_str(body: &[u8]) -> Result<(), String> {
+        let text = std::str::from_utf8(body).map_err(|e| e.to_string())?;
+        serde_json::from_str::<IdentityResponse>(text)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
 // ---------------------------------------------------------------- helpers
 
-/// CPU time (user+sys) of the calling thread: the client's own cost, excluding the
-/// sandbox's threads when it runs in this process.
-fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: valid out pointer.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+/// CPU time of the client in a process that may also host the sandbox: the whole
+/// process's CPU minus that of the sandbox's own threads (named `sandbox-*`), read from
+/// `/proc/self/task/*/schedstat` (ns). Threads the client starts and ends (e.g. ureq's
+/// resolver threads) stay counted, unlike with a per-thread clock.
+fn client_cpu() -> Duration {
+    let mut sandbox_ns = 0u64;
+    if let Ok(dir) = std::fs::read_dir("/proc/self/task") {
+        for e in dir.flatten() {
+            let p = e.path();
+            let comm = std::fs::read_to_string(p.join("comm")).unwrap_or_default();
+            if comm.starts_with("sandbox") {
+                let st = std::fs::read_to_string(p.join("schedstat")).unwrap_or_default();
+                sandbox_ns += st
+                    .split_whitespace()
+                    .next()
+                    .and_then(|x| x.parse::<u64>().ok())
+                    .unwrap_or(0);
+            }
+        }
+    }
+    process_cpu().saturating_sub(Duration::from_nanos(sandbox_ns))
 }
 
 /// CPU time (user+sys) of the whole process.
@@ -229,6 +256,12 @@ struct Target {
 
 impl Target {
     fn new(url: Option<String>) -> Target {
+        let t = Target::start(url);
+        warm(&t.url);
+        t
+    }
+
+    fn start(url: Option<String>) -> Target {
         match url {
             Some(url) => Target {
                 url,
@@ -247,6 +280,12 @@ impl Target {
     fn in_process(&self) -> bool {
         self._sandbox.is_some()
     }
+}
+
+/// Waits until the sandbox is fully up: it builds its multi-MB `mk_sandbox_large` body on a
+/// background thread at start, which would otherwise compete with the first measurements.
+fn warm(url: &str) {
+    Theirs::new(url, LARGE).body();
 }
 
 // ---------------------------------------------------------------- our side: the C ABI
@@ -500,7 +539,7 @@ fn p1(a: Args) -> serde_json::Value {
         // Rotate the order so no side always runs first (or right after the other).
         for k in 0..SIDES {
             let side = (r + k) % SIDES;
-            let c0 = thread_cpu();
+            let c0 = client_cpu();
             for _ in 0..batch {
                 let s = Instant::now();
                 match side {
@@ -522,7 +561,7 @@ fn p1(a: Args) -> serde_json::Value {
                 }
                 wall[side].push(s.elapsed().as_nanos() as f64);
             }
-            cpu[side].push((thread_cpu() - c0).as_nanos() as f64 / batch as f64);
+            cpu[side].push((client_cpu().saturating_sub(c0)).as_nanos() as f64 / batch as f64);
         }
     }
     let secs = t0.elapsed().as_secs_f64();
@@ -558,10 +597,11 @@ fn p5(a: Args) -> serde_json::Value {
 
     // Decode-only, interleaved: validate (ours) / typed serde struct / serde_json::Value
     // / IgnoredAny (a JSON syntax scan, the floor for any serde_json-based decoder).
-    let mut speed: [Vec<f64>; 4] = Default::default();
+    schema_copy::validate_str(&body).expect("large body is valid (from_str)");
+    let mut speed: [Vec<f64>; 6] = Default::default();
     for i in 0..iters {
-        for k in 0..4 {
-            let which = (i + k) % 4;
+        for k in 0..6 {
+            let which = (i + k) % 6;
             let s = Instant::now();
             match which {
                 0 => moneykit::core::validate_identity(std::hint::black_box(&body)).unwrap(),
@@ -572,6 +612,11 @@ fn p5(a: Args) -> serde_json::Value {
                 2 => {
                     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
                     std::hint::black_box(v);
+                }
+                4 => schema_copy::validate_str(std::hint::black_box(&body)).unwrap(),
+                5 => {
+                    // What the core does after validating: a whole-body UTF-8 check.
+                    std::hint::black_box(std::str::from_utf8(std::hint::black_box(&body)).is_ok());
                 }
                 _ => {
                     let v: serde::de::IgnoredAny = serde_json::from_slice(&body).unwrap();
@@ -586,13 +631,13 @@ fn p5(a: Args) -> serde_json::Value {
     let mut wall = Vec::new();
     let mut cpu = Vec::new();
     for _ in 0..calls {
-        let c0 = thread_cpu();
+        let c0 = client_cpu();
         let s = Instant::now();
         let n = ours.call().expect("ours large");
         wall.push(n as f64 / 1e6 / s.elapsed().as_secs_f64());
-        cpu.push(n as f64 / 1e6 / (thread_cpu() - c0).as_secs_f64());
+        cpu.push(n as f64 / 1e6 / client_cpu().saturating_sub(c0).as_secs_f64());
     }
-    let [mut v, mut ty, mut val, mut ign] = speed;
+    let [mut v, mut ty, mut val, mut ign, mut vs, mut u8s] = speed;
     serde_json::json!({
         "bench": "p5",
         "link": LARGE,
@@ -602,6 +647,8 @@ fn p5(a: Args) -> serde_json::Value {
         "typed_serde_mb_s": median(&mut ty),
         "value_mb_s": median(&mut val),
         "ignored_any_mb_s": median(&mut ign),
+        "validate_from_str_mb_s": median(&mut vs),
+        "utf8_check_mb_s": median(&mut u8s),
         "full_call_wall_mb_s": median(&mut wall),
         "full_call_cpu_mb_s": median(&mut cpu),
         "full_calls": calls,
@@ -667,11 +714,11 @@ fn p6(a: Args) -> serde_json::Value {
     for r in 0..rounds {
         for k in 0..3 {
             let i = (r + k) % 3;
-            let c0 = process_cpu();
+            let c0 = client_cpu();
             let s = Instant::now();
             let (n, e, fe) = run_threads(&ours, CONFIGS[i], secs);
             let el = s.elapsed().as_secs_f64();
-            let c = (process_cpu() - c0).as_nanos() as f64;
+            let c = client_cpu().saturating_sub(c0).as_nanos() as f64;
             rps[i].push(n as f64 / el);
             if n > 0 {
                 cpu_per_call[i].push(c / n as f64);
@@ -852,7 +899,7 @@ fn profile_loop_theirs(theirs: &Theirs, n: usize) {
 fn profile(a: Args, ours_side: bool) -> serde_json::Value {
     let n = if a.calls == 0 { 2_000 } else { a.calls };
     let t = Target::new(a.url);
-    let c0 = thread_cpu();
+    let c0 = client_cpu();
     let s = Instant::now();
     if ours_side {
         let ours = Ours::new(&t.url, LINK);
@@ -867,7 +914,7 @@ fn profile(a: Args, ours_side: bool) -> serde_json::Value {
         "bench": if ours_side { "profile_ours" } else { "profile_theirs" },
         "calls": n,
         "wall_ns_per_call": s.elapsed().as_nanos() as f64 / n as f64,
-        "cpu_ns_per_call": (thread_cpu() - c0).as_nanos() as f64 / n as f64,
+        "cpu_ns_per_call": client_cpu().saturating_sub(c0).as_nanos() as f64 / n as f64,
     })
 }
 
@@ -883,6 +930,10 @@ fn main() {
         "sandbox-rps" => sandbox_rps(a),
         "profile-ours" => profile(a, true),
         "profile-theirs" => profile(a, false),
+        "warm" => {
+            warm(a.url.as_deref().expect("warm needs --url or MONEYKIT_BASE_URL"));
+            return;
+        }
         _ => {
             eprintln!(
                 "usage: moneykit-bench p1|p5|p6|p7|sandbox-rps|profile-ours|profile-theirs [--url U] \

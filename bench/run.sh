@@ -137,7 +137,7 @@ run rps     $sb $bench_bin sandbox-rps $RPS
 run p1      $bench_bin p1 $P1
 run p5      $bench_bin p5 $P5
 if [ -n "$p4_ok" ]; then run p4 $sb $out/p4 $P4; else skip p4 "libcurl/cJSON development files missing"; fi
-run p6      $sb $bench_bin p6 $P6
+run p6      $bench_bin p6 $P6
 run p7      $sb $bench_bin p7 $P7
 run p8      $sb $out/p8 "$lib_so" $P8
 }

@@ -6,6 +6,7 @@
 //! moneykit-bench p1 [--rounds R] [--batch B]           C ABI vs raw ureq + serde_json (in-process sandbox)
 //! moneykit-bench p5 [--iters N]                        decode + validate throughput of mk_sandbox_large
 //! moneykit-bench p6 [--url U] [--rounds R] [--secs S]  one shared client, 1 / 2 / 8 threads
+//!                                                      (in-process sandbox: its CPU is measured too)
 //! moneykit-bench p7 [--url U] [--calls N]              RSS after 1k vs after N calls
 //! moneykit-bench sandbox-rps [--url U] [--secs S]      the sandbox's own requests/s (minimal raw client)
 //! moneykit-bench profile-ours|profile-theirs [--url U] [--calls N]   loops for callgrind / perf
@@ -166,6 +167,11 @@ fn client_cpu() -> Duration {
         }
     }
     process_cpu().saturating_sub(Duration::from_nanos(sandbox_ns))
+}
+
+/// CPU time of the in-process sandbox's threads (0 when it runs elsewhere).
+fn sandbox_cpu() -> Duration {
+    process_cpu().saturating_sub(client_cpu())
 }
 
 /// CPU time (user+sys) of the whole process.
@@ -708,6 +714,7 @@ fn p6(a: Args) -> serde_json::Value {
     run_threads(&ours, 8, 0.3);
     let mut rps: [Vec<f64>; 3] = Default::default();
     let mut cpu_per_call: [Vec<f64>; 3] = Default::default();
+    let mut sandbox_cpu_per_call: [Vec<f64>; 3] = Default::default();
     let mut errors = [0u64; 3];
     let mut calls = [0u64; 3];
     let mut first_error = None;
@@ -715,38 +722,44 @@ fn p6(a: Args) -> serde_json::Value {
         for k in 0..3 {
             let i = (r + k) % 3;
             let c0 = client_cpu();
+            let s0 = sandbox_cpu();
             let s = Instant::now();
             let (n, e, fe) = run_threads(&ours, CONFIGS[i], secs);
             let el = s.elapsed().as_secs_f64();
             let c = client_cpu().saturating_sub(c0).as_nanos() as f64;
+            let sc = sandbox_cpu().saturating_sub(s0).as_nanos() as f64;
             rps[i].push(n as f64 / el);
             if n > 0 {
                 cpu_per_call[i].push(c / n as f64);
+                sandbox_cpu_per_call[i].push(sc / n as f64);
             }
             errors[i] += e;
             calls[i] += n;
             first_error = first_error.or(fe);
         }
     }
-    let obj = |i: usize, rps: &mut Vec<f64>, cpu: &mut Vec<f64>| {
+    let obj = |i: usize, rps: &mut Vec<f64>, cpu: &mut Vec<f64>, scpu: &mut Vec<f64>| {
         serde_json::json!({
             "threads": CONFIGS[i],
             "median_rps": median(rps),
             "client_cpu_ns_per_call": median(cpu),
+            "sandbox_cpu_ns_per_call": median(scpu),
             "calls": calls[i],
             "errors": errors[i],
         })
     };
     let [mut r1, mut r2, mut r8] = rps;
     let [mut c1, mut c2, mut c8] = cpu_per_call;
+    let [mut s1, mut s2, mut s8] = sandbox_cpu_per_call;
     serde_json::json!({
         "bench": "p6",
         "sandbox": if t.in_process() { "in-process" } else { "external" },
         "rounds": rounds,
         "secs_per_run": secs,
-        "t1": obj(0, &mut r1, &mut c1),
-        "t2": obj(1, &mut r2, &mut c2),
-        "t8": obj(2, &mut r8, &mut c8),
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "t1": obj(0, &mut r1, &mut c1, &mut s1),
+        "t2": obj(1, &mut r2, &mut c2, &mut s2),
+        "t8": obj(2, &mut r8, &mut c8, &mut s8),
         "first_error_status": first_error,
     })
 }

@@ -278,8 +278,18 @@ func TestSandboxStatuses(t *testing.T) {
 	})
 	t.Run("too many account ids", func(t *testing.T) {
 		t.Parallel()
-		_, err := c.GetIdentity(bg, "mk_sandbox_ok", make([]string, 1001)...)
-		wantErr(t, err, moneykit.StatusInvalidArgument)
+		ids := make([]string, 1001)
+		for i := range ids {
+			ids[i] = fmt.Sprint("acc_", i)
+		}
+		_, err := c.GetIdentity(bg, "mk_sandbox_ok", ids...)
+		if e := wantErr(t, err, moneykit.StatusInvalidArgument); e.Attempts != 0 {
+			t.Errorf("Attempts %d, want 0", e.Attempts)
+		}
+		// The limit itself is accepted.
+		if _, err := c.GetIdentity(bg, "mk_sandbox_ok", ids[:1000]...); err != nil {
+			t.Errorf("1000 account ids: %v", err)
+		}
 	})
 }
 

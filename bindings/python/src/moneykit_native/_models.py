@@ -16,8 +16,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from types import MappingProxyType
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Type, TypeVar, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+)
 
 from ._errors import DecodeError
 from ._status import Status
@@ -222,7 +233,7 @@ class _Reader:
 
     def opt_object(self, key: str) -> Optional[Mapping[str, Any]]:
         v = self._typed(key, dict, "an object", False)
-        return None if v is None else MappingProxyType(v)
+        return None if v is None else ReadOnlyMap(v)
 
 
 def _kind(v: Any) -> str:
@@ -249,6 +260,35 @@ def _string(v: Any, path: str) -> str:
     if not isinstance(v, str):
         raise _decode(f"{path}: expected a string, got {_kind(v)}")
     return v
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class ReadOnlyMap(Mapping[_K, _V]):
+    """A read-only dict (`Link.products`, `LinkProduct.settings`) that, unlike
+    `types.MappingProxyType`, pickles and deep-copies."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self, data: Optional[Mapping[_K, _V]] = None) -> None:
+        self._d: Dict[_K, _V] = dict(data) if data is not None else {}
+
+    def __getitem__(self, key: _K) -> _V:
+        return self._d[key]
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._d)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def __repr__(self) -> str:
+        return repr(self._d)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (self._d,))
 
 
 def _raw() -> Any:
@@ -431,7 +471,7 @@ class Link:
     provider: Union[Provider, str]
     #: Product name → state; read-only.
     products: Mapping[str, LinkProduct] = field(
-        default_factory=lambda: MappingProxyType({}), hash=False
+        default_factory=lambda: ReadOnlyMap({}), hash=False
     )
     available_products: Tuple[str, ...] = ()
     error_code: Union[LinkErrorCode, str, None] = None
@@ -462,7 +502,7 @@ class Link:
             institution_avatar=r.req_str("institution_avatar"),
             state=state,
             provider=provider,
-            products=MappingProxyType(products),
+            products=ReadOnlyMap(products),
             available_products=r.req_list("available_products", _string),
             error_code=r.opt_enum("error_code", LinkErrorCode),
             last_synced_at=r.opt_datetime("last_synced_at"),

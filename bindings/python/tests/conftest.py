@@ -1,0 +1,162 @@
+"""Fixtures: a moneykit-sandbox process for the session, and clients pointed at it.
+
+The sandbox binary is `$MONEYKIT_SANDBOX_BIN`, else `<repo>/target/release/moneykit-sandbox`,
+else `<repo>/target/debug/moneykit-sandbox` (docs/sandbox-contract.md). It is started on a
+free loopback port; its first stdout line gives the URL; it is killed at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import tempfile
+import threading
+import urllib.request
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+import pytest
+
+import moneykit_native as mk
+
+TESTS = Path(__file__).resolve().parent
+PACKAGE_ROOT = TESTS.parent  # bindings/python
+REPO = TESTS.parents[2]
+HEADER = REPO / "include" / "moneykit.h"
+
+CLIENT_ID = "sandbox-client"
+CLIENT_SECRET = "sandbox-secret"
+TOKEN = "sandbox-access-token"
+
+# The sandbox is on loopback: never send its traffic (or the admin calls) to a proxy, and
+# keep the library's environment fallbacks out of the tests unless a test sets them.
+for _var in (
+    "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
+    "MONEYKIT_BASE_URL", "MONEYKIT_CLIENT_ID", "MONEYKIT_CLIENT_SECRET", "MONEYKIT_LOG",
+):
+    os.environ.pop(_var, None)
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def sandbox_binary() -> Optional[str]:
+    env = os.environ.get("MONEYKIT_SANDBOX_BIN")
+    if env:
+        return env
+    for profile in ("release", "debug"):
+        p = REPO / "target" / profile / "moneykit-sandbox"
+        if p.is_file():
+            return str(p)
+    return None
+
+
+class Sandbox:
+    """One running moneykit-sandbox process."""
+
+    def __init__(self, *args: str) -> None:
+        binary = sandbox_binary()
+        if binary is None or not Path(binary).is_file():
+            pytest.fail(
+                f"moneykit-sandbox not found ({binary or 'no MONEYKIT_SANDBOX_BIN, no target/*/'}): "
+                "run `make build` or `cargo build --release -p moneykit-sandbox --bins`"
+            )
+        self._stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [binary, "--addr", "127.0.0.1:0", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+        )
+        lines: "queue.Queue[str]" = queue.Queue()
+
+        def pump() -> None:
+            assert self.proc.stdout is not None
+            for line in self.proc.stdout:  # keep draining so it never blocks on a full pipe
+                lines.put(line)
+            lines.put("")
+
+        threading.Thread(target=pump, name="sandbox-stdout", daemon=True).start()
+        try:
+            first = lines.get(timeout=20)
+        except queue.Empty:
+            first = ""
+        prefix = "listening on "
+        if not first.startswith(prefix):
+            self.stop()
+            self._stderr.seek(0)
+            err = self._stderr.read().decode("utf-8", "replace")
+            pytest.fail(f"sandbox did not start: first line {first!r}, stderr: {err}")
+        self.url = first[len(prefix):].strip()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+        self._stderr.close()
+
+    def admin(self, method: str, path: str) -> Any:
+        req = urllib.request.Request(self.url + path, method=method)
+        with _OPENER.open(req, timeout=10) as resp:
+            body = resp.read()
+        return json.loads(body) if body.strip() else None
+
+    def stats(self) -> Dict[str, int]:
+        s: Dict[str, int] = self.admin("GET", "/_sandbox/stats")
+        return s
+
+    def requests(self) -> List[Dict[str, Any]]:
+        r: List[Dict[str, Any]] = self.admin("GET", "/_sandbox/requests")
+        return r
+
+    def fetch(self, path: str, token: str = TOKEN) -> bytes:
+        """A plain HTTP GET with a bearer token (to compare with what the library returns)."""
+        req = urllib.request.Request(
+            self.url + path,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        )
+        with _OPENER.open(req, timeout=10) as resp:
+            data: bytes = resp.read()
+        return data
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    sb = Sandbox()
+    try:
+        yield sb
+    finally:
+        sb.stop()
+
+
+# Fast-failing defaults for tests: no retries unless a test asks, tiny backoff.
+FAST: Dict[str, Any] = {"max_retries": 0, "retry_base": 0.01, "timeout": 10.0, "connect_timeout": 5.0}
+
+
+@pytest.fixture
+def make_client(sandbox: Sandbox) -> Iterator[Callable[..., mk.Client]]:
+    """Factory: `make_client(**options)` → a Client on the sandbox (static token unless
+    credentials or `access_token=None` are given), closed after the test."""
+    made: List[mk.Client] = []
+
+    def make(*args: Any, **kw: Any) -> mk.Client:
+        opts: Dict[str, Any] = {**FAST, "base_url": sandbox.url}
+        if not args and "access_token" not in kw:
+            opts["access_token"] = TOKEN
+        opts.update(kw)
+        c = mk.Client(*args, **opts)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.close()
+
+
+@pytest.fixture(scope="session")
+def client(sandbox: Sandbox) -> Iterator[mk.Client]:
+    """One shared client with the static token and no retries."""
+    with mk.Client(access_token=TOKEN, base_url=sandbox.url, **FAST) as c:
+        yield c

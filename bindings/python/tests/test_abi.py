@@ -1,0 +1,91 @@
+"""The binding against include/moneykit.h: status values, functions, signatures, versions."""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List
+
+import pytest
+
+import moneykit_native as mk
+from moneykit_native import _native
+
+from conftest import HEADER, PACKAGE_ROOT, REPO
+
+
+def header() -> str:
+    return HEADER.read_text(encoding="utf-8")
+
+
+def header_statuses() -> Dict[str, int]:
+    m = re.search(r"enum\s+mk_status\b.*?\{(.*?)\};", header(), re.S)
+    assert m, "enum mk_status not found in the header"
+    body = re.sub(r"/\*.*?\*/|//[^\n]*", "", m.group(1), flags=re.S)
+    return {name: int(value) for name, value in re.findall(r"\b(MK_\w+)\s*=\s*(-?\d+)", body)}
+
+
+def header_functions() -> Dict[str, List[str]]:
+    """name -> parameter declarations, for every function prototype."""
+    text = re.sub(r"/\*.*?\*/|//[^\n]*", "", header(), flags=re.S)
+    out: Dict[str, List[str]] = {}
+    for name, params in re.findall(r"\b(mk_\w+)\s*\(([^)]*)\)\s*;", text):
+        ps = [p.strip() for p in params.split(",") if p.strip()]
+        out[name] = [] if ps == ["void"] else ps
+    return out
+
+
+def test_status_values_equal_the_header() -> None:
+    statuses = header_statuses()
+    assert len(statuses) == 14
+    expected = {("OK" if n == "MK_OK" else n[len("MK_ERR_"):]): v for n, v in statuses.items()}
+    assert {s.name: s.value for s in mk.Status} == expected
+    for c_name, value in statuses.items():
+        assert mk.Status(value).c_name == c_name
+
+
+def test_status_names_from_the_library() -> None:
+    for s in mk.Status:
+        assert _native.status_name(s) == s.c_name
+        assert s.describe() and s.describe() != "unknown status"
+    assert _native.status_name(14) == "unknown status"
+    assert _native.status_name(-1) == "unknown status"
+    assert mk.Status(14).c_name == "unknown status"
+    assert mk.Status(14).name == "UNKNOWN_14"
+
+
+def test_every_header_function_is_declared() -> None:
+    functions = header_functions()
+    assert set(functions) == set(_native.FUNCTIONS)
+    lib = _native.lib()
+    for name, params in functions.items():
+        fn = getattr(lib, name)
+        assert fn.argtypes is not None and len(fn.argtypes) == len(params), name
+        # Functions returning strings the caller owns do not exist: owned strings come
+        # through char** out-parameters, declared as POINTER(c_void_p) (never c_char_p).
+        for p, t in zip(params, fn.argtypes):
+            if p.startswith("char **"):
+                assert t is _native.P_c_void_p, (name, p)
+
+
+def test_constants_equal_the_header() -> None:
+    h = header()
+    assert f"#define MK_MAX_ID_LEN {mk.MAX_ID_LEN}" in h
+    assert f"#define MK_MAX_ACCOUNT_IDS {mk.MAX_ACCOUNT_IDS}" in h
+
+
+def test_versions_move_together() -> None:
+    m = re.search(r'#define MK_VERSION "([^"]+)"', header())
+    assert m
+    cargo = re.search(r'^version\s*=\s*"([^"]+)"', (REPO / "Cargo.toml").read_text(), re.M)
+    pyproject = re.search(
+        r'^version\s*=\s*"([^"]+)"', (PACKAGE_ROOT / "pyproject.toml").read_text(), re.M
+    )
+    assert cargo and pyproject
+    assert mk.__version__ == pyproject.group(1) == cargo.group(1) == m.group(1)
+    assert mk.library_version() == m.group(1)
+
+
+def test_abi_check_refuses_other_minor_versions() -> None:
+    assert _native._abi("0.1.7") == (0, 1)
+    assert _native._abi("0.2.0-rc.1") == (0, 2)
+    assert _native._abi("garbage") == (-1, -1)

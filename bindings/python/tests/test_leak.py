@@ -1,0 +1,60 @@
+"""Leak loops: 10,000 get_identity calls (and 5,000 failing ones) on one client must not
+grow the process.
+
+Bound: after a 1,000-call warm-up, resident memory may grow by at most 4 MiB over the
+10,000 successful calls and 1 MiB over the 5,000 failing ones. Leaking the identity JSON
+(2,900 bytes a call) would add about 28 MiB, leaking each error JSON (about 380 bytes)
+about 1.8 MiB; measured growth is about 0.1 MiB and a few KiB.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+
+import pytest
+
+import moneykit_native as mk
+
+MiB = 1024 * 1024
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
+
+
+def rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_get_identity_loop_does_not_leak(client: mk.Client) -> None:
+    for _ in range(1000):
+        client.get_identity("mk_sandbox_ok")
+    gc.collect()
+    before = rss()
+    for _ in range(10_000):
+        r = client.get_identity("mk_sandbox_ok")
+    assert len(r.accounts) == 2
+    gc.collect()
+    grown = rss() - before
+    print(f"RSS growth over 10,000 get_identity calls: {grown / 1024:.0f} KiB")
+    assert grown < 4 * MiB, f"RSS grew by {grown / MiB:.1f} MiB"
+
+
+def test_error_loop_does_not_leak(client: mk.Client) -> None:
+    def fail() -> None:
+        try:
+            client.get_identity("mk_no_such_link")
+        except mk.NotFoundError:
+            pass
+
+    for _ in range(500):
+        fail()
+    gc.collect()
+    before = rss()
+    for _ in range(5_000):
+        fail()
+    gc.collect()
+    grown = rss() - before
+    print(f"RSS growth over 5,000 failing calls: {grown / 1024:.0f} KiB")
+    assert grown < 1 * MiB, f"RSS grew by {grown / MiB:.1f} MiB"

@@ -206,6 +206,7 @@ def main() -> int:
         ]
         labels = [
             ("ours", "**ours**: `mk_get_identity` (C ABI)"),
+            ("ours_token", "`mk_get_identity`, client id + secret (cached token, the default auth)"),
             ("core", "`moneykit::core::Client::get_identity` (Rust, no C ABI)"),
             ("theirs", "**theirs**: raw ureq `Agent::new_with_defaults()` + serde_json"),
             ("theirs_timeouts", "raw ureq + the core's timeouts (global 30 s, connect 10 s)"),

@@ -305,31 +305,39 @@ unsafe impl Send for Ours {}
 unsafe impl Sync for Ours {}
 
 impl Ours {
+    /// A client with the static token (`access_token` option): no token requests.
     fn new(url: &str, link: &str) -> Ours {
-        let opts = CString::new(
-            serde_json::json!({
-                "base_url": url,
-                "access_token": TOKEN,
-                "max_retries": 0,
-            })
-            .to_string(),
-        )
-        .unwrap();
+        Ours::create(url, link, false)
+    }
+
+    /// A client with client id + secret: one `POST /auth/token`, then the cached token
+    /// (the default auth mode; its token cache is on every call's path).
+    fn with_credentials(url: &str, link: &str) -> Ours {
+        Ours::create(url, link, true)
+    }
+
+    fn create(url: &str, link: &str, credentials: bool) -> Ours {
+        let mut opts = serde_json::json!({"base_url": url, "max_retries": 0});
+        if !credentials {
+            opts["access_token"] = TOKEN.into();
+        }
+        let opts = CString::new(opts.to_string()).unwrap();
+        let id = CString::new("sandbox-client").unwrap();
+        let secret = CString::new("sandbox-secret").unwrap();
+        let (id, secret) = if credentials {
+            (id.as_ptr(), secret.as_ptr())
+        } else {
+            (ptr::null(), ptr::null())
+        };
         let mut client = ptr::null_mut();
         let mut err: *mut c_char = ptr::null_mut();
         // SAFETY: valid strings and out pointers.
-        let rc = unsafe {
-            ffi::mk_client_new(
-                ptr::null(),
-                ptr::null(),
-                opts.as_ptr(),
-                &mut client,
-                &mut err,
-            )
-        };
+        let rc = unsafe { ffi::mk_client_new(id, secret, opts.as_ptr(), &mut client, &mut err) };
         if rc != 0 {
             // SAFETY: err is a library string or NULL.
-            let msg = unsafe { CStr::from_ptr(err) }.to_string_lossy().into_owned();
+            let msg = unsafe { CStr::from_ptr(err) }
+                .to_string_lossy()
+                .into_owned();
             panic!("mk_client_new: {rc} {msg}");
         }
         Ours {
@@ -421,14 +429,15 @@ impl ureq::unversioned::resolver::Resolver for CachingResolver {
     ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
         const TTL: Duration = Duration::from_secs(30);
         if let Some(authority) = uri.authority() {
-            let port = authority
-                .port_u16()
-                .or(match uri.scheme_str() {
-                    Some("https") => Some(443),
-                    Some("http") => Some(80),
-                    _ => None,
-                });
-            let host = authority.host().trim_start_matches('[').trim_end_matches(']');
+            let port = authority.port_u16().or(match uri.scheme_str() {
+                Some("https") => Some(443),
+                Some("http") => Some(80),
+                _ => None,
+            });
+            let host = authority
+                .host()
+                .trim_start_matches('[')
+                .trim_end_matches(']');
             if let (Some(port), Ok(ip)) = (port, host.parse::<std::net::IpAddr>()) {
                 let mut out = self.empty();
                 out.push(std::net::SocketAddr::new(ip, port));
@@ -516,6 +525,7 @@ fn p1(a: Args) -> serde_json::Value {
     let t = Target::new(a.url);
     let ours = Ours::new(&t.url, LINK);
     let theirs = Theirs::new(&t.url, LINK);
+    let ours_token = Ours::with_credentials(&t.url, LINK);
     let theirs_timeouts = Theirs::with_mode(&t.url, LINK, Mode::Timeouts);
     let theirs_fixed = Theirs::with_mode(&t.url, LINK, Mode::TimeoutsCachingResolver);
     let core = moneykit::core::Client::new(
@@ -535,9 +545,10 @@ fn p1(a: Args) -> serde_json::Value {
         core.get_identity(LINK, &[]).expect("core");
         theirs_timeouts.call();
         theirs_fixed.call();
+        ours_token.call().expect("ours (token)");
     }
     let body_bytes = ours.call().expect("ours");
-    const SIDES: usize = 5;
+    const SIDES: usize = 6;
     let mut wall: [Vec<f64>; SIDES] = Default::default();
     let mut cpu: [Vec<f64>; SIDES] = Default::default();
     let t0 = Instant::now();
@@ -561,6 +572,9 @@ fn p1(a: Args) -> serde_json::Value {
                     4 => {
                         theirs_fixed.call();
                     }
+                    5 => {
+                        ours_token.call().expect("ours (token)");
+                    }
                     _ => {
                         std::hint::black_box(core.get_identity(LINK, &[]).expect("core"));
                     }
@@ -571,8 +585,8 @@ fn p1(a: Args) -> serde_json::Value {
         }
     }
     let secs = t0.elapsed().as_secs_f64();
-    let [w0, w1, w2, w3, w4] = wall;
-    let [c0, c1, c2, c3, c4] = cpu;
+    let [w0, w1, w2, w3, w4, w5] = wall;
+    let [c0, c1, c2, c3, c4, c5] = cpu;
     serde_json::json!({
         "bench": "p1",
         "sandbox": if t.in_process() { "in-process" } else { "external" },
@@ -586,6 +600,7 @@ fn p1(a: Args) -> serde_json::Value {
         "core": summary(w2, c2),
         "theirs_timeouts": summary(w3, c3),
         "theirs_timeouts_caching_resolver": summary(w4, c4),
+        "ours_token": summary(w5, c5),
     })
 }
 
@@ -886,7 +901,12 @@ fn sandbox_rps(a: Args) -> serde_json::Value {
     out.insert("bench".into(), "sandbox_rps".into());
     out.insert(
         "sandbox".into(),
-        if t.in_process() { "in-process" } else { "external" }.into(),
+        if t.in_process() {
+            "in-process"
+        } else {
+            "external"
+        }
+        .into(),
     );
     serde_json::Value::Object(out)
 }
@@ -944,7 +964,11 @@ fn main() {
         "profile-ours" => profile(a, true),
         "profile-theirs" => profile(a, false),
         "warm" => {
-            warm(a.url.as_deref().expect("warm needs --url or MONEYKIT_BASE_URL"));
+            warm(
+                a.url
+                    .as_deref()
+                    .expect("warm needs --url or MONEYKIT_BASE_URL"),
+            );
             return;
         }
         _ => {

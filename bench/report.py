@@ -546,6 +546,16 @@ def main() -> int:
     else:
         prof += [f"strace: not run ({skipped('strace')})", ""]
 
+    top = callgrind_top("ours", 40)
+    memchr = sum(ir for ir, _, fn in top if "memchr" in fn)
+    if calls and memchr:
+        findings.append(
+            f"**The body is scanned for NUL before it is handed to C** (`ffi::into_c_string` → "
+            f"`CString::new`, `memchr`: {memchr / calls:,.0f} instructions per call here, a full pass over "
+            "multi-MB bodies). A body that serde_json accepted cannot contain a raw NUL byte (control "
+            "characters are rejected inside strings and are not JSON outside them), so after "
+            "validation `CString::from_vec_unchecked` is sound and saves the pass.")
+
     # Findings that hold whatever the numbers (measured in P5 of this run).
     if p5 and "validate_from_str_mb_s" in p5:
         gain = p5["validate_from_str_mb_s"] / p5["validate_mb_s"]
@@ -558,6 +568,37 @@ def main() -> int:
             f"(`StrRead` skips per-string checks) runs the same schema at "
             f"{p5['validate_from_str_mb_s']:.0f} MB/s instead of {p5['validate_mb_s']:.0f} MB/s "
             f"({gain:.2f}× in P5 of this run).")
+
+    # Why targets are missed, from this run's numbers.
+    why: List[str] = []
+    floor = 1e9 / rps["t1"]["rps"] if rps else None
+    if p2 and "native_typed" in p2 and p2.get("sdk"):
+        sdk_ns = p2["sdk"]["median_ns"]
+        ty, js = p2["native_typed"]["median_ns"], p2["native_json"]["median_ns"]
+        line = (f"**P2**: 10× and 20× the SDK mean {us(sdk_ns / 10)} (typed) and {us(sdk_ns / 20)} (JSON) per "
+                f"call from Python. `get_identity_json` takes {us(js)}; building the typed dataclasses "
+                f"(Decimal, datetime, lists) in pure Python adds {us(ty - js)} on top.")
+        if floor:
+            line += (f" A loopback round trip to the sandbox with a minimal raw client already takes "
+                     f"{us(floor)} (its 1-connection requests/s, below), so ≥ 20× the SDK is out of reach "
+                     f"for any client on this machine" + (" and ≥ 10× as well" if sdk_ns / 10 < floor + (ty - js) else "")
+                     + "; the CPU column shows the clients' own cost.")
+        why.append(line)
+    if p6:
+        t1 = p6["t1"]
+        total = t1["client_cpu_ns_per_call"] + (t1.get("sandbox_cpu_ns_per_call") or 0)
+        if total and t1.get("sandbox_cpu_ns_per_call"):
+            ceiling = (p6.get("cores") or os.cpu_count() or 1) * (1e9 / t1["median_rps"]) / total
+            s2 = p6["t2"]["median_rps"] / t1["median_rps"]
+            if s2 < 1.8:
+                why.append(
+                    f"**P6**: client and sandbox share {p6.get('cores')} cores; from the 1-thread run's wall time "
+                    f"and CPU per call (client {us(t1['client_cpu_ns_per_call'])} + sandbox "
+                    f"{us(t1['sandbox_cpu_ns_per_call'])}) no client could exceed {ceiling:.2f}× with 2 threads "
+                    f"on this machine; measured {s2:.2f}×. Less client CPU per call raises the ceiling.")
+    if findings and (p1 and p1["ours"]["median_ns"] > 1.05 * p1["theirs"]["median_ns"]
+                     or p4 and p4["ours"]["median_ns"] > p4["theirs"]["median_ns"]):
+        why.insert(0, "**P1, P4** (and the native share of P2, P3, P6): the per-call thread of finding 1 below.")
 
     out = [
         "# Benchmark results",
@@ -578,8 +619,12 @@ def main() -> int:
         *rows,
         "",
     ]
+    if why:
+        out += ["## Why targets are missed", ""]
+        out += [f"- {w}" for w in why]
+        out.append("")
     if findings:
-        out += ["## What the profile says", ""]
+        out += ["## What the profile says (costs in the core, with the fix)", ""]
         out += [f"{i + 1}. {f}" for i, f in enumerate(findings)]
         out.append("")
     out += sandbox + ["## Details", ""] + details + prof

@@ -134,3 +134,31 @@ func BenchmarkNetHTTPParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCallOverhead is the binding's fixed cost without I/O: a call the
+// library refuses before any request (empty link id), error JSON included.
+func BenchmarkCallOverhead(b *testing.B) {
+	c := benchClient(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.GetIdentity(ctx, ""); err == nil {
+			b.Fatal("empty link id accepted")
+		}
+	}
+}
+
+// BenchmarkDecode is the decoding share of both clients: encoding/json into
+// IdentityResponse, for the mk_sandbox_ok body.
+func BenchmarkDecode(b *testing.B) {
+	body := rawIdentity(b, benchLink)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var r moneykit.IdentityResponse
+		if err := json.Unmarshal(body, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

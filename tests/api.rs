@@ -528,3 +528,19 @@ fn secrets_never_appear_in_errors() {
         }
     }
 }
+
+#[test]
+fn host_names_are_resolved_and_cached() {
+    let sb = sandbox();
+    let base = sb.base_url().replace("127.0.0.1", "localhost");
+    let c = try_client(
+        Some(ID),
+        Some(SECRET),
+        &format!(r#"{{"base_url": "{base}"}}"#),
+    )
+    .unwrap();
+    for _ in 0..3 {
+        let out = c.identity("mk_sandbox_ok", &[]);
+        assert_eq!(out.status, 0, "{:?}", out.error_text);
+    }
+}

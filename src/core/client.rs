@@ -5,8 +5,9 @@ use super::auth::{Token, TokenCache};
 use super::config::{Config, Credentials, Options};
 use super::encode::push_encoded;
 use super::log::{self, Level};
+use super::resolver::CachingResolver;
 use super::retry::{backoff, is_retryable_status, parse_retry_after};
-use super::schema::validate_identity;
+use super::schema::validate_identity_str;
 use super::secret::Secret;
 use super::{Error, Status};
 use once_cell::sync::Lazy;
@@ -233,17 +234,18 @@ impl Client {
 
         let outcome = if (200..300).contains(&status) {
             read_body(&mut response, self.config.max_response_bytes).and_then(|body| {
-                validate_identity(&body).map_err(|e| {
+                // One UTF-8 check of the whole body, then a parse that skips per-string checks.
+                let body = String::from_utf8(body).map_err(|_| {
+                    Failure::new(Status::MkErrDecode, "response body is not UTF-8", Retry::No)
+                })?;
+                validate_identity_str(&body).map_err(|e| {
                     Failure::new(
                         Status::MkErrDecode,
                         format!("invalid identity response: {e}"),
                         Retry::No,
                     )
                 })?;
-                // Valid JSON is valid UTF-8; the check is cheap and keeps this function total.
-                String::from_utf8(body).map_err(|_| {
-                    Failure::new(Status::MkErrDecode, "response body is not UTF-8", Retry::No)
-                })
+                Ok(body)
             })
         } else {
             let mut f = self.http_failure(status, &mut response);
@@ -616,5 +618,9 @@ fn build_agent(config: &Config) -> Result<Agent, Error> {
         .max_idle_connections(64)
         .max_idle_connections_per_host(64)
         .build();
-    Ok(agent_config.into())
+    Ok(Agent::with_parts(
+        agent_config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        CachingResolver::default(),
+    ))
 }

@@ -8,6 +8,7 @@ mod config;
 mod encode;
 mod error;
 mod log;
+mod resolver;
 mod retry;
 mod schema;
 mod secret;

@@ -7,6 +7,7 @@ runs only with MONEYKIT_TEST_PACKAGING=1 (`bash bindings/python/test.sh --packag
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -57,6 +58,8 @@ def test_pip_install(tmp_path: Path, sandbox: Sandbox) -> None:
 
 
 def test_build_sdist_and_wheel(tmp_path: Path, sandbox: Sandbox) -> None:
+    if importlib.util.find_spec("build") is None:
+        pytest.fail("the `build` package is not installed (run bindings/python/ci-deps.sh)")
     env = clean_env()
     dist = tmp_path / "dist"
     run(sys.executable, "-m", "build", "--outdir", str(dist), str(PACKAGE_ROOT), env=env, cwd=tmp_path)

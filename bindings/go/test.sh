@@ -32,24 +32,42 @@ echo "  $(grep -cE '^\s*--- PASS' "$log") tests, subtests and examples passed, $
 grep -E '^(ok|FAIL)\s' "$log"
 
 echo "== pkg-config mode (-tags moneykit_pkgconfig)"
-if command -v pkg-config >/dev/null; then
-  version=$(sed -n 's/^#define MK_VERSION "\(.*\)"/\1/p' "$repo/include/moneykit.h")
-  cat >"$pcdir/moneykit.pc" <<PC
-prefix=$repo
-libdir=\${prefix}/target/release
-includedir=\${prefix}/include
-
-Name: moneykit
-Description: moneykit-native (in-tree, for the Go binding's test)
-Version: $version
-Libs: -L\${libdir} -lmoneykit
-Cflags: -I\${includedir}
-PC
-  export PKG_CONFIG_PATH=$pcdir
-  go vet -tags moneykit_pkgconfig ./...
-  LD_LIBRARY_PATH=$libdir go test -tags moneykit_pkgconfig -count=1 \
-    -run '^(TestStatusConstantsMatchHeader|TestVersionMatchesHeader|TestGetIdentityOK|TestSandboxStatuses|Example)$' ./...
-else
+if ! command -v pkg-config >/dev/null; then
   echo "  skipped: pkg-config is not installed (bindings/go/ci-deps.sh installs it)"
+  echo "test-go: all Go checks passed"
+  exit 0
 fi
+prefix=$pcdir/prefix
+if [ -f "$repo/packaging/install.mk" ]; then
+  # The real thing: a temporary `make install`, then build and run from that prefix only.
+  make_cmd=(make --no-print-directory -C "$repo")
+  grep -Eq '^[[:space:]]*-?include[[:space:]]+packaging/install\.mk' "$repo/Makefile" || make_cmd+=(-f packaging/install.mk)
+  if ! env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL "${make_cmd[@]}" install PREFIX="$prefix" DESTDIR= >"$pcdir/install.log" 2>&1; then
+    cat "$pcdir/install.log"
+    echo "test-go: make install into $prefix failed" >&2
+    exit 1
+  fi
+  export PKG_CONFIG_PATH=$prefix/lib/pkgconfig MONEYKIT_SANDBOX_BIN=$prefix/bin/moneykit-sandbox
+  runlib=$prefix/lib
+  echo "  installed into $prefix"
+else
+  # No packaging yet: a moneykit.pc pointing at this tree.
+  version=$(sed -n 's/^#define MK_VERSION "\(.*\)"/\1/p' "$repo/include/moneykit.h")
+  mkdir -p "$pcdir/pc"
+  printf '%s\n' "prefix=$repo" 'libdir=${prefix}/target/release' 'includedir=${prefix}/include' '' \
+    'Name: moneykit' 'Description: moneykit-native (in-tree)' "Version: $version" \
+    'Libs: -L${libdir} -lmoneykit' 'Cflags: -I${includedir}' >"$pcdir/pc/moneykit.pc"
+  export PKG_CONFIG_PATH=$pcdir/pc
+  runlib=$libdir
+fi
+echo "  pkg-config --cflags --libs moneykit: $(pkg-config --cflags --libs moneykit)"
+go vet -tags moneykit_pkgconfig ./...
+go test -tags moneykit_pkgconfig -c -o "$pcdir/pc.test" .
+if ! LD_LIBRARY_PATH=$runlib ldd "$pcdir/pc.test" | grep -q "libmoneykit.so.0 => $runlib/"; then
+  LD_LIBRARY_PATH=$runlib ldd "$pcdir/pc.test" >&2
+  echo "test-go: the pkg-config build does not load libmoneykit from $runlib" >&2
+  exit 1
+fi
+LD_LIBRARY_PATH=$runlib "$pcdir/pc.test" -test.count=1 \
+  -test.run '^(TestStatusConstantsMatchHeader|TestVersionMatchesHeader|TestGetIdentityOK|TestSandboxStatuses|Example)$'
 echo "test-go: all Go checks passed"

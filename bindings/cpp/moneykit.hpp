@@ -330,7 +330,11 @@ public:
     /// The nearest double: for display or statistics, not for money arithmetic.
     double to_double() const {
         // nlohmann's number parser is independent of the C locale's decimal point.
-        return nlohmann::json::parse(text_).get<double>();
+        try {
+            return nlohmann::json::parse(text_).get<double>();
+        } catch (const nlohmann::json::exception&) {  // beyond the range of double
+            return is_negative() ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+        }
     }
 
     friend bool operator==(const Decimal& a, const Decimal& b) noexcept { return compare(a, b) == 0; }

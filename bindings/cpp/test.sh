@@ -23,4 +23,6 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export MONEYKIT_SANDBOX_BIN=${MONEYKIT_SANDBOX_BIN:-$root/$release/moneykit-sandbox}
 # A warning-free run: diagnostics from MONEYKIT_LOG would only clutter the output.
 unset MONEYKIT_LOG
+# Brief output (failures and the summary) unless other gtest flags are given.
+[ $# -gt 0 ] || set -- --gtest_brief=1
 bash scripts/with-sandbox.sh "$build/moneykit_cpp_tests" "$@"

@@ -60,6 +60,9 @@ TEST(Decimal, ConvertsToDouble) {
     EXPECT_DOUBLE_EQ(Decimal("340.12").to_double(), 340.12);
     EXPECT_DOUBLE_EQ(Decimal("-2.5e-3").to_double(), -0.0025);
     EXPECT_DOUBLE_EQ(Decimal().to_double(), 0.0);
+    EXPECT_EQ(Decimal("1e400").to_double(), std::numeric_limits<double>::infinity());
+    EXPECT_EQ(Decimal("-1e400").to_double(), -std::numeric_limits<double>::infinity());
+    EXPECT_EQ(Decimal("1e400").text(), "1e400");
     EXPECT_TRUE(Decimal().is_zero());
     EXPECT_TRUE(Decimal("-1").is_negative());
     EXPECT_FALSE(Decimal("-0").is_negative());

@@ -143,97 +143,125 @@ def parse_datetime(text: str) -> datetime:
     )
 
 
+#: Where a value sits in the document, built cheaply and formatted only for errors:
+#: a str (the root's name) or (parent, key-or-index).
+_Path = Union[str, Tuple[Any, Union[str, int]]]
+
+
+def _fmt(path: _Path) -> str:
+    parts: List[str] = []
+    while isinstance(path, tuple):
+        path, part = path
+        parts.append(f"[{part}]" if isinstance(part, int) else f".{part}")
+    return path + "".join(reversed(parts))
+
+
 class _Reader:
-    """Typed access to one JSON object, naming the path in every error."""
+    """Typed access to one JSON object, naming the path in every error.
+
+    The checks are written for speed (a response holds dozens of objects): exact type
+    tests, since json.loads makes no subclasses, and no string building until an error.
+    """
 
     __slots__ = ("d", "path")
 
-    def __init__(self, d: Any, path: str) -> None:
-        if not isinstance(d, dict):
-            raise _decode(f"{path}: expected an object, got {_kind(d)}")
+    def __init__(self, d: Any, path: _Path) -> None:
+        if type(d) is not dict:
+            raise _decode(f"{_fmt(path)}: expected an object, got {_kind(d)}")
         self.d: Dict[str, Any] = d
         self.path = path
 
-    def _get(self, key: str, required: bool) -> Any:
+    def _bad(self, key: str, v: Any, what: str) -> DecodeError:
         if key not in self.d:
-            if required:
-                raise _decode(f"{self.path}.{key}: required field missing")
-            return None
-        v = self.d[key]
-        if v is None and required:
-            raise _decode(f"{self.path}.{key}: required field is null")
-        return v
-
-    def _typed(
-        self, key: str, typ: Union[type, Tuple[type, ...]], what: str, required: bool
-    ) -> Any:
-        v = self._get(key, required)
+            return _decode(f"{_fmt(self.path)}.{key}: required field missing")
         if v is None:
-            return None
-        if not isinstance(v, typ) or (typ is not bool and isinstance(v, bool)):
-            raise _decode(f"{self.path}.{key}: expected {what}, got {_kind(v)}")
+            return _decode(f"{_fmt(self.path)}.{key}: required field is null")
+        return _decode(f"{_fmt(self.path)}.{key}: expected {what}, got {_kind(v)}")
+
+    def req(self, key: str) -> Any:
+        v = self.d.get(key)
+        if v is None:
+            raise self._bad(key, v, "a value")
         return v
 
     def req_str(self, key: str) -> str:
-        v: str = self._typed(key, str, "a string", True)
-        return v
+        v = self.d.get(key)
+        if type(v) is str:
+            return v
+        raise self._bad(key, v, "a string")
 
     def opt_str(self, key: str) -> Optional[str]:
-        v: Optional[str] = self._typed(key, str, "a string", False)
-        return v
+        v = self.d.get(key)
+        if v is None or type(v) is str:
+            return v
+        raise self._bad(key, v, "a string")
 
     def opt_bool(self, key: str) -> Optional[bool]:
-        v: Optional[bool] = self._typed(key, bool, "a boolean", False)
-        return v
+        v = self.d.get(key)
+        if v is None or type(v) is bool:
+            return v
+        raise self._bad(key, v, "a boolean")
 
     def opt_decimal(self, key: str) -> Optional[Decimal]:
-        v = self._typed(key, (Decimal, int, float), "a number", False)
-        if v is None:
-            return None
-        if isinstance(v, Decimal):
+        v = self.d.get(key)
+        t = type(v)
+        if v is None or t is Decimal:
             return v
-        # A float only when built from data parsed without parse_float=Decimal: take
-        # its shortest repr ("0.1"), not its binary value.
-        return Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+        if t is int:
+            return Decimal(v)
+        if t is float:
+            # Only when built from data parsed without parse_float=Decimal: take the
+            # float's shortest repr ("0.1"), not its binary value.
+            return Decimal(repr(v))
+        raise self._bad(key, v, "a number")
 
     def opt_datetime(self, key: str) -> Optional[datetime]:
-        v: Optional[str] = self._typed(key, str, "an ISO-8601 date-time string", False)
+        v = self.d.get(key)
         if v is None:
             return None
+        if type(v) is not str:
+            raise self._bad(key, v, "an ISO-8601 date-time string")
         try:
             return parse_datetime(v)
         except ValueError:
-            raise _decode(f"{self.path}.{key}: not an ISO-8601 date-time: {v!r}") from None
+            raise _decode(f"{_fmt(self.path)}.{key}: not an ISO-8601 date-time: {v!r}") from None
 
     def opt_enum(
         self, key: str, enum_type: Type[_E], required: bool = False
     ) -> Union[_E, str, None]:
-        v: Optional[str] = self._typed(key, str, "a string", required)
-        if v is None:
-            return None
+        v = self.d.get(key)
+        if type(v) is not str:
+            if v is None and not required:
+                return None
+            raise self._bad(key, v, "a string")
         try:
             return enum_type(v)
         except ValueError:
             return v
 
     def opt_list(
-        self, key: str, build: Callable[[Any, str], _T], required: bool = False
+        self, key: str, build: Callable[[Any, _Path], _T], required: bool = False
     ) -> Optional[Tuple[_T, ...]]:
-        v = self._get(key, required)
-        if v is None:
-            return None
-        if not isinstance(v, list):
-            raise _decode(f"{self.path}.{key}: expected an array, got {_kind(v)}")
-        return tuple(build(item, f"{self.path}.{key}[{i}]") for i, item in enumerate(v))
+        v = self.d.get(key)
+        if type(v) is not list:
+            if v is None and not required:
+                return None
+            raise self._bad(key, v, "an array")
+        here = (self.path, key)
+        return tuple([build(item, (here, i)) for i, item in enumerate(v)])
 
-    def req_list(self, key: str, build: Callable[[Any, str], _T]) -> Tuple[_T, ...]:
+    def req_list(self, key: str, build: Callable[[Any, _Path], _T]) -> Tuple[_T, ...]:
         v = self.opt_list(key, build, True)
         assert v is not None
         return v
 
     def opt_object(self, key: str) -> Optional[Mapping[str, Any]]:
-        v = self._typed(key, dict, "an object", False)
-        return None if v is None else ReadOnlyMap(v)
+        v = self.d.get(key)
+        if v is None:
+            return None
+        if type(v) is not dict:
+            raise self._bad(key, v, "an object")
+        return ReadOnlyMap(v)
 
 
 def _kind(v: Any) -> str:
@@ -256,9 +284,9 @@ def _decode(message: str) -> DecodeError:
     return DecodeError(f"identity response: {message}", status=Status.DECODE)
 
 
-def _string(v: Any, path: str) -> str:
-    if not isinstance(v, str):
-        raise _decode(f"{path}: expected a string, got {_kind(v)}")
+def _string(v: Any, path: _Path) -> str:
+    if type(v) is not str:
+        raise _decode(f"{_fmt(path)}: expected a string, got {_kind(v)}")
     return v
 
 
@@ -310,7 +338,7 @@ class Balances:
     raw: Dict[str, Any] = _raw()
 
     @classmethod
-    def from_dict(cls, d: Any, path: str = "balances") -> Balances:
+    def from_dict(cls, d: Any, path: _Path = "balances") -> Balances:
         r = _Reader(d, path)
         return cls(
             currency=r.opt_str("currency"),
@@ -333,7 +361,7 @@ class Address:
     raw: Dict[str, Any] = _raw()
 
     @classmethod
-    def from_dict(cls, d: Any, path: str = "address") -> Address:
+    def from_dict(cls, d: Any, path: _Path = "address") -> Address:
         r = _Reader(d, path)
         return cls(
             city=r.opt_str("city"),
@@ -355,7 +383,7 @@ class PhoneNumber:
     raw: Dict[str, Any] = _raw()
 
     @classmethod
-    def from_dict(cls, d: Any, path: str = "phone_number") -> PhoneNumber:
+    def from_dict(cls, d: Any, path: _Path = "phone_number") -> PhoneNumber:
         r = _Reader(d, path)
         typ = r.opt_enum("type", PhoneNumberType, required=True)
         assert typ is not None
@@ -369,7 +397,7 @@ class Email:
     raw: Dict[str, Any] = _raw()
 
     @classmethod
-    def from_dict(cls, d: Any, path: str = "email") -> Email:
+    def from_dict(cls, d: Any, path: _Path = "email") -> Email:
         r = _Reader(d, path)
         return cls(address=r.req_str("address"), primary=r.opt_bool("primary"), raw=r.d)
 
@@ -385,7 +413,7 @@ class Owner:
     raw: Dict[str, Any] = _raw()
 
     @classmethod
-    def from_dict(cls, d: Any, path: str = "owner") -> Owner:
+    def from_dict(cls, d: Any, path: _Path = "owner") -> Owner:
         r = _Reader(d, path)
         return cls(
             names=r.req_list("names", _string),
@@ -413,13 +441,13 @@ class AccountIdentity:
     raw: Dict[str, Any] = _raw()
 
     @classmethod
-    def from_dict(cls, d: Any, path: str = "account") -> AccountIdentity:
+    def from_dict(cls, d: Any, path: _Path = "account") -> AccountIdentity:
         r = _Reader(d, path)
         return cls(
             account_id=r.req_str("account_id"),
             account_type=r.req_str("account_type"),
             name=r.req_str("name"),
-            balances=Balances.from_dict(r._get("balances", True), f"{path}.balances"),
+            balances=Balances.from_dict(r.req("balances"), (path, "balances")),
             owners=r.req_list("owners", Owner.from_dict),
             nickname=r.opt_str("nickname"),
             account_mask=r.opt_str("account_mask"),
@@ -445,7 +473,7 @@ class LinkProduct:
     raw: Dict[str, Any] = _raw()
 
     @classmethod
-    def from_dict(cls, d: Any, path: str = "product") -> LinkProduct:
+    def from_dict(cls, d: Any, path: _Path = "product") -> LinkProduct:
         r = _Reader(d, path)
         return cls(
             refreshed_at=r.opt_datetime("refreshed_at"),
@@ -483,17 +511,17 @@ class Link:
     raw: Dict[str, Any] = _raw()
 
     @classmethod
-    def from_dict(cls, d: Any, path: str = "link") -> Link:
+    def from_dict(cls, d: Any, path: _Path = "link") -> Link:
         r = _Reader(d, path)
         state = r.opt_enum("state", LinkState, required=True)
         provider = r.opt_enum("provider", Provider, required=True)
         assert state is not None and provider is not None
-        products_raw = r._get("products", True)
-        if not isinstance(products_raw, dict):
-            raise _decode(f"{path}.products: expected an object, got {_kind(products_raw)}")
+        products_raw = r.req("products")
+        if type(products_raw) is not dict:
+            raise r._bad("products", products_raw, "an object")
+        here = (path, "products")
         products = {
-            _string(k, f"{path}.products"): LinkProduct.from_dict(v, f"{path}.products.{k}")
-            for k, v in products_raw.items()
+            _string(k, here): LinkProduct.from_dict(v, (here, k)) for k, v in products_raw.items()
         }
         return cls(
             link_id=r.req_str("link_id"),
@@ -527,7 +555,7 @@ class IdentityResponse:
         r = _Reader(d, "response")
         return cls(
             accounts=r.req_list("accounts", AccountIdentity.from_dict),
-            link=Link.from_dict(r._get("link", True), "link"),
+            link=Link.from_dict(r.req("link"), "link"),
             raw=r.d,
         )
 

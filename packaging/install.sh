@@ -156,8 +156,19 @@ do_uninstall() {
   fi
 }
 
+# After a real (not staged) install into a directory the dynamic linker searches,
+# refresh its cache so programs find libmoneykit.so.0 at once, as libtool does.
+refresh_ld_cache() {
+  [ -z "$DESTDIR" ] && [ "$(id -u)" = 0 ] && command -v ldconfig >/dev/null 2>&1 || return 0
+  local dirs
+  dirs=$(printf '%s\n' /lib /lib64 /usr/lib /usr/lib64; cat /etc/ld.so.conf /etc/ld.so.conf.d/*.conf 2>/dev/null || true)
+  if grep -qxF "$LIBDIR" <<<"$dirs"; then
+    ldconfig && echo "  ran ldconfig"
+  fi
+}
+
 case $mode in
-  install) do_install ;;
-  uninstall) do_uninstall ;;
+  install) do_install; refresh_ld_cache ;;
+  uninstall) do_uninstall; refresh_ld_cache ;;
   *) echo "usage: install.sh install|uninstall" >&2; exit 2 ;;
 esac

@@ -157,6 +157,9 @@ TEST(ClientStatus, RetriesThenSucceeds) {
     EXPECT_EQ(client.get_identity("mk_fault_500_once_" + mktest::unique_tag()).accounts.size(), 2u);
     EXPECT_EQ(client.get_identity("mk_fault_expired_once_" + mktest::unique_tag()).accounts.size(), 2u);
     EXPECT_EQ(client.get_identity("mk_fault_redirect_same_host").link.link_id, "mk_sandbox_ok");
+    const auto start = Clock::now();
+    EXPECT_EQ(client.get_identity("mk_fault_429_once_" + mktest::unique_tag()).accounts.size(), 2u);
+    EXPECT_GE(Clock::now() - start, 900ms) << "Retry-After: 1 is honoured";
 }
 
 TEST(ClientStatus, Timeout) {
@@ -165,6 +168,7 @@ TEST(ClientStatus, Timeout) {
     expect_error<moneykit::TimeoutError>(Status::timeout, [&] { client.get_identity("mk_fault_slow_5000"); });
     EXPECT_LT(Clock::now() - start, 4s);
     expect_error<moneykit::TimeoutError>(Status::timeout, [&] { client.get_identity("mk_fault_trickle"); });
+    expect_error<moneykit::TimeoutError>(Status::timeout, [&] { client.get_identity("mk_fault_silent"); });
 }
 
 TEST(ClientStatus, TransportWhenNothingListens) {

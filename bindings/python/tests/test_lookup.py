@@ -68,6 +68,8 @@ def test_bundled_copy_comes_before_the_repository(tmp_path: Path) -> None:
 
 def test_repository_target_dir(tmp_path: Path) -> None:
     built = [REPO / "target" / p / "libmoneykit.so" for p in ("release", "debug")]
+    if not any(p.is_file() for p in built):
+        pytest.skip("no target/release or target/debug build in this checkout")
     if any((SRC / "moneykit_native" / n).exists() for n in ("libmoneykit.so", "libmoneykit.so.0")):
         pytest.skip("a bundled copy in the source tree (editable install) takes precedence")
     got = probe(SRC, None)

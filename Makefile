@@ -34,7 +34,7 @@ $(BUILD_DIR)/identity: examples/identity.c include/moneykit.h build
 	$(CC) $(C_WARN) -Iinclude $< -L$(RELEASE_DIR) -lmoneykit -Wl,-rpath,$(abspath $(RELEASE_DIR)) -o $@
 
 ## Everything.
-test: check cargo-test header-check header-compile c-test test-python test-go test-cpp
+test: check cargo-test header-check header-compile c-test test-python test-go test-cpp test-install
 	@echo "make test: all suites passed"
 
 check: fmt-check clippy
@@ -102,3 +102,6 @@ bench: build
 clean:
 	$(CARGO) clean
 	rm -rf $(BUILD_DIR)
+
+# install, uninstall, test-install (pkg-config, CMake, static link): see packaging/.
+include packaging/install.mk

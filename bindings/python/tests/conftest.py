@@ -74,11 +74,13 @@ class Sandbox:
 
         def pump() -> None:
             assert self.proc.stdout is not None
-            for line in self.proc.stdout:  # keep draining so it never blocks on a full pipe
-                lines.put(line)
+            with self.proc.stdout:
+                for line in self.proc.stdout:  # keep draining so it never blocks on a full pipe
+                    lines.put(line)
             lines.put("")
 
-        threading.Thread(target=pump, name="sandbox-stdout", daemon=True).start()
+        self._pump = threading.Thread(target=pump, name="sandbox-stdout", daemon=True)
+        self._pump.start()
         try:
             first = lines.get(timeout=20)
         except queue.Empty:
@@ -95,6 +97,7 @@ class Sandbox:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(timeout=10)
+        self._pump.join(timeout=10)  # it closes stdout at EOF
         self._stderr.close()
 
     def admin(self, method: str, path: str) -> Any:

@@ -544,3 +544,21 @@ fn host_names_are_resolved_and_cached() {
         assert_eq!(out.status, 0, "{:?}", out.error_text);
     }
 }
+
+#[test]
+fn a_route_miss_is_not_a_missing_link() {
+    let sb = sandbox();
+    let base = format!("{}/wrong-prefix", sb.base_url());
+    let c = try_client(
+        None,
+        None,
+        &format!(
+            r#"{{"base_url": "{base}", "access_token": "sandbox-access-token", "max_retries": 0}}"#
+        ),
+    )
+    .unwrap();
+    let out = c.identity("mk_sandbox_ok", &[]);
+    assert_eq!(out.status, Status::MkErrHttp.code(), "{:?}", out.error_text);
+    assert_eq!(out.err("http_status"), 404);
+    assert!(out.err("error_code").is_null());
+}

@@ -325,7 +325,9 @@ impl Client {
         let status_kind = match status {
             401 => Status::MkErrUnauthorized,
             403 => Status::MkErrForbidden,
-            404 => Status::MkErrNotFound,
+            // A 404 without MoneyKit's link error is a route miss (e.g. a wrong base_url
+            // prefix), not an unknown link: report it as an unexpected HTTP status.
+            404 if code == Some("link_error.not_found") => Status::MkErrNotFound,
             410 => Status::MkErrLinkDeleted,
             422 if code == Some("link_error.bad_state") => Status::MkErrLinkBadState,
             429 => Status::MkErrRateLimited,

@@ -80,7 +80,7 @@ c-valgrind: $(BUILD_DIR)/c_test
 	  --errors-for-leak-kinds=definite,indirect --error-exitcode=1 $(BUILD_DIR)/c_test
 
 test-python: build
-	bash bindings/python/test.sh
+	bash bindings/python/test.sh --packaging
 
 test-go: build
 	bash bindings/go/test.sh

@@ -111,3 +111,39 @@ fn logging_never_leaks_secrets_or_owner_data() {
         );
     }
 }
+
+/// Runs inside the child process only: no log_level option, so MONEYKIT_LOG decides.
+#[test]
+#[ignore = "run by moneykit_log_environment_variable in a child process"]
+fn env_child() {
+    let sb = sandbox();
+    let c = client(&sb, r#""access_token": "sandbox-access-token""#);
+    assert_eq!(c.identity("mk_sandbox_ok", &[]).status, 0);
+    assert_ne!(c.identity("mk_sandbox_deleted", &[]).status, 0);
+}
+
+fn env_child_lines(level: Option<&str>) -> Vec<String> {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", "env_child", "--ignored", "--nocapture"]);
+    match level {
+        Some(l) => cmd.env("MONEYKIT_LOG", l),
+        None => cmd.env_remove("MONEYKIT_LOG"),
+    };
+    let out = cmd.output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.starts_with("moneykit-native "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn moneykit_log_environment_variable() {
+    assert!(env_child_lines(None).is_empty());
+    let info = env_child_lines(Some("info"));
+    assert_eq!(info.len(), 2, "{info:#?}");
+    let warn = env_child_lines(Some("warn"));
+    assert_eq!(warn.len(), 1, "{warn:#?}");
+    assert!(warn[0].contains("status=410"));
+}

@@ -322,18 +322,7 @@ impl Client {
             .map(|b| ErrorBody::parse(&b))
             .unwrap_or_default();
         let code = body.error_code.as_deref();
-        let status_kind = match status {
-            401 => Status::MkErrUnauthorized,
-            403 => Status::MkErrForbidden,
-            // A 404 without MoneyKit's link error is a route miss (e.g. a wrong base_url
-            // prefix), not an unknown link: report it as an unexpected HTTP status.
-            404 if code == Some("link_error.not_found") => Status::MkErrNotFound,
-            410 => Status::MkErrLinkDeleted,
-            422 if code == Some("link_error.bad_state") => Status::MkErrLinkBadState,
-            429 => Status::MkErrRateLimited,
-            500..=599 => Status::MkErrServer,
-            _ => Status::MkErrHttp,
-        };
+        let status_kind = status_for_http(status, code);
         let retry = if status == 401 && code == Some("api_error.auth.expired_access_token") {
             Retry::RefreshToken
         } else if is_retryable_status(status) {
@@ -492,6 +481,22 @@ impl Client {
     }
 }
 
+/// The library status for a non-2xx identity response (C-API.md's table).
+fn status_for_http(status: u16, error_code: Option<&str>) -> Status {
+    match status {
+        401 => Status::MkErrUnauthorized,
+        403 => Status::MkErrForbidden,
+        // A 404 without MoneyKit's link error is a route miss (e.g. a wrong base_url
+        // prefix), not an unknown link: report it as an unexpected HTTP status.
+        404 if error_code == Some("link_error.not_found") => Status::MkErrNotFound,
+        410 => Status::MkErrLinkDeleted,
+        422 if error_code == Some("link_error.bad_state") => Status::MkErrLinkBadState,
+        429 => Status::MkErrRateLimited,
+        500..=599 => Status::MkErrServer,
+        _ => Status::MkErrHttp,
+    }
+}
+
 /// A header's value as text. Values we pass on to callers (request ids) are
 /// capped so a hostile server cannot bloat every error.
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -625,4 +630,62 @@ fn build_agent(config: &Config) -> Result<Agent, Error> {
         ureq::unversioned::transport::DefaultConnector::new(),
         CachingResolver::default(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_status_mapping() {
+        use Status::*;
+        let cases = [
+            (401, Some("api_error.auth.unauthorized"), MkErrUnauthorized),
+            (
+                401,
+                Some("link_error.unauthorized_access"),
+                MkErrUnauthorized,
+            ),
+            (401, None, MkErrUnauthorized),
+            (403, Some("link_error.forbidden_action"), MkErrForbidden),
+            (404, Some("link_error.not_found"), MkErrNotFound),
+            (404, None, MkErrHttp),
+            (410, Some("link_error.deleted"), MkErrLinkDeleted),
+            (422, Some("link_error.bad_state"), MkErrLinkBadState),
+            (422, Some("api_error.request.validation_failed"), MkErrHttp),
+            (429, None, MkErrRateLimited),
+            (500, None, MkErrServer),
+            (503, Some("x"), MkErrServer),
+            (599, None, MkErrServer),
+            (400, None, MkErrHttp),
+            (418, None, MkErrHttp),
+            (304, None, MkErrHttp),
+        ];
+        for (http, code, want) in cases {
+            assert_eq!(status_for_http(http, code), want, "{http} {code:?}");
+        }
+    }
+
+    #[test]
+    fn error_bodies_are_parsed_tolerantly() {
+        let b = ErrorBody::parse(
+            br#"{"error_code":"link_error.bad_state","error_message":"m","documentation_url":null,"link_error_code":"auth_expired","x":1}"#,
+        );
+        assert_eq!(b.error_code.as_deref(), Some("link_error.bad_state"));
+        assert_eq!(b.link_error_code.as_deref(), Some("auth_expired"));
+        assert!(b.documentation_url.is_none());
+        for junk in [&b"<html>"[..], b"", b"[1]", br#"{"error_code": 5}"#] {
+            assert!(ErrorBody::parse(junk).error_code.is_none());
+        }
+    }
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            origin_of("HTTP://LocalHost:80/x?y").as_deref(),
+            Some("http://localhost:80")
+        );
+        assert_eq!(origin_of("https://a.b").as_deref(), Some("https://a.b"));
+        assert_eq!(origin_of("/relative"), None);
+    }
 }

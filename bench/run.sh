@@ -13,6 +13,8 @@
 #   BENCH_WAIT_IDLE=S    wait up to S seconds for the 1-minute load average to drop below 1.0
 #   BENCH_NO_INSTALL=1   never install anything; benches whose peers are missing are skipped
 #   BENCH_SKIP="p2 p3"   skip these (p1 p2 p3 p4 p5 p6 p7 p8 rps profile)
+#   BENCH_PIN_CPU=N      CPU on which single-connection pairs (P1-P4, profiles) run, client and
+#                        sandbox together (default: the last CPU; "none" to not pin). See README.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -105,10 +107,9 @@ fi
 cut -d' ' -f1-3 /proc/loadavg > $res/load_start.txt
 
 # ------------------------------------------------------------------ run
-# A fresh sandbox per bench, warmed up first (it builds its large fixture in the background
-# at start; that would compete with the first measurements).
-sb() { scripts/with-sandbox.sh bash -c '"$0" warm && exec "$@"' "$bench_bin" "$@"; }
-sb=sb
+# A fresh sandbox per bench, warmed up first (bench/with-warm-sandbox.sh).
+sb=bench/with-warm-sandbox.sh
+export MONEYKIT_BENCH_BIN=$here/$bench_bin
 run() { # name, command... (stdout: one JSON line)
   local name=$1; shift
   wants "$name" || { skip "$name" "skipped by BENCH_SKIP"; return 0; }
@@ -131,12 +132,25 @@ else
   PROF=1000
 fi
 
+# Single-connection pairs run with client and sandbox pinned to one CPU: on a VM, whether the
+# sandbox thread serving a connection lands on the client's CPU or the other one changes a
+# round trip by ~40 µs (cross-CPU wake-ups), per connection and at random, which would make
+# one side of a pair look slow by luck. On one CPU a round trip is the work of both processes.
+pin_cpu=${BENCH_PIN_CPU:-$(( $(nproc) - 1 ))}
+if [ "$pin_cpu" != none ] && [ "$(nproc)" -gt 1 ] && command -v taskset >/dev/null; then
+  pin() { taskset -c "$pin_cpu" "$@"; }
+  echo "$pin_cpu" > $res/pin_cpu.txt
+else
+  pin() { "$@"; }
+fi
+
 # shellcheck disable=SC2086
 {
 run rps     $sb $bench_bin sandbox-rps $RPS
-run p1      $bench_bin p1 $P1
+run rps_pinned pin $sb $bench_bin sandbox-rps $RPS --threads 1
+run p1      pin $bench_bin p1 $P1
 run p5      $bench_bin p5 $P5
-if [ -n "$p4_ok" ]; then run p4 $sb $out/p4 $P4; else skip p4 "libcurl/cJSON development files missing"; fi
+if [ -n "$p4_ok" ]; then run p4 pin $sb $out/p4 $P4; else skip p4 "libcurl/cJSON development files missing"; fi
 run p6      $bench_bin p6 $P6
 run p7      $sb $bench_bin p7 $P7
 run p8      $sb $out/p8 "$lib_so" $P8
@@ -150,7 +164,7 @@ if wants p2; then
     skip p2 "no venv with the official SDK (python3 -m venv failed)"
   else
     # shellcheck disable=SC2086
-    run p2 $sb env PYTHONPATH="$here/bindings/python/src" MONEYKIT_NATIVE_LIB="$lib_so" \
+    run p2 pin $sb env PYTHONPATH="$here/bindings/python/src" MONEYKIT_NATIVE_LIB="$lib_so" \
       "$venv/bin/python" bench/python/p2.py $P2
   fi
 fi
@@ -161,7 +175,7 @@ if wants p3; then
     skip p3 "the Go benchmark did not build (bindings/go missing or not compiling, or no Go toolchain)"
   else
     log p3
-    if $sb bash bench/go/rounds.sh "$here/$out/p3.test" $P3R $P3T > $res/p3.txt; then :; else skip p3 "go benchmark failed"; rm -f $res/p3.txt; fi
+    if pin $sb bash bench/go/rounds.sh "$here/$out/p3.test" $P3R $P3T > $res/p3.txt; then :; else skip p3 "go benchmark failed"; rm -f $res/p3.txt; fi
   fi
 fi
 
@@ -171,7 +185,7 @@ if wants profile; then
   if command -v valgrind >/dev/null; then
     log "profile: callgrind ($PROF calls each side)"
     for side in ours theirs; do
-      $sb valgrind --tool=callgrind --callgrind-out-file=$out/callgrind.$side \
+      pin $sb valgrind --tool=callgrind --callgrind-out-file=$out/callgrind.$side \
         --collect-atstart=no --toggle-collect="*profile_loop_${side}*" \
         $bench_bin profile-$side --calls $PROF > /dev/null 2> $res/callgrind.$side.log || true
       callgrind_annotate $out/callgrind.$side 2>/dev/null | head -80 > $res/callgrind.$side.txt || true
@@ -184,7 +198,7 @@ if wants profile; then
   if command -v strace >/dev/null; then
     log "profile: strace -f -c"
     for side in ours theirs; do
-      $sb strace -f -c -o $res/strace.$side.txt $bench_bin profile-$side --calls $((PROF * 2)) \
+      pin $sb strace -f -c -o $res/strace.$side.txt $bench_bin profile-$side --calls $((PROF * 2)) \
         > /dev/null 2>&1 || true
     done
     echo $((PROF * 2)) > $res/strace_calls.txt

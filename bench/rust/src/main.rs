@@ -8,7 +8,8 @@
 //! moneykit-bench p6 [--url U] [--rounds R] [--secs S]  one shared client, 1 / 2 / 8 threads
 //!                                                      (in-process sandbox: its CPU is measured too)
 //! moneykit-bench p7 [--url U] [--calls N]              RSS after 1k vs after N calls
-//! moneykit-bench sandbox-rps [--url U] [--secs S]      the sandbox's own requests/s (minimal raw client)
+//! moneykit-bench sandbox-rps [--url U] [--secs S] [--threads 1|2]   the sandbox's own requests/s
+//!                                                      (minimal raw client; 1 and/or 2 connections)
 //! moneykit-bench profile-ours|profile-theirs [--url U] [--calls N]   loops for callgrind / perf
 //! moneykit-bench warm [--url U]                        waits until the sandbox has built its fixtures
 //! ```
@@ -226,6 +227,7 @@ struct Args {
     secs: f64,
     calls: usize,
     iters: usize,
+    threads: usize,
 }
 
 fn parse_args(mut it: impl Iterator<Item = String>) -> Args {
@@ -238,6 +240,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Args {
         secs: 0.0,
         calls: 0,
         iters: 0,
+        threads: 0,
     };
     while let Some(k) = it.next() {
         let mut v = || it.next().unwrap_or_else(|| panic!("{k} needs a value"));
@@ -248,6 +251,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Args {
             "--secs" => a.secs = v().parse().expect("--secs S"),
             "--calls" => a.calls = v().parse().expect("--calls N"),
             "--iters" => a.iters = v().parse().expect("--iters N"),
+            "--threads" => a.threads = v().parse().expect("--threads N"),
             other => panic!("unknown argument {other:?}"),
         }
     }
@@ -736,6 +740,9 @@ fn p6(a: Args) -> serde_json::Value {
     for r in 0..rounds {
         for k in 0..3 {
             let i = (r + k) % 3;
+            if a.threads != 0 && CONFIGS[i] != a.threads {
+                continue; // `--threads N`: only that configuration (for profiling)
+            }
             let c0 = client_cpu();
             let s0 = sandbox_cpu();
             let s = Instant::now();
@@ -873,7 +880,12 @@ fn sandbox_rps(a: Args) -> serde_json::Value {
         .into_bytes(),
     );
     let mut out = serde_json::Map::new();
-    for threads in [1usize, 2] {
+    let configs: &[usize] = match a.threads {
+        0 => &[1, 2],
+        1 => &[1],
+        _ => &[2],
+    };
+    for &threads in configs {
         let stop = Arc::new(AtomicBool::new(false));
         let c0 = process_cpu();
         let s = Instant::now();
@@ -974,7 +986,7 @@ fn main() {
         _ => {
             eprintln!(
                 "usage: moneykit-bench p1|p5|p6|p7|sandbox-rps|profile-ours|profile-theirs [--url U] \
-                 [--rounds R] [--batch B] [--secs S] [--calls N] [--iters N]"
+                 [--rounds R] [--batch B] [--secs S] [--calls N] [--iters N] [--threads N]"
             );
             std::process::exit(2);
         }

@@ -175,7 +175,11 @@ if wants p3; then
     skip p3 "the Go benchmark did not build (bindings/go missing or not compiling, or no Go toolchain)"
   else
     log p3
-    if pin $sb bash bench/go/rounds.sh "$here/$out/p3.test" $P3R $P3T > $res/p3.txt; then :; else skip p3 "go benchmark failed"; rm -f $res/p3.txt; fi
+    # Pinned to one CPU, Go would default to GOMAXPROCS=1; keep the machine's default
+    # (GOMAXPROCS = cores) for the judged run, and report GOMAXPROCS=1 beside it.
+    if GOMAXPROCS=$(nproc) pin $sb bash bench/go/rounds.sh "$here/$out/p3.test" $P3R $P3T > $res/p3.txt &&
+       GOMAXPROCS=1 pin $sb bash bench/go/rounds.sh "$here/$out/p3.test" $P3R $P3T > $res/p3_gomaxprocs1.txt
+    then :; else skip p3 "go benchmark failed"; rm -f $res/p3.txt; fi
   fi
 fi
 

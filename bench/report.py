@@ -217,7 +217,7 @@ def main() -> int:
             ("core", "`moneykit::core::Client::get_identity` (Rust, no C ABI)"),
             ("theirs", "**theirs**: raw ureq `Agent::new_with_defaults()` + serde_json"),
             ("theirs_timeouts", "raw ureq + the core's timeouts (global 30 s, connect 10 s)"),
-            ("theirs_timeouts_caching_resolver", "raw ureq + timeouts + caching resolver (proposed fix)"),
+            ("theirs_timeouts_caching_resolver", "raw ureq + timeouts + a caching resolver (the fix, as in `src/core/resolver.rs`)"),
         ]
         for key, label in labels:
             s = p1.get(key)

@@ -127,7 +127,7 @@ if quick; then
   P7="--calls 3000"; P8=4; P2="--rounds 2 --batch 10"; RPS="--secs 0.3"; P3T=0.2s; P3R=1
   PROF=100
 else
-  P1="--rounds 40 --batch 250"; P4="40 250"; P5="--iters 25"; P6="--rounds 5 --secs 1"
+  P1="--rounds 40 --batch 250"; P4="40 250"; P5="--iters 25"; P6="--rounds 7 --secs 1"
   P7="--calls 100000"; P8=20; P2="--rounds 20 --batch 100"; RPS="--secs 2"; P3T=0.5s; P3R=5
   PROF=1000
 fi

@@ -626,7 +626,7 @@ def main() -> int:
                     f"{us(t1['sandbox_cpu_ns_per_call'])}) no client could exceed {ceiling:.2f}× with 2 threads "
                     f"on this machine; measured {s2:.2f}×. The client's own CPU per call at 2 threads is "
                     f"{us(p6['t2']['client_cpu_ns_per_call'])} vs {us(t1['client_cpu_ns_per_call'])} at 1 "
-                    f"({p6["t2"]["client_cpu_ns_per_call"] / t1["client_cpu_ns_per_call"]:.2f}×): sharing the "
+                    f"({p6['t2']['client_cpu_ns_per_call'] / t1['client_cpu_ns_per_call']:.2f}×): sharing the "
                     "client costs little per call (a contended lock would show here); the rest is four "
                     "threads ping-ponging over two vCPUs, whose cross-CPU wake-ups cost this VM tens of µs "
                     "(see the unpinned 1-connection sandbox rate below). Less CPU per call, client or sandbox, "

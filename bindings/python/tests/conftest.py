@@ -7,6 +7,7 @@ free loopback port; its first stdout line gives the URL; it is killed at the end
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import queue
@@ -15,7 +16,7 @@ import tempfile
 import threading
 import urllib.request
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
 
 import pytest
 
@@ -163,3 +164,27 @@ def client(sandbox: Sandbox) -> Iterator[mk.Client]:
     """One shared client with the static token and no retries."""
     with mk.Client(access_token=TOKEN, base_url=sandbox.url, **FAST) as c:
         yield c
+
+
+def structure(value: Any) -> Any:
+    """A typed result as nested plain data that also records each value's exact type, so
+    that two results compare equal only when built alike (`Provider.PLAID == "plaid"`,
+    but not here), including every key of each object's `__dict__`."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, {k: structure(v) for k, v in vars(value).items()})
+    if isinstance(value, tuple):
+        return [structure(v) for v in value]
+    if isinstance(value, Mapping):
+        return (type(value).__name__, {k: structure(v) for k, v in value.items()})
+    return (type(value), value)
+
+
+def decode_both_ways(data: Any) -> mk.IdentityResponse:
+    """`IdentityResponse.from_dict` (fast path first) checked against the checked path
+    alone: both must build the same thing."""
+    fast = mk.IdentityResponse.from_dict(data)
+    checked = mk.IdentityResponse._from_dict_checked(data)
+    assert structure(fast) == structure(checked)
+    for obj in (fast, *fast.accounts, fast.link):
+        assert set(vars(obj)) == {f.name for f in dataclasses.fields(obj)}
+    return fast

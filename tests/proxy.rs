@@ -11,14 +11,11 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 /// What the proxy saw: one entry per CONNECT, with its Proxy-Authorization value.
-#[derive(Default)]
-struct Seen {
-    connects: Vec<(String, Option<String>)>,
-}
+type Seen = Mutex<Vec<(String, Option<String>)>>;
 
 struct ConnectProxy {
     url: String,
-    seen: Arc<Mutex<Seen>>,
+    seen: Arc<Seen>,
 }
 
 impl ConnectProxy {
@@ -26,7 +23,7 @@ impl ConnectProxy {
     fn start(refuse: bool) -> ConnectProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(Seen::default()));
+        let seen = Arc::new(Seen::default());
         let log = seen.clone();
         thread::spawn(move || {
             for conn in listener.incoming() {
@@ -39,11 +36,11 @@ impl ConnectProxy {
     }
 
     fn connects(&self) -> Vec<(String, Option<String>)> {
-        self.seen.lock().unwrap().connects.clone()
+        self.seen.lock().unwrap().clone()
     }
 }
 
-fn serve(conn: TcpStream, seen: &Mutex<Seen>, refuse: bool) {
+fn serve(conn: TcpStream, seen: &Seen, refuse: bool) {
     let mut reader = BufReader::new(conn.try_clone().unwrap());
     let mut line = String::new();
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
@@ -62,7 +59,7 @@ fn serve(conn: TcpStream, seen: &Mutex<Seen>, refuse: bool) {
             }
         }
     }
-    seen.lock().unwrap().connects.push((target.clone(), auth));
+    seen.lock().unwrap().push((target.clone(), auth));
     let mut client = conn;
     let Some(addr) = target
         .strip_prefix("CONNECT ")

@@ -111,16 +111,6 @@ class ProductErrorCode(_StrEnum):
 
 # --------------------------------------------------------------------------- parsing
 
-_ENUM_MEMBERS: Dict[type, Dict[str, Any]] = {}
-
-
-def _enum_members(enum_type: Type[_StrEnum]) -> Dict[str, Any]:
-    members = _ENUM_MEMBERS.get(enum_type)
-    if members is None:
-        members = _ENUM_MEMBERS[enum_type] = {m.value: m for m in enum_type}
-    return members
-
-
 _E = TypeVar("_E", bound=_StrEnum)
 _T = TypeVar("_T")
 
@@ -258,8 +248,10 @@ class _Reader:
             if v is None and not required:
                 return None
             raise self._bad(key, v, "a string")
-        # A dict lookup: calling the enum class costs ten times more.
-        return cast(Union[_E, str], _enum_members(enum_type).get(v, v))
+        try:
+            return enum_type(v)
+        except ValueError:
+            return v
 
     def opt_list(
         self, key: str, build: Callable[[Any, _Path], _T], required: bool = False
@@ -270,13 +262,6 @@ class _Reader:
                 return None
             raise self._bad(key, v, "an array")
         here = (self.path, key)
-        if build is _string:
-            # Lists of strings (names, tags) are checked in one pass, with no path per item.
-            for item in v:
-                if type(item) is not str:
-                    break
-            else:
-                return tuple(v)
         return tuple([build(item, (here, i)) for i, item in enumerate(v)])
 
     def req_list(self, key: str, build: Callable[[Any, _Path], _T]) -> Tuple[_T, ...]:
@@ -361,15 +346,20 @@ _set_attribute = object.__setattr__
 _MODELS: "set[type]" = set()
 
 
-def _make(cls: Type[_T], fields: Dict[str, Any]) -> _T:
+def _installed(cls: Type[_T], fields: Dict[str, Any]) -> _T:
     """`cls(**fields)` for a frozen dataclass, three times faster: installs `fields`
     (which must name every field) as the instance's `__dict__` instead of calling the
     generated `__init__`, which sets each field through `object.__setattr__`."""
-    if cls not in _MODELS:
-        return cls(**fields)
     obj = _new_object(cls)
     _set_attribute(obj, "__dict__", fields)
     return obj
+
+
+def _make(cls: Type[_T], fields: Dict[str, Any]) -> _T:
+    """`cls(**fields)`, through `_installed` for the models themselves."""
+    if cls not in _MODELS:
+        return cls(**fields)
+    return _installed(cls, fields)
 
 
 @dataclass(frozen=True)
@@ -761,11 +751,18 @@ class _Unusual(Exception):
 _NONE = type(None)
 _STR_OR_NONE = frozenset((str, _NONE))
 _BOOL_OR_NONE = frozenset((bool, _NONE))
-_PHONE_TYPES = _enum_members(PhoneNumberType)
-_LINK_STATES = _enum_members(LinkState)
-_PROVIDERS = _enum_members(Provider)
-_LINK_ERRORS = _enum_members(LinkErrorCode)
-_PRODUCT_ERRORS = _enum_members(ProductErrorCode)
+
+
+def _members(enum_type: Type[_StrEnum]) -> Dict[str, Any]:
+    # A dict lookup: calling the enum class costs ten times more.
+    return {m.value: m for m in enum_type}
+
+
+_PHONE_TYPES = _members(PhoneNumberType)
+_LINK_STATES = _members(LinkState)
+_PROVIDERS = _members(Provider)
+_LINK_ERRORS = _members(LinkErrorCode)
+_PRODUCT_ERRORS = _members(ProductErrorCode)
 
 
 def _fast_amount(v: Any) -> Optional[Decimal]:
@@ -813,20 +810,15 @@ def _fast_opt_enum(v: Any, members: Dict[str, Any]) -> Any:
     return None if v is None else _fast_enum(v, members)
 
 
-def _installed(cls: Type[_T], fields: Dict[str, Any]) -> _T:
-    obj = _new_object(cls)
-    _set_attribute(obj, "__dict__", fields)
-    return obj
-
-
 def _fast_balances(d: Any) -> Balances:
     if type(d) is not dict:
         raise _Unusual
     g = d.get
-    if type(g("currency")) not in _STR_OR_NONE:
+    currency = g("currency")
+    if type(currency) not in _STR_OR_NONE:
         raise _Unusual
     return _installed(Balances, {
-        "currency": g("currency"),
+        "currency": currency,
         "available": _fast_amount(g("available")),
         "current": _fast_amount(g("current")),
         "limit": _fast_amount(g("limit")),

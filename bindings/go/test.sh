@@ -61,6 +61,11 @@ else
   runlib=$libdir
 fi
 echo "  pkg-config --cflags --libs moneykit: $(pkg-config --cflags --libs moneykit)"
+# Go's build cache keys cgo packages on CGO_CFLAGS/CGO_LDFLAGS but not on pkg-config's
+# output: a second run with a new temporary prefix would link against the first one's.
+# Repeating the flags here (harmless duplicates) puts the prefix into the cache key.
+export CGO_CFLAGS="${CGO_CFLAGS:--O2 -g} $(pkg-config --cflags moneykit)"
+export CGO_LDFLAGS="${CGO_LDFLAGS:--O2 -g} $(pkg-config --libs moneykit)"
 go vet -tags moneykit_pkgconfig ./...
 go test -tags moneykit_pkgconfig -c -o "$pcdir/pc.test" .
 if ! LD_LIBRARY_PATH=$runlib ldd "$pcdir/pc.test" | grep -q "libmoneykit.so.0 => $runlib/"; then

@@ -14,7 +14,7 @@ C_WARN       := -std=c99 -Wall -Wextra -Werror -pedantic
 export MONEYKIT_SANDBOX_BIN := $(SANDBOX_BIN)
 export MONEYKIT_NATIVE_LIB  := $(abspath $(LIB_SO))
 
-.PHONY: all build demo test check fmt-check clippy cargo-test header-check \
+.PHONY: all build demo test check gen gen-check fmt-check clippy cargo-test header-check \
         header-compile c-test c-asan c-valgrind test-python test-go test-cpp bench stress clean
 
 all: build
@@ -33,8 +33,16 @@ $(BUILD_DIR)/identity: examples/identity.c include/moneykit.h build
 	@mkdir -p $(BUILD_DIR)
 	$(CC) $(C_WARN) -Iinclude $< -L$(RELEASE_DIR) -lmoneykit -Wl,-rpath,$(abspath $(RELEASE_DIR)) -o $@
 
+## Regenerate every generated file from schema/moneykit.json (see schema/README.md).
+gen:
+	$(CARGO) run -q -p moneykit-gen -- --root .
+
+## Fails when a generated file differs from what the schema produces now.
+gen-check:
+	$(CARGO) run -q -p moneykit-gen -- --root . --check
+
 ## Everything.
-test: check cargo-test header-check header-compile c-test test-python test-go test-cpp test-install
+test: check gen-check cargo-test header-check header-compile c-test test-python test-go test-cpp test-install
 	@echo "make test: all suites passed"
 
 check: fmt-check clippy

@@ -201,6 +201,21 @@ int32_t mk_get_identity(const struct mk_client *client,
                         char **out_error);
 
 /**
+ * Checks that `body` (`len` bytes, UTF-8, no NUL terminator needed) is a Get
+ * Identity response the library accepts: the same check `mk_get_identity`
+ * runs on every 200 body, and the only one (bindings decode what it accepts
+ * and reject nothing it accepts). Returns `MK_OK`, or `MK_ERR_DECODE` with an
+ * error JSON whose message names the JSON path and the expected type, never a
+ * value from the body (e.g. `accounts[0].owners[0].emails[0]: expected object`).
+ * `MK_ERR_INVALID_ARGUMENT` when `body` is NULL.
+ *
+ * # Safety
+ * `body` must be NULL or valid for `len` reads; `out_error` NULL or valid for
+ * a pointer write.
+ */
+int32_t mk_validate_identity(const char *body, size_t len, char **out_error);
+
+/**
  * Frees a string returned by this library (identity JSON or error JSON).
  * NULL is a no-op. Never pass these strings to `free()`.
  *

@@ -282,6 +282,36 @@ pub unsafe extern "C" fn mk_get_identity(
     })
 }
 
+/// Checks that `body` (`len` bytes, UTF-8, no NUL terminator needed) is a Get
+/// Identity response the library accepts: the same check `mk_get_identity`
+/// runs on every 200 body, and the only one (bindings decode what it accepts
+/// and reject nothing it accepts). Returns `MK_OK`, or `MK_ERR_DECODE` with an
+/// error JSON whose message names the JSON path and the expected type, never a
+/// value from the body (e.g. `accounts[0].owners[0].emails[0]: expected object`).
+/// `MK_ERR_INVALID_ARGUMENT` when `body` is NULL.
+///
+/// # Safety
+/// `body` must be NULL or valid for `len` reads; `out_error` NULL or valid for
+/// a pointer write.
+#[no_mangle]
+pub unsafe extern "C" fn mk_validate_identity(
+    body: *const c_char,
+    len: usize,
+    out_error: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller guarantees `out_error` is NULL or writable.
+    unsafe {
+        status_call(out_error, || {
+            if body.is_null() {
+                return Err(Error::invalid("body is NULL"));
+            }
+            // SAFETY: the caller guarantees `body` is valid for `len` reads.
+            let bytes = unsafe { std::slice::from_raw_parts(body.cast::<u8>(), len) };
+            crate::core::validate_identity(bytes).map_err(Error::decode)
+        })
+    }
+}
+
 /// Frees a string returned by this library (identity JSON or error JSON).
 /// NULL is a no-op. Never pass these strings to `free()`.
 ///

@@ -305,8 +305,9 @@ pub unsafe extern "C" fn mk_validate_identity(
             if body.is_null() {
                 return Err(Error::invalid("body is NULL"));
             }
-            // SAFETY: the caller guarantees `body` is valid for `len` reads.
-            let bytes = unsafe { std::slice::from_raw_parts(body.cast::<u8>(), len) };
+            // SAFETY (covered by the block above): the caller guarantees `body`
+            // is valid for `len` reads.
+            let bytes = std::slice::from_raw_parts(body.cast::<u8>(), len);
             crate::core::validate_identity(bytes).map_err(Error::decode)
         })
     }

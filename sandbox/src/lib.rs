@@ -16,8 +16,18 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+mod admin;
+mod auth;
+mod bodies;
+mod corpus;
+mod faults;
 mod fixtures;
 mod http;
+mod magic;
+// `IDS` (every schema id) is read by tests only.
+#[allow(dead_code)]
+mod magic_gen;
+mod respond;
 mod server;
 mod tls;
 pub mod util;
@@ -26,6 +36,12 @@ pub use fixtures::{OK_CHECKING_ID, OK_SAVINGS_ID};
 
 /// The table of magic client and link ids (also printed by `--help` and in README.md).
 pub const MAGIC_IDS_TABLE: &str = include_str!("../MAGIC_IDS.md");
+
+/// The conformance corpus names served as link id `mk_corpus_<name>` (every
+/// `tests/corpus/<name>.json` at build time), sorted.
+pub fn corpus_names() -> Vec<&'static str> {
+    corpus::names().collect()
+}
 
 /// The only valid `moneykit-version` header value.
 pub const API_VERSION: &str = "2023-02-18";
@@ -129,7 +145,7 @@ pub(crate) struct Shared {
     pub token_serial: AtomicU64,
     pub expired_before: AtomicU64,
     pub epoch: Instant,
-    pub fixtures: Arc<server::Fixtures>,
+    pub fixtures: Arc<bodies::Fixtures>,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -224,7 +240,7 @@ impl Sandbox {
             token_serial: AtomicU64::new(1),
             expired_before: AtomicU64::new(0),
             epoch: Instant::now(),
-            fixtures: server::fixtures(),
+            fixtures: bodies::fixtures(),
         });
         let s2 = Arc::clone(&shared);
         let accept_thread = std::thread::Builder::new()

@@ -1,0 +1,322 @@
+//! The identity endpoint: credentials and API version first, then the link id's `Answer`
+//! (magic_gen.rs, generated from the schema) decides the response.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::auth::auth_error;
+use crate::http::{drain, Conn, Request, Transport};
+use crate::magic_gen::{classify, Answer};
+use crate::respond::{error_value, version_error, Ctx, Flow, JSON};
+use crate::util::{self, percent_decode};
+use crate::{corpus, faults, fixtures, lock};
+
+/// Largest `mk_fault_oversized_*` body (1 GiB).
+pub const OVERSIZED_CAP: u64 = 1 << 30;
+/// Longest `mk_fault_slow_*` delay.
+pub const SLOW_CAP_MS: u64 = 120_000;
+
+/// What an answer needs to know about the request.
+struct Link<'r> {
+    /// The percent-decoded link id.
+    id: &'r str,
+    /// What follows the id's prefix: a tag, a number or a corpus name.
+    rest: &'r str,
+    /// The raw request target.
+    target: &'r str,
+    /// `Some`: serve only these accounts of a fixture (`?account_ids=`).
+    filter: Option<&'r [String]>,
+}
+
+pub fn handle_identity<T: Transport>(
+    ctx: &Ctx,
+    req: &Request,
+    conn: &mut Conn<T>,
+    raw_id: &str,
+) -> Flow {
+    if let Some(f) = auth_error(ctx, req, conn) {
+        return f;
+    }
+    if let Some(f) = version_error(ctx, req, conn) {
+        return f;
+    }
+    let id = percent_decode(raw_id, false);
+    let filter = account_filter(req.query());
+    let (answer, rest) = classify(&id);
+    let link = Link {
+        id: &id,
+        rest,
+        target: &req.target,
+        filter: filter.as_deref(),
+    };
+    respond(ctx, conn, answer, &link)
+}
+
+/// Any `account_ids` key present → filter (even down to nothing).
+fn account_filter(query: &str) -> Option<Vec<String>> {
+    let pairs = util::parse_form(query);
+    pairs.iter().any(|(k, _)| k == "account_ids").then(|| {
+        pairs
+            .into_iter()
+            .filter(|(k, _)| k == "account_ids")
+            .map(|(_, v)| v)
+            .collect()
+    })
+}
+
+/// Every answer of the schema, with no catch-all arm: an answer added to the schema does
+/// not compile until it is handled here.
+fn respond<T: Transport>(ctx: &Ctx, conn: &mut Conn<T>, answer: Answer, link: &Link) -> Flow {
+    let shared = ctx.shared;
+    let fx = &*shared.fixtures;
+    let fixture = |conn: &mut Conn<T>, body: &[u8]| send_fixture(ctx, conn, body, link.filter);
+    let ok = |conn: &mut Conn<T>| fixture(conn, &fx.ok);
+    // "once" faults: the fault for the first request with this exact id, then the ok body.
+    let once = |conn: &mut Conn<T>, fault: &dyn Fn(&mut Conn<T>) -> Flow| {
+        if lock(&shared.once).insert(link.id.to_string()) {
+            fault(conn)
+        } else {
+            ok(conn)
+        }
+    };
+    let retry1 = [("retry-after", "1")];
+    match answer {
+        Answer::Ok => ok(conn),
+        Answer::Unicode => fixture(conn, &fx.unicode),
+        Answer::Minimal => fixture(conn, &fx.minimal),
+        Answer::ExtraFields => fixture(conn, &fx.extra_fields),
+        Answer::Large => fixture(conn, fx.large()),
+        Answer::Refreshing => {
+            let n = shared.refreshing.fetch_add(1, Ordering::SeqCst);
+            fixture(conn, &fx.refreshing(n))
+        }
+        Answer::Corpus => match corpus::body(link.rest) {
+            Some(body) => ctx.send(conn, 200, JSON, &[], &[body]),
+            None => not_found(ctx, conn),
+        },
+        Answer::Forbidden => ctx.error(
+            conn,
+            403,
+            &[],
+            "link_error.forbidden_action",
+            "Accounts access not permitted",
+        ),
+        Answer::Deleted => ctx.error(
+            conn,
+            410,
+            &[],
+            "link_error.deleted",
+            "This link was deleted at some earlier time.",
+        ),
+        Answer::BadState => {
+            let mut v = error_value(
+                "link_error.bad_state",
+                "The link's authorization with the institution has expired; reconnect the link.",
+            );
+            v["link_error_code"] = json!("auth_expired");
+            ctx.json(conn, 422, &v)
+        }
+        Answer::Validation => {
+            let mut v = error_value(
+                "api_error.request.validation_failed",
+                "Request validation failed.",
+            );
+            v["validation_errors"] = json!([{
+                "location": ["query", "account_ids", 0],
+                "message": "account_ids must be MoneyKit account ids (acc_...)",
+                "type": "value_error",
+            }]);
+            ctx.json(conn, 422, &v)
+        }
+        Answer::OtherApp => ctx.error(
+            conn,
+            401,
+            &[],
+            "link_error.unauthorized_access",
+            "Unauthorized link access.",
+        ),
+        Answer::BadRequest => ctx.error(
+            conn,
+            400,
+            &[],
+            "api_error.request.bad_request",
+            "Bad request.",
+        ),
+        Answer::RateLimited => rate_limited(ctx, conn, "1"),
+        Answer::RateLimitedLong => rate_limited(ctx, conn, "3600"),
+        Answer::RateLimitedDate => rate_limited(ctx, conn, &util::http_date_in(2)),
+        Answer::Fault500 => internal(ctx, conn, 500, &[]),
+        Answer::Fault503 => internal(ctx, conn, 503, &retry1),
+        Answer::Html502 => ctx.send(
+            conn,
+            502,
+            "text/html",
+            &[],
+            &[b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>awselb/2.0</center>\r\n</body>\r\n</html>\r\n"],
+        ),
+        Answer::Malformed => ctx.send(conn, 200, JSON, &[], &[br#"{"accounts": [{"account_id": "#]),
+        Answer::Empty => ctx.send(conn, 200, JSON, &[], &[]),
+        Answer::WrongShape => ctx.send(conn, 200, JSON, &[], &[br#"{"accounts": 5, "link": "x"}"#]),
+        Answer::Deep => ctx.send(conn, 200, JSON, &[], &[&fx.deep]),
+        Answer::Truncated => faults::truncated(ctx, conn, &fx.ok),
+        Answer::Silent => {
+            drain(conn.io.tcp(), Duration::from_secs(120));
+            Flow::Abort
+        }
+        Answer::Trickle => faults::trickle(ctx, conn, &fx.ok),
+        Answer::Reset => faults::reset(ctx, conn, &fx.ok),
+        Answer::RedirectSameHost => redirect(ctx, conn, "/links/mk_sandbox_ok/identity"),
+        Answer::RedirectOtherHost => {
+            let loc = format!(
+                "{}://localhost:{}/links/mk_sandbox_ok/identity",
+                shared.scheme(),
+                shared.port
+            );
+            redirect(ctx, conn, &loc)
+        }
+        Answer::RedirectLoop => redirect(ctx, conn, link.target),
+        Answer::Fault500Once => once(conn, &|conn| internal(ctx, conn, 500, &[])),
+        Answer::Fault503Once => once(conn, &|conn| internal(ctx, conn, 503, &retry1)),
+        Answer::Fault429Once => once(conn, &|conn| rate_limited(ctx, conn, "1")),
+        Answer::FaultDateOnce => once(conn, &|conn| {
+            let date = util::http_date_in(1);
+            internal(ctx, conn, 503, &[("retry-after", &date)])
+        }),
+        Answer::FaultExpiredOnce => once(conn, &|conn| {
+            ctx.error(
+                conn,
+                401,
+                &[("www-authenticate", "Bearer")],
+                "api_error.auth.expired_access_token",
+                "Access token expired",
+            )
+        }),
+        Answer::Slow => {
+            std::thread::sleep(Duration::from_millis(number(link).min(SLOW_CAP_MS)));
+            ok(conn)
+        }
+        Answer::OversizedChunked => {
+            faults::oversized(ctx, conn, &fx.ok, number(link).min(OVERSIZED_CAP), true)
+        }
+        Answer::Oversized => {
+            faults::oversized(ctx, conn, &fx.ok, number(link).min(OVERSIZED_CAP), false)
+        }
+        Answer::NotFound => not_found(ctx, conn),
+    }
+}
+
+/// The `<ms>` or `<bytes>` of a prefix id (at most 19 digits, so it always fits).
+fn number(link: &Link) -> u64 {
+    link.rest.parse().unwrap_or(u64::MAX)
+}
+
+fn not_found<T: Transport>(ctx: &Ctx, conn: &mut Conn<T>) -> Flow {
+    ctx.error(conn, 404, &[], "link_error.not_found", "Link not found.")
+}
+
+fn send_fixture<T: Transport>(
+    ctx: &Ctx,
+    conn: &mut Conn<T>,
+    body: &[u8],
+    filter: Option<&[String]>,
+) -> Flow {
+    match filter {
+        None => ctx.send(conn, 200, JSON, &[], &[body]),
+        Some(ids) => {
+            let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let filtered = fixtures::filter_accounts(&v, ids);
+            ctx.json(conn, 200, &filtered)
+        }
+    }
+}
+
+fn rate_limited<T: Transport>(ctx: &Ctx, conn: &mut Conn<T>, retry_after: &str) -> Flow {
+    ctx.error(
+        conn,
+        429,
+        &[("retry-after", retry_after)],
+        "api_error.rate_limit_exceeded",
+        "Rate limit exceeded",
+    )
+}
+
+fn internal<T: Transport>(
+    ctx: &Ctx,
+    conn: &mut Conn<T>,
+    status: u16,
+    extra: &[(&str, &str)],
+) -> Flow {
+    let msg = if status == 503 {
+        "Service temporarily unavailable."
+    } else {
+        "Internal server error."
+    };
+    ctx.error(conn, status, extra, "api_error.internal", msg)
+}
+
+fn redirect<T: Transport>(ctx: &Ctx, conn: &mut Conn<T>, location: &str) -> Flow {
+    ctx.send(
+        conn,
+        302,
+        "text/plain; charset=utf-8",
+        &[("location", location)],
+        &[],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::magic_gen::{classify, Answer, DEFAULT, IDS};
+
+    /// A concrete link id for a schema id or pattern.
+    fn example(pattern: &str) -> String {
+        if pattern.starts_with('(') {
+            return "mk_no_such_link".to_string();
+        }
+        pattern
+            .replace("<tag>", "t1")
+            .replace("<ms>", "5")
+            .replace("<bytes>", "1000")
+            .replace("<name>", "some_body")
+    }
+
+    #[test]
+    fn every_schema_id_is_classified_as_its_answer() {
+        assert!(IDS.len() > 30, "the schema lists every magic id");
+        for &(pattern, answer) in IDS {
+            let id = example(pattern);
+            assert_eq!(classify(&id).0, answer, "{pattern} as {id}");
+            if answer != DEFAULT {
+                assert_ne!(classify(&id).0, Answer::NotFound, "{id}");
+            }
+        }
+    }
+
+    #[test]
+    fn prefix_suffixes() {
+        assert_eq!(classify("mk_fault_500_once"), (Answer::Fault500Once, ""));
+        assert_eq!(
+            classify("mk_fault_500_once_a"),
+            (Answer::Fault500Once, "_a")
+        );
+        assert_eq!(classify("mk_fault_500_oncex").0, Answer::NotFound);
+        assert_eq!(classify("mk_fault_slow_250"), (Answer::Slow, "250"));
+        assert_eq!(classify("mk_fault_slow_").0, Answer::NotFound);
+        assert_eq!(classify("mk_fault_slow_2x").0, Answer::NotFound);
+        assert_eq!(
+            classify("mk_fault_slow_12345678901234567890").0,
+            Answer::NotFound
+        );
+        assert_eq!(
+            classify("mk_fault_oversized_chunked_7"),
+            (Answer::OversizedChunked, "7")
+        );
+        assert_eq!(classify("mk_fault_oversized_7"), (Answer::Oversized, "7"));
+        assert_eq!(classify("mk_corpus_x"), (Answer::Corpus, "x"));
+        assert_eq!(classify("mk_corpus_").0, Answer::NotFound);
+        assert_eq!(classify("mk_sandbox_ok"), (Answer::Ok, ""));
+        assert_eq!(classify("mk_sandbox_okx").0, Answer::NotFound);
+    }
+}

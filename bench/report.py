@@ -386,7 +386,7 @@ def main() -> int:
             f"| **`moneykit::core::validate_identity`** (what every call runs) | {v:.0f} |",
         ]
         if "validate_from_str_mb_s" in p5:
-            details.append(f"| the core's schema (copied by `bench/rust/build.rs`) via one `str::from_utf8` + `serde_json::from_str` | "
+            details.append(f"| `validate_identity_str` after one `str::from_utf8` (serde_json `from_str`) | "
                            f"{p5['validate_from_str_mb_s']:.0f} |")
         details += [
             f"| serde_json into the typed struct of P1 (owned Strings) | {p5['typed_serde_mb_s']:.0f} |",

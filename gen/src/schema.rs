@@ -276,3 +276,19 @@ pub fn status_short(name: &str) -> &str {
         .or_else(|| name.strip_prefix("MK_"))
         .unwrap_or(name)
 }
+
+/// `AccountIdentity` -> `account_identity`.
+pub fn snake(pascal_name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in pascal_name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

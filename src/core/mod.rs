@@ -3,25 +3,30 @@
 //! adapts it to the C ABI.
 
 mod auth;
+mod canonical;
 mod client;
 mod config;
+mod decimal;
 mod encode;
 mod error;
 mod log;
+pub mod model;
+mod model_gen;
 mod resolver;
 mod retry;
-mod schema;
 mod secret;
 mod status;
+mod timestamp;
+mod validate;
 
 pub use client::Client;
 pub use config::{AuthMode, Options, DEFAULT_BASE_URL, DEFAULT_MONEYKIT_VERSION};
 pub use encode::encode;
 pub use error::Error;
 pub use log::Level;
-pub use schema::validate_identity;
 pub use secret::Secret;
 pub use status::Status;
+pub use validate::{validate_identity, validate_identity_str};
 
 /// The library version, e.g. "0.1.0".
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

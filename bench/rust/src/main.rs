@@ -130,19 +130,12 @@ struct LinkProduct {
     has_history: Option<bool>,
 }
 
-/// The core's schema (copied by build.rs), fed through `from_str` after one whole-body
-/// UTF-8 check: serde_json's `StrRead` then skips the per-string UTF-8 validation that
-/// `from_slice` (`SliceRead`) does. Measures a proposed change to `validate_identity`.
-#[allow(dead_code, unused_imports, clippy::all)]
-mod schema_copy {
-    include!(concat!(env!("OUT_DIR"), "/schema_copy.rs"));
-
-    pub fn validate_str(body: &[u8]) -> Result<(), String> {
-        let text = std::str::from_utf8(body).map_err(|e| e.to_string())?;
-        serde_json::from_str::<IdentityResponse>(text)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    }
+/// The core's validator fed through `from_str` after one whole-body UTF-8 check:
+/// serde_json's `StrRead` then skips the per-string UTF-8 validation that
+/// `from_slice` (`SliceRead`) does.
+fn validate_str(body: &[u8]) -> Result<(), String> {
+    let text = std::str::from_utf8(body).map_err(|e| e.to_string())?;
+    moneykit::core::validate_identity_str(text)
 }
 
 // ---------------------------------------------------------------- helpers
@@ -622,7 +615,7 @@ fn p5(a: Args) -> serde_json::Value {
 
     // Decode-only, interleaved: validate (ours) / typed serde struct / serde_json::Value
     // / IgnoredAny (a JSON syntax scan, the floor for any serde_json-based decoder).
-    schema_copy::validate_str(&body).expect("large body is valid (from_str)");
+    validate_str(&body).expect("large body is valid (from_str)");
     let mut speed: [Vec<f64>; 6] = Default::default();
     for i in 0..iters {
         for k in 0..6 {
@@ -638,7 +631,7 @@ fn p5(a: Args) -> serde_json::Value {
                     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
                     std::hint::black_box(v);
                 }
-                4 => schema_copy::validate_str(std::hint::black_box(&body)).unwrap(),
+                4 => validate_str(std::hint::black_box(&body)).unwrap(),
                 5 => {
                     // What the core does after validating: a whole-body UTF-8 check.
                     std::hint::black_box(std::str::from_utf8(std::hint::black_box(&body)).is_ok());

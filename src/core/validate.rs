@@ -1,0 +1,260 @@
+//! The one validator (schema/README.md, "One validator"): decides whether a
+//! Get Identity body is acceptable. Every 200 body goes through the shape
+//! check of `model_gen::shape`, which allocates nothing per value; only a
+//! refused body is parsed again, into a `serde_json::Value`, so the path walker
+//! of `model_gen` can name where and what is wrong. Messages never carry a
+//! value from the body (owner data must not reach callers' logs).
+
+use super::model_gen;
+use super::timestamp;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::Value;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// Checks that `body` is an `IdentityResponse`; the error is `<path>: <problem>`.
+pub fn validate_identity(body: &[u8]) -> Result<(), String> {
+    let text = std::str::from_utf8(body).map_err(|_| "body is not UTF-8".to_string())?;
+    validate_identity_str(text)
+}
+
+/// As [`validate_identity`], for a body already known to be UTF-8 (the parser
+/// then skips re-checking every string, which is most of its work).
+pub fn validate_identity_str(body: &str) -> Result<(), String> {
+    match serde_json::from_str::<model_gen::shape::IdentityResponse>(body) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(explain(body)),
+    }
+}
+
+/// Why the shape check refused `body`, as `<path>: <problem>`.
+fn explain(body: &str) -> String {
+    match serde_json::from_str::<Value>(body) {
+        // serde_json's syntax messages name a position, never the text there.
+        Err(e) => format!("body is not valid JSON: {e}"),
+        Ok(v) => match model_gen::check_identity_response(&v, &Path::Root) {
+            Err(problem) => problem,
+            // The shape check is stricter than the walker only on duplicate keys.
+            Ok(()) => "body: an object has a duplicate key".to_string(),
+        },
+    }
+}
+
+// ---------------------------------------------------------------- the shape check's leaves
+
+/// Any JSON string, looked at but not kept.
+pub(crate) struct Str;
+
+impl<'de> Deserialize<'de> for Str {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Str;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Str, E> {
+                Ok(Str)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A timestamp in the schema's grammar.
+pub(crate) struct DateTime;
+
+impl<'de> Deserialize<'de> for DateTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = DateTime;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an ISO-8601 date-time")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<DateTime, E> {
+                match timestamp::parse(s) {
+                    Some(_) => Ok(DateTime),
+                    None => Err(E::custom("expected ISO-8601 date-time")),
+                }
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A JSON number (amounts: integers or decimals).
+pub(crate) struct Num;
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Num, E> {
+                Ok(Num)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Num, E> {
+                Ok(Num)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Num, E> {
+                Ok(Num)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A JSON array whose every element is a valid `T`; elements are not kept.
+pub(crate) struct Seq<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Seq<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Seq<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Seq<T>, A::Error> {
+                while seq.next_element::<T>()?.is_some() {}
+                Ok(Seq(PhantomData))
+            }
+        }
+        d.deserialize_seq(V(PhantomData))
+    }
+}
+
+/// A JSON object whose every value is a valid `T` (use `Option<T>` to allow
+/// null entries); entries are not kept.
+pub(crate) struct Map<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Map<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Map<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Map<T>, A::Error> {
+                while map.next_entry::<Str, T>()?.is_some() {}
+                Ok(Map(PhantomData))
+            }
+        }
+        d.deserialize_map(V(PhantomData))
+    }
+}
+
+/// Any JSON object, skipped.
+pub(crate) type Opaque = Map<IgnoredAny>;
+
+// ---------------------------------------------------------------- the path walker's leaves
+
+/// Where a value sits in the body, formatted only for a message.
+pub(crate) enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Path::Root => f.write_str("body"),
+            Path::Key(Path::Root, k) => f.write_str(k),
+            Path::Key(p, k) => write!(f, "{p}.{k}"),
+            Path::Index(p, i) => write!(f, "{p}[{i}]"),
+        }
+    }
+}
+
+pub(crate) type Check = fn(&Value, &Path) -> Result<(), String>;
+
+fn expected(at: &Path, what: &str) -> String {
+    format!("{at}: expected {what}")
+}
+
+pub(crate) fn object<'v>(
+    v: &'v Value,
+    at: &Path,
+) -> Result<&'v serde_json::Map<String, Value>, String> {
+    v.as_object().ok_or_else(|| expected(at, "object"))
+}
+
+/// A required field: present and not null, then checked by `check`.
+pub(crate) fn required(
+    o: &serde_json::Map<String, Value>,
+    key: &str,
+    at: &Path,
+    check: Check,
+) -> Result<(), String> {
+    let here = Path::Key(at, key);
+    match o.get(key) {
+        None => Err(format!("{here}: required field missing")),
+        Some(Value::Null) => Err(format!("{here}: required field is null")),
+        Some(v) => check(v, &here),
+    }
+}
+
+/// An optional field: absent and null are the same; anything else is checked.
+pub(crate) fn optional(
+    o: &serde_json::Map<String, Value>,
+    key: &str,
+    at: &Path,
+    check: Check,
+) -> Result<(), String> {
+    match o.get(key) {
+        None | Some(Value::Null) => Ok(()),
+        Some(v) => check(v, &Path::Key(at, key)),
+    }
+}
+
+pub(crate) fn string(v: &Value, at: &Path) -> Result<(), String> {
+    v.is_string()
+        .then_some(())
+        .ok_or_else(|| expected(at, "string"))
+}
+
+pub(crate) fn boolean(v: &Value, at: &Path) -> Result<(), String> {
+    v.is_boolean()
+        .then_some(())
+        .ok_or_else(|| expected(at, "boolean"))
+}
+
+pub(crate) fn number(v: &Value, at: &Path) -> Result<(), String> {
+    v.is_number()
+        .then_some(())
+        .ok_or_else(|| expected(at, "number"))
+}
+
+pub(crate) fn date_time(v: &Value, at: &Path) -> Result<(), String> {
+    v.as_str()
+        .and_then(timestamp::parse)
+        .map(|_| ())
+        .ok_or_else(|| expected(at, "ISO-8601 date-time"))
+}
+
+pub(crate) fn opaque(v: &Value, at: &Path) -> Result<(), String> {
+    object(v, at).map(|_| ())
+}
+
+pub(crate) fn list(v: &Value, at: &Path, item: Check) -> Result<(), String> {
+    let items = v.as_array().ok_or_else(|| expected(at, "array"))?;
+    items
+        .iter()
+        .enumerate()
+        .try_for_each(|(i, x)| item(x, &Path::Index(at, i)))
+}
+
+/// A map: an object whose non-null values are checked by `entry`.
+pub(crate) fn map(v: &Value, at: &Path, entry: Check) -> Result<(), String> {
+    object(v, at)?
+        .iter()
+        .filter(|(_, x)| !x.is_null())
+        .try_for_each(|(k, x)| entry(x, &Path::Key(at, k)))
+}

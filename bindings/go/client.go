@@ -273,13 +273,8 @@ func (c *Client) acquire() error {
 // the background until the library returns, and its result is then freed.
 // Other errors are *Error values matching one of the Err* sentinels.
 func (c *Client) GetIdentity(ctx context.Context, linkID string, accountIDs ...string) (*IdentityResponse, error) {
-	return call(c, ctx, linkID, accountIDs, func(b []byte) (*IdentityResponse, error) {
-		r := new(IdentityResponse)
-		if err := json.Unmarshal(b, r); err != nil {
-			return nil, newError(StatusDecode, "decoding the identity JSON: "+err.Error(), err)
-		}
-		return r, nil
-	})
+	// The library validated the body before returning it: decode, do not re-judge.
+	return call(c, ctx, linkID, accountIDs, decodeAccepted)
 }
 
 // GetIdentityJSON is GetIdentity without decoding: the response body exactly

@@ -9,128 +9,27 @@ import "C"
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unsafe"
 )
 
-// Status is the status code of the C library (enum mk_status in moneykit.h).
-// The numbers are stable and never reused.
-type Status int32
+// The Status type and constants, the per-status sentinels (ErrNotFound, ...)
+// and the error JSON's wire struct are generated from the schema into
+// status_gen.go; this file keeps how a failure becomes an *Error.
 
-// The status codes; each equals the enum mk_status value of the same name in
-// moneykit.h (a compile-time check in this file and a test enforce it).
-const (
-	StatusOK              Status = 0  // MK_OK: success
-	StatusInvalidArgument Status = 1  // MK_ERR_INVALID_ARGUMENT: bad id, options, base URL, missing credentials
-	StatusTransport       Status = 2  // MK_ERR_TRANSPORT: DNS, connect, TLS, reset, refused redirect
-	StatusTimeout         Status = 3  // MK_ERR_TIMEOUT: connect timeout or request deadline
-	StatusDecode          Status = 4  // MK_ERR_DECODE: body not valid JSON / not the schema / too large
-	StatusUnauthorized    Status = 5  // MK_ERR_UNAUTHORIZED: HTTP 401 or token request refused
-	StatusForbidden       Status = 6  // MK_ERR_FORBIDDEN: HTTP 403 link_error.forbidden_action
-	StatusNotFound        Status = 7  // MK_ERR_NOT_FOUND: HTTP 404 link_error.not_found
-	StatusLinkDeleted     Status = 8  // MK_ERR_LINK_DELETED: HTTP 410 link_error.deleted
-	StatusLinkBadState    Status = 9  // MK_ERR_LINK_BAD_STATE: HTTP 422 link_error.bad_state
-	StatusRateLimited     Status = 10 // MK_ERR_RATE_LIMITED: HTTP 429 after retries
-	StatusServer          Status = 11 // MK_ERR_SERVER: HTTP 5xx after retries
-	StatusHTTP            Status = 12 // MK_ERR_HTTP: any other unexpected HTTP status
-	StatusInternal        Status = 13 // MK_ERR_INTERNAL: a bug inside the library
-)
+// ErrClosed is matched (besides ErrInvalidArgument) by the *Error a call on a
+// closed Client returns.
+var ErrClosed = errors.New("moneykit: client is closed")
 
-// Compile-time proof that the constants above equal the header's: a constant
-// index out of range (or negative) does not compile.
-func _() {
-	var x [1]struct{}
-	_, _ = x[StatusOK-C.MK_OK], x[C.MK_OK-StatusOK]
-	_, _ = x[StatusInvalidArgument-C.MK_ERR_INVALID_ARGUMENT], x[C.MK_ERR_INVALID_ARGUMENT-StatusInvalidArgument]
-	_, _ = x[StatusTransport-C.MK_ERR_TRANSPORT], x[C.MK_ERR_TRANSPORT-StatusTransport]
-	_, _ = x[StatusTimeout-C.MK_ERR_TIMEOUT], x[C.MK_ERR_TIMEOUT-StatusTimeout]
-	_, _ = x[StatusDecode-C.MK_ERR_DECODE], x[C.MK_ERR_DECODE-StatusDecode]
-	_, _ = x[StatusUnauthorized-C.MK_ERR_UNAUTHORIZED], x[C.MK_ERR_UNAUTHORIZED-StatusUnauthorized]
-	_, _ = x[StatusForbidden-C.MK_ERR_FORBIDDEN], x[C.MK_ERR_FORBIDDEN-StatusForbidden]
-	_, _ = x[StatusNotFound-C.MK_ERR_NOT_FOUND], x[C.MK_ERR_NOT_FOUND-StatusNotFound]
-	_, _ = x[StatusLinkDeleted-C.MK_ERR_LINK_DELETED], x[C.MK_ERR_LINK_DELETED-StatusLinkDeleted]
-	_, _ = x[StatusLinkBadState-C.MK_ERR_LINK_BAD_STATE], x[C.MK_ERR_LINK_BAD_STATE-StatusLinkBadState]
-	_, _ = x[StatusRateLimited-C.MK_ERR_RATE_LIMITED], x[C.MK_ERR_RATE_LIMITED-StatusRateLimited]
-	_, _ = x[StatusServer-C.MK_ERR_SERVER], x[C.MK_ERR_SERVER-StatusServer]
-	_, _ = x[StatusHTTP-C.MK_ERR_HTTP], x[C.MK_ERR_HTTP-StatusHTTP]
-	_, _ = x[StatusInternal-C.MK_ERR_INTERNAL], x[C.MK_ERR_INTERNAL-StatusInternal]
-}
-
-// String returns the header's name of the status, e.g. "MK_ERR_NOT_FOUND"
-// (mk_status_name), or "Status(N)" for a number outside the table.
-func (s Status) String() string {
-	name := C.GoString(C.mk_status_name(C.int32_t(s)))
-	if !strings.HasPrefix(name, "MK_") {
-		return fmt.Sprintf("Status(%d)", int32(s))
-	}
-	return name
-}
-
-// Description returns the library's one-line English description of the
-// status (mk_status_describe).
-func (s Status) Description() string {
-	return C.GoString(C.mk_status_describe(C.int32_t(s)))
-}
-
-// Sentinel errors, one per failure status. Every *Error matches the sentinel
-// of its Status with errors.Is:
-//
-//	if errors.Is(err, moneykit.ErrNotFound) { ... }
-//
-// Use errors.As with a *Error to read the details (HTTP status, request id...).
-var (
-	ErrInvalidArgument error = &sentinel{StatusInvalidArgument, "invalid argument"}
-	ErrTransport       error = &sentinel{StatusTransport, "transport error"}
-	ErrTimeout         error = &sentinel{StatusTimeout, "timeout"}
-	ErrDecode          error = &sentinel{StatusDecode, "response could not be decoded"}
-	ErrUnauthorized    error = &sentinel{StatusUnauthorized, "unauthorized"}
-	ErrForbidden       error = &sentinel{StatusForbidden, "forbidden"}
-	ErrNotFound        error = &sentinel{StatusNotFound, "link not found"}
-	ErrLinkDeleted     error = &sentinel{StatusLinkDeleted, "link deleted"}
-	ErrLinkBadState    error = &sentinel{StatusLinkBadState, "link in a bad state"}
-	ErrRateLimited     error = &sentinel{StatusRateLimited, "rate limited"}
-	ErrServer          error = &sentinel{StatusServer, "server error"}
-	ErrHTTP            error = &sentinel{StatusHTTP, "unexpected HTTP status"}
-	ErrInternal        error = &sentinel{StatusInternal, "internal library error"}
-
-	// ErrClosed is matched (besides ErrInvalidArgument) by the *Error a call
-	// on a closed Client returns.
-	ErrClosed = errors.New("moneykit: client is closed")
-)
-
+// sentinel is the type of the Err* values: matched with errors.Is by every
+// *Error of its status.
 type sentinel struct {
 	status Status
 	text   string
 }
 
 func (s *sentinel) Error() string { return "moneykit: " + s.text }
-
-var sentinels = [...]error{
-	StatusInvalidArgument: ErrInvalidArgument,
-	StatusTransport:       ErrTransport,
-	StatusTimeout:         ErrTimeout,
-	StatusDecode:          ErrDecode,
-	StatusUnauthorized:    ErrUnauthorized,
-	StatusForbidden:       ErrForbidden,
-	StatusNotFound:        ErrNotFound,
-	StatusLinkDeleted:     ErrLinkDeleted,
-	StatusLinkBadState:    ErrLinkBadState,
-	StatusRateLimited:     ErrRateLimited,
-	StatusServer:          ErrServer,
-	StatusHTTP:            ErrHTTP,
-	StatusInternal:        ErrInternal,
-}
-
-// sentinelFor returns the sentinel of a failure status; unknown numbers (a
-// newer library) count as internal errors.
-func sentinelFor(s Status) error {
-	if s > StatusOK && int(s) < len(sentinels) {
-		return sentinels[s]
-	}
-	return ErrInternal
-}
 
 // Error is the error every failed call returns: the library's error JSON
 // (see C-API.md), typed. String fields are "" and numbers 0 when unknown.
@@ -176,21 +75,6 @@ func newError(s Status, msg string, extra ...error) *Error {
 	return &Error{Status: s, Name: s.String(), Message: msg, extra: extra}
 }
 
-// errorJSON is the wire form of the library's error JSON.
-type errorJSON struct {
-	Status           int32   `json:"status"`
-	Name             string  `json:"name"`
-	Message          string  `json:"message"`
-	HTTPStatus       *int    `json:"http_status"`
-	ErrorCode        *string `json:"error_code"`
-	ErrorMessage     *string `json:"error_message"`
-	DocumentationURL *string `json:"documentation_url"`
-	LinkErrorCode    *string `json:"link_error_code"`
-	RequestID        *string `json:"request_id"`
-	RetryAfterMS     *int64  `json:"retry_after_ms"`
-	Attempts         int     `json:"attempts"`
-}
-
 func str(p *string) string {
 	if p == nil {
 		return ""
@@ -208,17 +92,17 @@ func parseError(s Status, errJSON []byte) *Error {
 			e.Name = w.Name
 			e.Message = w.Message
 			if w.HTTPStatus != nil {
-				e.HTTPStatus = *w.HTTPStatus
+				e.HTTPStatus = int(*w.HTTPStatus)
 			}
 			e.ErrorCode = str(w.ErrorCode)
 			e.ErrorMessage = str(w.ErrorMessage)
 			e.DocumentationURL = str(w.DocumentationURL)
 			e.LinkErrorCode = str(w.LinkErrorCode)
 			e.RequestID = str(w.RequestID)
-			if w.RetryAfterMS != nil {
-				e.RetryAfter = time.Duration(*w.RetryAfterMS) * time.Millisecond
+			if w.RetryAfterMs != nil {
+				e.RetryAfter = time.Duration(*w.RetryAfterMs) * time.Millisecond
 			}
-			e.Attempts = w.Attempts
+			e.Attempts = int(w.Attempts)
 		}
 	}
 	if e.Name == "" {

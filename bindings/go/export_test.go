@@ -21,6 +21,3 @@ func OptionsJSON(o Options) (string, error) {
 // ParseError builds an *Error from a status and an error JSON, as a failed
 // C call does.
 func ParseError(s Status, errJSON string) *Error { return parseError(s, []byte(errJSON)) }
-
-// ParseTimestamp is the lenient date-time parser of the response types.
-var ParseTimestamp = parseTimestamp

@@ -1,6 +1,122 @@
-//! The docs emitter (see main.rs).
+//! The docs emitter: the tables of hand-written documents, between their
+//! `<!-- gen:NAME -->` markers (see out.rs). README.md gets the status table, the options
+//! table and the magic-id table; the sandbox's documents get the same magic-id table.
 
 use crate::out::Out;
-use crate::schema::Schema;
+use crate::schema::{OptionDef, Schema};
 
-pub fn emit(_s: &Schema, _out: &mut Out) {}
+/// Every document that shows the magic link ids, with one table layout.
+const MAGIC_ID_DOCS: [&str; 4] = [
+    "README.md",
+    "sandbox/README.md",
+    "sandbox/MAGIC_IDS.md",
+    "docs/sandbox-contract.md",
+];
+
+pub fn emit(s: &Schema, out: &mut Out) {
+    out.region("README.md", "statuses", &status_table(s));
+    out.region("README.md", "options", &options_table(s));
+    let magic = magic_id_table(s);
+    for doc in MAGIC_ID_DOCS {
+        out.region(doc, "magic-ids", &magic);
+    }
+}
+
+/// A table region's body: blank lines around it so Markdown never merges it with a marker.
+fn table(header: &str, rows: &[Vec<String>]) -> String {
+    let cols = header.split('|').filter(|c| !c.trim().is_empty()).count();
+    let mut o = format!("\n{header}\n|{}\n", "---|".repeat(cols));
+    for row in rows {
+        assert_eq!(row.len(), cols, "table row {row:?}");
+        let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+        o.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    o.push('\n');
+    o
+}
+
+fn status_table(s: &Schema) -> String {
+    let rows: Vec<Vec<String>> = s
+        .statuses
+        .iter()
+        .map(|st| vec![st.code.to_string(), format!("`{}`", st.name), st.when.clone()])
+        .collect();
+    table("| value | name | when |", &rows)
+}
+
+fn option_default(o: &OptionDef) -> String {
+    if let Some(doc) = &o.default_doc {
+        return doc.clone();
+    }
+    match &o.default {
+        serde_json::Value::Null => "none".to_string(),
+        serde_json::Value::String(text) => format!("`\"{text}\"`"),
+        other => other.to_string(),
+    }
+}
+
+fn option_meaning(o: &OptionDef) -> String {
+    let mut m = o.doc.clone();
+    if !o.values.is_empty() {
+        let values: Vec<String> = o.values.iter().map(|v| format!("`\"{v}\"`")).collect();
+        m.push_str(&format!("; one of {}", values.join(", ")));
+    }
+    if let (Some(min), Some(max)) = (o.min, o.max) {
+        m.push_str(&format!(" ({min} .. {max})"));
+    }
+    m
+}
+
+fn options_table(s: &Schema) -> String {
+    let rows: Vec<Vec<String>> = s
+        .options
+        .iter()
+        .map(|o| vec![format!("`{}`", o.key), option_default(o), option_meaning(o)])
+        .collect();
+    table("| key | default | meaning |", &rows)
+}
+
+/// `MK_OK, or MK_ERR_TIMEOUT past timeout_ms` -> every identifier (a word with `_`) as code.
+fn code_words(text: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.contains('_') {
+            out.push_str(&format!("`{word}`"));
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+fn magic_id_table(s: &Schema) -> String {
+    let rows: Vec<Vec<String>> = s
+        .magic_ids
+        .ids
+        .iter()
+        .map(|m| {
+            // The default row's id is a description, not an id.
+            let id = if m.kind == "default" {
+                m.id.trim_matches(['(', ')']).to_string()
+            } else {
+                format!("`{}`", m.id)
+            };
+            vec![id, m.doc.clone(), code_words(&m.status)]
+        })
+        .collect();
+    table(
+        "| link id | what the sandbox answers | C status (default options) |",
+        &rows,
+    )
+}

@@ -58,7 +58,13 @@ fn run() -> Result<(), String> {
         };
         match flag.as_str() {
             "-h" | "--help" => {
-                print!("{USAGE}\n{}", moneykit_sandbox::MAGIC_IDS_TABLE);
+                println!("{USAGE}");
+                // The table's generated-region markers are for `make gen`, not for readers.
+                for line in moneykit_sandbox::MAGIC_IDS_TABLE.lines() {
+                    if !line.starts_with("<!-- ") {
+                        println!("{line}");
+                    }
+                }
                 return Ok(());
             }
             "--addr" => {

@@ -21,7 +21,12 @@ fn corpus_dir() -> PathBuf {
 fn names_on_disk() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(corpus_dir())
         .expect("tests/corpus")
-        .map(|e| e.expect("dir entry").file_name().into_string().expect("utf-8"))
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .into_string()
+                .expect("utf-8")
+        })
         .filter_map(|f| f.strip_suffix(".json").map(str::to_string))
         .filter(|n| !n.ends_with(".expected"))
         .collect();
@@ -68,7 +73,10 @@ fn corpus_bodies_are_served_byte_for_byte() {
         assert_eq!(resp.status, 200, "{name}");
         assert_eq!(resp.header("content-type"), Some("application/json"));
         let want = std::fs::read(corpus_dir().join(format!("{name}.json"))).unwrap();
-        assert!(resp.body == want, "mk_corpus_{name} is not the file's bytes");
+        assert!(
+            resp.body == want,
+            "mk_corpus_{name} is not the file's bytes"
+        );
     }
 }
 

@@ -109,7 +109,13 @@ impl Client {
             r: BufReader::new(s),
         }
     }
-    pub fn send(&mut self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+    pub fn send(
+        &mut self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Resp {
         self.r
             .get_mut()
             .write_all(&build(method, target, headers, body))

@@ -117,7 +117,7 @@ mod tests {
         assert_eq!(
             f.large().len(),
             3_545_125,
-            "update MAGIC_IDS.md and README.md"
+            "update the mk_sandbox_large doc in schema/moneykit.json, then make gen"
         );
         assert_eq!(f.refreshing_parts.len(), 3);
     }

@@ -1,0 +1,64 @@
+//! The ureq agent a client sends everything through: TLS roots (plus `ca_file`),
+//! proxy, timeouts, pool sizes and the caching resolver. Redirects and HTTP
+//! error statuses are handled by the client itself, so both are off here.
+
+use crate::core::config::Config;
+use crate::core::resolver::CachingResolver;
+use crate::core::Error;
+use once_cell::sync::Lazy;
+use std::sync::Arc;
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::Agent;
+
+/// Mozilla's roots as DER certificates, built once per process and only when a
+/// `ca_file` has to be added to them.
+static WEBPKI_ROOTS: Lazy<Vec<Certificate<'static>>> = Lazy::new(|| {
+    webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .map(|der| Certificate::from_der(der.as_ref()).to_owned())
+        .collect()
+});
+
+pub(super) fn build_agent(config: &Config) -> Result<Agent, Error> {
+    let mut tls = TlsConfig::builder();
+    if let Some(path) = &config.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| Error::invalid(format!("ca_file cannot be read: {}", e.kind())))?;
+        let mut roots = WEBPKI_ROOTS.clone();
+        let before = roots.len();
+        for item in ureq::tls::parse_pem(&pem) {
+            match item {
+                Ok(PemItem::Certificate(c)) => roots.push(c),
+                Ok(_) => {}
+                Err(_) => return Err(Error::invalid("ca_file is not valid PEM")),
+            }
+        }
+        if roots.len() == before {
+            return Err(Error::invalid("ca_file holds no certificates"));
+        }
+        tls = tls.root_certs(RootCerts::Specific(Arc::new(roots)));
+    }
+    let proxy = match &config.proxy {
+        Some(p) => Some(
+            ureq::Proxy::new(p).map_err(|_| Error::invalid("proxy is not a valid proxy URL"))?,
+        ),
+        None => ureq::Proxy::try_from_env(),
+    };
+    let agent_config = Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(config.timeout))
+        .timeout_connect(Some(config.connect_timeout))
+        .user_agent(config.user_agent.as_str())
+        .accept("application/json")
+        .proxy(proxy)
+        .tls_config(tls.build())
+        .max_idle_connections(64)
+        .max_idle_connections_per_host(64)
+        .build();
+    Ok(Agent::with_parts(
+        agent_config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        CachingResolver::default(),
+    ))
+}

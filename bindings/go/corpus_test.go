@@ -1,6 +1,7 @@
 package moneykit_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -96,6 +97,7 @@ func TestCorpusRefused(t *testing.T) {
 			if !strings.Contains(e.Message, want) {
 				t.Errorf("message %q does not contain %q", e.Message, want)
 			}
+			noBodyValues(t, e, readCorpus(t, name+".json"), want)
 		})
 	}
 }
@@ -118,8 +120,27 @@ func TestCorpusThroughGetIdentity(t *testing.T) {
 	for _, name := range refused {
 		want := strings.TrimSpace(string(readCorpus(t, name+".error")))
 		_, err := c.GetIdentity(bg, "mk_corpus_"+name)
-		if e := wantErr(t, err, moneykit.StatusDecode); !strings.Contains(e.Message, want) {
+		e := wantErr(t, err, moneykit.StatusDecode)
+		if !strings.Contains(e.Message, want) {
 			t.Errorf("%s: message %q does not contain %q", name, e.Message, want)
+		}
+		noBodyValues(t, e, readCorpus(t, name+".json"), want)
+	}
+}
+
+// noBodyValues checks that err quotes no string value of body (owner data
+// would end up in logs); values the expected path itself contains (such as
+// a product name) are allowed.
+func noBodyValues(t *testing.T, err error, body []byte, path string) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, tokErr := dec.Token()
+		if tokErr != nil {
+			return // the end, or where an invalid body stops parsing
+		}
+		if v, ok := tok.(string); ok && len(v) >= 4 && !strings.Contains(path, v) && strings.Contains(err.Error(), v) {
+			t.Errorf("the error quotes the body value %q: %v", v, err)
 		}
 	}
 }

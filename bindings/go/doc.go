@@ -17,12 +17,19 @@
 //
 // # Responses
 //
-// GetIdentity decodes into IdentityResponse and its parts, which mirror the
-// API's schema: nullable fields are pointers, timestamps *time.Time, amounts
-// json.Number (the exact decimal text; no float rounding of money). Unknown
-// fields and enum values are accepted. GetIdentityJSON returns the body as
-// MoneyKit sent it. Get Identity never triggers a fetch of new data: poll and
-// compare with IdentityResponse.IsNewerThan.
+// GetIdentity decodes into IdentityResponse and its parts, generated from the
+// repository's schema (schema/moneykit.json, models_gen.go): optional fields
+// are pointers (nil when absent or null), lists nil when absent or null and
+// empty for [], enums named string types with constants for the known values
+// (unknown values are kept), amounts Decimal (the exact number text; no float
+// rounding of money), timestamps Timestamp (a time.Time in UTC, plus whether
+// the text was a bare date or had no offset, and the raw text). Unknown fields
+// are ignored. GetIdentityJSON returns the body as MoneyKit sent it and
+// ParseIdentity decodes such a body later. The library's validator is the only
+// judge of a body: what it accepts always decodes, and its decode errors name
+// the JSON path and the expected type, never a value from the body. Get
+// Identity never triggers a fetch of new data: poll and compare with
+// IdentityResponse.IsNewerThan.
 //
 // # Errors
 //

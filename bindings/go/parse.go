@@ -51,13 +51,12 @@ func validateIdentity(body []byte) error {
 func decodeAccepted(body []byte) (*IdentityResponse, error) {
 	r := new(IdentityResponse)
 	if err := json.Unmarshal(body, r); err != nil {
-		where := "the body"
+		msg := "the Go binding could not map a body the library accepted"
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			where = typeErr.Field
+			msg += " (at " + typeErr.Field + ")"
 		}
-		return nil, newError(StatusInternal,
-			"the Go binding could not map "+where+" of a body the library accepted; please report it")
+		return nil, newError(StatusInternal, msg+"; please report it")
 	}
 	return r, nil
 }

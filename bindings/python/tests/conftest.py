@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
 
@@ -179,12 +180,13 @@ def structure(value: Any) -> Any:
     return (type(value), value)
 
 
-def decode_both_ways(data: Any) -> mk.IdentityResponse:
-    """`IdentityResponse.from_dict` (fast path first) checked against the checked path
-    alone: both must build the same thing."""
-    fast = mk.IdentityResponse.from_dict(data)
-    checked = mk.IdentityResponse._from_dict_checked(data)
-    assert structure(fast) == structure(checked)
-    for obj in (fast, *fast.accounts, fast.link):
+def decode_both_ways(text: str) -> mk.IdentityResponse:
+    """`IdentityResponse.from_json` (the core checks the body, then the builders map it)
+    and `from_dict` on the same parsed data (the builders alone) must build the same
+    thing, down to each value's type, with every field set."""
+    via_json = mk.IdentityResponse.from_json(text)
+    via_dict = mk.IdentityResponse.from_dict(json.loads(text, parse_float=Decimal))
+    assert structure(via_json) == structure(via_dict)
+    for obj in (via_json, *via_json.accounts, via_json.link):
         assert set(vars(obj)) == {f.name for f in dataclasses.fields(obj)}
-    return fast
+    return via_json

@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, Tuple, Type, Union
 import pytest
 
 import moneykit_native as mk
-from moneykit_native._errors import error_from_json
+from moneykit_native._error_json import error_from_json
 
 from conftest import CLIENT_ID, CLIENT_SECRET, Sandbox
 

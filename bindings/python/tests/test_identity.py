@@ -36,6 +36,7 @@ def test_ok_fixture_typed(client: mk.Client) -> None:
     assert b.limit is None and b.currency == "USD"
     assert savings.balances.available == Decimal(500) and isinstance(savings.balances.current, Decimal)
     assert b.balance_date == REFRESHED and b.balance_date.tzinfo is not None
+    assert not b.balance_date.assumed_utc  # "...Z": the offset was in the text
 
     # Owners: 2 + 1, with every list typed.
     assert [len(a.owners) for a in r.accounts] == [2, 1] and len(r.owners) == 3
@@ -247,5 +248,5 @@ def test_tls_with_ca_file(tmp_path: Path) -> None:
      "mk_sandbox_refreshing", "mk_sandbox_large"],
 )
 def test_every_fixture_decodes_alike_on_both_paths(client: mk.Client, link_id: str) -> None:
-    r = decode_both_ways(json.loads(client.get_identity_json(link_id), parse_float=Decimal))
+    r = decode_both_ways(client.get_identity_json(link_id))
     assert r == client.get_identity(link_id) or link_id == "mk_sandbox_refreshing"

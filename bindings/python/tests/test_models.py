@@ -1,4 +1,5 @@
-"""The typed dataclasses, without the library: parsing rules, immutability, helpers."""
+"""The generated dataclasses: mapping rules, the core as the one validator, immutability,
+helpers."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import json
 import pickle
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
 import moneykit_native as mk
+from moneykit_native import _native
 
-from conftest import decode_both_ways, structure
+from conftest import decode_both_ways
 
 
 def body(**link_extra: Any) -> Dict[str, Any]:
@@ -64,10 +66,24 @@ def test_timestamps_are_aware() -> None:
     r = parse(body())
     naive = r.accounts[0].balances.balance_date
     assert naive == datetime(2023, 2, 16, 9, 14, 11, tzinfo=timezone.utc)  # no offset: UTC
+    assert isinstance(naive, mk.Timestamp) and naive.assumed_utc and not naive.date_only
     ident = r.link.products["identity"].refreshed_at
     assert ident is not None and ident.utcoffset() == timedelta(hours=2)
     assert ident.microsecond == 123456  # nanoseconds cut to microseconds
+    assert not ident.assumed_utc and not ident.date_only
     assert r.refreshed_at == ident
+
+
+def test_bare_dates_and_their_form_survive_copies() -> None:
+    d = body()
+    d["accounts"][0]["balances"]["balance_date"] = "2023-02-16"
+    date = parse(d).accounts[0].balances.balance_date
+    assert date == datetime(2023, 2, 16, tzinfo=timezone.utc)
+    assert date is not None and date.date_only and date.assumed_utc
+    for copied in (pickle.loads(pickle.dumps(date)), copy.deepcopy(date), copy.copy(date)):
+        assert copied == date and copied.date_only and type(copied) is mk.Timestamp
+    later = date + timedelta(hours=1)  # arithmetic makes a new instant: no longer "a date"
+    assert isinstance(later, datetime) and not getattr(later, "date_only", False)
 
 
 @pytest.mark.parametrize(
@@ -80,6 +96,11 @@ def test_timestamps_are_aware() -> None:
          datetime(2023, 2, 16, 9, 14, 11, tzinfo=timezone(-timedelta(hours=5, minutes=30)))),
         ("2023-02-16T09:14:11+00:00", datetime(2023, 2, 16, 9, 14, 11, tzinfo=timezone.utc)),
         ("2023-02-16", datetime(2023, 2, 16, tzinfo=timezone.utc)),
+        ("2023-02-16T09:14", datetime(2023, 2, 16, 9, 14, tzinfo=timezone.utc)),
+        ("2023-02-16T09:14:11+05",
+         datetime(2023, 2, 16, 9, 14, 11, tzinfo=timezone(timedelta(hours=5)))),
+        ("2023-02-16T09:14:11.123456789-01:00",
+         datetime(2023, 2, 16, 9, 14, 11, 123456, tzinfo=timezone(-timedelta(hours=1)))),
     ],
 )
 def test_parse_datetime(text: str, expected: datetime) -> None:
@@ -105,6 +126,18 @@ def test_unknown_enum_values_stay_strings() -> None:
     assert str(mk.PhoneNumberType.MOBILE) == "mobile"
 
 
+def test_null_and_absent_are_the_same() -> None:
+    d = body(webhook=None, link_tags=None)
+    d["link"]["products"]["investments"] = None  # a null product entry is dropped
+    d["accounts"][0]["balances"].update(currency=None, limit=None)
+    r = parse(d)
+    assert "investments" not in r.link.products and set(r.link.products) == {"identity", "future"}
+    assert r.link.webhook is None and r.link.link_tags is None
+    for key in ("currency", "limit"):
+        d["accounts"][0]["balances"].pop(key)
+    assert parse(d) == r
+
+
 def test_unknown_fields_are_ignored_but_kept_in_raw() -> None:
     r = parse(body(brand_new={"x": 1}))
     assert r.accounts[0].raw["brand_new_field"] == [1, 2, 3]
@@ -113,33 +146,41 @@ def test_unknown_fields_are_ignored_but_kept_in_raw() -> None:
 
 
 @pytest.mark.parametrize(
-    "mutate, where",
+    "mutate, message",
     [
-        (lambda d: d.pop("accounts"), "response.accounts"),
-        (lambda d: d["accounts"][0].pop("balances"), "accounts[0].balances"),
-        (lambda d: d["accounts"][0].update(name=5), "name"),
-        (lambda d: d["accounts"][0]["balances"].update(current="12"), "current"),
-        (lambda d: d["accounts"][0]["balances"].update(balance_date="soon"), "balance_date"),
-        (lambda d: d["accounts"][0]["owners"][0].update(names="A"), "names"),
-        (lambda d: d["link"].update(products=[]), "products"),
-        (lambda d: d["link"].pop("state"), "state"),
-        (lambda d: d["accounts"][0].update(closed="no"), "closed"),
+        (lambda d: d.pop("accounts"), "accounts: required field missing"),
+        (lambda d: d["accounts"][0].pop("balances"), "accounts[0].balances: required field missing"),
+        (lambda d: d["accounts"][0].update(name=5), "accounts[0].name: expected string"),
+        (lambda d: d["accounts"][0]["balances"].update(current="12"),
+         "accounts[0].balances.current: expected number"),
+        (lambda d: d["accounts"][0]["balances"].update(balance_date="soon"),
+         "accounts[0].balances.balance_date: expected ISO-8601 date-time"),
+        (lambda d: d["accounts"][0]["owners"][0].update(names="A"),
+         "accounts[0].owners[0].names: expected array"),
+        (lambda d: d["link"].update(products=[]), "link.products: expected object"),
+        (lambda d: d["link"].pop("state"), "link.state: required field missing"),
+        (lambda d: d["link"].update(state=None), "link.state: required field is null"),
+        (lambda d: d["accounts"][0].update(closed="no"), "accounts[0].closed: expected boolean"),
     ],
 )
-def test_schema_violations_are_decode_errors(mutate: Any, where: str) -> None:
+def test_the_core_refuses_with_the_path(mutate: Any, message: str) -> None:
     d = body()
     mutate(d)
     with pytest.raises(mk.DecodeError) as info:
         parse(d)
-    assert where in str(info.value)
+    assert message in info.value.message
     assert info.value.status is mk.Status.DECODE
+    for value in ('"12"', "soon", "'no'", '"no"', "'A'"):
+        assert value not in info.value.message  # never a value from the body
 
 
 def test_not_json_is_a_decode_error() -> None:
-    with pytest.raises(mk.DecodeError):
+    with pytest.raises(mk.DecodeError, match="body is not valid JSON"):
         mk.IdentityResponse.from_json("{")
-    with pytest.raises(mk.DecodeError):
-        mk.IdentityResponse.from_json("[]")
+    with pytest.raises(mk.DecodeError, match="body: expected object"):
+        mk.IdentityResponse.from_json(b"[]")
+    with pytest.raises(mk.DecodeError):  # a lone surrogate is not UTF-8: the core says so
+        mk.IdentityResponse.from_json('{"accounts": "\ud800"}')
 
 
 def test_frozen_hashable_comparable() -> None:
@@ -171,7 +212,7 @@ def test_is_newer_than() -> None:
     assert old.is_newer_than(none)
 
 
-def test_fast_and_checked_paths_agree() -> None:
+def test_from_dict_and_from_json_agree() -> None:
     variants = [body(), body(link_tags=["a", "b"], tags=[], webhook="https://h", last_synced_at=None)]
     amounts = body()
     amounts["accounts"][0]["balances"].update(available=None, current=7, limit=0.25)
@@ -180,26 +221,41 @@ def test_fast_and_checked_paths_agree() -> None:
     settings["link"]["products"]["identity"]["settings"] = {"required": True, "prefetch": False}
     variants.append(settings)
     for d in variants:
-        r = decode_both_ways(json.loads(dumps(d), parse_float=Decimal))
-        assert structure(r) == structure(parse(d))
-    # Floats (data parsed without parse_float=Decimal) take the checked path: same result.
-    r = decode_both_ways(json.loads(dumps(body())))
+        decode_both_ways(dumps(d))
+    # Floats (data parsed without parse_float=Decimal) become their shortest Decimal.
+    text = dumps(body()).replace("12345678901234567890.01", "1.5")
+    r = mk.IdentityResponse.from_dict(json.loads(text))
     assert r.accounts[0].balances.available == Decimal("0.1")
+    assert r == mk.IdentityResponse.from_json(text)  # .raw differs (floats), and is not compared
 
 
-def test_fast_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_: Any) -> None:
-        raise AssertionError("took the checked path")
+def test_one_validation_per_body(monkeypatch: pytest.MonkeyPatch, client: mk.Client) -> None:
+    """from_json asks the core once; from_dict on mappable data and the client's
+    get_identity (whose body the core checked already) never ask again."""
+    calls: List[bytes] = []
+    real = _native.validate_identity
 
-    d = json.loads(dumps(body()), parse_float=Decimal)
-    for model in (mk.IdentityResponse, mk.AccountIdentity, mk.Balances, mk.Owner, mk.Address,
-                  mk.PhoneNumber, mk.Email, mk.Link, mk.LinkProduct):
-        monkeypatch.setattr(model, "_from_dict_checked", classmethod(refuse))
-    assert mk.IdentityResponse.from_dict(d).accounts[0].name == "Card"
-    monkeypatch.undo()
-    d["accounts"][0]["owners"][0]["names"] = ["A", 5]  # anything unusual: the checked path
-    with pytest.raises(mk.DecodeError, match=r"accounts\[0\]\.owners\[0\]\.names\[1\]"):
-        mk.IdentityResponse.from_dict(d)
+    def counting(data: bytes) -> Tuple[int, Optional[str]]:
+        calls.append(data)
+        return real(data)
+
+    monkeypatch.setattr(_native, "validate_identity", counting)
+    text = dumps(body())
+    parse(body())
+    assert len(calls) == 1 and calls[0] == text.encode()
+    mk.IdentityResponse.from_dict(json.loads(text, parse_float=Decimal))
+    assert client.get_identity("mk_sandbox_ok").accounts
+    assert len(calls) == 1
+    with pytest.raises(mk.DecodeError, match=r"accounts\[0\]\.owners: expected array"):
+        mk.IdentityResponse.from_dict({**json.loads(text), "accounts": [{
+            **json.loads(text)["accounts"][0], "owners": 5}]})
+    assert len(calls) == 2  # unmappable: from_dict asked the core why
+
+
+def test_parts_refuse_what_they_cannot_map() -> None:
+    with pytest.raises(mk.DecodeError, match="expected a PhoneNumber object"):
+        mk.PhoneNumber.from_dict({"primary": True})
+    assert mk.PhoneNumber.from_dict({"number": "1", "type": "pager"}).type == "pager"
 
 
 def test_subclasses_get_their_init_called() -> None:

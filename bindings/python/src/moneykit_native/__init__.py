@@ -12,6 +12,7 @@ extension and no dependency outside the standard library.
 """
 
 from ._client import MAX_ACCOUNT_IDS, MAX_ID_LEN, Client, options_json
+from ._error_base import MoneyKitError
 from ._errors import (
     DecodeError,
     ForbiddenError,
@@ -20,7 +21,6 @@ from ._errors import (
     InvalidArgumentError,
     LinkBadStateError,
     LinkDeletedError,
-    MoneyKitError,
     NotFoundError,
     RateLimitedError,
     RequestTimeoutError,
@@ -44,10 +44,11 @@ from ._models import (
     PhoneNumberType,
     ProductErrorCode,
     Provider,
-    parse_datetime,
+    canonical_dump,
 )
 from ._native import LibraryNotFoundError, library_path, library_version
 from ._status import Status
+from ._values import ReadOnlyMap, Timestamp, parse_datetime
 from ._version import __version__
 
 __all__ = [
@@ -80,11 +81,14 @@ __all__ = [
     "ProductErrorCode",
     "Provider",
     "RateLimitedError",
+    "ReadOnlyMap",
     "RequestTimeoutError",
     "ServerError",
     "Status",
+    "Timestamp",
     "TransportError",
     "UnauthorizedError",
+    "canonical_dump",
     "error_class",
     "library_path",
     "library_version",

@@ -10,8 +10,8 @@ from types import TracebackType
 from typing import Any, Dict, Iterable, List, Optional, Type, Union
 
 from . import _native
-from ._errors import invalid_argument
-from ._models import IdentityResponse
+from ._error_json import error_from_json, invalid_argument
+from ._models import IdentityResponse, decode_validated
 
 StrPath = Union[str, "os.PathLike[str]"]
 
@@ -168,7 +168,10 @@ class Client:
         )
         cid = None if client_id is None else _text("client_id", client_id)
         secret = None if client_secret is None else _text("client_secret", client_secret)
-        self._handle = _native.new_client(cid, secret, opts.encode("utf-8"))
+        rc, handle, error = _native.new_client(cid, secret, opts.encode("utf-8"))
+        if rc != 0 or handle is None:
+            raise error_from_json(rc, error)
+        self._handle = handle
 
     # -- lifetime ---------------------------------------------------------------------
 
@@ -250,9 +253,12 @@ class Client:
             ids = [_text(f"account_ids[{i}]", a) for i, a in enumerate(account_ids)]
         handle = self._acquire()
         try:
-            return _native.get_identity(handle, lid, ids)
+            rc, body, error = _native.get_identity(handle, lid, ids)
         finally:
             self._release()
+        if rc != 0 or body is None:
+            raise error_from_json(rc, error)
+        return body
 
     def get_identity(
         self, link_id: str, account_ids: Optional[Iterable[str]] = None
@@ -261,4 +267,5 @@ class Client:
 
         Same arguments and errors as `get_identity_json`.
         """
-        return IdentityResponse.from_json(self.get_identity_json(link_id, account_ids))
+        # The core validated the body before handing it out: only map it here.
+        return decode_validated(self.get_identity_json(link_id, account_ids))

@@ -7,6 +7,10 @@ as `c_void_p`, copied into Python, and always released with `mk_string_free`:
 
 The library is loaded lazily, on first use, so `import moneykit_native` works (and
 `Status`, the exceptions and the dataclasses are usable) even where it is missing.
+
+This is the leaf of the package: it imports no other module of it and turns no C
+status into an exception (callers get `(status, value, error_json)` and decide); the
+only exception it raises is `LibraryNotFoundError`, when the library cannot be loaded.
 """
 
 from __future__ import annotations
@@ -19,8 +23,6 @@ import sys
 import threading
 from pathlib import Path
 from typing import Iterable, List, Optional, Tuple
-
-from ._errors import MoneyKitError, error_from_json
 
 #: The environment variable that names the library file to load, first.
 ENV_VAR = "MONEYKIT_NATIVE_LIB"
@@ -161,6 +163,9 @@ def _declare(lib: ctypes.CDLL) -> None:
     #                         char **out_json, char **out_error);
     lib.mk_get_identity.argtypes = [c_void_p, c_char_p, P_c_char_p, c_size_t, P_c_void_p, P_c_void_p]
     lib.mk_get_identity.restype = c_int32
+    # int32_t mk_validate_identity(const char *body, size_t len, char **out_error);
+    lib.mk_validate_identity.argtypes = [c_char_p, c_size_t, P_c_void_p]
+    lib.mk_validate_identity.restype = c_int32
     # void mk_string_free(char *s);
     lib.mk_string_free.argtypes = [c_void_p]
     lib.mk_string_free.restype = None
@@ -174,6 +179,7 @@ FUNCTIONS = (
     "mk_client_new",
     "mk_client_free",
     "mk_get_identity",
+    "mk_validate_identity",
     "mk_string_free",
 )
 
@@ -256,10 +262,17 @@ def free_client(handle: int) -> None:
     lib().mk_client_free(handle)
 
 
+#: A C call's outcome: its status, the value it handed out (or None) and the error JSON
+#: (None when it handed none out). `_client` / `_models` turn a failure into an exception.
+Outcome = Tuple[int, Optional[str], Optional[str]]
+#: Status code of MK_ERR_INTERNAL, for a call that broke the header's promises.
+_INTERNAL = 13
+
+
 def new_client(
     client_id: Optional[bytes], client_secret: Optional[bytes], options_json: bytes
-) -> int:
-    """`mk_client_new`; returns the handle or raises the matching `MoneyKitError`."""
+) -> Tuple[int, Optional[int], Optional[str]]:
+    """`mk_client_new`: (status, handle or None, error JSON or None)."""
     L = lib()
     out_client = c_void_p()
     out_error = c_void_p()
@@ -270,14 +283,14 @@ def new_client(
     if rc != 0:
         if out_client.value:  # never, per the header; do not leak it if it happens
             L.mk_client_free(out_client.value)
-        raise error_from_json(rc, error)
+        return rc, None, error
     if not out_client.value:
-        raise error_from_json(13, None)
-    return out_client.value
+        return _INTERNAL, None, None
+    return 0, out_client.value, error
 
 
-def get_identity(handle: int, link_id: bytes, account_ids: Iterable[bytes]) -> str:
-    """`mk_get_identity`; returns the JSON text or raises the matching `MoneyKitError`.
+def get_identity(handle: int, link_id: bytes, account_ids: Iterable[bytes]) -> Outcome:
+    """`mk_get_identity`: (status, response JSON or None, error JSON or None).
 
     ctypes releases the GIL for the duration of the call.
     """
@@ -294,11 +307,16 @@ def get_identity(handle: int, link_id: bytes, account_ids: Iterable[bytes]) -> s
         body = take_string(out_json.value)
     finally:
         error = take_string(out_error.value)
-    if rc != 0:
-        raise error_from_json(rc, error)
-    if body is None:
-        raise error_from_json(13, None)
-    return body
+    if rc == 0 and body is None:
+        return _INTERNAL, None, error
+    return rc, body, error
+
+
+def validate_identity(body: bytes) -> Tuple[int, Optional[str]]:
+    """`mk_validate_identity`: (status, error JSON or None). The one validator of bodies."""
+    out_error = c_void_p()
+    rc = lib().mk_validate_identity(body, len(body), ctypes.byref(out_error))
+    return rc, take_string(out_error.value) if out_error.value else None
 
 
 __all__ = [
@@ -306,7 +324,7 @@ __all__ = [
     "ENV_VAR",
     "FUNCTIONS",
     "LibraryNotFoundError",
-    "MoneyKitError",
+    "Outcome",
     "candidates",
     "free_client",
     "get_identity",
@@ -318,4 +336,5 @@ __all__ = [
     "status_describe",
     "status_name",
     "take_string",
+    "validate_identity",
 ]

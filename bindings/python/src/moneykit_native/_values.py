@@ -1,0 +1,215 @@
+"""The value types and conversions the generated models (`_models.py`) use.
+
+Python-specific by nature: how a schema `timestamp`, `decimal`, `map` and open enum
+become Python values, and how they are written back in the canonical dump
+(schema/README.md). Nothing here decides whether a body is acceptable: the core does.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, Type, TypeVar
+
+__all__ = ["ReadOnlyMap", "StrEnum", "Timestamp", "parse_datetime"]
+
+
+class StrEnum(str, enum.Enum):
+    """A str-valued enum whose str() is its value (like Python 3.11's StrEnum)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+# ------------------------------------------------------------------------- timestamps
+
+_EXPLICIT, _NO_OFFSET, _DATE_ONLY = 0, 1, 2
+
+
+class Timestamp(datetime):
+    """An aware `datetime` read from a response, remembering how it was written.
+
+    A bare date (`2023-02-16`) is midnight UTC and has `date_only` True; a time without
+    an offset (`2023-02-16T09:14:11`) is read as UTC and has `assumed_utc` True (so does a
+    bare date). Otherwise it is an ordinary aware datetime, equal to any datetime for the
+    same instant. Results of arithmetic keep the class but count as explicit.
+    """
+
+    __slots__ = ("_form",)
+    _form: int  # _EXPLICIT, _NO_OFFSET or _DATE_ONLY; unset after arithmetic
+
+    @property
+    def date_only(self) -> bool:
+        """True when the text was a bare date (`YYYY-MM-DD`)."""
+        return getattr(self, "_form", _EXPLICIT) == _DATE_ONLY
+
+    @property
+    def assumed_utc(self) -> bool:
+        """True when the text had no offset (a bare date or a naive time): read as UTC."""
+        return getattr(self, "_form", _EXPLICIT) != _EXPLICIT
+
+    def __reduce_ex__(self, protocol: Any) -> Tuple[Any, ...]:
+        # datetime pickles as (class, state): keep the form too.
+        state = super().__reduce_ex__(protocol)[1]
+        return (_restore_timestamp, (state, getattr(self, "_form", _EXPLICIT)))
+
+
+def _restore_timestamp(state: Tuple[Any, ...], form: int) -> Timestamp:
+    ts = Timestamp(*state)
+    ts._form = form
+    return ts
+
+
+# schema/README.md's grammar. Fraction digits after HH:MM are tolerated (never refused
+# here: the core decides what is accepted).
+_DATETIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.(\d+))?"
+    r"([Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_fromisoformat = Timestamp.fromisoformat
+_UTC = timezone.utc
+
+
+def _slow_parse(text: str) -> Timestamp:
+    """What `fromisoformat` refuses on some Python versions (`z`, `t`, `+05`, 7+ digits)."""
+    m = _DATETIME.fullmatch(text)
+    if m is None:
+        raise ValueError("not an ISO-8601 date-time")
+    year, month, day, hh, mm, ss, frac, off = m.groups()
+    tz: Optional[timezone] = None  # no offset: naive, as fromisoformat gives it
+    if off in ("Z", "z"):
+        tz = _UTC
+    elif off:
+        sign = -1 if off[0] == "-" else 1
+        digits = off[1:].replace(":", "")
+        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or "0")))
+    micro = int((frac or "0")[:6].ljust(6, "0"))
+    return Timestamp(
+        int(year), int(month), int(day), int(hh or 0), int(mm or 0), int(ss or 0), micro, tz
+    )
+
+
+def read_timestamp(text: str) -> Timestamp:
+    """A timestamp the core accepted, as a `Timestamp` (aware; UTC when no offset)."""
+    try:
+        ts = _fromisoformat(text)
+    except ValueError:
+        ts = _slow_parse(text)
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=_UTC)
+        ts._form = _DATE_ONLY if len(text) == 10 else _NO_OFFSET
+    else:
+        ts._form = _EXPLICIT
+    return ts
+
+
+def parse_datetime(text: str) -> Timestamp:
+    """An ISO-8601 / RFC 3339 timestamp (schema/README.md's grammar) as a `Timestamp`.
+
+    Accepts a bare date, `T`/`t`/space, `HH:MM` with optional seconds and any number of
+    fraction digits (cut to microseconds), and `Z`, `±HH:MM`, `±HHMM` or `±HH` offsets;
+    no offset means UTC. Raises `ValueError` for anything else.
+    """
+    text = text.strip()
+    if _DATETIME.fullmatch(text) is None:
+        raise ValueError(f"not an ISO-8601 date-time: {text!r}")
+    try:
+        return read_timestamp(text)
+    except (ValueError, OverflowError):
+        raise ValueError(f"not an ISO-8601 date-time: {text!r}") from None
+
+
+def dump_timestamp(ts: datetime) -> str:
+    """`YYYY-MM-DDTHH:MM:SS.ffffffZ`, the UTC instant (the canonical dump)."""
+    u = ts.astimezone(_UTC)
+    return (
+        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:"
+        f"{u.second:02d}.{u.microsecond:06d}Z"
+    )
+
+
+# ------------------------------------------------------------------------- decimals
+
+
+def as_decimal(v: Any) -> Decimal:
+    """A JSON number as an exact `Decimal`: int as is, a float by its shortest repr
+    (data parsed without `parse_float=Decimal`)."""
+    if type(v) is float:
+        return Decimal(repr(v))
+    return Decimal(v)
+
+
+def dump_decimal(d: Decimal) -> str:
+    """Plain notation, no exponent, no trailing fraction zeros, `-0` as `0`."""
+    sign, digits, exp = d.as_tuple()
+    text = "".join(map(str, digits)).lstrip("0")
+    if not text:
+        return "0"
+    assert isinstance(exp, int)  # core-accepted JSON numbers are finite
+    if exp >= 0:
+        text += "0" * exp
+    else:
+        point = len(text) + exp
+        whole, frac = (text[:point], text[point:]) if point > 0 else ("", "0" * -point + text)
+        frac = frac.rstrip("0")
+        text = (whole or "0") + ("." + frac if frac else "")
+    return ("-" if sign else "") + text
+
+
+def dump_opaque(v: Any) -> Any:
+    """An opaque JSON value as plain JSON data (numbers as int or float)."""
+    if isinstance(v, Mapping):
+        return {k: dump_opaque(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [dump_opaque(x) for x in v]
+    if type(v) is Decimal:  # only parse_float makes these: the text had a '.' or exponent
+        return float(v)
+    return v
+
+
+# ------------------------------------------------------------------------- containers
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class ReadOnlyMap(Mapping[_K, _V]):
+    """A read-only dict (`Link.products`, `LinkProduct.settings`) that, unlike
+    `types.MappingProxyType`, pickles and deep-copies."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self, data: Optional[Mapping[_K, _V]] = None) -> None:
+        self._d: Dict[_K, _V] = dict(data) if data is not None else {}
+
+    def __getitem__(self, key: _K) -> _V:
+        return self._d[key]
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._d)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def __repr__(self) -> str:
+        return repr(self._d)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (self._d,))
+
+
+_T = TypeVar("_T")
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+
+
+def installed(cls: Type[_T], fields: Dict[str, Any]) -> _T:
+    """`cls(**fields)` for a frozen dataclass, three times faster: installs `fields`
+    (which must name every field) as the instance's `__dict__` instead of calling the
+    dataclass `__init__`, which sets each field through `object.__setattr__`."""
+    obj = _new_object(cls)
+    _set_attribute(obj, "__dict__", fields)
+    return obj

@@ -56,25 +56,28 @@ enum mk_status
    */
   MK_OK = 0,
   /**
-   * NULL where not allowed, a string that is not UTF-8, an empty link id, bad options JSON,
-   * or a base URL that is not https (plain http is allowed for loopback hosts only).
+   * NULL where not allowed, not UTF-8, empty or too long id, bad options JSON (unparsable,
+   * unknown key, wrong type, out of range), base URL not https (plain http only to loopback),
+   * missing credentials.
    */
   MK_ERR_INVALID_ARGUMENT = 1,
   /**
-   * DNS failure, connection refused or reset, TLS failure, refused or too many redirects.
+   * DNS, connect refused, TLS failure, connection reset or truncated body, redirect to another
+   * host (refused), too many redirects.
    */
   MK_ERR_TRANSPORT = 2,
   /**
-   * The connect timeout or the whole-request deadline elapsed.
+   * Connect timeout or the whole-request deadline (`timeout_ms`) elapsed.
    */
   MK_ERR_TIMEOUT = 3,
   /**
-   * The body is not valid JSON, lacks a required field, has a wrong type,
-   * or exceeds `max_response_bytes`.
+   * Body not valid JSON, missing required field, wrong type, or larger than
+   * `max_response_bytes`; the message names the JSON path and the expected type, never a
+   * value.
    */
   MK_ERR_DECODE = 4,
   /**
-   * HTTP 401, or the token endpoint refused the credentials.
+   * HTTP 401, or `/auth/token` refused the credentials.
    */
   MK_ERR_UNAUTHORIZED = 5,
   /**
@@ -90,23 +93,24 @@ enum mk_status
    */
   MK_ERR_LINK_DELETED = 8,
   /**
-   * HTTP 422 `link_error.bad_state`; the error JSON carries `link_error_code`.
+   * HTTP 422 `link_error.bad_state` (`link_error_code` passed on).
    */
   MK_ERR_LINK_BAD_STATE = 9,
   /**
-   * HTTP 429 after the retries were used up (or `Retry-After` exceeded `max_retry_after_ms`).
+   * HTTP 429 after retries, or a `Retry-After` longer than `max_retry_after_ms`.
    */
   MK_ERR_RATE_LIMITED = 10,
   /**
-   * HTTP 5xx after the retries were used up.
+   * HTTP 5xx after retries.
    */
   MK_ERR_SERVER = 11,
   /**
-   * Any other unexpected HTTP status (e.g. 400, or 422 with a validation body).
+   * Any other status (400, 422 validation errors, a 404 that is not `link_error.not_found`
+   * such as a wrong base URL prefix, ...).
    */
   MK_ERR_HTTP = 12,
   /**
-   * A bug inside the library (e.g. a caught panic); never expected.
+   * A bug in moneykit-native (a caught panic); please report it.
    */
   MK_ERR_INTERNAL = 13,
 };

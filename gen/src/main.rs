@@ -9,6 +9,7 @@ mod go;
 mod out;
 mod python;
 mod rust;
+mod rust_meta;
 mod sandbox;
 mod schema;
 
@@ -31,6 +32,7 @@ fn main() {
     let s = schema::Schema::load(&root.join("schema/moneykit.json"));
     let mut out = out::Out::new(&root, check);
     rust::emit(&s, &mut out);
+    rust_meta::emit(&s, &mut out);
     python::emit(&s, &mut out);
     go::emit(&s, &mut out);
     cpp::emit(&s, &mut out);

@@ -211,7 +211,7 @@ pub fn emit(s: &Schema, out: &mut Out) {
 }
 
 /// Formats generated Rust the way `cargo fmt --check` expects it.
-fn rustfmt(code: &str) -> String {
+pub fn rustfmt(code: &str) -> String {
     use std::io::Write as _;
     use std::process::{Command, Stdio};
     let mut child = Command::new("rustfmt")

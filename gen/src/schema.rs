@@ -76,8 +76,6 @@ pub struct OptionDef {
     #[serde(default)]
     pub default_doc: Option<String>,
     #[serde(default)]
-    pub env: Option<String>,
-    #[serde(default)]
     pub min: Option<u64>,
     #[serde(default)]
     pub max: Option<u64>,
@@ -291,4 +289,21 @@ pub fn snake(pascal_name: &str) -> String {
         }
     }
     out
+}
+
+/// Splits prose into lines of at most `width` characters (words are never cut).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().expect("never empty");
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(word.to_string());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
 }

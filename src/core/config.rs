@@ -6,14 +6,9 @@ use super::Error;
 use serde::Deserialize;
 use std::time::Duration;
 
-pub const DEFAULT_BASE_URL: &str = "https://api.moneykit.com";
-pub const DEFAULT_MONEYKIT_VERSION: &str = "2023-02-18";
-pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+use super::options_gen::{self as limits, IntOption};
+pub use super::options_gen::{DEFAULT_BASE_URL, DEFAULT_MONEYKIT_VERSION};
 
-/// Upper bounds that catch nonsense (and overflow) in numeric options.
-const MAX_DURATION_MS: u64 = 24 * 60 * 60 * 1000;
-const MAX_RETRIES: u32 = 10;
-const MAX_RESPONSE_BYTES_LIMIT: u64 = 1 << 30;
 /// Longest accepted string option, so a huge string is refused rather than copied around.
 const MAX_OPTION_LEN: usize = 8192;
 
@@ -178,18 +173,12 @@ impl Config {
             base,
             credentials,
             moneykit_version,
-            timeout: millis("timeout_ms", opts.timeout_ms, 30_000, 1)?,
-            connect_timeout: millis("connect_timeout_ms", opts.connect_timeout_ms, 10_000, 1)?,
-            max_retries: bounded("max_retries", opts.max_retries.unwrap_or(2), 0, MAX_RETRIES)?,
-            retry_base: millis("retry_base_ms", opts.retry_base_ms, 500, 0)?,
-            max_retry_after: millis("max_retry_after_ms", opts.max_retry_after_ms, 60_000, 0)?,
-            max_response_bytes: bounded(
-                "max_response_bytes",
-                opts.max_response_bytes
-                    .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-                1,
-                MAX_RESPONSE_BYTES_LIMIT,
-            )?,
+            timeout: millis(limits::TIMEOUT_MS, opts.timeout_ms)?,
+            connect_timeout: millis(limits::CONNECT_TIMEOUT_MS, opts.connect_timeout_ms)?,
+            max_retries: int(limits::MAX_RETRIES, opts.max_retries.map(u64::from))? as u32,
+            retry_base: millis(limits::RETRY_BASE_MS, opts.retry_base_ms)?,
+            max_retry_after: millis(limits::MAX_RETRY_AFTER_MS, opts.max_retry_after_ms)?,
+            max_response_bytes: int(limits::MAX_RESPONSE_BYTES, opts.max_response_bytes)?,
             user_agent,
             proxy,
             ca_file: opts.ca_file,
@@ -198,23 +187,21 @@ impl Config {
     }
 }
 
-fn bounded<T: PartialOrd + std::fmt::Display>(
-    name: &str,
-    v: T,
-    min: T,
-    max: T,
-) -> Result<T, Error> {
-    if v < min || v > max {
+/// A numeric option's value, or its default; refused outside its bounds
+/// (which also catch overflow when converting).
+fn int(opt: IntOption, v: Option<u64>) -> Result<u64, Error> {
+    let v = v.unwrap_or(opt.default);
+    if v < opt.min || v > opt.max {
         return Err(Error::invalid(format!(
-            "option {name} must be between {min} and {max}, got {v}"
+            "option {} must be between {} and {}, got {v}",
+            opt.key, opt.min, opt.max
         )));
     }
     Ok(v)
 }
 
-fn millis(name: &str, v: Option<u64>, default: u64, min: u64) -> Result<Duration, Error> {
-    let v = bounded(name, v.unwrap_or(default), min, MAX_DURATION_MS)?;
-    Ok(Duration::from_millis(v))
+fn millis(opt: IntOption, v: Option<u64>) -> Result<Duration, Error> {
+    int(opt, v).map(Duration::from_millis)
 }
 
 /// Any string option: bounded length, no control characters.
@@ -318,6 +305,33 @@ pub fn parse_base_url(text: &str) -> Result<BaseUrl, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_match_the_schema() {
+        // Every key the schema lists is accepted (null = default), nothing else is.
+        for key in limits::OPTION_KEYS {
+            Options::from_json(&format!("{{\"{key}\": null}}"))
+                .unwrap_or_else(|e| panic!("{key}: {}", e.message));
+        }
+        assert!(Options::from_json(r#"{"timeout": 5}"#).is_err());
+        let auth: AuthMode =
+            serde_json::from_value(serde_json::json!(limits::DEFAULT_AUTH)).unwrap();
+        let resolved = Config::resolve(Some("id"), Some("secret"), Options::default()).unwrap();
+        assert!(matches!(
+            resolved.credentials,
+            Credentials::ClientToken { .. }
+        ));
+        assert_eq!(auth, AuthMode::Token);
+        assert_eq!(
+            resolved.timeout.as_millis() as u64,
+            limits::TIMEOUT_MS.default
+        );
+        assert_eq!(resolved.max_retries as u64, limits::MAX_RETRIES.default);
+        assert_eq!(
+            resolved.max_response_bytes,
+            limits::MAX_RESPONSE_BYTES.default
+        );
+    }
 
     #[test]
     fn options_defaults_and_nulls() {

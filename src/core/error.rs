@@ -1,5 +1,6 @@
 //! The error every failed call returns: a status plus everything the server told us.
 
+use super::error_json_gen::ErrorJson;
 use super::Status;
 use std::fmt;
 
@@ -48,32 +49,18 @@ impl Error {
     /// The error as the C API's error JSON: every key present (in the documented
     /// order), null when unknown.
     pub fn to_json(&self) -> String {
-        #[derive(serde::Serialize)]
-        struct Wire<'a> {
-            status: i32,
-            name: &'a str,
-            message: &'a str,
-            http_status: Option<u16>,
-            error_code: Option<&'a str>,
-            error_message: Option<&'a str>,
-            documentation_url: Option<&'a str>,
-            link_error_code: Option<&'a str>,
-            request_id: Option<&'a str>,
-            retry_after_ms: Option<u64>,
-            attempts: u32,
-        }
-        let wire = Wire {
-            status: self.status.code(),
+        let wire = ErrorJson {
+            status: i64::from(self.status.code()),
             name: self.status.name(),
             message: &self.message,
-            http_status: self.http_status,
+            http_status: self.http_status.map(i64::from),
             error_code: self.error_code.as_deref(),
             error_message: self.error_message.as_deref(),
             documentation_url: self.documentation_url.as_deref(),
             link_error_code: self.link_error_code.as_deref(),
             request_id: self.request_id.as_deref(),
-            retry_after_ms: self.retry_after_ms,
-            attempts: self.attempts,
+            retry_after_ms: self.retry_after_ms.and_then(|ms| i64::try_from(ms).ok()),
+            attempts: i64::from(self.attempts),
         };
         serde_json::to_string(&wire).expect("serializing plain fields cannot fail")
     }
@@ -94,27 +81,24 @@ impl std::error::Error for Error {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::ERROR_JSON_KEYS;
 
     #[test]
     fn error_json_has_every_key() {
         let v: serde_json::Value =
             serde_json::from_str(&Error::invalid("link id is empty").to_json()).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
-        for k in [
-            "status",
-            "name",
-            "message",
-            "http_status",
-            "error_code",
-            "error_message",
-            "documentation_url",
-            "link_error_code",
-            "request_id",
-            "retry_after_ms",
-            "attempts",
-        ] {
-            assert!(keys.contains(&k), "missing {k}");
-        }
+        assert_eq!(keys.len(), ERROR_JSON_KEYS.len());
+        // Order is checked on the text (serde_json's Map sorts keys).
+        let text = Error::invalid("x").to_json();
+        let at: Vec<usize> = ERROR_JSON_KEYS
+            .iter()
+            .map(|k| text.find(&format!("\"{k}\":")).expect(k))
+            .collect();
+        assert!(
+            at.windows(2).all(|w| w[0] < w[1]),
+            "documented order: {text}"
+        );
         assert_eq!(v["status"], 1);
         assert_eq!(v["name"], "MK_ERR_INVALID_ARGUMENT");
         assert!(v["http_status"].is_null());

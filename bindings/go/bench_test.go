@@ -162,3 +162,17 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseIdentity is ParseIdentity on the same body: the library's
+// validator (one cgo call) plus the decoding above.
+func BenchmarkParseIdentity(b *testing.B) {
+	body := rawIdentity(b, benchLink)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := moneykit.ParseIdentity(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

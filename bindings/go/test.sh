@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Go binding's checks, run from the repository root by `make test-go`
-# (after `make build`): go vet, then go test -race (the tests start their own
+# (after `make build`): gofmt, go vet, then go test -race (the tests start their own
 # sandbox), then a build and a short run in pkg-config mode against a
 # moneykit.pc that points at this tree. Exits non-zero on any failure.
 set -euo pipefail
@@ -14,6 +14,13 @@ for f in "$libdir/libmoneykit.so" "$libdir/libmoneykit.so.0" "$repo/include/mone
   [ -e "$f" ] || { echo "test-go: $f is missing: run \`make build\` first" >&2; exit 1; }
 done
 export MONEYKIT_SANDBOX_BIN=${MONEYKIT_SANDBOX_BIN:-$libdir/moneykit-sandbox}
+
+echo "== gofmt (generated files included: gen/src/go.rs writes them gofmt-clean)"
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+  echo "test-go: not gofmt-clean: $unformatted" >&2
+  exit 1
+fi
 
 echo "== go vet"
 go vet ./...

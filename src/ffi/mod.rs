@@ -42,7 +42,8 @@ unsafe fn status_call(
     body: impl FnOnce() -> Result<(), Error>,
 ) -> i32 {
     if !out_error.is_null() {
-        *out_error = ptr::null_mut();
+        // SAFETY: not NULL, so by this function's contract valid for one pointer write.
+        unsafe { *out_error = ptr::null_mut() };
     }
     let result = boundary(
         Err(Error::new(
@@ -55,7 +56,8 @@ unsafe fn status_call(
         Ok(()) => Status::MkOk.code(),
         Err(e) => {
             if !out_error.is_null() {
-                *out_error = into_c_string(e.to_json());
+                // SAFETY: not NULL, so by this function's contract valid for one pointer write.
+                unsafe { *out_error = into_c_string(e.to_json()) };
             }
             e.status.code()
         }
@@ -82,7 +84,9 @@ unsafe fn required_str<'a>(p: *const c_char, name: &str) -> Result<&'a str, Erro
     if p.is_null() {
         return Err(Error::invalid(format!("{name} is NULL")));
     }
-    CStr::from_ptr(p)
+    // SAFETY: not NULL, so by this function's contract NUL-terminated and valid
+    // for the call, which `'a` (chosen by the caller, who holds `p`) does not outlive.
+    unsafe { CStr::from_ptr(p) }
         .to_str()
         .map_err(|_| Error::invalid(format!("{name} is not valid UTF-8")))
 }
@@ -95,7 +99,8 @@ unsafe fn optional_str<'a>(p: *const c_char, name: &str) -> Result<Option<&'a st
     if p.is_null() {
         Ok(None)
     } else {
-        required_str(p, name).map(Some)
+        // SAFETY: this function has the same contract as `required_str`.
+        unsafe { required_str(p, name) }.map(Some)
     }
 }
 
@@ -108,7 +113,9 @@ unsafe fn id_str<'a>(p: *const c_char, name: &str) -> Result<&'a str, Error> {
     if p.is_null() {
         return Err(Error::invalid(format!("{name} is NULL")));
     }
-    let len = libc::strnlen(p, MK_MAX_ID_LEN + 1);
+    // SAFETY: `p` is not NULL and, by this function's contract, NUL-terminated:
+    // strnlen reads up to that NUL or `MK_MAX_ID_LEN + 1` bytes, whichever comes first.
+    let len = unsafe { libc::strnlen(p, MK_MAX_ID_LEN + 1) };
     if len == 0 {
         return Err(Error::invalid(format!("{name} is empty")));
     }
@@ -117,8 +124,11 @@ unsafe fn id_str<'a>(p: *const c_char, name: &str) -> Result<&'a str, Error> {
             "{name} is longer than {MK_MAX_ID_LEN} bytes"
         )));
     }
-    std::str::from_utf8(std::slice::from_raw_parts(p.cast::<u8>(), len))
-        .map_err(|_| Error::invalid(format!("{name} is not valid UTF-8")))
+    // SAFETY: strnlen found no NUL among the first `len` bytes, so all of them
+    // precede the terminator and are readable; `u8` has the alignment of `c_char`;
+    // `len <= MK_MAX_ID_LEN` is far below `isize::MAX`.
+    let bytes = unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) };
+    std::str::from_utf8(bytes).map_err(|_| Error::invalid(format!("{name} is not valid UTF-8")))
 }
 
 static STATUS_NAMES: Lazy<Vec<CString>> = Lazy::new(|| {
@@ -194,21 +204,33 @@ pub unsafe extern "C" fn mk_client_new(
     out_client: *mut *mut MkClient,
     out_error: *mut *mut c_char,
 ) -> i32 {
-    status_call(out_error, || {
+    let call = || {
         if out_client.is_null() {
             return Err(Error::invalid("out_client is NULL"));
         }
-        *out_client = ptr::null_mut();
-        let id = optional_str(client_id, "client_id")?;
-        let secret = optional_str(client_secret, "client_secret")?;
-        let options = match optional_str(options_json, "options_json")? {
+        // SAFETY: not NULL, so by this function's contract valid for a pointer write.
+        unsafe { *out_client = ptr::null_mut() };
+        // SAFETY: by this function's contract each string is NULL or NUL-terminated,
+        // and valid for this call, which the borrows do not outlive.
+        let (id, secret, options_json) = unsafe {
+            (
+                optional_str(client_id, "client_id")?,
+                optional_str(client_secret, "client_secret")?,
+                optional_str(options_json, "options_json")?,
+            )
+        };
+        let options = match options_json {
             Some(text) => Options::from_json(text)?,
             None => Options::default(),
         };
         let inner = Client::new(id, secret, options)?;
-        *out_client = Box::into_raw(Box::new(MkClient { inner }));
+        let client = Box::into_raw(Box::new(MkClient { inner }));
+        // SAFETY: checked not NULL above; valid for a pointer write by this function's contract.
+        unsafe { *out_client = client };
         Ok(())
-    })
+    };
+    // SAFETY: by this function's contract `out_error` is NULL or valid for a pointer write.
+    unsafe { status_call(out_error, call) }
 }
 
 /// Frees a client and closes its connections. NULL is a no-op. Freeing a client
@@ -219,7 +241,9 @@ pub unsafe extern "C" fn mk_client_new(
 #[no_mangle]
 pub unsafe extern "C" fn mk_client_free(client: *mut MkClient) {
     if !client.is_null() {
-        boundary((), || drop(Box::from_raw(client)));
+        // SAFETY: by this function's contract `client` came from `Box::into_raw` in
+        // `mk_client_new`, is not freed yet, and no other call is using it.
+        boundary((), || drop(unsafe { Box::from_raw(client) }));
     }
 }
 
@@ -249,15 +273,18 @@ pub unsafe extern "C" fn mk_get_identity(
     out_json: *mut *mut c_char,
     out_error: *mut *mut c_char,
 ) -> i32 {
-    status_call(out_error, || {
+    let call = || {
         if out_json.is_null() {
             return Err(Error::invalid("out_json is NULL"));
         }
-        *out_json = ptr::null_mut();
-        let client = client
-            .as_ref()
-            .ok_or_else(|| Error::invalid("client is NULL"))?;
-        let link_id = id_str(link_id, "link_id")?;
+        // SAFETY: not NULL, so by this function's contract valid for a pointer write.
+        unsafe { *out_json = ptr::null_mut() };
+        // SAFETY: by this function's contract `client` is NULL (checked here) or a live
+        // client from `mk_client_new`, which nothing frees during this call.
+        let client = unsafe { client.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))?;
+        // SAFETY: by this function's contract `link_id` is NULL (refused) or NUL-terminated
+        // and valid for this call.
+        let link_id = unsafe { id_str(link_id, "link_id") }?;
         if account_ids_len > MK_MAX_ACCOUNT_IDS {
             return Err(Error::invalid(format!(
                 "more than {MK_MAX_ACCOUNT_IDS} account ids"
@@ -271,15 +298,25 @@ pub unsafe extern "C" fn mk_get_identity(
                     "account_ids is NULL but account_ids_len is not 0",
                 ));
             }
-            std::slice::from_raw_parts(account_ids, account_ids_len)
+            // SAFETY: not NULL, and by this function's contract valid (and aligned) for
+            // `account_ids_len` reads; `account_ids_len <= MK_MAX_ACCOUNT_IDS`, so the
+            // size is far below `isize::MAX`.
+            let pointers = unsafe { std::slice::from_raw_parts(account_ids, account_ids_len) };
+            pointers
                 .iter()
-                .map(|&p| id_str(p, "account id"))
+                // SAFETY: by this function's contract every account id is NULL (refused)
+                // or NUL-terminated and valid for this call.
+                .map(|&p| unsafe { id_str(p, "account id") })
                 .collect::<Result<_, _>>()?
         };
         let body = client.inner.get_identity(link_id, &ids)?;
-        *out_json = into_c_string(body);
+        let json = into_c_string(body);
+        // SAFETY: checked not NULL above; valid for a pointer write by this function's contract.
+        unsafe { *out_json = json };
         Ok(())
-    })
+    };
+    // SAFETY: by this function's contract `out_error` is NULL or valid for a pointer write.
+    unsafe { status_call(out_error, call) }
 }
 
 /// Checks that `body` (`len` bytes, UTF-8, no NUL terminator needed) is a Get
@@ -299,18 +336,18 @@ pub unsafe extern "C" fn mk_validate_identity(
     len: usize,
     out_error: *mut *mut c_char,
 ) -> i32 {
-    // SAFETY: the caller guarantees `out_error` is NULL or writable.
-    unsafe {
-        status_call(out_error, || {
-            if body.is_null() {
-                return Err(Error::invalid("body is NULL"));
-            }
-            // SAFETY (covered by the block above): the caller guarantees `body`
-            // is valid for `len` reads.
-            let bytes = std::slice::from_raw_parts(body.cast::<u8>(), len);
-            crate::core::validate_identity(bytes).map_err(Error::decode)
-        })
-    }
+    let check = || {
+        if body.is_null() {
+            return Err(Error::invalid("body is NULL"));
+        }
+        // SAFETY: not NULL, and by this function's contract valid for `len` reads of
+        // initialised bytes (so `len` fits one allocation, below `isize::MAX`); `u8`
+        // has the alignment of `c_char`; the slice does not outlive this call.
+        let bytes = unsafe { std::slice::from_raw_parts(body.cast::<u8>(), len) };
+        crate::core::validate_identity(bytes).map_err(Error::decode)
+    };
+    // SAFETY: by this function's contract `out_error` is NULL or valid for a pointer write.
+    unsafe { status_call(out_error, check) }
 }
 
 /// Frees a string returned by this library (identity JSON or error JSON).
@@ -321,7 +358,9 @@ pub unsafe extern "C" fn mk_validate_identity(
 #[no_mangle]
 pub unsafe extern "C" fn mk_string_free(s: *mut c_char) {
     if !s.is_null() {
-        boundary((), || drop(CString::from_raw(s)));
+        // SAFETY: by this function's contract `s` came from `into_c_string`
+        // (`CString::into_raw`) and is not freed yet.
+        boundary((), || drop(unsafe { CString::from_raw(s) }));
     }
 }
 
@@ -344,10 +383,13 @@ mod tests {
         let prev = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
         let mut err: *mut c_char = ptr::null_mut();
+        // SAFETY: `err` is a local, valid for a pointer write.
         let rc = unsafe { status_call(&mut err, || panic!("boom")) };
         std::panic::set_hook(prev);
         assert_eq!(rc, Status::MkErrInternal.code());
+        // SAFETY: status_call wrote an error JSON from `into_c_string`: NUL-terminated.
         let json = unsafe { CStr::from_ptr(err) }.to_str().unwrap().to_string();
+        // SAFETY: `err` came from this library and is freed once.
         unsafe { mk_string_free(err) };
         assert!(json.contains("\"MK_ERR_INTERNAL\""), "{json}");
     }
@@ -355,6 +397,7 @@ mod tests {
     #[test]
     fn status_names() {
         let name = |s| {
+            // SAFETY: mk_status_name returns a static NUL-terminated string.
             unsafe { CStr::from_ptr(mk_status_name(s)) }
                 .to_str()
                 .unwrap()
@@ -366,6 +409,7 @@ mod tests {
         assert_eq!(name(-1), "unknown status");
         assert_eq!(name(i32::MIN), "unknown status");
         let describe = |s| {
+            // SAFETY: mk_status_describe returns a static NUL-terminated string.
             unsafe { CStr::from_ptr(mk_status_describe(s)) }
                 .to_str()
                 .unwrap()
@@ -377,7 +421,9 @@ mod tests {
     #[test]
     fn into_c_string_cuts_at_nul() {
         let p = into_c_string("ab\0cd".into());
+        // SAFETY: `p` came from `into_c_string`: NUL-terminated, not freed yet.
         assert_eq!(unsafe { CStr::from_ptr(p) }.to_str().unwrap(), "ab");
+        // SAFETY: `p` came from `into_c_string` and is freed once.
         unsafe { mk_string_free(p) };
     }
 }

@@ -127,6 +127,18 @@ fn options(s: &Schema, out: &mut Out) {
             );
         }
     }
+    let enums: Vec<String> = s
+        .options
+        .iter()
+        .filter(|o| o.ty == "enum")
+        .map(|o| format!("({:?}, &{:?})", o.key, o.values))
+        .collect();
+    let _ = writeln!(
+        b,
+        "\n/// The accepted values of each string-enum option.\npub const ENUM_OPTIONS: [(&str, &[&str]); {}] = [{}];",
+        enums.len(),
+        enums.join(", ")
+    );
     let keys: Vec<String> = s.options.iter().map(|o| format!("{:?}", o.key)).collect();
     let _ = writeln!(
         b,

@@ -314,6 +314,13 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{key}: {}", e.message));
         }
         assert!(Options::from_json(r#"{"timeout": 5}"#).is_err());
+        for (key, values) in limits::ENUM_OPTIONS {
+            for v in values {
+                Options::from_json(&format!("{{\"{key}\": \"{v}\"}}"))
+                    .unwrap_or_else(|e| panic!("{key}={v}: {}", e.message));
+            }
+            assert!(Options::from_json(&format!("{{\"{key}\": \"nonsense\"}}")).is_err());
+        }
         let auth: AuthMode =
             serde_json::from_value(serde_json::json!(limits::DEFAULT_AUTH)).unwrap();
         let resolved = Config::resolve(Some("id"), Some("secret"), Options::default()).unwrap();

@@ -11,7 +11,7 @@ pub(crate) struct IntOption {
     pub max: u64,
 }
 
-/// `timeout_ms`: whole-request deadline, per attempt
+/// `timeout_ms`: whole-request deadline per attempt
 pub(crate) const TIMEOUT_MS: IntOption = IntOption {
     key: "timeout_ms",
     default: 30000,
@@ -32,21 +32,21 @@ pub(crate) const MAX_RETRIES: IntOption = IntOption {
     min: 0,
     max: 10,
 };
-/// `retry_base_ms`: backoff: base × 2^attempt with full jitter, capped at 8000 ms; `Retry-After` (seconds or HTTP date) wins when present
+/// `retry_base_ms`: backoff `base × 2^n` with full jitter, capped at 8000 ms; `Retry-After` (seconds or HTTP date) wins
 pub(crate) const RETRY_BASE_MS: IntOption = IntOption {
     key: "retry_base_ms",
     default: 500,
     min: 0,
     max: 86400000,
 };
-/// `max_retry_after_ms`: a `Retry-After` longer than this is not waited for: the call returns `MK_ERR_RATE_LIMITED` at once
+/// `max_retry_after_ms`: a longer `Retry-After` is not waited for: the call returns `MK_ERR_RATE_LIMITED` at once with `retry_after_ms`
 pub(crate) const MAX_RETRY_AFTER_MS: IntOption = IntOption {
     key: "max_retry_after_ms",
     default: 60000,
     min: 0,
     max: 86400000,
 };
-/// `max_response_bytes`: larger bodies are refused with `MK_ERR_DECODE` without being buffered whole
+/// `max_response_bytes`: larger bodies are refused with `MK_ERR_DECODE` while streaming
 pub(crate) const MAX_RESPONSE_BYTES: IntOption = IntOption {
     key: "max_response_bytes",
     default: 16777216,
@@ -59,6 +59,12 @@ pub const DEFAULT_BASE_URL: &str = "https://api.moneykit.com";
 pub const DEFAULT_AUTH: &str = "token";
 /// The default of `moneykit_version`.
 pub const DEFAULT_MONEYKIT_VERSION: &str = "2023-02-18";
+
+/// The accepted values of each string-enum option.
+pub const ENUM_OPTIONS: [(&str, &[&str]); 2] = [
+    ("auth", &["token", "headers"]),
+    ("log_level", &["off", "warn", "info", "debug"]),
+];
 
 /// Every option key (any other key is refused).
 pub const OPTION_KEYS: [&str; 14] = [

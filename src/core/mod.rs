@@ -28,7 +28,7 @@ pub use encode::encode;
 pub use error::Error;
 pub use error_json_gen::ERROR_JSON_KEYS;
 pub use log::Level;
-pub use options_gen::{DEFAULT_AUTH, OPTION_KEYS};
+pub use options_gen::{DEFAULT_AUTH, ENUM_OPTIONS, OPTION_KEYS};
 pub use secret::Secret;
 pub use status::Status;
 pub use validate::{validate_identity, validate_identity_str};

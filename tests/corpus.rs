@@ -3,6 +3,8 @@
 //! body is refused through the C ABI's `mk_validate_identity` with its path,
 //! and no refusal message carries a value from the body.
 
+mod common;
+
 use moneykit::core::model::{parse_identity, Canonical};
 use moneykit::ffi::{mk_string_free, mk_validate_identity};
 use serde_json::Value;
@@ -160,4 +162,29 @@ fn not_utf8_and_null_are_refused_cleanly() {
     let rc =
         unsafe { mk_validate_identity(bytes.as_ptr().cast(), bytes.len(), std::ptr::null_mut()) };
     assert_eq!(rc, 4);
+}
+
+#[test]
+fn every_corpus_body_through_a_real_call() {
+    // The sandbox serves tests/corpus/NAME.json as link `mk_corpus_NAME`: the
+    // client must hand accepted bodies over byte for byte and refuse the others
+    // with the same path as the validator.
+    let sandbox = common::sandbox();
+    let client = common::client(&sandbox, r#""max_retries": 0"#);
+    for (name, body) in bodies() {
+        let got = client.identity(&format!("mk_corpus_{name}"), &[]);
+        if name.starts_with("refuse_") {
+            assert_eq!(got.status, 4, "{name}: {:?}", got.error);
+            let want = std::fs::read_to_string(corpus_dir().join(format!("{name}.error"))).unwrap();
+            let message = got.err("message").as_str().unwrap();
+            assert!(message.contains(want.trim()), "{name}: {message}");
+        } else {
+            assert_eq!(got.status, 0, "{name}: {:?}", got.error);
+            assert_eq!(
+                got.json.as_deref(),
+                Some(body.as_str()),
+                "{name}: body changed"
+            );
+        }
+    }
 }

@@ -1,6 +1,6 @@
 # moneykit-native: `make demo` runs the example against the bundled sandbox;
-# `make test` runs every test in every language. Both work on a fresh machine
-# once `.ci/run`'s dependencies are installed.
+# `make test` runs every test in every language. Both work on a fresh machine:
+# `make test` installs what it needs first (`make deps`).
 
 SHELL        := /bin/bash
 CARGO        ?= cargo
@@ -14,7 +14,7 @@ C_WARN       := -std=c99 -Wall -Wextra -Werror -pedantic
 export MONEYKIT_SANDBOX_BIN := $(SANDBOX_BIN)
 export MONEYKIT_NATIVE_LIB  := $(abspath $(LIB_SO))
 
-.PHONY: all build demo test check gen gen-check fmt-check clippy cargo-test header-check \
+.PHONY: all build demo test deps check gen gen-check fmt-check clippy cargo-test header-check \
         header-compile c-test c-asan c-valgrind test-python test-go test-cpp bench stress clean
 
 all: build
@@ -33,6 +33,10 @@ $(BUILD_DIR)/identity: examples/identity.c include/moneykit.h build
 	@mkdir -p $(BUILD_DIR)
 	$(CC) $(C_WARN) -Iinclude $< -L$(RELEASE_DIR) -lmoneykit -Wl,-rpath,$(abspath $(RELEASE_DIR)) -o $@
 
+## Install whatever a fresh machine lacks for `make test` (idempotent).
+deps:
+	@bash scripts/deps.sh
+
 ## Regenerate every generated file from schema/moneykit.json (see schema/README.md).
 gen:
 	$(CARGO) run -q -p moneykit-gen -- --root .
@@ -42,7 +46,7 @@ gen-check:
 	$(CARGO) run -q -p moneykit-gen -- --root . --check
 
 ## Everything.
-test: check gen-check cargo-test header-check header-compile c-test test-python test-go test-cpp test-install
+test: deps check gen-check cargo-test header-check header-compile c-test test-python test-go test-cpp test-install
 	@echo "make test: all suites passed"
 
 check: fmt-check clippy

@@ -68,36 +68,42 @@ func sameDump(t *testing.T, got any, expectedJSON []byte) {
 	}
 }
 
-// Every accepted body decodes through ParseIdentity to its expected dump.
-func TestCorpusAccepted(t *testing.T) {
+// checkAccepted checks a decoded corpus body against NAME.expected.json.
+func checkAccepted(t *testing.T, name string, r *moneykit.IdentityResponse, err error) {
+	t.Helper()
+	if err != nil {
+		t.Errorf("%s refused: %v", name, err)
+		return
+	}
+	sameDump(t, moneykit.CanonicalDump(r), readCorpus(t, name+".expected.json"))
+}
+
+// checkRefused checks that a refused corpus body gave ErrDecode naming the
+// path and problem of NAME.error, and quoting no value of the body.
+func checkRefused(t *testing.T, name string, err error) {
+	t.Helper()
+	want := strings.TrimSpace(string(readCorpus(t, name+".error")))
+	e := wantErr(t, err, moneykit.StatusDecode)
+	if !strings.Contains(e.Message, want) {
+		t.Errorf("%s: message %q does not contain %q", name, e.Message, want)
+	}
+	noBodyValues(t, e, readCorpus(t, name+".json"), want)
+}
+
+// Every corpus body through ParseIdentity: accepted ones give their expected
+// dump, refused ones their error.
+func TestCorpus(t *testing.T) {
 	t.Parallel()
-	accepted, _ := corpusFiles(t)
-	for _, name := range accepted {
+	accepted, refused := corpusFiles(t)
+	for _, name := range append(accepted, refused...) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			r, err := moneykit.ParseIdentity(readCorpus(t, name+".json"))
-			if err != nil {
-				t.Fatalf("refused: %v", err)
+			if strings.HasPrefix(name, "refuse_") {
+				checkRefused(t, name, err)
+			} else {
+				checkAccepted(t, name, r, err)
 			}
-			sameDump(t, moneykit.CanonicalDump(r), readCorpus(t, name+".expected.json"))
-		})
-	}
-}
-
-// Every refused body gives ErrDecode naming the expected path and problem.
-func TestCorpusRefused(t *testing.T) {
-	t.Parallel()
-	_, refused := corpusFiles(t)
-	for _, name := range refused {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			want := strings.TrimSpace(string(readCorpus(t, name+".error")))
-			_, err := moneykit.ParseIdentity(readCorpus(t, name+".json"))
-			e := wantErr(t, err, moneykit.StatusDecode)
-			if !strings.Contains(e.Message, want) {
-				t.Errorf("message %q does not contain %q", e.Message, want)
-			}
-			noBodyValues(t, e, readCorpus(t, name+".json"), want)
 		})
 	}
 }
@@ -111,20 +117,11 @@ func TestCorpusThroughGetIdentity(t *testing.T) {
 	c := newClient(t, nil)
 	for _, name := range accepted {
 		r, err := c.GetIdentity(bg, "mk_corpus_"+name)
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			continue
-		}
-		sameDump(t, moneykit.CanonicalDump(r), readCorpus(t, name+".expected.json"))
+		checkAccepted(t, name, r, err)
 	}
 	for _, name := range refused {
-		want := strings.TrimSpace(string(readCorpus(t, name+".error")))
 		_, err := c.GetIdentity(bg, "mk_corpus_"+name)
-		e := wantErr(t, err, moneykit.StatusDecode)
-		if !strings.Contains(e.Message, want) {
-			t.Errorf("%s: message %q does not contain %q", name, e.Message, want)
-		}
-		noBodyValues(t, e, readCorpus(t, name+".json"), want)
+		checkRefused(t, name, err)
 	}
 }
 

@@ -2,9 +2,7 @@
 
 package moneykit
 
-import (
-	"encoding/json"
-)
+import "encoding/json"
 
 // The Get Identity response (API version 2023-02-18). Unknown fields are ignored
 // and unknown enum values kept, so newer servers keep working. ParseIdentity and
@@ -251,26 +249,4 @@ func (v *LinkProduct) UnmarshalJSON(data []byte) error {
 	}
 	v.Settings = nilIfNull(v.Settings)
 	return nil
-}
-
-// dropNulls turns a decoded map with null entries into one without them.
-func dropNulls[T any](m map[string]*T) map[string]T {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]T, len(m))
-	for k, p := range m {
-		if p != nil {
-			out[k] = *p
-		}
-	}
-	return out
-}
-
-// nilIfNull reads a raw JSON null as absent.
-func nilIfNull(raw json.RawMessage) json.RawMessage {
-	if string(raw) == "null" {
-		return nil
-	}
-	return raw
 }

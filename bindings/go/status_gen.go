@@ -7,8 +7,6 @@ package moneykit
 */
 import "C"
 
-import "fmt"
-
 // Status is the status code of the C library (enum mk_status in moneykit.h).
 // The numbers are stable and never reused.
 type Status int32
@@ -84,24 +82,6 @@ var statusDescriptions = [...]string{
 	"MoneyKit server error",
 	"unexpected HTTP status",
 	"internal error in moneykit-native",
-}
-
-// String returns the header's name of the status, e.g. "MK_ERR_NOT_FOUND",
-// or "Status(N)" for a number outside the table.
-func (s Status) String() string {
-	if s >= 0 && int(s) < len(statusNames) {
-		return statusNames[s]
-	}
-	return fmt.Sprintf("Status(%d)", int32(s))
-}
-
-// Description returns the one-line English description of the status, as
-// mk_status_describe gives it ("unknown status" outside the table).
-func (s Status) Description() string {
-	if s >= 0 && int(s) < len(statusDescriptions) {
-		return statusDescriptions[s]
-	}
-	return "unknown status"
 }
 
 // Sentinel errors, one per failure status. Every *Error matches the sentinel

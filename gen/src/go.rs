@@ -6,8 +6,9 @@
 //! - `canonical_gen.go`: CanonicalDump, the conformance corpus's form;
 //! - `status_gen.go`: Status, its constants and names, the per-status error
 //!   sentinels and the error JSON's wire struct;
-//! - `decimal_gen.go`, `timestamp_gen.go`: the Decimal and Timestamp field
-//!   types, copied from the templates next to this file (gen/src/go/).
+//! - `decimal_gen.go`, `timestamp_gen.go`, `helpers_gen.go`: the Decimal and
+//!   Timestamp field types and the generic helpers the code above calls,
+//!   copied from the Go templates in gen/src/go/ (real Go, easy to edit).
 //!
 //! Every file is gofmt-clean as written: fields and variables each carry a doc
 //! comment line (which ends gofmt's alignment blocks) and the one aligned
@@ -17,11 +18,12 @@ mod canonical;
 mod status;
 
 use crate::out::{Comment, Out};
-use crate::schema::{go_ident, Field, Object, Schema, Ty};
+use crate::schema::{go_ident, wrap, Field, Object, Schema, Ty};
 
 const DIR: &str = "bindings/go";
 const DECIMAL: &str = include_str!("go/decimal.go.in");
 const TIMESTAMP: &str = include_str!("go/timestamp.go.in");
+const HELPERS: &str = include_str!("go/helpers.go.in");
 
 pub fn emit(s: &Schema, out: &mut Out) {
     let files = [
@@ -30,6 +32,7 @@ pub fn emit(s: &Schema, out: &mut Out) {
         ("status_gen.go", status::file(s)),
         ("decimal_gen.go", DECIMAL.to_string()),
         ("timestamp_gen.go", TIMESTAMP.to_string()),
+        ("helpers_gen.go", HELPERS.to_string()),
     ];
     for (name, body) in files {
         // The blank line keeps the notice from becoming the package comment.
@@ -103,23 +106,11 @@ fn lower_first(doc: &str) -> String {
 
 /// A Go doc comment (`// ` lines, wrapped near 80 columns) indented by `indent`.
 pub(crate) fn comment(text: &str, indent: &str) -> String {
-    let width = 78usize.saturating_sub(indent.len());
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            out.push_str(&format!("{indent}// {line}\n"));
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        out.push_str(&format!("{indent}// {line}\n"));
-    }
-    out
+    wrap(text, 78usize.saturating_sub(indent.len()))
+        .iter()
+        .filter(|line| !line.is_empty())
+        .map(|line| format!("{indent}// {line}\n"))
+        .collect()
 }
 
 /// What a field's doc adds about absent and null values.
@@ -133,7 +124,13 @@ fn optionality_note(f: &Field) -> &'static str {
 }
 
 fn models(s: &Schema) -> String {
-    let mut b = String::from("package moneykit\n\nimport (\n\t\"encoding/json\"\n)\n\n");
+    let objects = s.objects();
+    let methods: Vec<String> = objects.iter().map(|o| unmarshal(o, s)).collect();
+    let mut b = String::from("package moneykit\n\n");
+    // json.RawMessage (opaque) and the UnmarshalJSON methods need the import.
+    if methods.iter().any(|m| !m.is_empty()) || s.objects().iter().any(uses_opaque) {
+        b.push_str("import \"encoding/json\"\n\n");
+    }
     b.push_str(&comment(
         &format!(
             "The Get Identity response (API version {}). Unknown fields are ignored \
@@ -164,12 +161,16 @@ fn models(s: &Schema) -> String {
         }
         b.push_str(")\n");
     }
-    for o in s.objects() {
+    for (o, method) in objects.iter().zip(&methods) {
         b.push('\n');
-        b.push_str(&object(&o, s));
+        b.push_str(&object(o, s));
+        b.push_str(method);
     }
-    b.push_str(HELPERS);
     b
+}
+
+fn uses_opaque(o: &Object) -> bool {
+    o.fields.iter().any(|f| f.ty == Ty::Opaque)
 }
 
 fn object(o: &Object, s: &Schema) -> String {
@@ -181,26 +182,27 @@ fn object(o: &Object, s: &Schema) -> String {
     let mut b = comment(&doc, "");
     b.push_str(&format!("type {name} struct {{\n"));
     for f in &o.fields {
-        b.push_str(&comment(
-            &format!("{}{}", f.def.doc, optionality_note(f)),
-            "\t",
-        ));
-        b.push_str(&format!(
-            "\t{} {} `json:\"{}\"`\n",
-            go_ident(f.name()),
-            field_type(f, s),
-            f.name()
-        ));
+        let doc = format!("{}{}", f.def.doc, optionality_note(f));
+        b.push_str(&field_line("\t", &doc, f.name(), &field_type(f, s)));
     }
     b.push_str("}\n");
-    b.push_str(&unmarshal(o, &name, s));
     b
+}
+
+/// A struct field with its doc comment line(s) above it, for JSON key `key`.
+fn field_line(indent: &str, doc: &str, key: &str, ty: &str) -> String {
+    format!(
+        "{}{indent}{} {ty} `json:\"{key}\"`\n",
+        comment(doc, indent),
+        go_ident(key)
+    )
 }
 
 /// An UnmarshalJSON method for the objects encoding/json alone would get
 /// wrong: maps keep null entries as zero values, and json.RawMessage keeps a
 /// null as the text "null".
-fn unmarshal(o: &Object, name: &str, s: &Schema) -> String {
+fn unmarshal(o: &Object, s: &Schema) -> String {
+    let name = type_name(o);
     let maps: Vec<&Field> = o
         .fields
         .iter()
@@ -222,13 +224,9 @@ fn unmarshal(o: &Object, name: &str, s: &Schema) -> String {
         b.push_str("\taux := struct {\n\t\t*plain\n");
         for f in &maps {
             let Ty::Map(elem) = &f.ty else { unreachable!() };
-            b.push_str(&comment(&format!("{} may hold nulls.", f.name()), "\t\t"));
-            b.push_str(&format!(
-                "\t\t{} map[string]*{} `json:\"{}\"`\n",
-                go_ident(f.name()),
-                go_type(elem, s),
-                f.name()
-            ));
+            let doc = format!("{} may hold nulls.", f.name());
+            let ty = format!("map[string]*{}", go_type(elem, s));
+            b.push_str(&field_line("\t\t", &doc, f.name(), &ty));
         }
         b.push_str("\t}{plain: (*plain)(v)}\n");
         b.push_str("\tif err := json.Unmarshal(data, &aux); err != nil {\n");
@@ -245,30 +243,6 @@ fn unmarshal(o: &Object, name: &str, s: &Schema) -> String {
     b.push_str("\treturn nil\n}\n");
     b
 }
-
-const HELPERS: &str = r#"
-// dropNulls turns a decoded map with null entries into one without them.
-func dropNulls[T any](m map[string]*T) map[string]T {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]T, len(m))
-	for k, p := range m {
-		if p != nil {
-			out[k] = *p
-		}
-	}
-	return out
-}
-
-// nilIfNull reads a raw JSON null as absent.
-func nilIfNull(raw json.RawMessage) json.RawMessage {
-	if string(raw) == "null" {
-		return nil
-	}
-	return raw
-}
-"#;
 
 /// Pads every cell but the last of each row to its column's width plus one
 /// space, as gofmt aligns a block of lines.

@@ -9,10 +9,6 @@ pub fn file(s: &Schema) -> String {
     let mut b = format!(
         r#"package moneykit
 
-import (
-	"encoding/json"
-)
-
 // CanonicalDump returns r as the plain JSON value the conformance corpus
 // (tests/corpus/, rules in schema/README.md) pins: every schema field present,
 // absent or null optional fields nil, decimals and timestamps as their
@@ -31,7 +27,6 @@ func CanonicalDump(r *{root}) any {{
         b.push('\n');
         b.push_str(&converter(&o, s));
     }
-    b.push_str(HELPERS);
     b
 }
 
@@ -95,46 +90,3 @@ fn func(ty: &Ty, s: &Schema) -> String {
         ),
     }
 }
-
-const HELPERS: &str = r#"
-func same[T any](v T) T { return v }
-
-func enumText[E ~string](e E) string { return string(e) }
-
-func canonOpt[T, U any](p *T, f func(T) U) any {
-	if p == nil {
-		return nil
-	}
-	return f(*p)
-}
-
-func canonList[T, U any](s []T, f func(T) U) any {
-	if s == nil {
-		return nil
-	}
-	out := make([]any, len(s))
-	for i, v := range s {
-		out[i] = f(v)
-	}
-	return out
-}
-
-func canonMap[T, U any](m map[string]T, f func(T) U) any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = f(v)
-	}
-	return out
-}
-
-func canonOpaque(raw json.RawMessage) any {
-	var v any
-	if raw == nil || json.Unmarshal(raw, &v) != nil {
-		return nil
-	}
-	return v
-}
-"#;

@@ -2,7 +2,7 @@
 //! compile-time check against moneykit.h, one error sentinel per failure
 //! status, and the wire struct of the library's error JSON.
 
-use super::{align, comment, go_string};
+use super::{align, comment, field_line, go_string};
 use crate::schema::{go_ident, status_short, Schema, StatusDef};
 
 /// `MK_ERR_NOT_FOUND` -> `NotFound`, `MK_ERR_HTTP` -> `HTTP`, `MK_OK` -> `OK`.
@@ -21,8 +21,6 @@ pub fn file(s: &Schema) -> String {
 #include "moneykit.h"
 */
 import "C"
-
-import "fmt"
 
 // Status is the status code of the C library (enum mk_status in moneykit.h).
 // The numbers are stable and never reused.
@@ -72,7 +70,7 @@ const (
     for st in &s.statuses {
         b.push_str(&format!("\t{},\n", go_string(&st.describe)));
     }
-    b.push_str(STATUS_METHODS);
+    b.push_str("}\n");
     b.push_str(
         "\n// Sentinel errors, one per failure status. Every *Error matches the sentinel\n\
          // of its Status with errors.Is:\n//\n\
@@ -104,27 +102,6 @@ const (
     b
 }
 
-const STATUS_METHODS: &str = r#"}
-
-// String returns the header's name of the status, e.g. "MK_ERR_NOT_FOUND",
-// or "Status(N)" for a number outside the table.
-func (s Status) String() string {
-	if s >= 0 && int(s) < len(statusNames) {
-		return statusNames[s]
-	}
-	return fmt.Sprintf("Status(%d)", int32(s))
-}
-
-// Description returns the one-line English description of the status, as
-// mk_status_describe gives it ("unknown status" outside the table).
-func (s Status) Description() string {
-	if s >= 0 && int(s) < len(statusDescriptions) {
-		return statusDescriptions[s]
-	}
-	return "unknown status"
-}
-"#;
-
 /// The error JSON's wire struct: optional keys are pointers (nil for null).
 fn error_json(s: &Schema) -> String {
     let mut b = String::from(
@@ -138,12 +115,7 @@ fn error_json(s: &Schema) -> String {
             other => panic!("error_json key {}: unknown type {other}", k.key),
         };
         let ptr = if k.required { "" } else { "*" };
-        b.push_str(&comment(&k.doc, "\t"));
-        b.push_str(&format!(
-            "\t{} {ptr}{ty} `json:\"{}\"`\n",
-            go_ident(&k.key),
-            k.key
-        ));
+        b.push_str(&field_line("\t", &k.doc, &k.key, &format!("{ptr}{ty}")));
     }
     b.push_str("}\n");
     b

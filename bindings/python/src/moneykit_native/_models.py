@@ -24,7 +24,6 @@ from ._values import (
     dump_decimal,
     dump_opaque,
     dump_timestamp,
-    installed,
     read_timestamp,
 )
 
@@ -400,20 +399,28 @@ class LinkProduct:
         return obj if cls is LinkProduct else cls(**vars(obj))
 
 
-# Builders: flat, no per-field checks (the core validated the body).
+# Builders: flat, no per-field checks (the core validated the body). Each sets the
+# instance's __dict__ at once: a frozen dataclass's __init__ would set every field
+# through object.__setattr__, three times slower.
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _build_identity_response(d: Dict[str, Any]) -> IdentityResponse:
-    return installed(IdentityResponse, {
-        "accounts": tuple([_build_account_identity(x0) for x0 in d["accounts"]]),
+    obj = _new(IdentityResponse)
+    _set(obj, "__dict__", {
+        "accounts": tuple(map(_build_account_identity, d["accounts"])),
         "link": _build_link(d["link"]),
         "raw": d,
     })
+    return obj
 
 
 def _build_account_identity(d: Dict[str, Any]) -> AccountIdentity:
     g = d.get
-    return installed(AccountIdentity, {
+    obj = _new(AccountIdentity)
+    _set(obj, "__dict__", {
         "account_id": d["account_id"],
         "account_type": d["account_type"],
         "name": d["name"],
@@ -422,9 +429,10 @@ def _build_account_identity(d: Dict[str, Any]) -> AccountIdentity:
         "balances": _build_balances(d["balances"]),
         "original_id": g("original_id"),
         "closed": g("closed"),
-        "owners": tuple([_build_owner(x0) for x0 in d["owners"]]),
+        "owners": tuple(map(_build_owner, d["owners"])),
         "raw": d,
     })
+    return obj
 
 
 def _build_balances(d: Dict[str, Any]) -> Balances:
@@ -433,7 +441,8 @@ def _build_balances(d: Dict[str, Any]) -> Balances:
     v_current = g("current")
     v_limit = g("limit")
     v_balance_date = g("balance_date")
-    return installed(Balances, {
+    obj = _new(Balances)
+    _set(obj, "__dict__", {
         "currency": g("currency"),
         "available": None if v_available is None else v_available if type(v_available) is Decimal else as_decimal(v_available),
         "current": None if v_current is None else v_current if type(v_current) is Decimal else as_decimal(v_current),
@@ -441,21 +450,25 @@ def _build_balances(d: Dict[str, Any]) -> Balances:
         "balance_date": None if v_balance_date is None else read_timestamp(v_balance_date),
         "raw": d,
     })
+    return obj
 
 
 def _build_owner(d: Dict[str, Any]) -> Owner:
-    return installed(Owner, {
+    obj = _new(Owner)
+    _set(obj, "__dict__", {
         "names": tuple(d["names"]),
-        "addresses": tuple([_build_address(x0) for x0 in d["addresses"]]),
-        "phone_numbers": tuple([_build_phone_number(x0) for x0 in d["phone_numbers"]]),
-        "emails": tuple([_build_email(x0) for x0 in d["emails"]]),
+        "addresses": tuple(map(_build_address, d["addresses"])),
+        "phone_numbers": tuple(map(_build_phone_number, d["phone_numbers"])),
+        "emails": tuple(map(_build_email, d["emails"])),
         "raw": d,
     })
+    return obj
 
 
 def _build_address(d: Dict[str, Any]) -> Address:
     g = d.get
-    return installed(Address, {
+    obj = _new(Address)
+    _set(obj, "__dict__", {
         "city": g("city"),
         "country": g("country"),
         "postal_code": g("postal_code"),
@@ -464,26 +477,31 @@ def _build_address(d: Dict[str, Any]) -> Address:
         "primary": g("primary"),
         "raw": d,
     })
+    return obj
 
 
 def _build_phone_number(d: Dict[str, Any]) -> PhoneNumber:
     g = d.get
     v_type = d["type"]
-    return installed(PhoneNumber, {
+    obj = _new(PhoneNumber)
+    _set(obj, "__dict__", {
         "number": d["number"],
         "primary": g("primary"),
         "type": _PHONE_NUMBER_TYPE.get(v_type, v_type),
         "raw": d,
     })
+    return obj
 
 
 def _build_email(d: Dict[str, Any]) -> Email:
     g = d.get
-    return installed(Email, {
+    obj = _new(Email)
+    _set(obj, "__dict__", {
         "address": d["address"],
         "primary": g("primary"),
         "raw": d,
     })
+    return obj
 
 
 def _build_link(d: Dict[str, Any]) -> Link:
@@ -494,7 +512,8 @@ def _build_link(d: Dict[str, Any]) -> Link:
     v_provider = d["provider"]
     v_link_tags = g("link_tags")
     v_tags = g("tags")
-    return installed(Link, {
+    obj = _new(Link)
+    _set(obj, "__dict__", {
         "link_id": d["link_id"],
         "institution_id": d["institution_id"],
         "institution_name": d["institution_name"],
@@ -510,6 +529,7 @@ def _build_link(d: Dict[str, Any]) -> Link:
         "available_products": tuple(d["available_products"]),
         "raw": d,
     })
+    return obj
 
 
 def _build_link_product(d: Dict[str, Any]) -> LinkProduct:
@@ -518,7 +538,8 @@ def _build_link_product(d: Dict[str, Any]) -> LinkProduct:
     v_last_attempted_at = g("last_attempted_at")
     v_error_code = g("error_code")
     v_settings = g("settings")
-    return installed(LinkProduct, {
+    obj = _new(LinkProduct)
+    _set(obj, "__dict__", {
         "refreshed_at": None if v_refreshed_at is None else read_timestamp(v_refreshed_at),
         "last_attempted_at": None if v_last_attempted_at is None else read_timestamp(v_last_attempted_at),
         "error_code": _PRODUCT_ERROR_CODE.get(v_error_code, v_error_code),
@@ -528,6 +549,7 @@ def _build_link_product(d: Dict[str, Any]) -> LinkProduct:
         "has_history": g("has_history"),
         "raw": d,
     })
+    return obj
 
 
 def decode_validated(text: Body) -> IdentityResponse:

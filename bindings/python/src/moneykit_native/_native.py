@@ -22,7 +22,7 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Iterable, List, Optional, Tuple
+from typing import Callable, Iterable, List, Optional, Tuple
 
 #: The environment variable that names the library file to load, first.
 ENV_VAR = "MONEYKIT_NATIVE_LIB"
@@ -312,11 +312,25 @@ def get_identity(handle: int, link_id: bytes, account_ids: Iterable[bytes]) -> O
     return rc, body, error
 
 
+_validate: Optional[Callable[..., int]] = None
+
+
 def validate_identity(body: bytes) -> Tuple[int, Optional[str]]:
-    """`mk_validate_identity`: (status, error JSON or None). The one validator of bodies."""
+    """`mk_validate_identity`: (status, error JSON or None). The one validator of bodies.
+
+    Called for every `from_json`, so the accepted case is kept short: no error
+    out-parameter (NULL is allowed); a refused body is checked again to get the JSON.
+    """
+    global _validate
+    fn = _validate
+    if fn is None:
+        fn = _validate = lib().mk_validate_identity
+    rc: int = fn(body, len(body), None)
+    if rc == 0:
+        return 0, None
     out_error = c_void_p()
-    rc = lib().mk_validate_identity(body, len(body), ctypes.byref(out_error))
-    return rc, take_string(out_error.value) if out_error.value else None
+    rc = fn(body, len(body), ctypes.byref(out_error))
+    return rc, take_string(out_error.value)
 
 
 __all__ = [

@@ -11,7 +11,7 @@ import enum
 import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, Type, TypeVar
+from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, TypeVar
 
 __all__ = ["ReadOnlyMap", "StrEnum", "Timestamp", "parse_datetime"]
 
@@ -92,8 +92,25 @@ def _slow_parse(text: str) -> Timestamp:
     )
 
 
+#: Timestamps already read, by text: a body repeats the same few many times, and a
+#: Timestamp is immutable, so they are shared. Cleared when full.
+_seen: Dict[str, Timestamp] = {}
+_SEEN_MAX = 4096
+
+
 def read_timestamp(text: str) -> Timestamp:
     """A timestamp the core accepted, as a `Timestamp` (aware; UTC when no offset)."""
+    ts = _seen.get(text)
+    if ts is not None:
+        return ts
+    ts = _read(text)
+    if len(_seen) >= _SEEN_MAX:
+        _seen.clear()
+    _seen[text] = ts
+    return ts
+
+
+def _read(text: str) -> Timestamp:
     try:
         ts = _fromisoformat(text)
     except ValueError:
@@ -117,7 +134,7 @@ def parse_datetime(text: str) -> Timestamp:
     if _DATETIME.fullmatch(text) is None:
         raise ValueError(f"not an ISO-8601 date-time: {text!r}")
     try:
-        return read_timestamp(text)
+        return _read(text)
     except (ValueError, OverflowError):
         raise ValueError(f"not an ISO-8601 date-time: {text!r}") from None
 
@@ -199,17 +216,3 @@ class ReadOnlyMap(Mapping[_K, _V]):
 
     def __reduce__(self) -> Tuple[Any, ...]:
         return (type(self), (self._d,))
-
-
-_T = TypeVar("_T")
-_new_object = object.__new__
-_set_attribute = object.__setattr__
-
-
-def installed(cls: Type[_T], fields: Dict[str, Any]) -> _T:
-    """`cls(**fields)` for a frozen dataclass, three times faster: installs `fields`
-    (which must name every field) as the instance's `__dict__` instead of calling the
-    dataclass `__init__`, which sets each field through `object.__setattr__`."""
-    obj = _new_object(cls)
-    _set_attribute(obj, "__dict__", fields)
-    return obj

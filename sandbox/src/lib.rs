@@ -7,7 +7,7 @@
 //! println!("{}/links/mk_sandbox_ok/identity", sb.base_url());
 //! ```
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -30,9 +30,11 @@ mod magic_gen;
 mod respond;
 mod server;
 mod tls;
+mod user_fixtures;
 pub mod util;
 
 pub use fixtures::{OK_CHECKING_ID, OK_SAVINGS_ID};
+pub use user_fixtures::load as load_fixtures;
 
 /// The table of magic client and link ids (also printed by `--help` and in README.md).
 pub const MAGIC_IDS_TABLE: &str = include_str!("../MAGIC_IDS.md");
@@ -61,6 +63,8 @@ pub struct Config {
     pub token_ttl: Duration,
     /// `Some(path)`: serve HTTPS with a freshly generated CA, whose PEM is written to `path`.
     pub tls_ca_out: Option<PathBuf>,
+    /// Link id -> identity body served for it (`--fixtures DIR`, see [`load_fixtures`]).
+    pub user_fixtures: HashMap<String, Vec<u8>>,
 }
 
 impl Default for Config {
@@ -72,6 +76,7 @@ impl Default for Config {
             static_token: "sandbox-access-token".to_string(),
             token_ttl: Duration::from_secs(3600),
             tls_ca_out: None,
+            user_fixtures: HashMap::new(),
         }
     }
 }
@@ -146,6 +151,7 @@ pub(crate) struct Shared {
     pub expired_before: AtomicU64,
     pub epoch: Instant,
     pub fixtures: Arc<bodies::Fixtures>,
+    pub user_fixtures: HashMap<String, Vec<u8>>,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -241,6 +247,7 @@ impl Sandbox {
             expired_before: AtomicU64::new(0),
             epoch: Instant::now(),
             fixtures: bodies::fixtures(),
+            user_fixtures: config.user_fixtures,
         });
         let s2 = Arc::clone(&shared);
         let accept_thread = std::thread::Builder::new()

@@ -44,6 +44,9 @@ pub fn handle_identity<T: Transport>(
     }
     let id = percent_decode(raw_id, false);
     let filter = account_filter(req.query());
+    if let Some(body) = ctx.shared.user_fixtures.get(id.as_str()) {
+        return send_fixture(ctx, conn, body, filter.as_deref());
+    }
     let (answer, rest) = classify(&id);
     let link = Link {
         id: &id,

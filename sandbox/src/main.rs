@@ -21,6 +21,9 @@ OPTIONS:
     --token-ttl SECS      expires_in of issued tokens (default 3600)
     --tls                 Serve HTTPS with a freshly generated CA (requires --ca-out)
     --ca-out PATH         Where to write the CA certificate (PEM) in --tls mode
+    --fixtures DIR        Serve DIR/<link_id>.json as <link_id>'s identity (checked at
+                          start-up by the client's own validator)
+    -V, --version         Print the version
     -h, --help            Print this help and the table of magic link ids
 
 The first line on stdout is `listening on http://127.0.0.1:PORT` (https:// with --tls).
@@ -82,6 +85,14 @@ fn run() -> Result<(), String> {
                     .parse()
                     .map_err(|e| format!("invalid --token-ttl {v:?}: {e}"))?;
                 config.token_ttl = Duration::from_secs(secs);
+            }
+            "-V" | "--version" => {
+                println!("moneykit-sandbox {}", env!("CARGO_PKG_VERSION"));
+                return Ok(());
+            }
+            "--fixtures" => {
+                let dir = value("--fixtures")?;
+                config.user_fixtures = moneykit_sandbox::load_fixtures(dir.as_ref())?;
             }
             "--tls" => tls = true,
             "--ca-out" => ca_out = Some(value("--ca-out")?),

@@ -14,14 +14,13 @@ C_WARN       := -std=c99 -Wall -Wextra -Werror -pedantic
 export MONEYKIT_SANDBOX_BIN := $(SANDBOX_BIN)
 export MONEYKIT_NATIVE_LIB  := $(abspath $(LIB_SO))
 
-.PHONY: all build demo test deps check gen gen-check fmt-check clippy cargo-test header-check \
+.PHONY: all build demo test deps check gen gen-check fmt-check clippy cargo-test header header-check \
         header-compile c-test c-asan c-valgrind test-python test-go test-cpp bench stress clean
 
 all: build
 
 ## Release library (.so/.a), header and sandbox binary.
-build:
-	$(CARGO) build --release --workspace --lib --bins
+build: header
 	@# Programs linked with -lmoneykit record the soname; give it a name in-tree too.
 	@ln -sf libmoneykit.so $(RELEASE_DIR)/libmoneykit.so.0
 
@@ -60,9 +59,22 @@ clippy:
 cargo-test: build
 	$(CARGO) test --workspace
 
-## The committed header must equal what cbindgen generates from the sources now.
-header-check: build
-	@git diff --exit-code -- include/moneykit.h || { echo "include/moneykit.h is stale: commit the regenerated header"; exit 1; }
+## The release build (as `build`), then the header build.rs generated into OUT_DIR copied
+## to include/moneykit.h when it differs. Cargo's JSON messages say where OUT_DIR is; the
+## package id is `...#moneykit-native@<version>`, or `.../moneykit-native#<version>` when
+## the checkout directory has the package's name.
+header:
+	@json=$$($(CARGO) build --release --workspace --lib --bins --message-format=json-render-diagnostics) || exit 1; \
+	out=$$(grep '"reason":"build-script-executed"' <<<"$$json" \
+	  | grep -E '"package_id":"([^"]*#moneykit-native@|[^"]*/moneykit-native#|moneykit-native )' \
+	  | sed -E 's/.*"out_dir":"([^"]*)".*/\1/'); \
+	if [ -z "$$out" ] || [ "$$(wc -l <<<"$$out")" != 1 ] || [ ! -f "$$out/moneykit.h" ]; then \
+	  echo "make header: cannot find moneykit.h in moneykit-native's OUT_DIR (got: '$$out')"; exit 1; fi; \
+	cmp -s "$$out/moneykit.h" include/moneykit.h || { cp "$$out/moneykit.h" include/moneykit.h && echo "include/moneykit.h regenerated"; }
+
+## The regenerated header must equal the one committed in HEAD (not merely the index).
+header-check: header
+	@git diff --exit-code HEAD -- include/moneykit.h || { echo "include/moneykit.h is stale: commit the regenerated header"; exit 1; }
 
 header-compile:
 	@mkdir -p $(BUILD_DIR)

@@ -1,5 +1,6 @@
-//! Regenerates include/moneykit.h from the Rust sources with cbindgen. The
-//! header is committed; `make test` fails when the committed copy is stale.
+//! Generates the C header from the Rust sources with cbindgen, into `OUT_DIR`
+//! only. `make header` copies it to `include/moneykit.h`, the committed copy;
+//! `tests/header.rs` and `make header-check` fail when that copy is stale.
 
 use std::path::PathBuf;
 
@@ -8,7 +9,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
 
-    // The shared library's soname: ABI version 0 until 1.0 (C-API.md "Artifacts").
+    // The shared library's soname: ABI version 0 until 1.0 (docs/C-API.md, "Artifacts").
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libmoneykit.so.0");
     }
@@ -28,30 +29,18 @@ fn main() {
          #define MK_VERSION_PATCH {patch}"
     ));
 
-    let header = match cbindgen::Builder::new()
+    // A header that cannot be generated fails the build: a library without its
+    // matching header is not a result. (A Rust syntax error in src/ surfaces here,
+    // as cbindgen's parse error, before rustc reports it.)
+    let bindings = match cbindgen::Builder::new()
         .with_crate(&root)
         .with_config(config)
         .generate()
     {
-        Ok(bindings) => {
-            let mut out = Vec::new();
-            bindings.write(&mut out);
-            out
-        }
-        Err(e) => {
-            // A syntax error in src/ is reported by rustc itself; do not fail twice.
-            println!("cargo:warning=cbindgen could not generate the header: {e}");
-            return;
-        }
+        Ok(bindings) => bindings,
+        Err(e) => panic!("cbindgen could not generate the C header: {e}"),
     };
-
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
-    std::fs::write(out_dir.join("moneykit.h"), &header).expect("OUT_DIR is writable");
-    let target = root.join("include").join("moneykit.h");
-    // Only touch the committed header when it really changes.
-    if std::fs::read(&target).ok().as_deref() != Some(header.as_slice()) {
-        std::fs::create_dir_all(target.parent().expect("has a parent"))
-            .expect("include/ is writable");
-        std::fs::write(&target, &header).expect("include/moneykit.h is writable");
-    }
+    // Writes only when the content changed.
+    bindings.write_to_file(out_dir.join("moneykit.h"));
 }

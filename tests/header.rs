@@ -1,11 +1,37 @@
-//! The committed header agrees with the Rust source of truth: every status name
-//! and number, and the version. (`make header-check` also fails when the
-//! committed header differs from what cbindgen generates now.)
+//! The committed header is the one cbindgen generates from the sources now, and
+//! agrees with the Rust source of truth: every status name and number, and the
+//! version. (`make header` regenerates it; `make header-check` also fails when
+//! the regenerated header differs from the one committed in HEAD.)
 
 use moneykit::core::{Status, VERSION};
 
+/// What build.rs generated from the sources of this build. `include_str!` makes
+/// a missing file a compile error, so this check cannot pass by not running.
+const GENERATED: &str = include_str!(concat!(env!("OUT_DIR"), "/moneykit.h"));
+
 fn header() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/moneykit.h")).unwrap()
+}
+
+#[test]
+fn committed_header_is_the_generated_one() {
+    let committed = header();
+    assert!(
+        GENERATED.contains("enum mk_status"),
+        "generated header looks empty"
+    );
+    if committed != GENERATED {
+        let line = committed
+            .lines()
+            .zip(GENERATED.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| committed.lines().count().min(GENERATED.lines().count()))
+            + 1;
+        panic!(
+            "include/moneykit.h differs from what cbindgen generates now (first at line {line}); \
+             run `make header` and commit it"
+        );
+    }
 }
 
 #[test]

@@ -24,6 +24,11 @@ pub fn emit(s: &Schema, out: &mut Out) {
     out.file(&format!("{PKG}/_status.py"), Comment::Hash, &status_py(s));
     out.file(&format!("{PKG}/_errors.py"), Comment::Hash, &errors_py(s));
     out.file(&format!("{PKG}/_models.py"), Comment::Hash, &models_py(s));
+    out.region(
+        "bindings/python/README.md",
+        "python-errors",
+        &errors_table(s),
+    );
 }
 
 // ------------------------------------------------------------------------ helpers
@@ -218,6 +223,25 @@ def error_class(status: Status) -> Type[MoneyKitError]:
     return ERROR_CLASSES.get(status, MoneyKitError)
 "#
     )
+}
+
+/// The README's status -> exception table.
+fn errors_table(s: &Schema) -> String {
+    let mut t = String::from("| `mk.Status` | exception | when |\n|---|---|---|\n");
+    for st in s.error_statuses() {
+        let also = lookup(EXTRA_BASES, &st.class)
+            .map(|b| format!(" (also a `{b}`)"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            t,
+            "| `{}` ({}) | `{}`{also} | {} |",
+            status_short(&st.name),
+            st.code,
+            exception_name(st),
+            st.when.replace('|', "\\|")
+        );
+    }
+    t
 }
 
 // ------------------------------------------------------------------------ _models.py

@@ -74,7 +74,10 @@ TEST(Decode, OkFixtureEveryField) {
     EXPECT_EQ(checking.balances.current->text(), "445.89");
     EXPECT_EQ(*checking.balances.current, Decimal("445.89"));
     EXPECT_FALSE(checking.balances.limit);
-    EXPECT_EQ(checking.balances.balance_date, "2023-02-16T09:14:11Z");
+    ASSERT_TRUE(checking.balances.balance_date);
+    EXPECT_EQ(checking.balances.balance_date->text(), "2023-02-16T09:14:11Z");
+    EXPECT_EQ(checking.balances.balance_date->unix_seconds(), 1676538851);
+    EXPECT_FALSE(checking.balances.balance_date->date_only() || checking.balances.balance_date->no_offset());
 
     ASSERT_EQ(checking.owners.size(), 2u);
     const moneykit::Owner& jose = checking.owners[0];
@@ -121,7 +124,7 @@ TEST(Decode, OkFixtureEveryField) {
     EXPECT_EQ(link.state, "connected");
     EXPECT_EQ(link.state_kind(), moneykit::LinkState::connected);
     EXPECT_FALSE(link.error_code);
-    EXPECT_EQ(link.last_synced_at, "2023-02-16T09:14:11Z");
+    EXPECT_EQ(link.last_synced_at, moneykit::Timestamp::parse("2023-02-16T09:14:11Z"));
     EXPECT_EQ(link.provider, "moneykit");
     EXPECT_EQ(link.link_tags, (std::vector<std::string>{"sandbox", "user_type:admin"}));
     EXPECT_FALSE(link.tags);
@@ -129,16 +132,17 @@ TEST(Decode, OkFixtureEveryField) {
     EXPECT_EQ(link.available_products, (std::vector<std::string>{"accounts", "identity", "transactions"}));
     ASSERT_EQ(link.products.size(), 3u);
     const moneykit::LinkProduct& identity = link.products.at("identity");
-    EXPECT_EQ(identity.refreshed_at, "2023-02-16T09:14:11Z");
-    EXPECT_EQ(identity.last_attempted_at, "2023-02-16T09:14:11Z");
+    EXPECT_EQ(identity.refreshed_at->text(), "2023-02-16T09:14:11Z");
+    EXPECT_EQ(identity.last_attempted_at->canonical(), "2023-02-16T09:14:11.000000Z");
     EXPECT_FALSE(identity.error_code);
     EXPECT_FALSE(identity.error_message);
     EXPECT_FALSE(identity.unavailable);
     ASSERT_TRUE(identity.settings);
-    EXPECT_EQ(identity.settings->required, true);
-    EXPECT_EQ(identity.settings->require_permission, false);
-    EXPECT_EQ(identity.settings->prefetch, true);
-    EXPECT_EQ(identity.settings->reason, "Verify that you own this account");
+    // settings is opaque in the schema: the JSON as sent.
+    EXPECT_EQ(identity.settings->at("required"), true);
+    EXPECT_EQ(identity.settings->at("require_permission"), false);
+    EXPECT_EQ(identity.settings->at("prefetch"), true);
+    EXPECT_EQ(identity.settings->at("reason"), "Verify that you own this account");
     const moneykit::LinkProduct& transactions = link.products.at("transactions");
     EXPECT_EQ(transactions.has_history, false);
     EXPECT_FALSE(transactions.settings);
@@ -229,7 +233,7 @@ TEST(Decode, ExtraFieldsAndUnknownEnumValues) {
     ASSERT_EQ(r.link.products.count("future_product"), 1u);
     EXPECT_EQ(r.link.products.at("future_product").error_code, "future_error");
     EXPECT_EQ(r.link.available_products.back(), "future_product");
-    EXPECT_EQ(r.link.products.at("identity").settings->reason, "Verify that you own this account");
+    EXPECT_EQ(r.link.products.at("identity").settings->at("reason"), "Verify that you own this account");
     EXPECT_EQ(r.refreshed_at(), moneykit::parse_timestamp("2023-02-16T09:14:11Z"));
 }
 

@@ -1,0 +1,98 @@
+//! options.hpp: one enum per enum-valued option and the fluent Options builder,
+//! one setter pair (lvalue and rvalue) per key of the schema's options.
+
+use super::{doc, ident, lit};
+use crate::schema::{pascal, OptionDef, Schema};
+
+pub fn options_hpp(s: &Schema) -> String {
+    let mut b = String::from(
+        "#include \"option_values.hpp\"\n\n#include <nlohmann/json.hpp>\n\n#include <chrono>\n\
+         #include <cstdint>\n#include <string>\n#include <utility>\n\nnamespace moneykit {\n\n",
+    );
+    for o in s.options.iter().filter(|o| o.ty == "enum") {
+        let name = pascal(&o.key);
+        let values: Vec<String> = o.values.iter().map(|v| ident(v)).collect();
+        b += &doc(&format!("Values of the `{}` option.", o.key), "");
+        b += &format!("enum class {name} {{ {} }};\n\n", values.join(", "));
+        b += &format!(
+            "/// The option's text for a {name} value.\ninline const char* to_string({name} value) noexcept {{\n    switch (value) {{\n"
+        );
+        for v in &o.values {
+            b += &format!("    case {name}::{}: return {};\n", ident(v), lit(v));
+        }
+        b += &format!("    }}\n    return {};\n}}\n\n", lit(&o.values[0]));
+    }
+    b += "/// The client's options: every key of the C options JSON, as fluent setters.\n\
+          /// Unset keys keep the library's defaults.\n///\n\
+          ///   auto opts = moneykit::Options().timeout(std::chrono::seconds(5)).max_retries(1);\n///\n\
+          /// Durations (keys ending in `_ms`) take any std::chrono::duration, rounded up to whole\n\
+          /// milliseconds. Values are checked by the library when the Client is created\n\
+          /// (InvalidArgumentError).\nclass Options {\npublic:\n    Options() = default;\n\n";
+    for o in &s.options {
+        b += &setter(o);
+    }
+    b += "    /// Sets any key to any JSON value (null = the default): for keys newer than this header.\n\
+          \x20   Options& set(const std::string& key, nlohmann::json value) & {\n\
+          \x20       values_.set(key, std::move(value));\n        return *this;\n    }\n\
+          \x20   Options set(const std::string& key, nlohmann::json value) && {\n\
+          \x20       values_.set(key, std::move(value));\n        return std::move(*this);\n    }\n\n\
+          \x20   /// The options JSON handed to mk_client_new. Throws InvalidArgumentError if a string\n\
+          \x20   /// option is not valid UTF-8.\n\
+          \x20   std::string json() const { return values_.json(); }\n\n\
+          private:\n    detail::OptionValues values_;\n};\n\n}  // namespace moneykit\n";
+    b
+}
+
+/// The `&` and `&&` setters of one option, with its doc, default and bounds.
+fn setter(o: &OptionDef) -> String {
+    let default = match (&o.default_doc, &o.default) {
+        (Some(d), _) => d.clone(),
+        (None, serde_json::Value::String(v)) => format!("`{v}`"),
+        (None, v) => v.to_string(),
+    };
+    let bounds = match (o.min, o.max) {
+        (Some(lo), Some(hi)) => format!("; {lo} to {hi}"),
+        _ => String::new(),
+    };
+    let key = lit(&o.key);
+    let (name, params, value) = match o.ty.as_str() {
+        "string" | "secret" => (
+            o.key.clone(),
+            "std::string value".to_string(),
+            "std::move(value)".to_string(),
+        ),
+        "enum" => (
+            o.key.clone(),
+            format!("{} value", pascal(&o.key)),
+            "to_string(value)".to_string(),
+        ),
+        "int" => match o.key.strip_suffix("_ms") {
+            Some(stem) => (
+                stem.to_string(),
+                "std::chrono::duration<Rep, Period> value".to_string(),
+                "detail::OptionValues::millis(value)".to_string(),
+            ),
+            None => (
+                o.key.clone(),
+                "std::uint64_t value".to_string(),
+                "value".to_string(),
+            ),
+        },
+        other => panic!("option {}: unknown type {other}", o.key),
+    };
+    let template = if params.starts_with("std::chrono::duration") {
+        "    template <class Rep, class Period>\n"
+    } else {
+        ""
+    };
+    let mut b = doc(
+        &format!("{} (key `{}`; default {default}{bounds}).", o.doc, o.key),
+        "    ",
+    );
+    b += &format!(
+        "{template}    Options& {name}({params}) & {{\n        values_.put({key}, {value});\n        return *this;\n    }}\n\
+         {template}    Options {name}({params}) && {{\n        values_.put({key}, {value});\n        return std::move(*this);\n    }}\n\n",
+        name = ident(&name)
+    );
+    b
+}

@@ -1,40 +1,46 @@
-//! The Python emitter: `_status.py` (the `Status` IntEnum), `_errors.py` (one
-//! exception class per status) and `_models.py` (open enums, frozen dataclasses,
-//! their flat builders, `from_dict` / `from_json`, the canonical dump) in
-//! bindings/python/src/moneykit_native/. The hand-written rest of the package
-//! (`_values.py`, `_decode.py`, `_helpers.py`, `_error_base.py`) holds what is
-//! Python-specific and not derived from the schema.
+//! The Python emitter: `_models.py` (open enums, frozen dataclasses, their flat
+//! builders, `from_dict` / `from_json`, the canonical dump) here, `_status.py`,
+//! `_errors.py` and the README's error table in `python/errors.rs`, all in
+//! bindings/python/. The hand-written rest of the package (`_values.py`,
+//! `_decode.py`, `_helpers.py`, `_error_base.py`) holds what is Python-specific
+//! and not derived from the schema.
+
+mod errors;
 
 use crate::out::{Comment, Out};
-use crate::schema::{snake, status_short, upper, Object, Schema, StatusDef, Ty};
+use crate::schema::{snake, upper, Object, Schema, Ty};
 use std::fmt::Write;
 
 const PKG: &str = "bindings/python/src/moneykit_native";
 
-/// Exception class names that differ from `<class>Error` (`TimeoutError` is a builtin).
-const CLASS_NAMES: &[(&str, &str)] = &[("Timeout", "RequestTimeoutError")];
-/// Extra base classes of some exceptions.
-const EXTRA_BASES: &[(&str, &str)] = &[("InvalidArgument", "ValueError")];
 /// Hand-written mixins (in `_helpers.py`) that give an object its conveniences.
 const MIXINS: &[(&str, &str)] = &[("IdentityResponse", "IdentityResponseHelpers")];
 /// What a builder may raise on data it cannot map (only reached by `from_dict`).
 const MAPPING_ERRORS: &str = "(KeyError, TypeError, AttributeError, ValueError, ArithmeticError)";
 
 pub fn emit(s: &Schema, out: &mut Out) {
-    out.file(&format!("{PKG}/_status.py"), Comment::Hash, &status_py(s));
-    out.file(&format!("{PKG}/_errors.py"), Comment::Hash, &errors_py(s));
+    out.file(
+        &format!("{PKG}/_status.py"),
+        Comment::Hash,
+        &errors::status_py(s),
+    );
+    out.file(
+        &format!("{PKG}/_errors.py"),
+        Comment::Hash,
+        &errors::errors_py(s),
+    );
     out.file(&format!("{PKG}/_models.py"), Comment::Hash, &models_py(s));
     out.region(
         "bindings/python/README.md",
         "python-errors",
-        &errors_table(s),
+        &errors::errors_table(s),
     );
 }
 
 // ------------------------------------------------------------------------ helpers
 
 /// A Python string literal.
-fn lit(text: &str) -> String {
+pub(crate) fn lit(text: &str) -> String {
     let mut s = String::from("\"");
     for c in text.chars() {
         match c {
@@ -49,7 +55,7 @@ fn lit(text: &str) -> String {
 }
 
 /// `text` wrapped to lines of at most `width` characters, each prefixed by `indent`.
-fn wrap(text: &str, indent: &str, width: usize) -> String {
+pub(crate) fn wrap(text: &str, indent: &str, width: usize) -> String {
     let mut out = String::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
@@ -69,7 +75,7 @@ fn wrap(text: &str, indent: &str, width: usize) -> String {
 }
 
 /// A docstring (`"""..."""`) at `indent`: the first sentence on the first line.
-fn docstring(summary: &str, body: &str, indent: &str) -> String {
+pub(crate) fn docstring(summary: &str, body: &str, indent: &str) -> String {
     let text = summary.replace('\\', "\\\\");
     let mut s = format!("{indent}\"\"\"{text}");
     if body.is_empty() {
@@ -82,14 +88,8 @@ fn docstring(summary: &str, body: &str, indent: &str) -> String {
     s
 }
 
-fn lookup<'a>(table: &[(&str, &'a str)], key: &str) -> Option<&'a str> {
+pub(crate) fn lookup<'a>(table: &[(&str, &'a str)], key: &str) -> Option<&'a str> {
     table.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
-}
-
-fn exception_name(st: &StatusDef) -> String {
-    lookup(CLASS_NAMES, &st.class)
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("{}Error", st.class))
 }
 
 fn class_name(s: &Schema, object: &str) -> String {
@@ -116,132 +116,6 @@ fn builder_of(s: &Schema, ty: &Ty) -> String {
 
 fn dumper(s: &Schema, object: &str) -> String {
     format!("_dump_{}", snake(&class_name(s, object)))
-}
-
-// ------------------------------------------------------------------------ _status.py
-
-fn status_py(s: &Schema) -> String {
-    let mut members = String::new();
-    let mut names = String::new();
-    let mut describe = String::new();
-    for st in &s.statuses {
-        let _ = writeln!(members, "    {} = {}", status_short(&st.name), st.code);
-        let _ = writeln!(names, "    {}: {},", st.code, lit(&st.name));
-        let _ = writeln!(describe, "    {}: {},", st.code, lit(&st.describe));
-    }
-    format!(
-        r#""""`Status`: the C library's `enum mk_status`, value for value."""
-
-from __future__ import annotations
-
-import enum
-from typing import Dict, Optional
-
-
-class Status(enum.IntEnum):
-    """Result of every C call (`enum mk_status` in `moneykit.h`).
-
-    Member names drop the C prefix: `MK_OK` is `Status.OK`, `MK_ERR_NOT_FOUND` is
-    `Status.NOT_FOUND`. Numbers are stable and never reused. A number this version does
-    not know (from a newer library) becomes a pseudo-member named `UNKNOWN_<n>` rather
-    than an error.
-    """
-
-{members}
-    @classmethod
-    def _missing_(cls, value: object) -> Optional[Status]:
-        if isinstance(value, int) and not isinstance(value, bool):
-            member = int.__new__(cls, value)
-            member._name_ = f"UNKNOWN_{{value}}"
-            member._value_ = value
-            return member
-        return None
-
-    @property
-    def c_name(self) -> str:
-        """The C name, e.g. `"MK_ERR_NOT_FOUND"` (what `mk_status_name` returns)."""
-        return _C_NAMES.get(self.value, "unknown status")
-
-    def describe(self) -> str:
-        """The one-line English description (what `mk_status_describe` returns)."""
-        return _DESCRIPTIONS.get(self.value, "unknown status")
-
-
-_C_NAMES: Dict[int, str] = {{
-{names}}}
-
-_DESCRIPTIONS: Dict[int, str] = {{
-{describe}}}
-"#
-    )
-}
-
-// ------------------------------------------------------------------------ _errors.py
-
-fn errors_py(s: &Schema) -> String {
-    let mut classes = String::new();
-    let mut table = String::new();
-    let mut all = String::new();
-    for st in s.error_statuses() {
-        let name = exception_name(st);
-        let bases = match lookup(EXTRA_BASES, &st.class) {
-            Some(extra) => format!("MoneyKitError, {extra}"),
-            None => "MoneyKitError".to_string(),
-        };
-        let summary = format!("`{}`: {}.", st.name, st.describe);
-        let _ = write!(
-            classes,
-            "\n\nclass {name}({bases}):\n{}\n    default_status = Status.{}\n",
-            docstring(&summary, &format!("When: {}.", st.when), "    "),
-            status_short(&st.name)
-        );
-        let _ = writeln!(table, "    Status.{}: {name},", status_short(&st.name));
-        let _ = writeln!(all, "    {},", lit(&name));
-    }
-    format!(
-        r#""""One `MoneyKitError` subclass per C status, and the status -> class table."""
-
-from __future__ import annotations
-
-from typing import Mapping, Type
-
-from ._error_base import MoneyKitError
-from ._status import Status
-
-__all__ = [
-{all}    "ERROR_CLASSES",
-    "error_class",
-]
-{classes}
-
-ERROR_CLASSES: Mapping[Status, Type[MoneyKitError]] = {{
-{table}}}
-
-
-def error_class(status: Status) -> Type[MoneyKitError]:
-    """The exception class for a status (`MoneyKitError` itself for unknown ones)."""
-    return ERROR_CLASSES.get(status, MoneyKitError)
-"#
-    )
-}
-
-/// The README's status -> exception table.
-fn errors_table(s: &Schema) -> String {
-    let mut t = String::from("| `mk.Status` | exception | when |\n|---|---|---|\n");
-    for st in s.error_statuses() {
-        let also = lookup(EXTRA_BASES, &st.class)
-            .map(|b| format!(" (also a `{b}`)"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            t,
-            "| `{}` ({}) | `{}`{also} | {} |",
-            status_short(&st.name),
-            st.code,
-            exception_name(st),
-            st.when.replace('|', "\\|")
-        );
-    }
-    t
 }
 
 // ------------------------------------------------------------------------ _models.py

@@ -5,7 +5,7 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime};
 
-/// Backoff ceiling, per C-API.md.
+/// Backoff ceiling (docs/C-API.md, `retry_base_ms` in "Options JSON").
 pub const MAX_BACKOFF: Duration = Duration::from_millis(8000);
 
 /// Whether an HTTP status is worth another attempt.

@@ -2,7 +2,7 @@
 //! checks: pointers, UTF-8, lengths, string ownership and the panic boundary.
 //! All behaviour lives in [`crate::core`].
 //!
-//! Conventions (see C-API.md): every fallible function returns an `int32_t`
+//! Conventions (docs/C-API.md, "Functions"): every fallible function returns an `int32_t`
 //! `mk_status`; output pointers are always written (NULL on the path not
 //! taken); strings handed out are freed with `mk_string_free` only; nothing
 //! the caller passes in is kept after the call returns.

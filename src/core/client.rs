@@ -1,12 +1,14 @@
 //! The blocking client: builds the request, authenticates, retries, maps
 //! every failure to a status, and validates the body it returns.
 //!
-//! One concern per file under `client/`: the ureq agent (`agent`), redirects
-//! (`redirect`), transport failures and the retry decision (`failure`), non-2xx
-//! responses (`http_error`), reading bodies and headers (`response`) and the
-//! token endpoint (`token`). This file holds the client and its call loop.
+//! One concern per file under `client/`: the ureq agent (`agent`), the
+//! credentials a request carries (`auth`), redirects (`redirect`), transport
+//! failures and the retry decision (`failure`), non-2xx responses
+//! (`http_error`), reading bodies and headers (`response`) and the token
+//! endpoint (`token`). This file holds the client and its call loop.
 
 mod agent;
+mod auth;
 mod failure;
 mod http_error;
 mod redirect;
@@ -135,25 +137,8 @@ impl Client {
 
     /// One attempt: authenticate (fetching a token if needed) and send the request.
     fn attempt(&self, url: &str, path: &str, attempt: u32) -> Result<String, Failure> {
-        let mut used_token = None;
-        let auth: [(&str, &str); 2] = match &self.config.credentials {
-            Credentials::AccessToken(_) => {
-                let bearer = self.static_bearer.as_ref().expect("set for access tokens");
-                [("Authorization", bearer.expose()), ("", "")]
-            }
-            Credentials::ClientHeaders { client_id, secret } => [
-                ("X-Client-Id", client_id.as_str()),
-                ("X-Client-Secret", secret.expose()),
-            ],
-            Credentials::ClientToken { client_id, secret } => {
-                let token = self
-                    .tokens
-                    .get(|| self.fetch_token(client_id, secret, attempt))?;
-                used_token = Some(token);
-                let token = used_token.as_ref().expect("just set");
-                [("Authorization", token.header_value.expose()), ("", "")]
-            }
-        };
+        let used_token = self.bearer_token(attempt)?;
+        let auth = self.auth_headers(used_token.as_deref());
         let send = |target: &str| {
             let mut request = self
                 .agent
@@ -221,35 +206,6 @@ impl Client {
                 Err(f)
             }
         }
-    }
-
-    /// Removes any secret a server may have echoed into error text.
-    fn redact(&self, error: &mut Error) {
-        let secret = match &self.config.credentials {
-            Credentials::AccessToken(s) => s.expose(),
-            Credentials::ClientToken { secret, .. } | Credentials::ClientHeaders { secret, .. } => {
-                secret.expose()
-            }
-        };
-        let token = self.tokens_current_value();
-        for text in [Some(&mut error.message), error.error_message.as_mut()]
-            .into_iter()
-            .flatten()
-        {
-            for s in [Some(secret), token.as_deref()].into_iter().flatten() {
-                if !s.is_empty() && text.contains(s) {
-                    *text = text.replace(s, "<redacted>");
-                }
-            }
-        }
-    }
-
-    fn tokens_current_value(&self) -> Option<String> {
-        let t = self.tokens.current()?;
-        t.header_value
-            .expose()
-            .strip_prefix("Bearer ")
-            .map(str::to_string)
     }
 
     fn log(

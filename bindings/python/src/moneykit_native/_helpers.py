@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, List, Optional, Union
+from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
 if TYPE_CHECKING:
     from ._models import AccountIdentity, IdentityResponse, Link, Owner
@@ -15,7 +15,7 @@ class IdentityResponseHelpers:
     __slots__ = ()
 
     if TYPE_CHECKING:
-        accounts: tuple[AccountIdentity, ...]
+        accounts: Tuple[AccountIdentity, ...]
         link: Link
 
     @property

@@ -39,6 +39,11 @@ pub fn emit(s: &Schema, out: &mut Out) {
         "MONEYKIT_OPTIONS_HPP",
         &options::options_hpp(s),
     );
+    out.region(
+        "bindings/cpp/README.md",
+        "cpp-model",
+        &model::readme_structs(s),
+    );
 }
 
 /// A generated header: the notice, an include guard and `body` (includes and code).

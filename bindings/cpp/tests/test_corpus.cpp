@@ -104,6 +104,12 @@ TEST(Corpus, ClientGetPathGivesTheSameDumps) {
     }
     for (const std::string& name : corpus_names(true)) {
         SCOPED_TRACE(name);
-        EXPECT_THROW(client.get_identity("mk_corpus_" + name), moneykit::DecodeError);
+        const std::string want = trimmed(read_file(corpus(name + ".error")));
+        try {
+            client.get_identity("mk_corpus_" + name);
+            ADD_FAILURE() << "mk_corpus_" << name << " was accepted";
+        } catch (const moneykit::DecodeError& e) {
+            EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what() << "\nwanted: " << want;
+        }
     }
 }

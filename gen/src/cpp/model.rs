@@ -78,6 +78,19 @@ pub fn model_hpp(s: &Schema) -> String {
     b
 }
 
+/// The structs' fields as a C++ block for bindings/cpp/README.md, in schema order.
+pub fn readme_structs(s: &Schema) -> String {
+    let mut b = String::from("```cpp\n");
+    for o in s.objects() {
+        b += &format!("struct {} {{\n", o.name_in("cpp"));
+        for f in &o.fields {
+            b += &format!("    {} {};\n", field_type(s, f), ident(f.name()));
+        }
+        b += "};\n";
+    }
+    b + "```\n"
+}
+
 fn object_struct(s: &Schema, o: &Object) -> String {
     let cpp = o.name_in("cpp");
     let mut b = doc(&o.def.doc, "");

@@ -2,7 +2,7 @@
 //! library's error JSON) and exceptions.hpp (one exception class per status).
 
 use super::{doc, lit};
-use crate::schema::{pascal, status_short, Schema};
+use crate::schema::{pascal, status_short, Schema, StatusDef};
 
 /// `MK_ERR_NOT_FOUND` -> `not_found` (the Status enumerator).
 fn enumerator(name: &str) -> String {
@@ -41,27 +41,29 @@ pub fn status_hpp(s: &Schema) -> String {
     b += "\n/// \"MK_ERR_NOT_FOUND\", ...; a status newer than this header gets the library's name\n\
           /// (\"unknown status\" outside its table). Static, never null.\n\
           inline const char* status_name(Status status) noexcept {\n    switch (status) {\n";
-    for st in &s.statuses {
-        b += &format!(
-            "    case Status::{}: return {};\n",
-            enumerator(&st.name),
-            lit(&st.name)
-        );
-    }
+    b += &cases(s, |st| &st.name);
     b += "    }\n    return mk_status_name(static_cast<std::int32_t>(status));\n}\n\n\
           /// A one-line English description of a status. Static, never null.\n\
           inline const char* status_describe(Status status) noexcept {\n    switch (status) {\n";
-    for st in &s.statuses {
-        b += &format!(
-            "    case Status::{}: return {};\n",
-            enumerator(&st.name),
-            lit(&st.describe)
-        );
-    }
+    b += &cases(s, |st| &st.describe);
     b += "    }\n    return mk_status_describe(static_cast<std::int32_t>(status));\n}\n\n\
           inline std::ostream& operator<<(std::ostream& os, Status status) { return os << status_name(status); }\n\n\
           }  // namespace moneykit\n";
     b
+}
+
+/// `case Status::x: return "<text>";` for every status.
+fn cases(s: &Schema, text: impl Fn(&StatusDef) -> &String) -> String {
+    s.statuses
+        .iter()
+        .map(|st| {
+            format!(
+                "    case Status::{}: return {};\n",
+                enumerator(&st.name),
+                lit(text(st))
+            )
+        })
+        .collect()
 }
 
 pub fn error_json_hpp(s: &Schema) -> String {

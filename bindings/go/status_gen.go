@@ -28,6 +28,7 @@ const (
 	StatusServer          Status = 11 // MK_ERR_SERVER: MoneyKit server error
 	StatusHTTP            Status = 12 // MK_ERR_HTTP: unexpected HTTP status
 	StatusInternal        Status = 13 // MK_ERR_INTERNAL: internal error in moneykit-native
+	StatusCancelled       Status = 14 // MK_ERR_CANCELLED: the call was cancelled
 )
 
 // Compile-time proof that the constants equal the header's: a constant
@@ -48,6 +49,7 @@ func _() {
 	_, _ = x[StatusServer-C.MK_ERR_SERVER], x[C.MK_ERR_SERVER-StatusServer]
 	_, _ = x[StatusHTTP-C.MK_ERR_HTTP], x[C.MK_ERR_HTTP-StatusHTTP]
 	_, _ = x[StatusInternal-C.MK_ERR_INTERNAL], x[C.MK_ERR_INTERNAL-StatusInternal]
+	_, _ = x[StatusCancelled-C.MK_ERR_CANCELLED], x[C.MK_ERR_CANCELLED-StatusCancelled]
 }
 
 var statusNames = [...]string{
@@ -65,6 +67,7 @@ var statusNames = [...]string{
 	"MK_ERR_SERVER",
 	"MK_ERR_HTTP",
 	"MK_ERR_INTERNAL",
+	"MK_ERR_CANCELLED",
 }
 
 var statusDescriptions = [...]string{
@@ -82,6 +85,7 @@ var statusDescriptions = [...]string{
 	"MoneyKit server error",
 	"unexpected HTTP status",
 	"internal error in moneykit-native",
+	"the call was cancelled",
 }
 
 // Sentinel errors, one per failure status. Every *Error matches the sentinel
@@ -102,8 +106,8 @@ var (
 	// many redirects.
 	ErrTransport error = &sentinel{StatusTransport, "network error (DNS, connect, TLS, reset or redirect)"}
 
-	// ErrTimeout is MK_ERR_TIMEOUT: connect timeout or the whole-request deadline
-	// (`timeout_ms`) elapsed.
+	// ErrTimeout is MK_ERR_TIMEOUT: connect timeout, an attempt's `timeout_ms`, or
+	// the call's deadline (`deadline_ms`, or the per-call timeout) elapsed.
 	ErrTimeout error = &sentinel{StatusTimeout, "the request timed out"}
 
 	// ErrDecode is MK_ERR_DECODE: body not valid JSON, missing required field,
@@ -142,6 +146,10 @@ var (
 	// ErrInternal is MK_ERR_INTERNAL: a bug in moneykit-native (a caught panic);
 	// please report it.
 	ErrInternal error = &sentinel{StatusInternal, "internal error in moneykit-native"}
+
+	// ErrCancelled is MK_ERR_CANCELLED: the call's cancel handle was triggered
+	// (`mk_cancel_trigger`); it returns within 100 ms.
+	ErrCancelled error = &sentinel{StatusCancelled, "the call was cancelled"}
 )
 
 // sentinelFor returns the sentinel of a failure status; unknown numbers (a
@@ -174,6 +182,8 @@ func sentinelFor(s Status) error {
 		return ErrHTTP
 	case StatusInternal:
 		return ErrInternal
+	case StatusCancelled:
+		return ErrCancelled
 	}
 	return ErrInternal
 }

@@ -16,10 +16,34 @@ const MAGIC_ID_DOCS: [&str; 4] = [
 pub fn emit(s: &Schema, out: &mut Out) {
     out.region("README.md", "statuses", &status_table(s));
     out.region("README.md", "options", &options_table(s));
+    out.region("docs/C-API.md", "statuses", &status_table(s));
+    out.region("docs/C-API.md", "options", &options_table(s));
     let magic = magic_id_table(s);
+    let tokens = token_id_table(s);
     for doc in MAGIC_ID_DOCS {
         out.region(doc, "magic-ids", &magic);
+        if doc != "README.md" {
+            out.region(doc, "token-ids", &tokens);
+        }
     }
+}
+
+fn token_id_table(s: &Schema) -> String {
+    let rows: Vec<Vec<String>> = s
+        .token_client_ids
+        .iter()
+        .map(|t| {
+            vec![
+                format!("`{}`", t.id),
+                t.doc.clone(),
+                code_words(&t.status),
+            ]
+        })
+        .collect();
+    table(
+        "| client id (any secret) | what `POST /auth/token` answers | C status |",
+        &rows,
+    )
 }
 
 /// A table region's body: blank lines around it so Markdown never merges it with a marker.

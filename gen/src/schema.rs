@@ -15,7 +15,16 @@ pub struct Schema {
     pub statuses: Vec<StatusDef>,
     pub error_json: Vec<ErrorKey>,
     pub options: Vec<OptionDef>,
+    /// The sandbox's magic client ids for `POST /auth/token`.
+    pub token_client_ids: Vec<TokenClientId>,
     pub magic_ids: MagicIds,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+pub struct TokenClientId {
+    pub id: String,
+    pub status: String,
+    pub doc: String,
 }
 
 #[derive(Debug, Deserialize, Clone)]

@@ -144,6 +144,37 @@ pub fn handle_token<T: Transport>(ctx: &Ctx, req: &Request, conn: &mut Conn<T>) 
         }
         "sandbox-token-garbage" => return ctx.send(conn, 201, JSON, &[], &[b"this is not json"]),
         "sandbox-token-short" => ttl = Duration::from_secs(1),
+        // A token that is not a valid header value (CR/LF inside).
+        "sandbox-token-crlf" => {
+            let body = br#"{"access_token":"abc\r\nX-Injected: 1","token_type":"bearer","expires_in":3600}"#;
+            return ctx.send(conn, 201, JSON, &[], &[body]);
+        }
+        // A valid token with a nonsense lifetime: expires_in absent, or 0.
+        "sandbox-token-no-expiry" | "sandbox-token-zero-expiry" => {
+            let token = issue_token(shared, shared.token_ttl);
+            let expiry = if id == "sandbox-token-zero-expiry" {
+                r#","expires_in":0"#
+            } else {
+                ""
+            };
+            let body = format!(r#"{{"access_token":"{token}","token_type":"bearer"{expiry}}}"#);
+            return ctx.send(conn, 201, JSON, &[], &[body.as_bytes()]);
+        }
+        // Waits <ms> milliseconds, then answers 500 (a slow, failing token endpoint).
+        slow if slow.starts_with("sandbox-token-slow500-") => {
+            let ms: u64 = slow["sandbox-token-slow500-".len()..]
+                .parse()
+                .unwrap_or(0)
+                .min(120_000);
+            std::thread::sleep(Duration::from_millis(ms));
+            return ctx.error(
+                conn,
+                500,
+                &[],
+                "api_error.internal",
+                "Internal server error.",
+            );
+        }
         _ => {
             let good =
                 |given: &str, want: &str| given == want || percent_decode(given, true) == want;

@@ -150,6 +150,13 @@ fn respond<T: Transport>(ctx: &Ctx, conn: &mut Conn<T>, answer: Answer, link: &L
         Answer::RateLimited => rate_limited(ctx, conn, "1"),
         Answer::RateLimitedLong => rate_limited(ctx, conn, "3600"),
         Answer::RateLimitedDate => rate_limited(ctx, conn, &util::http_date_in(2)),
+        Answer::RateLimitedNoHeader => ctx.error(
+            conn,
+            429,
+            &[],
+            "api_error.rate_limit_exceeded",
+            "Rate limit exceeded",
+        ),
         Answer::Fault500 => internal(ctx, conn, 500, &[]),
         Answer::Fault503 => internal(ctx, conn, 503, &retry1),
         Answer::Html502 => ctx.send(
@@ -199,6 +206,10 @@ fn respond<T: Transport>(ctx: &Ctx, conn: &mut Conn<T>, answer: Answer, link: &L
         Answer::Slow => {
             std::thread::sleep(Duration::from_millis(number(link).min(SLOW_CAP_MS)));
             ok(conn)
+        }
+        Answer::RedirectSlow => {
+            std::thread::sleep(Duration::from_millis(number(link).min(SLOW_CAP_MS)));
+            redirect(ctx, conn, link.target)
         }
         Answer::OversizedChunked => {
             faults::oversized(ctx, conn, &fx.ok, number(link).min(OVERSIZED_CAP), true)

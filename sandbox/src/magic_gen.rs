@@ -37,6 +37,8 @@ pub enum Answer {
     RateLimitedLong,
     /// `mk_sandbox_rate_limited_date`: 429 `api_error.rate_limit_exceeded`, `Retry-After:` IMF-fixdate at least 2 s in the future (rounded up to the second)
     RateLimitedDate,
+    /// `mk_sandbox_rate_limited_no_header`: 429 `api_error.rate_limit_exceeded` without `Retry-After` (the client waits 20 s before retrying, or returns at once with `retry_after_ms` 20000 when that does not fit the deadline)
+    RateLimitedNoHeader,
     /// `mk_fault_500`: always 500 `api_error.internal`, "Internal server error."
     Fault500,
     /// `mk_fault_503`: always 503 `api_error.internal`, "Service temporarily unavailable.", `Retry-After: 1`
@@ -77,6 +79,8 @@ pub enum Answer {
     FaultExpiredOnce,
     /// `mk_fault_slow_<ms>`: waits `<ms>` ms (at most 120000), then the ok body
     Slow,
+    /// `mk_fault_redirect_slow_<ms>`: waits `<ms>` ms (at most 120000), then 302 to itself: a slow redirect chain that `timeout_ms` must bound as a whole
+    RedirectSlow,
     /// `mk_fault_oversized_chunked_<bytes>`: like `mk_fault_oversized_<bytes>`, with `Transfer-Encoding: chunked` (64 KiB chunks)
     OversizedChunked,
     /// `mk_fault_oversized_<bytes>`: 200, a body of exactly `<bytes>` bytes (at most 1 GiB): the ok body with a `"padding":"xxx…"` field, streamed in 64 KiB writes with `Content-Length`; under the ok body's size + 14 it is a JSON string `"xxx…"` instead
@@ -126,6 +130,10 @@ pub const IDS: &[(&str, Answer)] = &[
     ("mk_sandbox_rate_limited", Answer::RateLimited),
     ("mk_sandbox_rate_limited_long", Answer::RateLimitedLong),
     ("mk_sandbox_rate_limited_date", Answer::RateLimitedDate),
+    (
+        "mk_sandbox_rate_limited_no_header",
+        Answer::RateLimitedNoHeader,
+    ),
     ("mk_fault_500", Answer::Fault500),
     ("mk_fault_503", Answer::Fault503),
     ("mk_fault_html_502", Answer::Html502),
@@ -146,6 +154,7 @@ pub const IDS: &[(&str, Answer)] = &[
     ("mk_fault_date_once_<tag>", Answer::FaultDateOnce),
     ("mk_fault_expired_once_<tag>", Answer::FaultExpiredOnce),
     ("mk_fault_slow_<ms>", Answer::Slow),
+    ("mk_fault_redirect_slow_<ms>", Answer::RedirectSlow),
     (
         "mk_fault_oversized_chunked_<bytes>",
         Answer::OversizedChunked,
@@ -167,6 +176,11 @@ pub const PREFIXES: &[(&str, Suffix, Answer)] = &[
         Answer::FaultExpiredOnce,
     ),
     ("mk_fault_slow_", Suffix::Number, Answer::Slow),
+    (
+        "mk_fault_redirect_slow_",
+        Suffix::Number,
+        Answer::RedirectSlow,
+    ),
     (
         "mk_fault_oversized_chunked_",
         Suffix::Number,
@@ -197,6 +211,7 @@ pub fn classify(id: &str) -> (Answer, &str) {
         "mk_sandbox_rate_limited" => Answer::RateLimited,
         "mk_sandbox_rate_limited_long" => Answer::RateLimitedLong,
         "mk_sandbox_rate_limited_date" => Answer::RateLimitedDate,
+        "mk_sandbox_rate_limited_no_header" => Answer::RateLimitedNoHeader,
         "mk_fault_500" => Answer::Fault500,
         "mk_fault_503" => Answer::Fault503,
         "mk_fault_html_502" => Answer::Html502,

@@ -2,13 +2,16 @@
 //! every failure to a status, and validates the body it returns.
 //!
 //! One concern per file under `client/`: the ureq agent (`agent`), the
-//! credentials a request carries (`auth`), redirects (`redirect`), transport
-//! failures and the retry decision (`failure`), non-2xx responses
-//! (`http_error`), reading bodies and headers (`response`) and the token
-//! endpoint (`token`). This file holds the client and its call loop.
+//! cancellable socket layer (`cancellable`), the credentials a request carries
+//! (`auth`), redirects (`redirect`), transport failures and the retry decision
+//! (`failure`), non-2xx responses (`http_error`), reading bodies and headers
+//! (`response`) and the token endpoint (`token`). This file holds the client and
+//! its call loop, which keeps every call within its deadlines (docs/C-API.md,
+//! "Deadlines and cancellation").
 
 mod agent;
 mod auth;
+mod cancellable;
 mod failure;
 mod http_error;
 mod redirect;
@@ -21,22 +24,37 @@ use self::http_error::http_failure;
 use self::redirect::send_following_redirects;
 use self::response::{header_text, read_body};
 use super::auth::TokenCache;
+use super::cancel::{self, CallControl};
 use super::config::{Config, Credentials, Options};
 use super::encode::push_encoded;
+use super::events::{Event, EventSink, IDENTITY_PATH};
 use super::log::{self, Level};
 use super::retry::backoff;
 use super::secret::Secret;
 use super::validate::validate_identity_str;
 use super::{Error, Status};
-use std::time::Instant;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
 use ureq::Agent;
+
+/// Without a `Retry-After`, a 429 is not retried sooner than this: MoneyKit
+/// allows 3 identity calls per minute per link (docs/moneykit-api.md).
+pub const RATE_LIMIT_WAIT: Duration = Duration::from_secs(20);
+
+/// A successful identity call: the body exactly as sent, and the request id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub body: String,
+    pub request_id: Option<String>,
+}
 
 /// A MoneyKit client. Cheap to share: all methods take `&self` and are safe
 /// from many threads at once; one connection pool and one token serve them all.
 pub struct Client {
     config: Config,
     agent: Agent,
-    tokens: TokenCache,
+    tokens: TokenCache<Failure>,
+    events: RwLock<Option<EventSink>>,
     /// `Authorization` value for a caller-supplied access token, built once.
     static_bearer: Option<Secret>,
     /// `{base}/links/`, the fixed start of every identity URL.
@@ -73,6 +91,7 @@ impl Client {
             config,
             agent,
             tokens: TokenCache::default(),
+            events: RwLock::new(None),
             static_bearer,
         })
     }
@@ -80,9 +99,39 @@ impl Client {
     /// `GET /links/{link_id}/identity`: the body, exactly as the server sent it,
     /// after checking it against the response schema.
     pub fn get_identity(&self, link_id: &str, account_ids: &[&str]) -> Result<String, Error> {
-        if link_id.is_empty() {
-            return Err(Error::invalid("link_id is empty"));
-        }
+        self.get_identity_with(link_id, account_ids, &CallControl::default())
+            .map(|identity| identity.body)
+    }
+
+    /// As [`Client::get_identity`], within `control`'s deadline (besides the
+    /// client's `deadline_ms`) and stopped by its cancel handle.
+    pub fn get_identity_with(
+        &self,
+        link_id: &str,
+        account_ids: &[&str],
+        control: &CallControl,
+    ) -> Result<Identity, Error> {
+        check_link_id(link_id)?;
+        let mut control = control.clone();
+        let own = Instant::now() + self.config.deadline;
+        control.deadline = Some(control.deadline.map_or(own, |d| d.min(own)));
+        cancel::with_current(control.cancel.as_ref(), || {
+            self.call(link_id, account_ids, &control)
+        })
+    }
+
+    /// Sets (or, with `None`, removes) the receiver of one [`Event`] per attempt.
+    pub fn set_event_sink(&self, sink: Option<EventSink>) {
+        *self.events.write().unwrap_or_else(|p| p.into_inner()) = sink;
+    }
+
+    fn call(
+        &self,
+        link_id: &str,
+        account_ids: &[&str],
+        control: &CallControl,
+    ) -> Result<Identity, Error> {
+        let deadline = control.deadline.expect("set by get_identity_with");
         let url = self.identity_url(link_id, account_ids);
         let path_end = self.links_prefix.len() - "/links/".len();
         let path = &url[path_end..url.find('?').unwrap_or(url.len())];
@@ -91,28 +140,70 @@ impl Client {
         let mut retries = 0u32;
         let mut refreshed = false;
         loop {
+            if control.is_cancelled() {
+                return Err(cancelled(attempts));
+            }
+            if Instant::now() >= deadline {
+                return Err(deadline_elapsed(attempts));
+            }
             attempts += 1;
-            let failure = match self.attempt(&url, path, attempts) {
-                Ok(body) => return Ok(body),
+            // One attempt is bounded by timeout_ms and by what is left of the call.
+            let attempt_control = CallControl {
+                deadline: Some((Instant::now() + self.config.timeout).min(deadline)),
+                cancel: control.cancel.clone(),
+            };
+            let started = Instant::now();
+            let failure = match self.attempt(&url, attempts, &attempt_control) {
+                Ok((identity, http_status)) => {
+                    let mut ok = Error::new(Status::MkOk, "");
+                    ok.request_id = identity.request_id.clone();
+                    ok.http_status = Some(http_status);
+                    self.report(path, &ok, attempts, started, None);
+                    return Ok(identity);
+                }
                 Err(f) => f,
             };
             let mut error = failure.error;
             error.attempts = attempts;
-            match failure.retry {
+            if control.is_cancelled() {
+                let mut c = cancelled(attempts);
+                c.http_status = error.http_status;
+                c.request_id = error.request_id;
+                self.report(path, &c, attempts, started, None);
+                return Err(c);
+            }
+            let wait = match failure.retry {
                 Retry::RefreshToken if !refreshed => {
                     refreshed = true;
-                    continue;
+                    Some(Duration::ZERO)
                 }
                 Retry::Yes(after) if retries < self.config.max_retries => {
                     let wait = match after {
-                        Some(d) if d > self.config.max_retry_after => return Err(error),
                         Some(d) => d,
+                        None if error.status == Status::MkErrRateLimited => RATE_LIMIT_WAIT,
                         None => backoff(self.config.retry_base, retries),
                     };
-                    retries += 1;
-                    std::thread::sleep(wait);
+                    let fits =
+                        wait <= self.config.max_retry_after && Instant::now() + wait < deadline;
+                    if !fits && error.status == Status::MkErrRateLimited {
+                        // Say how long to wait instead of waiting past the deadline.
+                        error.retry_after_ms.get_or_insert(wait.as_millis() as u64);
+                    }
+                    fits.then(|| {
+                        retries += 1;
+                        wait
+                    })
                 }
-                _ => return Err(error),
+                _ => None,
+            };
+            self.report(path, &error, attempts, started, wait);
+            match wait {
+                None => return Err(error),
+                Some(w) => {
+                    if !control.sleep(w) {
+                        return Err(cancelled(attempts));
+                    }
+                }
             }
         }
     }
@@ -135,15 +226,26 @@ impl Client {
         url
     }
 
-    /// One attempt: authenticate (fetching a token if needed) and send the request.
-    fn attempt(&self, url: &str, path: &str, attempt: u32) -> Result<String, Failure> {
-        let used_token = self.bearer_token(attempt)?;
+    /// One attempt: authenticate (fetching a token if needed) and send the
+    /// request, every part of it within `control`'s deadline.
+    fn attempt(
+        &self,
+        url: &str,
+        attempt: u32,
+        control: &CallControl,
+    ) -> Result<(Identity, u16), Failure> {
+        let deadline = control.deadline.expect("attempts always have a deadline");
+        let used_token = self.bearer_token(attempt, control)?;
         let auth = self.auth_headers(used_token.as_deref());
         let send = |target: &str| {
+            let left = remaining(deadline)?;
             let mut request = self
                 .agent
                 .get(target)
-                .header("moneykit-version", &self.config.moneykit_version);
+                .header("moneykit-version", &self.config.moneykit_version)
+                .config()
+                .timeout_global(Some(left))
+                .build();
             for (name, value) in auth {
                 if !name.is_empty() {
                     request = request.header(name, value);
@@ -152,14 +254,7 @@ impl Client {
             request.call().map_err(transport_failure)
         };
 
-        let started = Instant::now();
-        let mut response = match send_following_redirects(&self.config.base.origin, url, send) {
-            Ok(r) => r,
-            Err(f) => {
-                self.log(path, None, &f.error, attempt, started, false);
-                return Err(f);
-            }
-        };
+        let mut response = send_following_redirects(&self.config.base.origin, url, send)?;
         let request_id = header_text(response.headers(), "x-request-id");
         let status = response.status().as_u16();
 
@@ -190,21 +285,46 @@ impl Client {
             Err(f)
         };
         match outcome {
-            Ok(body) => {
-                if self.config.log_level >= Level::Info {
-                    let mut ok = Error::new(Status::MkOk, "");
-                    ok.request_id = request_id;
-                    self.log(path, Some(status), &ok, attempt, started, false);
-                }
-                Ok(body)
-            }
+            Ok(body) => Ok((Identity { body, request_id }, status)),
             Err(mut f) => {
                 f.error.http_status.get_or_insert(status);
                 f.error.request_id = f.error.request_id.take().or(request_id);
                 self.redact(&mut f.error);
-                self.log(path, Some(status), &f.error, attempt, started, false);
                 Err(f)
             }
+        }
+    }
+
+    /// Logs one attempt (per `log_level`) and hands it to the event sink.
+    fn report(
+        &self,
+        path: &str,
+        e: &Error,
+        attempt: u32,
+        started: Instant,
+        retry_wait: Option<Duration>,
+    ) {
+        self.log(path, e.http_status, e, attempt, started, false);
+        self.emit(&Event {
+            method: "GET",
+            path: IDENTITY_PATH,
+            http_status: e.http_status,
+            status: e.status,
+            attempt,
+            elapsed: started.elapsed(),
+            request_id: e.request_id.as_deref(),
+            retry_wait,
+        });
+    }
+
+    fn emit(&self, event: &Event<'_>) {
+        let sink = self
+            .events
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(sink) = sink {
+            sink(event);
         }
     }
 
@@ -234,4 +354,42 @@ impl Client {
             token,
         );
     }
+}
+
+/// `.` and `..` are refused: a normalising proxy would turn
+/// `/links/%2E%2E/identity` into another endpoint.
+fn check_link_id(link_id: &str) -> Result<(), Error> {
+    match link_id {
+        "" => Err(Error::invalid("link_id is empty")),
+        "." | ".." => Err(Error::invalid("link_id must not be \".\" or \"..\"")),
+        _ => Ok(()),
+    }
+}
+
+/// What is left until `deadline`, or the timeout failure when nothing is.
+fn remaining(deadline: Instant) -> Result<Duration, Failure> {
+    let now = Instant::now();
+    if now >= deadline {
+        return Err(Failure::new(
+            Status::MkErrTimeout,
+            "the call's deadline elapsed",
+            Retry::No,
+        ));
+    }
+    Ok(deadline - now)
+}
+
+fn cancelled(attempts: u32) -> Error {
+    let mut e = Error::new(Status::MkErrCancelled, "the call was cancelled");
+    e.attempts = attempts;
+    e
+}
+
+fn deadline_elapsed(attempts: u32) -> Error {
+    let mut e = Error::new(
+        Status::MkErrTimeout,
+        "the call's deadline elapsed (deadline_ms or the per-call timeout)",
+    );
+    e.attempts = attempts;
+    e
 }

@@ -23,15 +23,36 @@ pub struct Options {
     pub auth: Option<AuthMode>,
     pub moneykit_version: Option<String>,
     pub timeout_ms: Option<u64>,
+    pub deadline_ms: Option<u64>,
     pub connect_timeout_ms: Option<u64>,
     pub max_retries: Option<u32>,
     pub retry_base_ms: Option<u64>,
     pub max_retry_after_ms: Option<u64>,
     pub max_response_bytes: Option<u64>,
     pub user_agent: Option<String>,
-    pub proxy: Option<String>,
+    pub proxy: Option<ProxyUrl>,
     pub ca_file: Option<String>,
     pub log_level: Option<Level>,
+}
+
+/// A proxy URL. `Debug` hides the password of `scheme://user:password@host`.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct ProxyUrl(pub String);
+
+impl std::fmt::Debug for ProxyUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = &self.0;
+        let shown = match (text.find("://"), text.rfind('@')) {
+            (Some(s), Some(at)) if at > s => {
+                let user_info = &text[s + 3..at];
+                let user = user_info.split(':').next().unwrap_or("");
+                format!("{}{user}:<redacted>{}", &text[..s + 3], &text[at..])
+            }
+            _ => text.clone(),
+        };
+        f.debug_tuple("ProxyUrl").field(&shown).finish()
+    }
 }
 
 /// How the client authenticates when no `access_token` is given.
@@ -69,6 +90,8 @@ pub struct BaseUrl {
     pub url: String,
     /// `scheme://authority`, lowercased: redirects must stay on this origin.
     pub origin: String,
+    /// The host is loopback (`localhost`, 127.0.0.0/8, `::1`): no environment proxy.
+    pub loopback: bool,
 }
 
 /// Everything a client needs, checked once at creation.
@@ -78,13 +101,15 @@ pub struct Config {
     pub credentials: Credentials,
     pub moneykit_version: String,
     pub timeout: Duration,
+    /// Bound on a whole call: attempts, backoff and `Retry-After` waits.
+    pub deadline: Duration,
     pub connect_timeout: Duration,
     pub max_retries: u32,
     pub retry_base: Duration,
     pub max_retry_after: Duration,
     pub max_response_bytes: u64,
     pub user_agent: String,
-    pub proxy: Option<String>,
+    pub proxy: Option<ProxyUrl>,
     pub ca_file: Option<String>,
     pub log_level: Level,
 }
@@ -161,9 +186,15 @@ impl Config {
             user_agent.push_str(&extra);
         }
 
-        let proxy = opts.proxy.filter(|p| !p.is_empty());
+        let proxy = opts.proxy.filter(|p| !p.0.is_empty());
         if let Some(p) = &proxy {
-            check_text("proxy", p)?;
+            check_text("proxy", &p.0)?;
+            if base.url.starts_with("http://") {
+                return Err(Error::invalid(
+                    "proxy cannot be used with a plain-http base_url: the credentials would \
+                     cross the proxy in clear text",
+                ));
+            }
         }
         if let Some(f) = &opts.ca_file {
             check_text("ca_file", f)?;
@@ -174,6 +205,7 @@ impl Config {
             credentials,
             moneykit_version,
             timeout: millis(limits::TIMEOUT_MS, opts.timeout_ms)?,
+            deadline: millis(limits::DEADLINE_MS, opts.deadline_ms)?,
             connect_timeout: millis(limits::CONNECT_TIMEOUT_MS, opts.connect_timeout_ms)?,
             max_retries: int(limits::MAX_RETRIES, opts.max_retries.map(u64::from))? as u32,
             retry_base: millis(limits::RETRY_BASE_MS, opts.retry_base_ms)?,
@@ -272,7 +304,12 @@ pub fn parse_base_url(text: &str) -> Result<BaseUrl, Error> {
     }
     let (host, port) = if let Some(end) = authority.strip_prefix('[').and_then(|a| a.find(']')) {
         let host = &authority[..end + 2];
-        (host, authority[end + 2..].strip_prefix(':'))
+        let after = &authority[end + 2..];
+        if !after.is_empty() && !after.starts_with(':') {
+            // `http://[::1]evil.com` must not pass as the loopback host `[::1]`.
+            return Err(bad("has text after its IPv6 address"));
+        }
+        (host, after.strip_prefix(':'))
     } else {
         match authority.rsplit_once(':') {
             Some((h, p)) => (h, Some(p)),
@@ -299,6 +336,7 @@ pub fn parse_base_url(text: &str) -> Result<BaseUrl, Error> {
     Ok(BaseUrl {
         origin: format!("{scheme}://{}", authority.to_ascii_lowercase()),
         url,
+        loopback: is_loopback_host(host),
     })
 }
 

@@ -3,6 +3,7 @@
 //! adapts it to the C ABI.
 
 mod auth;
+mod cancel;
 mod canonical;
 mod client;
 mod config;
@@ -10,6 +11,7 @@ mod decimal;
 mod encode;
 mod error;
 mod error_json_gen;
+mod events;
 mod log;
 pub mod model;
 mod model_gen;
@@ -22,11 +24,13 @@ mod status_gen;
 mod timestamp;
 mod validate;
 
-pub use client::Client;
+pub use cancel::{CallControl, CancelToken};
+pub use client::{Client, Identity, RATE_LIMIT_WAIT};
 pub use config::{AuthMode, Options, DEFAULT_BASE_URL, DEFAULT_MONEYKIT_VERSION};
 pub use encode::encode;
 pub use error::Error;
 pub use error_json_gen::ERROR_JSON_KEYS;
+pub use events::{Event, EventSink, IDENTITY_PATH, TOKEN_PATH};
 pub use log::Level;
 pub use options_gen::{DEFAULT_AUTH, ENUM_OPTIONS, OPTION_KEYS};
 pub use secret::Secret;

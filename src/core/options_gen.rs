@@ -11,10 +11,17 @@ pub(crate) struct IntOption {
     pub max: u64,
 }
 
-/// `timeout_ms`: whole-request deadline per attempt
+/// `timeout_ms`: bound on one attempt, end to end: token request, redirects and body
 pub(crate) const TIMEOUT_MS: IntOption = IntOption {
     key: "timeout_ms",
     default: 30000,
+    min: 1,
+    max: 86400000,
+};
+/// `deadline_ms`: bound on the whole call: every attempt, backoff and `Retry-After` wait; a wait that does not fit returns at once (with `retry_after_ms`)
+pub(crate) const DEADLINE_MS: IntOption = IntOption {
+    key: "deadline_ms",
+    default: 60000,
     min: 1,
     max: 86400000,
 };
@@ -39,7 +46,7 @@ pub(crate) const RETRY_BASE_MS: IntOption = IntOption {
     min: 0,
     max: 86400000,
 };
-/// `max_retry_after_ms`: a longer `Retry-After` is not waited for: the call returns `MK_ERR_RATE_LIMITED` at once with `retry_after_ms`
+/// `max_retry_after_ms`: a longer `Retry-After` is not waited for: the call returns `MK_ERR_RATE_LIMITED` at once with `retry_after_ms`; a 429 without `Retry-After` waits 20 s (MoneyKit allows 3 calls per minute per link)
 pub(crate) const MAX_RETRY_AFTER_MS: IntOption = IntOption {
     key: "max_retry_after_ms",
     default: 60000,
@@ -67,12 +74,13 @@ pub const ENUM_OPTIONS: [(&str, &[&str]); 2] = [
 ];
 
 /// Every option key (any other key is refused).
-pub const OPTION_KEYS: [&str; 14] = [
+pub const OPTION_KEYS: [&str; 15] = [
     "base_url",
     "access_token",
     "auth",
     "moneykit_version",
     "timeout_ms",
+    "deadline_ms",
     "connect_timeout_ms",
     "max_retries",
     "retry_base_ms",

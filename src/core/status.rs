@@ -39,6 +39,7 @@ mod tests {
             assert!(s.name().starts_with("MK_"));
         }
         assert_eq!(Status::from_code(-1), None);
-        assert_eq!(Status::from_code(14), None);
+        assert_eq!(Status::from_code(14), Some(Status::MkErrCancelled));
+        assert_eq!(Status::from_code(15), None);
     }
 }

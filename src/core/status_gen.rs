@@ -17,7 +17,8 @@ pub enum Status {
     /// DNS, connect refused, TLS failure, connection reset or truncated body, redirect to another
     /// host (refused), too many redirects.
     MkErrTransport = 2,
-    /// Connect timeout or the whole-request deadline (`timeout_ms`) elapsed.
+    /// Connect timeout, an attempt's `timeout_ms`, or the call's deadline (`deadline_ms`, or the
+    /// per-call timeout) elapsed.
     MkErrTimeout = 3,
     /// Body not valid JSON, missing required field, wrong type, or larger than
     /// `max_response_bytes`; the message names the JSON path and the expected type, never a
@@ -42,11 +43,13 @@ pub enum Status {
     MkErrHttp = 12,
     /// A bug in moneykit-native (a caught panic); please report it.
     MkErrInternal = 13,
+    /// The call's cancel handle was triggered (`mk_cancel_trigger`); it returns within 100 ms.
+    MkErrCancelled = 14,
 }
 
 impl Status {
     /// Every status, by code.
-    pub const ALL: [Status; 14] = [
+    pub const ALL: [Status; 15] = [
         Status::MkOk,
         Status::MkErrInvalidArgument,
         Status::MkErrTransport,
@@ -61,6 +64,7 @@ impl Status {
         Status::MkErrServer,
         Status::MkErrHttp,
         Status::MkErrInternal,
+        Status::MkErrCancelled,
     ];
 
     /// (name, description) of this status.
@@ -95,6 +99,7 @@ impl Status {
             Status::MkErrServer => ("MK_ERR_SERVER", "MoneyKit server error"),
             Status::MkErrHttp => ("MK_ERR_HTTP", "unexpected HTTP status"),
             Status::MkErrInternal => ("MK_ERR_INTERNAL", "internal error in moneykit-native"),
+            Status::MkErrCancelled => ("MK_ERR_CANCELLED", "the call was cancelled"),
         }
     }
 }

@@ -7,6 +7,14 @@
 //! taken); strings handed out are freed with `mk_string_free` only; nothing
 //! the caller passes in is kept after the call returns.
 
+mod cancel;
+mod events;
+mod identity;
+
+pub use cancel::*;
+pub use events::*;
+pub use identity::*;
+
 use crate::core::{Client, Error, Options, Status};
 use once_cell::sync::Lazy;
 use std::ffi::{c_char, CStr, CString};
@@ -247,78 +255,6 @@ pub unsafe extern "C" fn mk_client_free(client: *mut MkClient) {
     }
 }
 
-/// Fetches the identity of a link: `GET /links/{link_id}/identity`.
-///
-/// `link_id`: required, non-empty UTF-8, at most `MK_MAX_ID_LEN` bytes; it is
-/// sent as one percent-encoded path segment. `account_ids`: `account_ids_len`
-/// account ids to filter by (at most `MK_MAX_ACCOUNT_IDS`; NULL allowed when
-/// the length is 0).
-///
-/// On `MK_OK`, `*out_json` is the response body exactly as MoneyKit sent it
-/// (checked against the response schema), NUL-terminated UTF-8, and
-/// `*out_error` is NULL. On error, `*out_json` is NULL and `*out_error` (if
-/// `out_error` is not NULL) is an error JSON. Free both with `mk_string_free`.
-/// Blocks until the request, with its retries, is done.
-///
-/// # Safety
-/// `client` must be a live client; strings NUL-terminated; `account_ids` valid
-/// for `account_ids_len` reads; `out_json` valid for a pointer write;
-/// `out_error` NULL or valid for a pointer write.
-#[no_mangle]
-pub unsafe extern "C" fn mk_get_identity(
-    client: *const MkClient,
-    link_id: *const c_char,
-    account_ids: *const *const c_char,
-    account_ids_len: usize,
-    out_json: *mut *mut c_char,
-    out_error: *mut *mut c_char,
-) -> i32 {
-    let call = || {
-        if out_json.is_null() {
-            return Err(Error::invalid("out_json is NULL"));
-        }
-        // SAFETY: not NULL, so by this function's contract valid for a pointer write.
-        unsafe { *out_json = ptr::null_mut() };
-        // SAFETY: by this function's contract `client` is NULL (checked here) or a live
-        // client from `mk_client_new`, which nothing frees during this call.
-        let client = unsafe { client.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))?;
-        // SAFETY: by this function's contract `link_id` is NULL (refused) or NUL-terminated
-        // and valid for this call.
-        let link_id = unsafe { id_str(link_id, "link_id") }?;
-        if account_ids_len > MK_MAX_ACCOUNT_IDS {
-            return Err(Error::invalid(format!(
-                "more than {MK_MAX_ACCOUNT_IDS} account ids"
-            )));
-        }
-        let ids: Vec<&str> = if account_ids_len == 0 {
-            Vec::new()
-        } else {
-            if account_ids.is_null() {
-                return Err(Error::invalid(
-                    "account_ids is NULL but account_ids_len is not 0",
-                ));
-            }
-            // SAFETY: not NULL, and by this function's contract valid (and aligned) for
-            // `account_ids_len` reads; `account_ids_len <= MK_MAX_ACCOUNT_IDS`, so the
-            // size is far below `isize::MAX`.
-            let pointers = unsafe { std::slice::from_raw_parts(account_ids, account_ids_len) };
-            pointers
-                .iter()
-                // SAFETY: by this function's contract every account id is NULL (refused)
-                // or NUL-terminated and valid for this call.
-                .map(|&p| unsafe { id_str(p, "account id") })
-                .collect::<Result<_, _>>()?
-        };
-        let body = client.inner.get_identity(link_id, &ids)?;
-        let json = into_c_string(body);
-        // SAFETY: checked not NULL above; valid for a pointer write by this function's contract.
-        unsafe { *out_json = json };
-        Ok(())
-    };
-    // SAFETY: by this function's contract `out_error` is NULL or valid for a pointer write.
-    unsafe { status_call(out_error, call) }
-}
-
 /// Checks that `body` (`len` bytes, UTF-8, no NUL terminator needed) is a Get
 /// Identity response the library accepts: the same check `mk_get_identity`
 /// runs on every 200 body, and the only one (bindings decode what it accepts
@@ -405,7 +341,8 @@ mod tests {
         assert_eq!(name(0), "MK_OK");
         assert_eq!(name(7), "MK_ERR_NOT_FOUND");
         assert_eq!(name(13), "MK_ERR_INTERNAL");
-        assert_eq!(name(14), "unknown status");
+        assert_eq!(name(14), "MK_ERR_CANCELLED");
+        assert_eq!(name(15), "unknown status");
         assert_eq!(name(-1), "unknown status");
         assert_eq!(name(i32::MIN), "unknown status");
         let describe = |s| {

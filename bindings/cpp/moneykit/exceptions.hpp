@@ -28,7 +28,8 @@ class TransportError : public Error {
 public:
     using Error::Error;
 };
-/// MK_ERR_TIMEOUT: connect timeout or the whole-request deadline (`timeout_ms`) elapsed.
+/// MK_ERR_TIMEOUT: connect timeout, an attempt's `timeout_ms`, or the call's deadline
+/// (`deadline_ms`, or the per-call timeout) elapsed.
 class TimeoutError : public Error {
 public:
     using Error::Error;
@@ -86,6 +87,12 @@ class InternalError : public Error {
 public:
     using Error::Error;
 };
+/// MK_ERR_CANCELLED: the call's cancel handle was triggered (`mk_cancel_trigger`); it returns
+/// within 100 ms.
+class CancelledError : public Error {
+public:
+    using Error::Error;
+};
 
 /// Throws the Error subclass that matches a (non-OK) status.
 [[noreturn]] inline void throw_error(Status status, std::string error_json) {
@@ -103,6 +110,7 @@ public:
     case Status::server: throw ServerError(status, std::move(error_json));
     case Status::http: throw HttpError(status, std::move(error_json));
     case Status::internal: throw InternalError(status, std::move(error_json));
+    case Status::cancelled: throw CancelledError(status, std::move(error_json));
     case Status::ok: break;  // not an error: reported as a library bug below
     }
     throw Error(status, std::move(error_json));  // a status newer than this header

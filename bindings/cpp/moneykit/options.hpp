@@ -98,7 +98,8 @@ public:
         return std::move(*this);
     }
 
-    /// whole-request deadline per attempt (key `timeout_ms`; default 30000; 1 to 86400000).
+    /// bound on one attempt, end to end: token request, redirects and body (key `timeout_ms`;
+    /// default 30000; 1 to 86400000).
     template <class Rep, class Period>
     Options& timeout(std::chrono::duration<Rep, Period> value) & {
         values_.put("timeout_ms", detail::OptionValues::millis(value));
@@ -107,6 +108,20 @@ public:
     template <class Rep, class Period>
     Options timeout(std::chrono::duration<Rep, Period> value) && {
         values_.put("timeout_ms", detail::OptionValues::millis(value));
+        return std::move(*this);
+    }
+
+    /// bound on the whole call: every attempt, backoff and `Retry-After` wait; a wait that does not
+    /// fit returns at once (with `retry_after_ms`) (key `deadline_ms`; default 60000; 1 to
+    /// 86400000).
+    template <class Rep, class Period>
+    Options& deadline(std::chrono::duration<Rep, Period> value) & {
+        values_.put("deadline_ms", detail::OptionValues::millis(value));
+        return *this;
+    }
+    template <class Rep, class Period>
+    Options deadline(std::chrono::duration<Rep, Period> value) && {
+        values_.put("deadline_ms", detail::OptionValues::millis(value));
         return std::move(*this);
     }
 
@@ -147,7 +162,8 @@ public:
     }
 
     /// a longer `Retry-After` is not waited for: the call returns `MK_ERR_RATE_LIMITED` at once
-    /// with `retry_after_ms` (key `max_retry_after_ms`; default 60000; 0 to 86400000).
+    /// with `retry_after_ms`; a 429 without `Retry-After` waits 20 s (MoneyKit allows 3 calls per
+    /// minute per link) (key `max_retry_after_ms`; default 60000; 0 to 86400000).
     template <class Rep, class Period>
     Options& max_retry_after(std::chrono::duration<Rep, Period> value) & {
         values_.put("max_retry_after_ms", detail::OptionValues::millis(value));

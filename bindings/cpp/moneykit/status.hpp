@@ -27,6 +27,7 @@ enum class Status : std::int32_t {
     server = 11,  ///< MK_ERR_SERVER
     http = 12,  ///< MK_ERR_HTTP
     internal = 13,  ///< MK_ERR_INTERNAL
+    cancelled = 14,  ///< MK_ERR_CANCELLED
 };
 
 // A change in the C header is caught here, at compile time, in every program that
@@ -45,6 +46,7 @@ static_assert(static_cast<std::int32_t>(Status::rate_limited) == MK_ERR_RATE_LIM
 static_assert(static_cast<std::int32_t>(Status::server) == MK_ERR_SERVER, "MK_ERR_SERVER");
 static_assert(static_cast<std::int32_t>(Status::http) == MK_ERR_HTTP, "MK_ERR_HTTP");
 static_assert(static_cast<std::int32_t>(Status::internal) == MK_ERR_INTERNAL, "MK_ERR_INTERNAL");
+static_assert(static_cast<std::int32_t>(Status::cancelled) == MK_ERR_CANCELLED, "MK_ERR_CANCELLED");
 
 /// "MK_ERR_NOT_FOUND", ...; a status newer than this header gets the library's name
 /// ("unknown status" outside its table). Static, never null.
@@ -64,6 +66,7 @@ inline const char* status_name(Status status) noexcept {
     case Status::server: return "MK_ERR_SERVER";
     case Status::http: return "MK_ERR_HTTP";
     case Status::internal: return "MK_ERR_INTERNAL";
+    case Status::cancelled: return "MK_ERR_CANCELLED";
     }
     return mk_status_name(static_cast<std::int32_t>(status));
 }
@@ -85,6 +88,7 @@ inline const char* status_describe(Status status) noexcept {
     case Status::server: return "MoneyKit server error";
     case Status::http: return "unexpected HTTP status";
     case Status::internal: return "internal error in moneykit-native";
+    case Status::cancelled: return "the call was cancelled";
     }
     return mk_status_describe(static_cast<std::int32_t>(status));
 }

@@ -2,12 +2,16 @@
 //! proxy, timeouts, pool sizes and the caching resolver. Redirects and HTTP
 //! error statuses are handled by the client itself, so both are off here.
 
+use super::cancellable::CancelConnector;
 use crate::core::config::Config;
 use crate::core::resolver::CachingResolver;
 use crate::core::Error;
 use once_cell::sync::Lazy;
 use std::sync::Arc;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::unversioned::transport::{
+    ConnectProxyConnector, Connector, RustlsConnector, SocksConnector, TcpConnector,
+};
 use ureq::Agent;
 
 /// Mozilla's roots as DER certificates, built once per process and only when a
@@ -40,8 +44,11 @@ pub(super) fn build_agent(config: &Config) -> Result<Agent, Error> {
     }
     let proxy = match &config.proxy {
         Some(p) => Some(
-            ureq::Proxy::new(p).map_err(|_| Error::invalid("proxy is not a valid proxy URL"))?,
+            ureq::Proxy::new(&p.0).map_err(|_| Error::invalid("proxy is not a valid proxy URL"))?,
         ),
+        // Loopback traffic (the sandbox) never goes through an environment proxy:
+        // it would carry the credentials, in clear text over plain http.
+        None if config.base.loopback => None,
         None => ureq::Proxy::try_from_env(),
     };
     let agent_config = Agent::config_builder()
@@ -58,7 +65,18 @@ pub(super) fn build_agent(config: &Config) -> Result<Agent, Error> {
         .build();
     Ok(Agent::with_parts(
         agent_config,
-        ureq::unversioned::transport::DefaultConnector::new(),
+        connector_chain(),
         CachingResolver::default(),
     ))
+}
+
+/// ureq's default chain (SOCKS proxy, CONNECT proxy, TCP, rustls) with the
+/// cancellable layer between the socket and TLS, so every blocking read of a
+/// call can be cut short by its cancel handle.
+fn connector_chain() -> impl Connector {
+    ().chain(SocksConnector::default())
+        .chain(ConnectProxyConnector::default())
+        .chain(TcpConnector::default())
+        .chain(CancelConnector)
+        .chain(RustlsConnector::default())
 }

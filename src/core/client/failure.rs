@@ -5,6 +5,7 @@ use crate::core::{Error, Status};
 use std::time::Duration;
 
 /// Why an attempt failed and whether another one may help.
+#[derive(Clone)]
 pub(super) struct Failure {
     pub(super) error: Error,
     pub(super) retry: Retry,

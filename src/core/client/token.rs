@@ -5,22 +5,48 @@
 use super::failure::{transport_failure, Failure, Retry};
 use super::http_error::http_failure;
 use super::response::{header_text, read_body, MAX_ERROR_BODY};
-use super::Client;
+use super::{remaining, Client};
 use crate::core::auth::Token;
+use crate::core::cancel::CallControl;
 use crate::core::encode::push_encoded;
-use crate::core::log::Level;
+use crate::core::events::{Event, TOKEN_PATH};
 use crate::core::secret::Secret;
 use crate::core::{Error, Status};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
+/// The lifetime assumed when a token response gives no usable `expires_in`.
+pub(super) const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
+
+/// An access token must be a visible-ASCII header value (RFC 6750's b64token
+/// and more), at most 8 KiB: CR, LF, spaces or controls are refused.
+fn is_token_text(t: &str) -> bool {
+    !t.is_empty() && t.len() <= 8192 && t.bytes().all(|b| b.is_ascii_graphic())
+}
+
 impl Client {
+    /// Logs a token request (at debug level) and hands it to the event sink.
+    fn report_token(&self, e: &Error, http_status: Option<u16>, attempt: u32, started: Instant) {
+        self.log(TOKEN_PATH, http_status, e, attempt, started, true);
+        self.emit(&Event {
+            method: "POST",
+            path: TOKEN_PATH,
+            http_status,
+            status: e.status,
+            attempt,
+            elapsed: started.elapsed(),
+            request_id: e.request_id.as_deref(),
+            retry_wait: None,
+        });
+    }
+
     /// `POST /auth/token` with the client credentials grant.
     pub(super) fn fetch_token(
         &self,
         client_id: &str,
         secret: &Secret,
         attempt: u32,
+        control: &CallControl,
     ) -> Result<Token, Failure> {
         let mut form = Zeroizing::new(String::from("grant_type=client_credentials&client_id="));
         push_encoded(&mut form, client_id);
@@ -28,15 +54,19 @@ impl Client {
         push_encoded(&mut form, secret.expose());
 
         let started = Instant::now();
-        let path = "/auth/token";
         let fail = |f: Failure, status: Option<u16>| {
-            self.log(path, status, &f.error, attempt, started, true);
+            self.report_token(&f.error, status, attempt, started);
             f
         };
+        let left = remaining(control.deadline.expect("attempts always have a deadline"))
+            .map_err(|f| fail(f, None))?;
         let mut response = self
             .agent
             .post(&self.token_url)
             .header("Content-Type", "application/x-www-form-urlencoded")
+            .config()
+            .timeout_global(Some(left))
+            .build()
             .send(form.as_bytes())
             .map_err(|e| fail(transport_failure(e), None))?;
         let status = response.status().as_u16();
@@ -65,7 +95,7 @@ impl Client {
             access_token: String,
             #[allow(dead_code)]
             token_type: String,
-            expires_in: f64,
+            expires_in: Option<f64>,
         }
         let parsed: TokenBody = serde_json::from_slice(&body).map_err(|_| {
             let mut f = Failure::new(
@@ -78,16 +108,26 @@ impl Client {
             fail(f, Some(status))
         })?;
         let access_token = Zeroizing::new(parsed.access_token);
-        let expires_in = if parsed.expires_in.is_finite() && parsed.expires_in > 0.0 {
-            Duration::from_secs_f64(parsed.expires_in.min(1e9))
-        } else {
-            Duration::ZERO
-        };
-        if self.config.log_level >= Level::Debug {
-            let mut ok = Error::new(Status::MkOk, "");
-            ok.request_id = request_id;
-            self.log(path, Some(status), &ok, attempt, started, true);
+        if !is_token_text(&access_token) {
+            // Caching it would fail every call until it expired; a retry cannot help.
+            let mut f = Failure::new(
+                Status::MkErrDecode,
+                "token response: access_token is not a valid header value",
+                Retry::No,
+            );
+            f.error.http_status = Some(status);
+            f.error.request_id = request_id;
+            return Err(fail(f, Some(status)));
         }
+        let expires_in = match parsed.expires_in {
+            Some(s) if s.is_finite() && s > 0.0 => Duration::from_secs_f64(s.min(1e9)),
+            // Nonsense (absent, zero, negative, NaN) would turn caching off: assume
+            // a sane lifetime; an expired token is refreshed on the server's 401.
+            _ => DEFAULT_TOKEN_LIFETIME,
+        };
+        let mut ok = Error::new(Status::MkOk, "");
+        ok.request_id = request_id;
+        self.report_token(&ok, Some(status), attempt, started);
         Ok(Token::new(&access_token, expires_in))
     }
 }

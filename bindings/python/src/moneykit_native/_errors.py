@@ -22,6 +22,7 @@ __all__ = [
     "ServerError",
     "HTTPStatusError",
     "InternalError",
+    "CancelledError",
     "ERROR_CLASSES",
     "error_class",
 ]
@@ -51,7 +52,8 @@ class TransportError(MoneyKitError):
 class RequestTimeoutError(MoneyKitError):
     """`MK_ERR_TIMEOUT`: the request timed out.
 
-    When: connect timeout or the whole-request deadline (`timeout_ms`) elapsed.
+    When: connect timeout, an attempt's `timeout_ms`, or the call's deadline
+    (`deadline_ms`, or the per-call timeout) elapsed.
     """
 
     default_status = Status.TIMEOUT
@@ -150,6 +152,16 @@ class InternalError(MoneyKitError):
     default_status = Status.INTERNAL
 
 
+class CancelledError(MoneyKitError):
+    """`MK_ERR_CANCELLED`: the call was cancelled.
+
+    When: the call's cancel handle was triggered (`mk_cancel_trigger`); it returns
+    within 100 ms.
+    """
+
+    default_status = Status.CANCELLED
+
+
 ERROR_CLASSES: Mapping[Status, Type[MoneyKitError]] = {
     Status.INVALID_ARGUMENT: InvalidArgumentError,
     Status.TRANSPORT: TransportError,
@@ -164,6 +176,7 @@ ERROR_CLASSES: Mapping[Status, Type[MoneyKitError]] = {
     Status.SERVER: ServerError,
     Status.HTTP: HTTPStatusError,
     Status.INTERNAL: InternalError,
+    Status.CANCELLED: CancelledError,
 }
 
 

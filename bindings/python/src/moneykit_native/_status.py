@@ -30,6 +30,7 @@ class Status(enum.IntEnum):
     SERVER = 11
     HTTP = 12
     INTERNAL = 13
+    CANCELLED = 14
 
     @classmethod
     def _missing_(cls, value: object) -> Optional[Status]:
@@ -65,6 +66,7 @@ _C_NAMES: Dict[int, str] = {
     11: "MK_ERR_SERVER",
     12: "MK_ERR_HTTP",
     13: "MK_ERR_INTERNAL",
+    14: "MK_ERR_CANCELLED",
 }
 
 _DESCRIPTIONS: Dict[int, str] = {
@@ -82,4 +84,5 @@ _DESCRIPTIONS: Dict[int, str] = {
     11: "MoneyKit server error",
     12: "unexpected HTTP status",
     13: "internal error in moneykit-native",
+    14: "the call was cancelled",
 }

@@ -1,0 +1,151 @@
+//! `mk_get_identity` and `mk_get_identity_ex` (a per-call timeout, a cancel
+//! handle and the request id): argument checks and conversion only.
+
+use super::cancel::MkCancel;
+use super::{id_str, into_c_string, status_call, MkClient, MK_MAX_ACCOUNT_IDS};
+use crate::core::{CallControl, Error};
+use std::ffi::c_char;
+use std::ptr;
+use std::time::{Duration, Instant};
+
+/// Fetches the identity of a link: `GET /links/{link_id}/identity`.
+///
+/// `link_id`: required, non-empty UTF-8, at most `MK_MAX_ID_LEN` bytes, not
+/// `.` or `..`; it is sent as one percent-encoded path segment. `account_ids`:
+/// `account_ids_len` account ids to filter by (at most `MK_MAX_ACCOUNT_IDS`;
+/// NULL allowed when the length is 0).
+///
+/// On `MK_OK`, `*out_json` is the response body exactly as MoneyKit sent it
+/// (checked against the response schema), NUL-terminated UTF-8, and
+/// `*out_error` is NULL. On error, `*out_json` is NULL and `*out_error` (if
+/// `out_error` is not NULL) is an error JSON. Free both with `mk_string_free`.
+/// Blocks until the request, with its retries, is done, and at most the
+/// client's `deadline_ms`.
+///
+/// # Safety
+/// `client` must be a live client; strings NUL-terminated; `account_ids` valid
+/// for `account_ids_len` reads; `out_json` valid for a pointer write;
+/// `out_error` NULL or valid for a pointer write.
+#[no_mangle]
+pub unsafe extern "C" fn mk_get_identity(
+    client: *const MkClient,
+    link_id: *const c_char,
+    account_ids: *const *const c_char,
+    account_ids_len: usize,
+    out_json: *mut *mut c_char,
+    out_error: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: this function's contract is mk_get_identity_ex's, with no cancel
+    // handle and no request id out-pointer.
+    unsafe {
+        mk_get_identity_ex(
+            client,
+            link_id,
+            account_ids,
+            account_ids_len,
+            0,
+            ptr::null(),
+            out_json,
+            ptr::null_mut(),
+            out_error,
+        )
+    }
+}
+
+/// As `mk_get_identity`, with per-call controls:
+/// - `timeout_ms`: the call ends by then with `MK_ERR_TIMEOUT` (0: only the
+///   client's `deadline_ms` applies; the earlier of the two wins);
+/// - `cancel`: NULL, or a handle from `mk_cancel_new`; when another thread
+///   triggers it, the call returns `MK_ERR_CANCELLED` within about 100 ms. The
+///   handle must stay alive until this call returns;
+/// - `out_request_id`: NULL, or where to put the successful response's
+///   `x-request-id` (NULL when the server sent none; free with
+///   `mk_string_free`). On error it is set to NULL (the error JSON has it).
+///
+/// # Safety
+/// As `mk_get_identity`; `cancel` NULL or a live handle; `out_request_id` NULL
+/// or valid for a pointer write.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)] // the C shape: inputs, controls, outputs
+pub unsafe extern "C" fn mk_get_identity_ex(
+    client: *const MkClient,
+    link_id: *const c_char,
+    account_ids: *const *const c_char,
+    account_ids_len: usize,
+    timeout_ms: u64,
+    cancel: *const MkCancel,
+    out_json: *mut *mut c_char,
+    out_request_id: *mut *mut c_char,
+    out_error: *mut *mut c_char,
+) -> i32 {
+    let call = || {
+        if out_json.is_null() {
+            return Err(Error::invalid("out_json is NULL"));
+        }
+        // SAFETY: not NULL, so by this function's contract valid for a pointer write.
+        unsafe { *out_json = ptr::null_mut() };
+        if !out_request_id.is_null() {
+            // SAFETY: not NULL, so by this function's contract valid for a pointer write.
+            unsafe { *out_request_id = ptr::null_mut() };
+        }
+        // SAFETY: by this function's contract `client` is NULL (checked here) or a live
+        // client from `mk_client_new`, which nothing frees during this call.
+        let client = unsafe { client.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))?;
+        // SAFETY: by this function's contract `link_id` is NULL (refused) or NUL-terminated
+        // and valid for this call.
+        let link_id = unsafe { id_str(link_id, "link_id") }?;
+        // SAFETY: forwarded from this function's contract.
+        let ids = unsafe { account_id_list(account_ids, account_ids_len) }?;
+        let control = CallControl {
+            deadline: (timeout_ms > 0)
+                .then(|| Instant::now() + Duration::from_millis(timeout_ms.min(u64::MAX / 4))),
+            // SAFETY: by this function's contract `cancel` is NULL or a live handle that
+            // outlives this call.
+            cancel: unsafe { cancel.as_ref() }.map(|c| c.token.clone()),
+        };
+        let identity = client.inner.get_identity_with(link_id, &ids, &control)?;
+        let json = into_c_string(identity.body);
+        // SAFETY: checked not NULL above; valid for a pointer write by this function's contract.
+        unsafe { *out_json = json };
+        if let (false, Some(id)) = (out_request_id.is_null(), identity.request_id) {
+            // SAFETY: not NULL, so by this function's contract valid for a pointer write.
+            unsafe { *out_request_id = into_c_string(id) };
+        }
+        Ok(())
+    };
+    // SAFETY: by this function's contract `out_error` is NULL or valid for a pointer write.
+    unsafe { status_call(out_error, call) }
+}
+
+/// The account ids of a call, checked.
+///
+/// # Safety
+/// `account_ids` NULL or valid for `len` reads of pointers, each NULL or
+/// NUL-terminated and valid for the call.
+unsafe fn account_id_list<'a>(
+    account_ids: *const *const c_char,
+    len: usize,
+) -> Result<Vec<&'a str>, Error> {
+    if len > MK_MAX_ACCOUNT_IDS {
+        return Err(Error::invalid(format!(
+            "more than {MK_MAX_ACCOUNT_IDS} account ids"
+        )));
+    }
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    if account_ids.is_null() {
+        return Err(Error::invalid(
+            "account_ids is NULL but account_ids_len is not 0",
+        ));
+    }
+    // SAFETY: not NULL, and by this function's contract valid (and aligned) for `len`
+    // reads; `len <= MK_MAX_ACCOUNT_IDS`, so the size is far below `isize::MAX`.
+    let pointers = unsafe { std::slice::from_raw_parts(account_ids, len) };
+    pointers
+        .iter()
+        // SAFETY: by this function's contract every account id is NULL (refused) or
+        // NUL-terminated and valid for the call.
+        .map(|&p| unsafe { id_str(p, "account id") })
+        .collect()
+}

@@ -44,6 +44,11 @@ pub fn emit(s: &Schema, out: &mut Out) {
         "cpp-model",
         &model::readme_structs(s),
     );
+    out.region(
+        "bindings/cpp/README.md",
+        "cpp-options",
+        &options::readme_options(s),
+    );
 }
 
 /// A generated header: the notice, an include guard and `body` (includes and code).

@@ -43,19 +43,36 @@ pub fn options_hpp(s: &Schema) -> String {
     b
 }
 
-/// The `&` and `&&` setters of one option, with its doc, default and bounds.
-fn setter(o: &OptionDef) -> String {
-    let default = match (&o.default_doc, &o.default) {
+/// The setters as a table for bindings/cpp/README.md.
+pub fn readme_options(s: &Schema) -> String {
+    let mut b = String::from("| setter | key | default |\n|---|---|---|\n");
+    for o in &s.options {
+        let (name, param, _) = setter_parts(o);
+        let param = if param.starts_with("std::chrono") {
+            "duration".to_string()
+        } else {
+            param.trim_end_matches(" value").to_string()
+        };
+        b += &format!(
+            "| `{name}({param})` | `{}` | {} |\n",
+            o.key,
+            default_text(o)
+        );
+    }
+    b
+}
+
+fn default_text(o: &OptionDef) -> String {
+    match (&o.default_doc, &o.default) {
         (Some(d), _) => d.clone(),
         (None, serde_json::Value::String(v)) => format!("`{v}`"),
         (None, v) => v.to_string(),
-    };
-    let bounds = match (o.min, o.max) {
-        (Some(lo), Some(hi)) => format!("; {lo} to {hi}"),
-        _ => String::new(),
-    };
-    let key = lit(&o.key);
-    let (name, params, value) = match o.ty.as_str() {
+    }
+}
+
+/// The setter's name, its parameter and the value it stores.
+fn setter_parts(o: &OptionDef) -> (String, String, String) {
+    match o.ty.as_str() {
         "string" | "secret" => (
             o.key.clone(),
             "std::string value".to_string(),
@@ -79,7 +96,18 @@ fn setter(o: &OptionDef) -> String {
             ),
         },
         other => panic!("option {}: unknown type {other}", o.key),
+    }
+}
+
+/// The `&` and `&&` setters of one option, with its doc, default and bounds.
+fn setter(o: &OptionDef) -> String {
+    let default = default_text(o);
+    let bounds = match (o.min, o.max) {
+        (Some(lo), Some(hi)) => format!("; {lo} to {hi}"),
+        _ => String::new(),
     };
+    let key = lit(&o.key);
+    let (name, params, value) = setter_parts(o);
     let template = if params.starts_with("std::chrono::duration") {
         "    template <class Rep, class Period>\n"
     } else {

@@ -11,41 +11,11 @@ A thin ctypes binding over `libmoneykit` (bundled in the wheel): no compiled
 extension and no dependency outside the standard library.
 """
 
+from . import _errors, _models
 from ._client import MAX_ACCOUNT_IDS, MAX_ID_LEN, Client, options_json
 from ._error_base import MoneyKitError
-from ._errors import (
-    DecodeError,
-    ForbiddenError,
-    HTTPStatusError,
-    InternalError,
-    InvalidArgumentError,
-    LinkBadStateError,
-    LinkDeletedError,
-    NotFoundError,
-    RateLimitedError,
-    RequestTimeoutError,
-    ServerError,
-    TransportError,
-    UnauthorizedError,
-    error_class,
-)
-from ._models import (
-    AccountIdentity,
-    Address,
-    Balances,
-    Email,
-    IdentityResponse,
-    Link,
-    LinkErrorCode,
-    LinkProduct,
-    LinkState,
-    Owner,
-    PhoneNumber,
-    PhoneNumberType,
-    ProductErrorCode,
-    Provider,
-    canonical_dump,
-)
+from ._errors import *  # noqa: F403 - generated: one class per status, error_class
+from ._models import *  # noqa: F403 - generated: the enums, dataclasses, canonical_dump
 from ._native import LibraryNotFoundError, library_path, library_version
 from ._status import Status
 from ._values import ReadOnlyMap, Timestamp, parse_datetime
@@ -53,48 +23,23 @@ from ._version import __version__
 
 __all__ = [
     "__version__",
-    "AccountIdentity",
-    "Address",
-    "Balances",
     "Client",
-    "DecodeError",
-    "Email",
-    "ForbiddenError",
-    "HTTPStatusError",
-    "IdentityResponse",
-    "InternalError",
-    "InvalidArgumentError",
     "LibraryNotFoundError",
-    "Link",
-    "LinkBadStateError",
-    "LinkDeletedError",
-    "LinkErrorCode",
-    "LinkProduct",
-    "LinkState",
     "MAX_ACCOUNT_IDS",
     "MAX_ID_LEN",
     "MoneyKitError",
-    "NotFoundError",
-    "Owner",
-    "PhoneNumber",
-    "PhoneNumberType",
-    "ProductErrorCode",
-    "Provider",
-    "RateLimitedError",
     "ReadOnlyMap",
-    "RequestTimeoutError",
-    "ServerError",
     "Status",
     "Timestamp",
-    "TransportError",
-    "UnauthorizedError",
-    "canonical_dump",
-    "error_class",
     "library_path",
     "library_version",
     "options_json",
     "parse_datetime",
 ]
+# What the schema generates is exported as it is generated: a new status or object
+# needs no edit here.
+__all__ += _errors.__all__
+__all__ += _models.__all__
 
 # Public classes report the package as their module (tracebacks, repr, pickling).
 for _name in __all__:

@@ -140,6 +140,25 @@ P_c_void_p = ctypes.POINTER(ctypes.c_void_p)
 P_c_char_p = ctypes.POINTER(ctypes.c_char_p)
 
 
+class Event(ctypes.Structure):
+    """`struct mk_event`: one HTTP attempt, valid only during the callback."""
+
+    _fields_ = [
+        ("method", c_char_p),
+        ("path", c_char_p),
+        ("http_status", ctypes.c_int32),
+        ("status", ctypes.c_int32),
+        ("attempt", ctypes.c_uint32),
+        ("elapsed_ms", ctypes.c_uint64),
+        ("request_id", c_char_p),
+        ("retry_wait_ms", ctypes.c_int64),
+    ]
+
+
+#: `mk_event_fn`: void (*)(void *user_data, const struct mk_event *event).
+EVENT_FN = ctypes.CFUNCTYPE(None, c_void_p, ctypes.POINTER(Event))
+
+
 def _declare(lib: ctypes.CDLL) -> None:
     """argtypes/restype for every function of moneykit.h."""
     # const char *mk_version(void);  static
@@ -166,6 +185,26 @@ def _declare(lib: ctypes.CDLL) -> None:
     # int32_t mk_validate_identity(const char *body, size_t len, char **out_error);
     lib.mk_validate_identity.argtypes = [c_char_p, c_size_t, P_c_void_p]
     lib.mk_validate_identity.restype = c_int32
+    # int32_t mk_get_identity_ex(const mk_client *client, const char *link_id,
+    #     const char *const *account_ids, size_t account_ids_len, uint64_t timeout_ms,
+    #     const mk_cancel *cancel, char **out_json, char **out_request_id, char **out_error);
+    lib.mk_get_identity_ex.argtypes = [
+        c_void_p, c_char_p, P_c_char_p, c_size_t, ctypes.c_uint64, c_void_p,
+        P_c_void_p, P_c_void_p, P_c_void_p,
+    ]
+    lib.mk_get_identity_ex.restype = c_int32
+    # int32_t mk_cancel_new(mk_cancel **out, char **out_error);
+    lib.mk_cancel_new.argtypes = [P_c_void_p, P_c_void_p]
+    lib.mk_cancel_new.restype = c_int32
+    # void mk_cancel_trigger(const mk_cancel *cancel);  void mk_cancel_free(mk_cancel *cancel);
+    lib.mk_cancel_trigger.argtypes = [c_void_p]
+    lib.mk_cancel_trigger.restype = None
+    lib.mk_cancel_free.argtypes = [c_void_p]
+    lib.mk_cancel_free.restype = None
+    # int32_t mk_client_set_event_callback(mk_client *client, mk_event_fn callback,
+    #                                      void *user_data, char **out_error);
+    lib.mk_client_set_event_callback.argtypes = [c_void_p, EVENT_FN, c_void_p, P_c_void_p]
+    lib.mk_client_set_event_callback.restype = c_int32
     # void mk_string_free(char *s);
     lib.mk_string_free.argtypes = [c_void_p]
     lib.mk_string_free.restype = None
@@ -179,6 +218,11 @@ FUNCTIONS = (
     "mk_client_new",
     "mk_client_free",
     "mk_get_identity",
+    "mk_get_identity_ex",
+    "mk_cancel_new",
+    "mk_cancel_trigger",
+    "mk_cancel_free",
+    "mk_client_set_event_callback",
     "mk_validate_identity",
     "mk_string_free",
 )

@@ -189,12 +189,6 @@ impl Config {
         let proxy = opts.proxy.filter(|p| !p.0.is_empty());
         if let Some(p) = &proxy {
             check_text("proxy", &p.0)?;
-            if base.url.starts_with("http://") {
-                return Err(Error::invalid(
-                    "proxy cannot be used with a plain-http base_url: the credentials would \
-                     cross the proxy in clear text",
-                ));
-            }
         }
         if let Some(f) = &opts.ca_file {
             check_text("ca_file", f)?;

@@ -99,6 +99,11 @@ impl Outcome {
 }
 
 impl Client {
+    /// The `mk_client` pointer, for calls these helpers do not wrap.
+    pub fn raw(&self) -> *mut MkClient {
+        self.0
+    }
+
     pub fn identity(&self, link_id: &str, account_ids: &[&str]) -> Outcome {
         let link = CString::new(link_id).unwrap();
         let ids: Vec<CString> = account_ids

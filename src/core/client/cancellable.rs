@@ -1,7 +1,7 @@
 //! A transport layer between TCP and TLS that makes blocking socket waits
 //! cancellable (see `core::cancel`): each wait is cut into slices of at most
 //! `cancel::SLICE`, and between slices the call's cancel handle is checked.
-//! A cancelled wait fails with an I/O error of kind `Interrupted`; the client
+//! A cancelled wait fails with an I/O error of kind `ConnectionAborted`; the client
 //! reports it as `MK_ERR_CANCELLED`.
 
 use crate::core::cancel::{current_is_cancelled, SLICE};
@@ -29,7 +29,8 @@ impl<In: Transport> Connector<In> for CancelConnector {
 pub(super) struct Cancellable<T>(T);
 
 fn cancelled() -> ureq::Error {
-    ureq::Error::Io(io::Error::new(io::ErrorKind::Interrupted, "call cancelled"))
+    // Not `Interrupted`: std's read loops retry that kind instead of failing.
+    ureq::Error::Io(io::Error::new(io::ErrorKind::ConnectionAborted, "call cancelled"))
 }
 
 /// `timeout` cut to at most one slice, and whether the cut happened.

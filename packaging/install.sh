@@ -2,7 +2,9 @@
 # Installs or uninstalls moneykit-native; driven by packaging/install.mk, which
 # passes everything through the environment:
 #   DESTDIR PREFIX LIBDIR INCLUDEDIR BINDIR PKGCONFIGDIR CMAKEDIR   (where)
-#   MK_LIB_SO MK_LIB_A MK_SANDBOX MK_HEADER MK_CPP_HEADER           (what)
+#   MK_LIB_SO MK_LIB_A MK_SANDBOX MK_HEADER MK_CPP_HEADER           (what; MK_CPP_HEADER's
+#                                                                    per-topic headers are in the
+#                                                                    directory of the same name)
 #   MK_VERSION MK_LIBS_PRIVATE STRIP                                 (how)
 #
 # install: copies the files (debug info stripped from the .so, .a and sandbox)
@@ -39,6 +41,11 @@ installed_paths() {
     "$INCLUDEDIR/moneykit.h" "$INCLUDEDIR/moneykit.hpp" "$PKGCONFIGDIR/moneykit.pc" \
     "$CMAKEDIR/moneykit-config.cmake" "$CMAKEDIR/moneykit-config-version.cmake" \
     "$BINDIR/moneykit-sandbox" "$manifest"
+  local h
+  for h in "$DESTDIR$INCLUDEDIR"/moneykit/*.hpp; do
+    [ -e "$h" ] && printf '%s\n' "${h#"$DESTDIR"}"
+  done
+  return 0
 }
 
 # Relative path from directory $1 to path $2 (both absolute).
@@ -49,6 +56,9 @@ do_install() {
   for f in "$MK_LIB_SO" "$MK_LIB_A" "$MK_SANDBOX" "$MK_HEADER" "$MK_CPP_HEADER"; do
     [ -f "$f" ] || { echo "install: $f is missing (run: make build)" >&2; exit 1; }
   done
+  # moneykit.hpp is an umbrella over the per-topic headers in moneykit/ beside it.
+  local cpp_dir=${MK_CPP_HEADER%.hpp}
+  [ -f "$cpp_dir/model.hpp" ] || { echo "install: $cpp_dir/*.hpp are missing" >&2; exit 1; }
   [ "$soname" != "$real" ] && [ "$soname" != libmoneykit.so ] || {
     echo "install: unexpected soname $soname" >&2; exit 1; }
 
@@ -61,7 +71,7 @@ do_install() {
     mkdir -p "$DESTDIR$dir"
     [ ${#missing[@]} -eq 0 ] || created_dirs+=("${missing[@]}")
   }
-  for f in "$LIBDIR" "$INCLUDEDIR" "$BINDIR" "$PKGCONFIGDIR" "$CMAKEDIR"; do make_dir "$f"; done
+  for f in "$LIBDIR" "$INCLUDEDIR" "$INCLUDEDIR/moneykit" "$BINDIR" "$PKGCONFIGDIR" "$CMAKEDIR"; do make_dir "$f"; done
 
   # Write to a temporary name, then rename: a running program keeps its old copy intact.
   put() {  # put SRC DEST MODE [strip]
@@ -101,6 +111,7 @@ do_install() {
   put "$MK_LIB_A" "$LIBDIR/libmoneykit.a" 0644 strip
   put "$MK_HEADER" "$INCLUDEDIR/moneykit.h" 0644
   put "$MK_CPP_HEADER" "$INCLUDEDIR/moneykit.hpp" 0644
+  for f in "$cpp_dir"/*.hpp; do put "$f" "$INCLUDEDIR/moneykit/${f##*/}" 0644; done
   put "$MK_SANDBOX" "$BINDIR/moneykit-sandbox" 0755 strip
   subst "$here/moneykit.pc.in" "$PKGCONFIGDIR/moneykit.pc"
   subst "$here/moneykit-config.cmake.in" "$CMAKEDIR/moneykit-config.cmake"

@@ -43,7 +43,8 @@ lib/libmoneykit.a
 lib/libmoneykit.so
 lib/libmoneykit.so.0
 lib/libmoneykit.so.$version
-lib/pkgconfig/moneykit.pc"
+lib/pkgconfig/moneykit.pc
+$(cd bindings/cpp && printf 'include/%s\n' moneykit/*.hpp)"
 actual=$(cd "$prefix" && find . \( -type f -o -type l \) | sed 's|^\./||' | LC_ALL=C sort)
 [ "$actual" = "$(LC_ALL=C sort <<<"$expected")" ] || fail "installed files differ:
 $(diff <(LC_ALL=C sort <<<"$expected") <(echo "$actual") || true)"
@@ -59,6 +60,9 @@ for f in lib/libmoneykit.so.$version lib/libmoneykit.a bin/moneykit-sandbox; do
 done
 cmp -s include/moneykit.h "$prefix/include/moneykit.h" || fail "moneykit.h differs"
 cmp -s bindings/cpp/moneykit.hpp "$prefix/include/moneykit.hpp" || fail "moneykit.hpp differs"
+for f in bindings/cpp/moneykit/*.hpp; do
+  cmp -s "$f" "$prefix/include/moneykit/${f##*/}" || fail "moneykit/${f##*/} differs"
+done
 step "installed files, links, soname and stripping ok"
 
 # Only the temporary prefix is searched.

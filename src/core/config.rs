@@ -12,7 +12,7 @@ pub use super::options_gen::{DEFAULT_BASE_URL, DEFAULT_MONEYKIT_VERSION};
 /// Longest accepted string option, so a huge string is refused rather than copied around.
 const MAX_OPTION_LEN: usize = 8192;
 
-/// The options JSON of `mk_client_new`, as documented in C-API.md. Every key is
+/// The options JSON of `mk_client_new`, as documented in docs/C-API.md ("Options JSON"). Every key is
 /// optional; `null` means "the default"; an unknown key is an error (it catches typos).
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

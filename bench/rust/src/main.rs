@@ -32,7 +32,7 @@ const LARGE: &str = "mk_sandbox_large";
 
 // ---------------------------------------------------------------- the typed struct
 // What a user of raw ureq + serde_json would decode the response into: the schema of
-// moneykit-api.md with owned strings (the same fields the core validates).
+// docs/moneykit-api.md with owned strings (the same fields the core validates).
 
 #[allow(dead_code)]
 #[derive(Deserialize)]

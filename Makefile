@@ -88,7 +88,7 @@ c-test: c-asan c-valgrind
 
 $(BUILD_DIR)/c_test_asan: tests/c/test_client.c include/moneykit.h build
 	@mkdir -p $(BUILD_DIR)
-	$(CC) $(C_WARN) -D_POSIX_C_SOURCE=200809L -g -fsanitize=address,undefined -fno-omit-frame-pointer -Iinclude $< \
+	$(CC) $(C_WARN) -D_POSIX_C_SOURCE=200809L -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Iinclude $< \
 	  -L$(RELEASE_DIR) -lmoneykit -lpthread -Wl,-rpath,$(abspath $(RELEASE_DIR)) -o $@
 
 $(BUILD_DIR)/c_test: tests/c/test_client.c include/moneykit.h build
@@ -97,7 +97,7 @@ $(BUILD_DIR)/c_test: tests/c/test_client.c include/moneykit.h build
 	  -L$(RELEASE_DIR) -lmoneykit -lpthread -Wl,-rpath,$(abspath $(RELEASE_DIR)) -o $@
 
 c-asan: $(BUILD_DIR)/c_test_asan
-	ASAN_OPTIONS=detect_leaks=1 bash scripts/with-sandbox.sh $(BUILD_DIR)/c_test_asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 bash scripts/with-sandbox.sh $(BUILD_DIR)/c_test_asan
 
 c-valgrind: $(BUILD_DIR)/c_test
 	MK_TEST_QUICK=1 bash scripts/with-sandbox.sh valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int failures, checks;
 
@@ -80,7 +81,9 @@ static void test_static_strings(void) {
     CHECK(strcmp(mk_status_name(MK_OK), "MK_OK") == 0);
     CHECK(strcmp(mk_status_name(MK_ERR_NOT_FOUND), "MK_ERR_NOT_FOUND") == 0);
     CHECK(strcmp(mk_status_name(MK_ERR_INTERNAL), "MK_ERR_INTERNAL") == 0);
-    CHECK(strcmp(mk_status_name(14), "unknown status") == 0);
+    CHECK(strcmp(mk_status_name(MK_ERR_CANCELLED), "MK_ERR_CANCELLED") == 0);
+    CHECK(MK_ERR_CANCELLED == 14);
+    CHECK(strcmp(mk_status_name(15), "unknown status") == 0);
     CHECK(strcmp(mk_status_name(-1), "unknown status") == 0);
     CHECK(strcmp(mk_status_describe(99), "unknown status") == 0);
     CHECK(strlen(mk_status_describe(MK_ERR_TIMEOUT)) > 0);
@@ -289,6 +292,68 @@ static void test_threads_share_a_client(void) {
     mk_client_free(c);
 }
 
+/* ---------------------------------------------------------------- lifecycle */
+
+static void *trigger_later(void *cancel) {
+    struct timespec pause = {0, 200 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    mk_cancel_trigger((const mk_cancel *)cancel);
+    return NULL;
+}
+
+static int events_seen, events_with_request_id;
+
+static void on_event(void *user_data, const mk_event *e) {
+    CHECK(user_data == &events_seen);
+    CHECK(e->method != NULL && e->path != NULL);
+    CHECK(strcmp(e->path, "/links/{id}/identity") == 0 || strcmp(e->path, "/auth/token") == 0);
+    events_seen++;
+    if (e->request_id != NULL && strncmp(e->request_id, "req_", 4) == 0) events_with_request_id++;
+}
+
+static void test_deadlines_cancel_and_events(void) {
+    mk_cancel *cancel = NULL;
+    char *json = NULL, *rid = NULL, *err = NULL;
+    CHECK(mk_cancel_new(NULL, &err) == MK_ERR_INVALID_ARGUMENT && err != NULL);
+    mk_string_free(err);
+    mk_cancel_trigger(NULL);
+    mk_cancel_free(NULL);
+    CHECK(mk_client_set_event_callback(NULL, on_event, NULL, NULL) == MK_ERR_INVALID_ARGUMENT);
+
+    mk_client *c = new_client("\"max_retries\": 0");
+    if (!c) return;
+    CHECK(mk_client_set_event_callback(c, on_event, &events_seen, NULL) == MK_OK);
+    /* A successful call hands out the request id; every attempt is an event. */
+    CHECK(mk_get_identity_ex(c, "mk_sandbox_ok", NULL, 0, 0, NULL, &json, &rid, &err) == MK_OK);
+    CHECK(json != NULL && rid != NULL && err == NULL);
+    CHECK(rid && strncmp(rid, "req_", 4) == 0);
+    mk_string_free(json);
+    mk_string_free(rid);
+    CHECK(events_seen >= 1 && events_with_request_id >= 1);
+
+    /* A per-call timeout ends a call to a silent server. */
+    CHECK(mk_get_identity_ex(c, "mk_fault_silent", NULL, 0, 150, NULL, &json, &rid, &err) ==
+          MK_ERR_TIMEOUT);
+    CHECK(json == NULL && rid == NULL && err != NULL);
+    mk_string_free(err);
+
+    /* Another thread cancels a call to a silent server. */
+    CHECK(mk_cancel_new(&cancel, NULL) == MK_OK && cancel != NULL);
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, trigger_later, cancel) == 0);
+    CHECK(mk_get_identity_ex(c, "mk_fault_silent", NULL, 0, 0, cancel, &json, NULL, &err) ==
+          MK_ERR_CANCELLED);
+    CHECK(err && strstr(err, "MK_ERR_CANCELLED"));
+    mk_string_free(err);
+    pthread_join(t, NULL);
+    mk_cancel_free(cancel);
+
+    CHECK(mk_get_identity_ex(c, ".", NULL, 0, 0, NULL, &json, NULL, NULL) == MK_ERR_INVALID_ARGUMENT);
+    CHECK(mk_get_identity_ex(c, "x", NULL, 0, 0, NULL, NULL, NULL, NULL) == MK_ERR_INVALID_ARGUMENT);
+    CHECK(mk_client_set_event_callback(c, NULL, NULL, NULL) == MK_OK);
+    mk_client_free(c);
+}
+
 int main(void) {
     base_url = getenv("MONEYKIT_BASE_URL");
     quick = getenv("MK_TEST_QUICK") != NULL;
@@ -302,6 +367,7 @@ int main(void) {
     test_every_status();
     test_auth_modes_and_filtering();
     test_threads_share_a_client();
+    test_deadlines_cancel_and_events();
     printf("c tests: %d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }

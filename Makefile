@@ -14,7 +14,7 @@ C_WARN       := -std=c99 -Wall -Wextra -Werror -pedantic
 export MONEYKIT_SANDBOX_BIN := $(SANDBOX_BIN)
 export MONEYKIT_NATIVE_LIB  := $(abspath $(LIB_SO))
 
-.PHONY: all build demo test deps check gen gen-check fmt-check clippy cargo-test header header-check \
+.PHONY: all build demo test deps check gen gen-check symbols-check fmt-check clippy cargo-test header header-check \
         header-compile c-test c-asan c-valgrind test-python test-go test-cpp bench stress clean
 
 all: build
@@ -45,7 +45,7 @@ gen-check:
 	$(CARGO) run -q -p moneykit-gen -- --root . --check
 
 ## Everything.
-test: deps check gen-check cargo-test header-check header-compile c-test test-python test-go test-cpp test-install
+test: deps check gen-check cargo-test header-check header-compile symbols-check c-test test-python test-go test-cpp test-install
 	@echo "make test: all suites passed"
 
 check: fmt-check clippy
@@ -75,6 +75,12 @@ header:
 ## The regenerated header must equal the one committed in HEAD (not merely the index).
 header-check: header
 	@git diff --exit-code HEAD -- include/moneykit.h || { echo "include/moneykit.h is stale: commit the regenerated header"; exit 1; }
+
+## The shared library exports only the C API (`mk_*`): no Rust or libc symbols leak.
+symbols-check: build
+	@leaked=$$(nm -D --defined-only $(LIB_SO) | awk '{print $$3}' | grep -v '^mk_' || true); \
+	if [ -n "$$leaked" ]; then echo "libmoneykit.so exports more than mk_*: $$leaked"; exit 1; fi; \
+	echo "symbols-check: $$(nm -D --defined-only $(LIB_SO) | grep -c ' mk_') mk_* symbols, nothing else"
 
 header-compile:
 	@mkdir -p $(BUILD_DIR)

@@ -68,6 +68,28 @@ step "installed files, links, soname and stripping ok"
 # Only the temporary prefix is searched.
 export PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig
 [ "$(pkg-config --modversion moneykit)" = "$version" ] || fail "pkg-config --modversion"
+
+step "version checks follow the ABI policy (0.x: same minor)"
+major=${version%%.*}
+minor_rest=${version#*.}
+minor=${minor_rest%%.*}
+next_minor="$major.$((minor + 1))"
+pkg-config --exists "moneykit >= $major.$minor" "moneykit < $next_minor" || fail "pkg-config range for $major.$minor"
+! pkg-config --exists "moneykit >= $next_minor" || fail "pkg-config accepted $next_minor"
+cmake_accepts() { # requested version -> prints TRUE/FALSE as the installed version file decides
+  local want=$1 maj=${1%%.*} rest=${1#*.}
+  printf 'include("%s")\nmessage("${PACKAGE_VERSION_COMPATIBLE}")\n' \
+    "$prefix/lib/cmake/moneykit/moneykit-config-version.cmake" >"$work/version-check.cmake"
+  cmake -DPACKAGE_FIND_VERSION="$want" -DPACKAGE_FIND_VERSION_MAJOR="$maj" \
+    -DPACKAGE_FIND_VERSION_MINOR="${rest%%.*}" -P "$work/version-check.cmake"
+}
+[ "$(cmake_accepts "$major.$minor" 2>&1)" = TRUE ] || fail "CMake refused $major.$minor"
+[ "$(cmake_accepts "$version" 2>&1)" = TRUE ] || fail "CMake refused $version"
+[ "$(cmake_accepts "$next_minor" 2>&1)" = FALSE ] || fail "CMake accepted $next_minor for $version"
+[ "$(cmake_accepts "$((major + 1)).0" 2>&1)" = FALSE ] || fail "CMake accepted $((major + 1)).0"
+if [ "$major" = 0 ] && [ "$minor" -gt 0 ]; then
+  [ "$(cmake_accepts "0.$((minor - 1))" 2>&1)" = FALSE ] || fail "CMake accepted 0.$((minor - 1)) for $version"
+fi
 cc=${CC:-cc}
 cxx=${CXX:-c++}
 src=$root/packaging/tests

@@ -15,6 +15,14 @@ const PKG: &str = "bindings/python/src/moneykit_native";
 
 /// Hand-written mixins (in `_helpers.py`) that give an object its conveniences.
 const MIXINS: &[(&str, &str)] = &[("IdentityResponse", "IdentityResponseHelpers")];
+/// The root's one field that is not in the schema: the response's `x-request-id`. Metadata
+/// of one HTTP response, not data: left out of `==`, `hash`, `repr` and `canonical_dump`, so
+/// two fetches of the same data compare equal; kept by pickling and `copy` (it is in
+/// `__dict__`). Builders set it to None; `decode_validated` to the call's request id.
+const ROOT_REQUEST_ID: &str = "    #: The response's `x-request-id` when it came from `Client.get_identity` (None when the\n    \
+    #: server sent none, or for `from_json` / `from_dict`). Not part of the data: ignored by\n    \
+    #: `==`, `hash`, `repr` and `canonical_dump`.\n    \
+    request_id: Optional[str] = field(default=None, repr=False, compare=False, hash=False)\n";
 /// What a builder may raise on data it cannot map (only reached by `from_dict`).
 const MAPPING_ERRORS: &str = "(KeyError, TypeError, AttributeError, ValueError, ArithmeticError)";
 
@@ -260,6 +268,9 @@ fn dataclass(s: &Schema, o: &Object) -> String {
         "    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)\n",
     );
     let root = o.name == s.root;
+    if root {
+        c.push_str(ROOT_REQUEST_ID);
+    }
     let what = if root {
         "IdentityResponse".to_string()
     } else {
@@ -348,6 +359,9 @@ fn builder_fn(s: &Schema, o: &Object) -> String {
             }
         };
         let _ = writeln!(entries, "        {key}: {value},");
+    }
+    if o.name == s.root {
+        entries.push_str("        \"request_id\": None,\n");
     }
     let g = if uses_get { "    g = d.get\n" } else { "" };
     // `installed()` inlined: one call less per object.
@@ -456,9 +470,13 @@ __all__ = [
         m,
         r#"
 
-def decode_validated(text: Body) -> {root}:
-    """The response for a body the core already accepted (`Client.get_identity`)."""
-    return {b}(loads(text))
+def decode_validated(text: Body, request_id: Optional[str] = None) -> {root}:
+    """The response for a body the core already accepted (`Client.get_identity`), with
+    the request id of the HTTP response that carried it."""
+    obj = {b}(loads(text))
+    if request_id is not None:
+        _set(obj, "request_id", request_id)
+    return obj
 
 
 # The canonical dump (schema/README.md): what tests/corpus/*.expected.json pin.

@@ -5,8 +5,13 @@ use super::{docstring, lit, lookup};
 use crate::schema::{status_short, Schema, StatusDef};
 use std::fmt::Write;
 
-/// Exception class names that differ from `<class>Error` (`TimeoutError` is a builtin).
-const CLASS_NAMES: &[(&str, &str)] = &[("Timeout", "RequestTimeoutError")];
+/// Exception class names that differ from `<class>Error`: `TimeoutError` is a builtin, and
+/// `CancelledError` would shadow `asyncio.CancelledError` /
+/// `concurrent.futures.CancelledError` after `from moneykit_native import *`.
+const CLASS_NAMES: &[(&str, &str)] = &[
+    ("Timeout", "RequestTimeoutError"),
+    ("Cancelled", "CallCancelledError"),
+];
 /// Extra base classes of some exceptions.
 const EXTRA_BASES: &[(&str, &str)] = &[("InvalidArgument", "ValueError")];
 

@@ -8,10 +8,13 @@
             print(account.name, account.balances.current, [o.names for o in account.owners])
 
 A thin ctypes binding over `libmoneykit` (bundled in the wheel): no compiled
-extension and no dependency outside the standard library.
+extension and no dependency outside the standard library. Calls take a per-call
+`timeout=` and a `Cancel` another thread can trigger; every HTTP attempt is logged on
+`logging.getLogger("moneykit_native")`.
 """
 
 from . import _errors, _models
+from ._cancel import Cancel
 from ._client import MAX_ACCOUNT_IDS, MAX_ID_LEN, Client, options_json
 from ._error_base import MoneyKitError
 from ._errors import *  # noqa: F403 - generated: one class per status, error_class
@@ -23,6 +26,7 @@ from ._version import __version__
 
 __all__ = [
     "__version__",
+    "Cancel",
     "Client",
     "LibraryNotFoundError",
     "MAX_ACCOUNT_IDS",

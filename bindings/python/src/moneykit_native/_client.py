@@ -7,9 +7,10 @@ import math
 import os
 import threading
 from types import TracebackType
-from typing import Any, Dict, Iterable, List, Optional, Type, Union
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Type, Union
 
-from . import _native
+from . import _events, _native
+from ._cancel import Cancel
 from ._error_json import error_from_json, invalid_argument
 from ._models import IdentityResponse, decode_validated
 
@@ -47,6 +48,25 @@ def _seconds_to_ms(name: str, value: Optional[float]) -> Optional[int]:
     return ms
 
 
+#: Longest per-call timeout passed down (ms); the core caps it likewise. Practically forever.
+_MAX_CALL_TIMEOUT_MS = 2**62
+
+
+def _call_timeout_ms(value: Optional[float]) -> int:
+    """A per-call `timeout=` in seconds as `mk_get_identity_ex`'s `timeout_ms` (0: none)."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds, not {type(value).__name__}")
+    if not math.isfinite(value) or value <= 0:
+        raise invalid_argument(
+            f"timeout must be a finite number of seconds > 0 (None: only the client's "
+            f"deadline), got {value!r}"
+        )
+    # At least 1 ms: 0 would mean "no per-call timeout" to the library.
+    return min(max(1, round(value * 1000)), _MAX_CALL_TIMEOUT_MS)
+
+
 def _count(name: str, value: Optional[int]) -> Optional[int]:
     if value is None:
         return None
@@ -75,6 +95,7 @@ def options_json(
     auth: Optional[str] = None,
     moneykit_version: Optional[str] = None,
     timeout: Optional[float] = None,
+    deadline: Optional[float] = None,
     connect_timeout: Optional[float] = None,
     max_retries: Optional[int] = None,
     retry_base: Optional[float] = None,
@@ -96,6 +117,7 @@ def options_json(
         "auth": _opt_str("auth", auth),
         "moneykit_version": _opt_str("moneykit_version", moneykit_version),
         "timeout_ms": _seconds_to_ms("timeout", timeout),
+        "deadline_ms": _seconds_to_ms("deadline", deadline),
         "connect_timeout_ms": _seconds_to_ms("connect_timeout", connect_timeout),
         "max_retries": _count("max_retries", max_retries),
         "retry_base_ms": _seconds_to_ms("retry_base", retry_base),
@@ -116,7 +138,13 @@ class Client:
     variables `MONEYKIT_CLIENT_ID` / `MONEYKIT_CLIENT_SECRET`; not needed with
     `access_token`. Durations are seconds (floats); every option left None takes the
     library default. `auth="token"` fetches and caches an OAuth2 token, `"headers"`
-    sends `X-Client-Id` / `X-Client-Secret` with every request.
+    sends `X-Client-Id` / `X-Client-Secret` with every request. `timeout` bounds one
+    attempt (token request, redirects and body), `deadline` a whole call (every attempt,
+    backoff and `Retry-After` wait); a call also takes its own `timeout=` and `cancel=`.
+
+    Every HTTP attempt is logged on `logging.getLogger("moneykit_native")` (see
+    `_events`: DEBUG token requests, INFO successes, WARNING failures, with structured
+    `extra` fields and never owner data or secrets).
 
     One client may be used by many threads at once: the GIL is released during each
     request, and the client keeps one connection pool and one access token for all
@@ -136,6 +164,7 @@ class Client:
         auth: Optional[str] = "token",
         moneykit_version: Optional[str] = None,
         timeout: Optional[float] = 30.0,
+        deadline: Optional[float] = 60.0,
         connect_timeout: Optional[float] = 10.0,
         max_retries: Optional[int] = 2,
         retry_base: Optional[float] = 0.5,
@@ -156,6 +185,7 @@ class Client:
             auth=auth,
             moneykit_version=moneykit_version,
             timeout=timeout,
+            deadline=deadline,
             connect_timeout=connect_timeout,
             max_retries=max_retries,
             retry_base=retry_base,
@@ -170,6 +200,14 @@ class Client:
         secret = None if client_secret is None else _text("client_secret", client_secret)
         rc, handle, error = _native.new_client(cid, secret, opts.encode("utf-8"))
         if rc != 0 or handle is None:
+            raise error_from_json(rc, error)
+        # Always set: an attempt whose level the logger does not enable costs a ctypes
+        # callback and one isEnabledFor (a few µs; README "Logging"). The callback object
+        # is module-level; the reference here documents that it must outlive the handle.
+        self._event_callback = _events.EVENT_CALLBACK
+        rc, error = _native.set_event_callback(handle, self._event_callback)
+        if rc != 0:
+            _native.free_client(handle)
             raise error_from_json(rc, error)
         self._handle = handle
 
@@ -235,14 +273,14 @@ class Client:
 
     # -- calls ------------------------------------------------------------------------
 
-    def get_identity_json(self, link_id: str, account_ids: Optional[Iterable[str]] = None) -> str:
-        """`GET /links/{link_id}/identity`: the response body, exactly as MoneyKit sent it.
-
-        The body has been checked against the response schema. `account_ids` keeps only
-        those accounts (None or empty: all of them). Raises a `MoneyKitError` subclass
-        on failure. Blocks (without holding the GIL) until the request and its retries
-        are done.
-        """
+    def _call(
+        self,
+        link_id: str,
+        account_ids: Optional[Iterable[str]],
+        timeout: Optional[float],
+        cancel: Optional[Cancel],
+    ) -> Tuple[str, Optional[str]]:
+        """One `mk_get_identity_ex`: (body, request id), or raises."""
         # Empty or too long ids and too many account ids are the library's to refuse
         # (MK_ERR_INVALID_ARGUMENT); only what C cannot see is checked here.
         lid = _text("link_id", link_id)
@@ -251,21 +289,62 @@ class Client:
             if isinstance(account_ids, (str, bytes)):
                 raise TypeError("account_ids must be a list of str, not a single string")
             ids = [_text(f"account_ids[{i}]", a) for i, a in enumerate(account_ids)]
-        handle = self._acquire()
+        timeout_ms = _call_timeout_ms(timeout)
+        if cancel is not None and not isinstance(cancel, Cancel):
+            raise TypeError(f"cancel must be a moneykit_native.Cancel, not {type(cancel).__name__}")
+        # `cancel` stays referenced by this frame and counted as in use, so its handle
+        # is not freed (by close() or garbage collection) before the call returns.
+        cancel_handle = cancel._acquire() if cancel is not None else None
         try:
-            rc, body, error = _native.get_identity(handle, lid, ids)
+            handle = self._acquire()
+            try:
+                rc, body, request_id, error = _native.get_identity_ex(
+                    handle, lid, ids, timeout_ms, cancel_handle
+                )
+            finally:
+                self._release()
         finally:
-            self._release()
+            if cancel is not None:
+                cancel._release()
         if rc != 0 or body is None:
             raise error_from_json(rc, error)
-        return body
+        return body, request_id
+
+    def get_identity_json(
+        self,
+        link_id: str,
+        account_ids: Optional[Iterable[str]] = None,
+        *,
+        timeout: Optional[float] = None,
+        cancel: Optional[Cancel] = None,
+    ) -> str:
+        """`GET /links/{link_id}/identity`: the response body, exactly as MoneyKit sent it.
+
+        The body has been checked against the response schema. `account_ids` keeps only
+        those accounts (None or empty: all of them). Raises a `MoneyKitError` subclass
+        on failure. Blocks (without holding the GIL) until the request and its retries
+        are done, and at most the client's `deadline`.
+
+        `timeout` (seconds, > 0): this call raises `RequestTimeoutError` once it has run
+        that long, or at the client's `deadline` if that comes first (None: the
+        deadline only). `cancel`: a `Cancel` another thread may trigger; the call then
+        raises `CallCancelledError` within about 100 ms.
+        """
+        return self._call(link_id, account_ids, timeout, cancel)[0]
 
     def get_identity(
-        self, link_id: str, account_ids: Optional[Iterable[str]] = None
+        self,
+        link_id: str,
+        account_ids: Optional[Iterable[str]] = None,
+        *,
+        timeout: Optional[float] = None,
+        cancel: Optional[Cancel] = None,
     ) -> IdentityResponse:
         """`GET /links/{link_id}/identity`, decoded into an `IdentityResponse`.
 
-        Same arguments and errors as `get_identity_json`.
+        Same arguments and errors as `get_identity_json`. The result's `request_id` is
+        the response's `x-request-id` (None when the server sent none).
         """
+        body, request_id = self._call(link_id, account_ids, timeout, cancel)
         # The core validated the body before handing it out: only map it here.
-        return decode_validated(self.get_identity_json(link_id, account_ids))
+        return decode_validated(body, request_id)

@@ -22,7 +22,7 @@ __all__ = [
     "ServerError",
     "HTTPStatusError",
     "InternalError",
-    "CancelledError",
+    "CallCancelledError",
     "ERROR_CLASSES",
     "error_class",
 ]
@@ -152,7 +152,7 @@ class InternalError(MoneyKitError):
     default_status = Status.INTERNAL
 
 
-class CancelledError(MoneyKitError):
+class CallCancelledError(MoneyKitError):
     """`MK_ERR_CANCELLED`: the call was cancelled.
 
     When: the call's cancel handle was triggered (`mk_cancel_trigger`); it returns
@@ -176,7 +176,7 @@ ERROR_CLASSES: Mapping[Status, Type[MoneyKitError]] = {
     Status.SERVER: ServerError,
     Status.HTTP: HTTPStatusError,
     Status.INTERNAL: InternalError,
-    Status.CANCELLED: CancelledError,
+    Status.CANCELLED: CallCancelledError,
 }
 
 

@@ -122,6 +122,10 @@ class IdentityResponse(IdentityResponseHelpers):
     link: Link
     #: The parsed JSON object this was built from (unknown fields included).
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    #: The response's `x-request-id` when it came from `Client.get_identity` (None when the
+    #: server sent none, or for `from_json` / `from_dict`). Not part of the data: ignored by
+    #: `==`, `hash`, `repr` and `canonical_dump`.
+    request_id: Optional[str] = field(default=None, repr=False, compare=False, hash=False)
 
     @classmethod
     def from_dict(cls, d: Any) -> IdentityResponse:
@@ -412,6 +416,7 @@ def _build_identity_response(d: Dict[str, Any]) -> IdentityResponse:
     _set(obj, "__dict__", {
         "accounts": tuple(map(_build_account_identity, d["accounts"])),
         "link": _build_link(d["link"]),
+        "request_id": None,
         "raw": d,
     })
     return obj
@@ -552,9 +557,13 @@ def _build_link_product(d: Dict[str, Any]) -> LinkProduct:
     return obj
 
 
-def decode_validated(text: Body) -> IdentityResponse:
-    """The response for a body the core already accepted (`Client.get_identity`)."""
-    return _build_identity_response(loads(text))
+def decode_validated(text: Body, request_id: Optional[str] = None) -> IdentityResponse:
+    """The response for a body the core already accepted (`Client.get_identity`), with
+    the request id of the HTTP response that carried it."""
+    obj = _build_identity_response(loads(text))
+    if request_id is not None:
+        _set(obj, "request_id", request_id)
+    return obj
 
 
 # The canonical dump (schema/README.md): what tests/corpus/*.expected.json pin.

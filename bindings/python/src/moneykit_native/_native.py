@@ -356,6 +356,83 @@ def get_identity(handle: int, link_id: bytes, account_ids: Iterable[bytes]) -> O
     return rc, body, error
 
 
+#: `mk_get_identity_ex`'s outcome: status, response JSON, the response's request id, error JSON.
+OutcomeEx = Tuple[int, Optional[str], Optional[str], Optional[str]]
+
+
+def get_identity_ex(
+    handle: int,
+    link_id: bytes,
+    account_ids: Iterable[bytes],
+    timeout_ms: int,
+    cancel: Optional[int],
+) -> OutcomeEx:
+    """`mk_get_identity_ex`: (status, response JSON, request id, error JSON), each None
+    when not handed out. `timeout_ms` 0: only the client's `deadline_ms`; `cancel` a live
+    `mk_cancel` handle or None. ctypes releases the GIL for the duration of the call.
+    """
+    L = lib()
+    ids = list(account_ids)
+    arr = (c_char_p * len(ids))(*ids) if ids else None
+    out_json = c_void_p()
+    out_request_id = c_void_p()
+    out_error = c_void_p()
+    rc = L.mk_get_identity_ex(
+        handle, link_id, arr, len(ids), timeout_ms, cancel,
+        ctypes.byref(out_json), ctypes.byref(out_request_id), ctypes.byref(out_error),
+    )
+    # Take (and free) all three before anything can raise.
+    try:
+        body = take_string(out_json.value)
+    finally:
+        try:
+            request_id = take_string(out_request_id.value)
+        finally:
+            error = take_string(out_error.value)
+    if rc == 0 and body is None:
+        return _INTERNAL, None, None, error
+    return rc, body, request_id, error
+
+
+def new_cancel() -> Tuple[int, Optional[int], Optional[str]]:
+    """`mk_cancel_new`: (status, handle or None, error JSON or None)."""
+    L = lib()
+    out = c_void_p()
+    out_error = c_void_p()
+    rc = L.mk_cancel_new(ctypes.byref(out), ctypes.byref(out_error))
+    error = take_string(out_error.value)
+    if rc != 0:
+        if out.value:  # never, per the header
+            L.mk_cancel_free(out.value)
+        return rc, None, error
+    if not out.value:
+        return _INTERNAL, None, None
+    return 0, out.value, error
+
+
+def trigger_cancel(handle: int) -> None:
+    """`mk_cancel_trigger` (any thread, idempotent)."""
+    lib().mk_cancel_trigger(handle)
+
+
+def free_cancel(handle: int) -> None:
+    """`mk_cancel_free` (a module function so tests can observe it)."""
+    lib().mk_cancel_free(handle)
+
+
+def set_event_callback(handle: int, callback: Optional[object]) -> Tuple[int, Optional[str]]:
+    """`mk_client_set_event_callback(handle, callback, NULL)`: (status, error JSON or None).
+
+    `callback` is an `EVENT_FN` instance (the caller keeps it alive as long as the client)
+    or None to remove it.
+    """
+    out_error = c_void_p()
+    rc: int = lib().mk_client_set_event_callback(
+        handle, callback if callback is not None else EVENT_FN(), None, ctypes.byref(out_error)
+    )
+    return rc, take_string(out_error.value)
+
+
 _validate: Optional[Callable[..., int]] = None
 
 
@@ -380,19 +457,27 @@ def validate_identity(body: bytes) -> Tuple[int, Optional[str]]:
 __all__ = [
     "ABI_VERSION",
     "ENV_VAR",
+    "EVENT_FN",
+    "Event",
     "FUNCTIONS",
     "LibraryNotFoundError",
     "Outcome",
+    "OutcomeEx",
     "candidates",
+    "free_cancel",
     "free_client",
     "get_identity",
+    "get_identity_ex",
+    "new_cancel",
     "lib",
     "library_path",
     "library_version",
     "new_client",
     "repo_root",
+    "set_event_callback",
     "status_describe",
     "status_name",
     "take_string",
+    "trigger_cancel",
     "validate_identity",
 ]

@@ -1,0 +1,85 @@
+"""The library's per-attempt events (`mk_client_set_event_callback`) as `logging` records.
+
+One record per HTTP attempt on the logger `"moneykit_native"`, emitted on the thread that
+made the call, before the call returns:
+
+- DEBUG: a successful token request (`POST /auth/token`);
+- INFO: a successful identity attempt, and an attempt ended by `Cancel.cancel()`;
+- WARNING: every other failed attempt (token or identity), retried or not.
+
+Each record carries the event's fields as attributes (`extra`): `method`, `path` (a
+template, never the link id), `http_status` (None when no response arrived), `status`
+(a `Status`), `attempt` (1-based), `elapsed_ms`, `request_id` (None when none) and
+`retry_wait_ms` (None when no retry follows). Never owner data or secrets.
+
+The package adds a `NullHandler` to the logger (the library convention), so nothing is
+printed until the application configures logging. A record whose level the logger does
+not enable is not built at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Optional
+
+from . import _native
+from ._status import Status
+
+LOGGER_NAME = "moneykit_native"
+logger = logging.getLogger(LOGGER_NAME)
+logger.addHandler(logging.NullHandler())
+
+_DEBUG, _INFO, _WARNING = logging.DEBUG, logging.INFO, logging.WARNING
+_OK, _CANCELLED = int(Status.OK), int(Status.CANCELLED)
+
+
+def level_for(method: bytes, status: int) -> int:
+    """The record level of an attempt (see the module docstring)."""
+    if status == _OK:
+        return _DEBUG if method == b"POST" else _INFO
+    if status == _CANCELLED:
+        return _INFO
+    return _WARNING
+
+
+def _text(value: Optional[bytes]) -> Optional[str]:
+    return None if value is None else value.decode("utf-8", "replace")
+
+
+def _on_event(_user_data: Optional[int], event: Any) -> None:
+    # Called by the library, on the caller's thread, with the GIL taken by ctypes. An
+    # exception here cannot unwind into C: ctypes reports it to sys.unraisablehook.
+    e = event.contents
+    level = level_for(e.method, e.status)
+    if not logger.isEnabledFor(level):
+        return
+    status = Status(e.status)
+    extra: Dict[str, Any] = {
+        "method": _text(e.method),
+        "path": _text(e.path),
+        "http_status": e.http_status or None,
+        "status": status,
+        "attempt": e.attempt,
+        "elapsed_ms": e.elapsed_ms,
+        "request_id": _text(e.request_id),
+        "retry_wait_ms": None if e.retry_wait_ms < 0 else e.retry_wait_ms,
+    }
+    msg = "%s %s: %s %s, attempt %d, %d ms"
+    args = [
+        extra["method"], extra["path"], extra["http_status"] or "no response",
+        status.c_name, extra["attempt"], extra["elapsed_ms"],
+    ]
+    if extra["request_id"] is not None:
+        msg += ", request id %s"
+        args.append(extra["request_id"])
+    if extra["retry_wait_ms"] is not None:
+        msg += "; retrying in %d ms"
+        args.append(extra["retry_wait_ms"])
+    logger.log(level, msg, *args, extra=extra)
+
+
+#: The one ctypes callback every client is given. Module-level, so it lives as long as
+#: the library can call it (each Client also keeps a reference).
+EVENT_CALLBACK: Any = _native.EVENT_FN(_on_event)
+
+__all__ = ["EVENT_CALLBACK", "LOGGER_NAME", "level_for", "logger"]

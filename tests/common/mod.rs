@@ -143,19 +143,7 @@ impl Client {
             .map(|t| serde_json::from_str(t).unwrap());
         if let Some(e) = &error {
             assert_eq!(e["status"], rc);
-            for key in [
-                "status",
-                "name",
-                "message",
-                "http_status",
-                "error_code",
-                "error_message",
-                "documentation_url",
-                "link_error_code",
-                "request_id",
-                "retry_after_ms",
-                "attempts",
-            ] {
+            for key in moneykit::core::ERROR_JSON_KEYS {
                 assert!(e.get(key).is_some(), "error JSON lacks {key}: {e}");
             }
         }

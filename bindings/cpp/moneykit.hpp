@@ -19,6 +19,10 @@
 // - A Client is move-only and may be used from many threads at once (its
 //   methods are const). Destroying it while another thread is inside a call on
 //   it is a bug in the caller, as in C.
+// - Every call ends by the client's deadline (Options::deadline, default 60 s);
+//   CallOptions adds a per-call timeout or deadline and a CancelToken that another
+//   thread can trigger (TimeoutError, CancelledError).
+// - Client::on_event receives one moneykit::Event per HTTP attempt (for logging).
 // - Money is exact: balances are moneykit::Decimal, which keeps the number's
 //   text as MoneyKit sent it (no binary floating point on the way).
 // - One validator: the library decides which bodies are acceptable; the wrapper
@@ -45,7 +49,10 @@
 #include "moneykit/timestamp.hpp"   // Timestamp, parse_timestamp()
 #include "moneykit/model.hpp"       // IdentityResponse, Account, ...             [generated]
 #include "moneykit/identity.hpp"    // IdentityResponse::parse()
+#include "moneykit/secret.hpp"      // detail::SecretString (wiped secrets)
 #include "moneykit/options.hpp"     // Options, Auth, LogLevel                    [generated]
+#include "moneykit/call.hpp"        // CallOptions, CancelToken, IdentityResult
+#include "moneykit/events.hpp"      // Event, EventHandler
 #include "moneykit/client.hpp"      // Client
 
 namespace moneykit {

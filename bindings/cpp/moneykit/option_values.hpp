@@ -4,36 +4,96 @@
 #define MONEYKIT_OPTION_VALUES_HPP
 
 #include "exceptions.hpp"
+#include "secret.hpp"
 #include "status.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace moneykit {
 namespace detail {
 
-/// The options set so far, as the options JSON of mk_client_new.
+/// The options set so far, as the options JSON of mk_client_new. Secret options
+/// (the schema's type "secret", e.g. access_token) are kept apart, each in a
+/// SecretString, and only ever serialised into a SecretString: no copy of a
+/// secret is left behind in memory this class freed.
 class OptionValues {
 public:
     template <class V>
     void put(const char* key, V&& value) {
+        secrets_.erase(key);
         values_[key] = std::forward<V>(value);
     }
 
-    void set(const std::string& key, nlohmann::json value) { values_[key] = std::move(value); }
+    /// A secret option: copied once into a SecretString, then `value` is wiped.
+    void put_secret(const char* key, std::string value) {
+        secrets_[key].assign(value);
+        secure_wipe(value);
+        values_.erase(key);
+    }
+
+    /// Any key; a string for a secret key is kept as a secret (and wiped in `value`).
+    void set(const std::string& key, nlohmann::json value, bool secret = false) {
+        if (secret && value.is_string()) {
+            std::string& text = value.get_ref<std::string&>();
+            secrets_[key].assign(text);
+            secure_wipe(text);
+            values_.erase(key);
+        } else {
+            secrets_.erase(key);
+            values_[key] = std::move(value);
+        }
+    }
 
     /// Throws InvalidArgumentError when a string is not valid UTF-8. The message names no
     /// byte of it: an access token may be among the strings.
-    std::string json() const {
+    std::string json() const { return std::string(secret_json().view()); }
+
+    /// The options JSON in a buffer that is wiped when freed: public keys first as
+    /// nlohmann/json writes them, then the secrets, escaped by hand straight into a
+    /// buffer of the final size (no reallocation leaves a partial copy behind).
+    SecretString secret_json() const {
+        std::string plain;
         try {
-            return values_.dump();
+            plain = values_.dump();
         } catch (const nlohmann::json::exception&) {
-            fail(Status::invalid_argument, "options: a string option is not valid UTF-8");
+            invalid_utf8();
         }
+        if (secrets_.empty()) return SecretString(plain);
+        std::size_t size = plain.size() + (plain == "{}" ? 0 : 1);  // the comma before the public part
+        bool first = true;
+        for (const auto& entry : secrets_) {
+            if (!valid_utf8(entry.second.view())) invalid_utf8();
+            size += (first ? 0 : 1) + escaped_size(entry.first) + 1 + escaped_size(entry.second.view());
+            first = false;
+        }
+        SecretString out = SecretString::with_size(size);
+        char* p = out.data();
+        *p++ = '{';
+        first = true;
+        for (const auto& entry : secrets_) {
+            if (!first) *p++ = ',';
+            p = escape(entry.first, p);
+            *p++ = ':';
+            p = escape(entry.second.view(), p);
+            first = false;
+        }
+        if (plain != "{}") {
+            *p++ = ',';
+            plain.copy(p, plain.size() - 1, 1);  // without the public part's '{'
+            p += plain.size() - 1;
+        } else {
+            *p++ = '}';
+        }
+        (void)p;  // p == out.data() + size
+        return out;
     }
 
     /// A duration as whole milliseconds, rounded up.
@@ -43,7 +103,79 @@ public:
     }
 
 private:
+    [[noreturn]] static void invalid_utf8() {
+        fail(Status::invalid_argument, "options: a string option is not valid UTF-8");
+    }
+
+    /// Escaped length of a JSON string, quotes included.
+    static std::size_t escaped_size(std::string_view s) noexcept {
+        std::size_t n = 2;
+        for (const char c : s) {
+            const auto u = static_cast<unsigned char>(c);
+            n += (c == '"' || c == '\\') ? 2 : (u < 0x20 ? 6 : 1);
+        }
+        return n;
+    }
+
+    /// Writes s as a JSON string at p; returns the end.
+    static char* escape(std::string_view s, char* p) noexcept {
+        static const char hex[] = "0123456789abcdef";
+        *p++ = '"';
+        for (const char c : s) {
+            const auto u = static_cast<unsigned char>(c);
+            if (c == '"' || c == '\\') {
+                *p++ = '\\';
+                *p++ = c;
+            } else if (u < 0x20) {
+                *p++ = '\\';
+                *p++ = 'u';
+                *p++ = '0';
+                *p++ = '0';
+                *p++ = hex[u >> 4];
+                *p++ = hex[u & 0xf];
+            } else {
+                *p++ = c;
+            }
+        }
+        *p++ = '"';
+        return p;
+    }
+
+    /// Well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
+    static bool valid_utf8(std::string_view s) noexcept {
+        std::size_t i = 0;
+        while (i < s.size()) {
+            const auto b = static_cast<unsigned char>(s[i]);
+            std::size_t len = 0;
+            unsigned char lo = 0x80, hi = 0xbf;
+            if (b < 0x80) {
+                ++i;
+                continue;
+            } else if (b >= 0xc2 && b <= 0xdf) {
+                len = 1;
+            } else if (b >= 0xe0 && b <= 0xef) {
+                len = 2;
+                if (b == 0xe0) lo = 0xa0;
+                if (b == 0xed) hi = 0x9f;
+            } else if (b >= 0xf0 && b <= 0xf4) {
+                len = 3;
+                if (b == 0xf0) lo = 0x90;
+                if (b == 0xf4) hi = 0x8f;
+            } else {
+                return false;
+            }
+            if (s.size() - i - 1 < len) return false;
+            for (std::size_t k = 1; k <= len; ++k) {
+                const auto c = static_cast<unsigned char>(s[i + k]);
+                if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xbf)) return false;
+            }
+            i += len + 1;
+        }
+        return true;
+    }
+
     nlohmann::json values_ = nlohmann::json::object();
+    std::map<std::string, SecretString> secrets_;
 };
 
 }  // namespace detail

@@ -65,13 +65,14 @@ public:
     }
 
     /// a bearer token you already hold; no token requests are made (key `access_token`; default
-    /// none).
+    /// none). A secret: kept in a buffer that is wiped when freed, and the argument is wiped once
+    /// copied.
     Options& access_token(std::string value) & {
-        values_.put("access_token", std::move(value));
+        values_.put_secret("access_token", std::move(value));
         return *this;
     }
     Options access_token(std::string value) && {
-        values_.put("access_token", std::move(value));
+        values_.put_secret("access_token", std::move(value));
         return std::move(*this);
     }
 
@@ -232,18 +233,28 @@ public:
     }
 
     /// Sets any key to any JSON value (null = the default): for keys newer than this header.
+    /// A string for a secret key is kept like the secret's own setter keeps it.
     Options& set(const std::string& key, nlohmann::json value) & {
-        values_.set(key, std::move(value));
+        values_.set(key, std::move(value), is_secret(key));
         return *this;
     }
     Options set(const std::string& key, nlohmann::json value) && {
-        values_.set(key, std::move(value));
+        values_.set(key, std::move(value), is_secret(key));
         return std::move(*this);
     }
 
     /// The options JSON handed to mk_client_new. Throws InvalidArgumentError if a string
-    /// option is not valid UTF-8.
+    /// option is not valid UTF-8. It holds the secrets (e.g. access_token) in clear: do not
+    /// log it; the returned string is yours to wipe.
     std::string json() const { return values_.json(); }
+
+    /// json() in a buffer that is wiped when freed (what Client hands to mk_client_new).
+    detail::SecretString secret_json() const { return values_.secret_json(); }
+
+    /// True for the keys of secret options, kept in wiped buffers: access_token.
+    static bool is_secret(const std::string& key) noexcept {
+        return key == "access_token";
+    }
 
 private:
     detail::OptionValues values_;

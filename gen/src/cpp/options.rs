@@ -32,13 +32,36 @@ pub fn options_hpp(s: &Schema) -> String {
         b += &setter(o);
     }
     b += "    /// Sets any key to any JSON value (null = the default): for keys newer than this header.\n\
+          \x20   /// A string for a secret key is kept like the secret's own setter keeps it.\n\
           \x20   Options& set(const std::string& key, nlohmann::json value) & {\n\
-          \x20       values_.set(key, std::move(value));\n        return *this;\n    }\n\
+          \x20       values_.set(key, std::move(value), is_secret(key));\n        return *this;\n    }\n\
           \x20   Options set(const std::string& key, nlohmann::json value) && {\n\
-          \x20       values_.set(key, std::move(value));\n        return std::move(*this);\n    }\n\n\
+          \x20       values_.set(key, std::move(value), is_secret(key));\n        return std::move(*this);\n    }\n\n\
           \x20   /// The options JSON handed to mk_client_new. Throws InvalidArgumentError if a string\n\
-          \x20   /// option is not valid UTF-8.\n\
+          \x20   /// option is not valid UTF-8. It holds the secrets (e.g. access_token) in clear: do not\n\
+          \x20   /// log it; the returned string is yours to wipe.\n\
           \x20   std::string json() const { return values_.json(); }\n\n\
+          \x20   /// json() in a buffer that is wiped when freed (what Client hands to mk_client_new).\n\
+          \x20   detail::SecretString secret_json() const { return values_.secret_json(); }\n\n\
+          \x20   /// True for the keys of secret options, kept in wiped buffers: ";
+    let secrets: Vec<&str> = s
+        .options
+        .iter()
+        .filter(|o| o.ty == "secret")
+        .map(|o| o.key.as_str())
+        .collect();
+    b += &secrets.join(", ");
+    b += ".\n    static bool is_secret(const std::string& key) noexcept {\n        return ";
+    if secrets.is_empty() {
+        b += "false";
+    } else {
+        let tests: Vec<String> = secrets
+            .iter()
+            .map(|k| format!("key == {}", lit(k)))
+            .collect();
+        b += &tests.join(" || ");
+    }
+    b += ";\n    }\n\n\
           private:\n    detail::OptionValues values_;\n};\n\n}  // namespace moneykit\n";
     b
 }
@@ -108,6 +131,23 @@ fn setter(o: &OptionDef) -> String {
     };
     let key = lit(&o.key);
     let (name, params, value) = setter_parts(o);
+    if o.ty == "secret" {
+        // Kept in a buffer that is wiped when freed; the argument's copy is wiped too.
+        let mut b = doc(
+            &format!(
+                "{} (key `{}`; default {default}). A secret: kept in a buffer that is wiped when \
+                 freed, and the argument is wiped once copied.",
+                o.doc, o.key
+            ),
+            "    ",
+        );
+        b += &format!(
+            "    Options& {name}({params}) & {{\n        values_.put_secret({key}, std::move(value));\n        return *this;\n    }}\n\
+             \x20   Options {name}({params}) && {{\n        values_.put_secret({key}, std::move(value));\n        return std::move(*this);\n    }}\n\n",
+            name = ident(&name)
+        );
+        return b;
+    }
     let template = if params.starts_with("std::chrono::duration") {
         "    template <class Rep, class Period>\n"
     } else {

@@ -14,6 +14,8 @@ mod auth;
 mod cancellable;
 mod failure;
 mod http_error;
+mod products;
+pub use self::products::PRODUCTS_PATH;
 mod redirect;
 mod response;
 mod token;
@@ -111,13 +113,32 @@ impl Client {
         account_ids: &[&str],
         control: &CallControl,
     ) -> Result<Identity, Error> {
+        self.get_identity_observed(link_id, account_ids, control, &|_| {})
+    }
+
+    /// As [`Client::get_identity_with`], also handing each attempt's [`Event`] to
+    /// `observer` (besides the client's event sink): the batch uses it to pause
+    /// every worker on a 429 while this call waits out the `Retry-After`.
+    pub fn get_identity_observed(
+        &self,
+        link_id: &str,
+        account_ids: &[&str],
+        control: &CallControl,
+        observer: &dyn Fn(&Event<'_>),
+    ) -> Result<Identity, Error> {
         check_link_id(link_id)?;
+        let control = self.bounded(control);
+        cancel::with_current(control.cancel.as_ref(), || {
+            self.call(link_id, account_ids, &control, observer)
+        })
+    }
+
+    /// `control` with its deadline capped by the client's `deadline_ms`.
+    fn bounded(&self, control: &CallControl) -> CallControl {
         let mut control = control.clone();
         let own = Instant::now() + self.config.deadline;
         control.deadline = Some(control.deadline.map_or(own, |d| d.min(own)));
-        cancel::with_current(control.cancel.as_ref(), || {
-            self.call(link_id, account_ids, &control)
-        })
+        control
     }
 
     /// Sets (or, with `None`, removes) the receiver of one [`Event`] per attempt.
@@ -130,6 +151,7 @@ impl Client {
         link_id: &str,
         account_ids: &[&str],
         control: &CallControl,
+        observer: &dyn Fn(&Event<'_>),
     ) -> Result<Identity, Error> {
         let deadline = control.deadline.expect("set by get_identity_with");
         let url = self.identity_url(link_id, account_ids);
@@ -158,7 +180,7 @@ impl Client {
                     let mut ok = Error::new(Status::MkOk, "");
                     ok.request_id = identity.request_id.clone();
                     ok.http_status = Some(http_status);
-                    self.report(path, &ok, attempts, started, None);
+                    self.report(path, &ok, attempts, started, None, observer);
                     return Ok(identity);
                 }
                 Err(f) => f,
@@ -169,7 +191,7 @@ impl Client {
                 let mut c = cancelled(attempts);
                 c.http_status = error.http_status;
                 c.request_id = error.request_id;
-                self.report(path, &c, attempts, started, None);
+                self.report(path, &c, attempts, started, None, observer);
                 return Err(c);
             }
             let wait = match failure.retry {
@@ -196,7 +218,7 @@ impl Client {
                 }
                 _ => None,
             };
-            self.report(path, &error, attempts, started, wait);
+            self.report(path, &error, attempts, started, wait, observer);
             match wait {
                 None => return Err(error),
                 Some(w) => {
@@ -303,9 +325,10 @@ impl Client {
         attempt: u32,
         started: Instant,
         retry_wait: Option<Duration>,
+        observer: &dyn Fn(&Event<'_>),
     ) {
         self.log(path, e.http_status, e, attempt, started, false);
-        self.emit(&Event {
+        let event = Event {
             method: "GET",
             path: IDENTITY_PATH,
             http_status: e.http_status,
@@ -314,7 +337,9 @@ impl Client {
             elapsed: started.elapsed(),
             request_id: e.request_id.as_deref(),
             retry_wait,
-        });
+        };
+        self.emit(&event);
+        observer(&event);
     }
 
     fn emit(&self, event: &Event<'_>) {

@@ -25,7 +25,7 @@ mod timestamp;
 mod validate;
 
 pub use cancel::{CallControl, CancelToken};
-pub use client::{Client, Identity, RATE_LIMIT_WAIT};
+pub use client::{Client, Identity, PRODUCTS_PATH, RATE_LIMIT_WAIT};
 pub use config::{AuthMode, Options, DEFAULT_BASE_URL, DEFAULT_MONEYKIT_VERSION};
 pub use encode::encode;
 pub use error::Error;

@@ -1,0 +1,163 @@
+//! Address normalisation and scoring.
+//!
+//! Parts compared when both sides have them, with weights: street 55 (`street::compare`),
+//! city 15 (folded; a small typo 0.85), region 10 (US state and Canadian province names =
+//! codes), postal code 20, country 5 (names = ISO codes). The score is the weighted mean of
+//! the parts both sides have, × 100; with no part in common the address is not comparable
+//! (`None`). A different house number, postal code or country caps it at 30: another address.
+//!
+//! Postal codes are folded to letters and digits; two US-style ZIPs (5 or 9 digits, "94110"
+//! / "94110-1234") compare their first 5 digits. `postal_code_match` is true only when both
+//! sides have a postal code and they match.
+
+use super::regions::{canonical_country, canonical_region};
+use super::street::{self, Street};
+use super::text::{fold, is_typo, MAX_VALUE_LEN};
+use crate::core::model::Address;
+use serde::Serialize;
+
+/// An address field's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AddressScore {
+    pub score: u8,
+    pub postal_code_match: bool,
+}
+
+/// The parts of an address as the claim or an owner gives them (raw text).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawAddress {
+    pub street: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+}
+
+/// An address folded once.
+#[derive(Debug, Clone)]
+pub struct PreparedAddress {
+    street: Option<Street>,
+    city: Option<String>,
+    region: Option<String>,
+    postal: Option<String>,
+    country: Option<String>,
+}
+
+fn part(raw: Option<&str>) -> Option<String> {
+    raw.filter(|s| s.len() <= MAX_VALUE_LEN)
+        .map(fold)
+        .filter(|s| !s.is_empty())
+}
+
+/// Prepares an address; `None` when no part has a usable value.
+pub fn prepare(raw: &RawAddress) -> Option<PreparedAddress> {
+    let street = raw
+        .street
+        .as_deref()
+        .filter(|s| s.len() <= MAX_VALUE_LEN)
+        .map(street::parse)
+        .filter(|s| s.number.is_some() || !s.name.is_empty());
+    let postal = part(raw.postal_code.as_deref()).map(|p| p.replace(' ', ""));
+    let p = PreparedAddress {
+        street,
+        city: part(raw.city.as_deref()),
+        region: part(raw.region.as_deref()).map(|r| canonical_region(&r)),
+        postal,
+        country: part(raw.country.as_deref()).map(|c| canonical_country(&c)),
+    };
+    let any = p.street.is_some()
+        || p.city.is_some()
+        || p.region.is_some()
+        || p.postal.is_some()
+        || p.country.is_some();
+    any.then_some(p)
+}
+
+/// Prepares an owner's address from the model.
+pub fn prepare_model(a: &Address) -> Option<PreparedAddress> {
+    prepare(&RawAddress {
+        street: a.street.clone(),
+        city: a.city.clone(),
+        region: a.region.clone(),
+        postal_code: a.postal_code.clone(),
+        country: a.country.clone(),
+    })
+}
+
+fn zip5(p: &str) -> Option<&str> {
+    let all_digits = p.bytes().all(|b| b.is_ascii_digit());
+    (all_digits && (p.len() == 5 || p.len() == 9)).then(|| &p[..5])
+}
+
+fn postal_match(a: &str, b: &str) -> bool {
+    match (zip5(a), zip5(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Scores a claimed address against one owner address; `None` when they have no part in
+/// common to compare (the claim gives only a street, the owner only a city).
+pub fn score(claim: &PreparedAddress, owner: &PreparedAddress) -> Option<AddressScore> {
+    let mut total = 0.0;
+    let mut weight = 0.0;
+    let mut cap = 100.0_f64;
+    let mut add = |w: f64, s: f64| {
+        total += w * s;
+        weight += w;
+    };
+    if let (Some(a), Some(b)) = (&claim.street, &owner.street) {
+        match street::compare(a, b) {
+            Some(s) => add(55.0, s),
+            None => {
+                add(55.0, 0.0);
+                cap = 30.0;
+            }
+        }
+    }
+    if let (Some(a), Some(b)) = (&claim.city, &owner.city) {
+        add(
+            15.0,
+            if a == b {
+                1.0
+            } else if is_typo(a, b) {
+                0.85
+            } else {
+                0.0
+            },
+        );
+    }
+    if let (Some(a), Some(b)) = (&claim.region, &owner.region) {
+        add(10.0, if a == b { 1.0 } else { 0.0 });
+    }
+    let mut postal_code_match = false;
+    if let (Some(a), Some(b)) = (&claim.postal, &owner.postal) {
+        postal_code_match = postal_match(a, b);
+        add(20.0, if postal_code_match { 1.0 } else { 0.0 });
+        if !postal_code_match {
+            cap = cap.min(30.0);
+        }
+    }
+    if let (Some(a), Some(b)) = (&claim.country, &owner.country) {
+        add(5.0, if a == b { 1.0 } else { 0.0 });
+        if a != b {
+            cap = cap.min(30.0);
+        }
+    }
+    (weight > 0.0).then(|| AddressScore {
+        score: (100.0 * total / weight).min(cap).round().clamp(0.0, 100.0) as u8,
+        postal_code_match,
+    })
+}
+
+/// The best score over an owner's addresses (first on ties); `None` when none is usable.
+pub fn best(claim: &PreparedAddress, addresses: &[Address]) -> Option<AddressScore> {
+    let mut best: Option<AddressScore> = None;
+    for a in addresses.iter().filter_map(prepare_model) {
+        let Some(s) = score(claim, &a) else { continue };
+        if best.map_or(true, |b| s.score > b.score) {
+            best = Some(s);
+        }
+    }
+    best
+}

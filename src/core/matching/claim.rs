@@ -1,0 +1,157 @@
+//! The claim: what the caller's user typed, parsed from `claim_json` and prepared once.
+//!
+//! `{"name": "...", "email": "...", "phone": "...", "address": {"street": "...", "city":
+//! "...", "region": "...", "postal_code": "...", "country": "..."}}`. Every key is optional;
+//! `null`, an empty or blank string and an address whose parts are all blank mean "not
+//! given"; at least one of the four must be given. Unknown keys, wrong types, values longer
+//! than `MAX_VALUE_LEN` bytes and values with nothing to compare (a name without letters or
+//! digits, a phone with fewer than 7 digits) are refused. Messages name the key, never a value.
+
+use super::address::{self, PreparedAddress, RawAddress};
+use super::email::{self, PreparedEmail};
+use super::name::{self, PreparedName};
+use super::phone::{self, PreparedPhone};
+use super::text::MAX_VALUE_LEN;
+use crate::core::Error;
+use serde_json::{Map, Value};
+
+/// A prepared claim.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub(super) name: Option<PreparedName>,
+    pub(super) email: Option<PreparedEmail>,
+    pub(super) phone: Option<PreparedPhone>,
+    pub(super) address: Option<PreparedAddress>,
+}
+
+const KEYS: &[&str] = &["name", "email", "phone", "address"];
+const ADDRESS_KEYS: &[&str] = &["street", "city", "region", "postal_code", "country"];
+
+fn invalid(msg: String) -> Error {
+    Error::invalid(msg)
+}
+
+/// A key named in a message: as written when short printable ASCII, else left out.
+fn shown(key: &str) -> String {
+    if key.len() <= 40 && key.bytes().all(|b| b.is_ascii_graphic()) {
+        format!(" \"{key}\"")
+    } else {
+        String::new()
+    }
+}
+
+fn check_keys(obj: &Map<String, Value>, allowed: &[&str], at: &str) -> Result<(), Error> {
+    match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(invalid(format!(
+            "{at}: unknown key{} (allowed: {})",
+            shown(k),
+            allowed.join(", ")
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A string value: `None` for absent, null, empty or blank.
+fn text<'a>(obj: &'a Map<String, Value>, key: &str, at: &str) -> Result<Option<&'a str>, Error> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.len() > MAX_VALUE_LEN => Err(invalid(format!(
+            "{at}.{key}: longer than {MAX_VALUE_LEN} bytes"
+        ))),
+        Some(Value::String(s)) => Ok(Some(s.as_str()).filter(|s| !s.trim().is_empty())),
+        Some(_) => Err(invalid(format!("{at}.{key}: expected string or null"))),
+    }
+}
+
+impl Claim {
+    /// Prepares a claim from its raw parts (the Rust-side constructor; `from_json` uses it).
+    pub fn new(
+        name: Option<&str>,
+        email: Option<&str>,
+        phone: Option<&str>,
+        address: Option<&RawAddress>,
+    ) -> Result<Claim, Error> {
+        let blank = |s: &&str| !s.trim().is_empty();
+        let too_long =
+            |key: &str| invalid(format!("claim.{key}: longer than {MAX_VALUE_LEN} bytes"));
+        for (key, v) in [("name", name), ("email", email), ("phone", phone)] {
+            if v.is_some_and(|s| s.len() > MAX_VALUE_LEN) {
+                return Err(too_long(key));
+            }
+        }
+        let name = match name.filter(blank) {
+            Some(n) => Some(
+                name::prepare(n)
+                    .ok_or_else(|| invalid("claim.name: has no letters or digits".into()))?,
+            ),
+            None => None,
+        };
+        let email = email.filter(blank).and_then(email::prepare);
+        let phone = match phone.filter(blank) {
+            Some(p) => Some(phone::prepare(p).ok_or_else(|| {
+                invalid("claim.phone: not a phone number (7 to 17 digits)".into())
+            })?),
+            None => None,
+        };
+        let address = match address {
+            Some(a) => {
+                let parts = [&a.street, &a.city, &a.region, &a.postal_code, &a.country];
+                if let Some(i) = parts
+                    .iter()
+                    .position(|p| p.as_deref().is_some_and(|s| s.len() > MAX_VALUE_LEN))
+                {
+                    return Err(too_long(&format!("address.{}", ADDRESS_KEYS[i])));
+                }
+                address::prepare(a)
+            }
+            None => None,
+        };
+        if name.is_none() && email.is_none() && phone.is_none() && address.is_none() {
+            return Err(invalid(
+                "claim has none of name, email, phone, address".into(),
+            ));
+        }
+        Ok(Claim {
+            name,
+            email,
+            phone,
+            address,
+        })
+    }
+
+    /// Parses and prepares `claim_json`; errors are `MK_ERR_INVALID_ARGUMENT`.
+    pub fn from_json(json: &str) -> Result<Claim, Error> {
+        let value: Value = serde_json::from_str(json).map_err(|e| {
+            invalid(format!(
+                "claim_json is not valid JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        let Value::Object(obj) = value else {
+            return Err(invalid("claim_json: expected object".into()));
+        };
+        check_keys(&obj, KEYS, "claim")?;
+        let address = match obj.get("address") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(a)) => {
+                check_keys(a, ADDRESS_KEYS, "claim.address")?;
+                let get = |k| text(a, k, "claim.address").map(|v| v.map(str::to_string));
+                Some(RawAddress {
+                    street: get("street")?,
+                    city: get("city")?,
+                    region: get("region")?,
+                    postal_code: get("postal_code")?,
+                    country: get("country")?,
+                })
+            }
+            Some(_) => return Err(invalid("claim.address: expected object or null".into())),
+        };
+        Claim::new(
+            text(&obj, "name", "claim")?,
+            text(&obj, "email", "claim")?,
+            text(&obj, "phone", "claim")?,
+            address.as_ref(),
+        )
+    }
+}

@@ -1,0 +1,131 @@
+//! The combination: one score per owner from its field scores, the best owner per account
+//! and the best account.
+//!
+//! An owner's `score` is the weighted mean of the field scores that are not `null` (the claim
+//! and the owner both have a value): name 40, email 20, phone 20, address 20, rounded; 0 when
+//! every field is `null`. So a claim of name and email weighs the name twice the email, and a
+//! claim of one field scores that field. Per account the owner with the highest `score` is
+//! kept (the first on ties); `best` is the account entry with the highest `score` (the first
+//! on ties) among accounts that have owners.
+
+use super::address;
+use super::claim::Claim;
+use super::{email, name, phone, AccountMatch, FieldScore, OwnerMatch};
+use crate::core::model::{IdentityResponse, Owner};
+
+const NAME_WEIGHT: u32 = 40;
+const EMAIL_WEIGHT: u32 = 20;
+const PHONE_WEIGHT: u32 = 20;
+const ADDRESS_WEIGHT: u32 = 20;
+
+/// The weighted mean of the present field scores (0 when none is present).
+pub fn combine(name: Option<u8>, email: Option<u8>, phone: Option<u8>, address: Option<u8>) -> u8 {
+    let parts = [
+        (name, NAME_WEIGHT),
+        (email, EMAIL_WEIGHT),
+        (phone, PHONE_WEIGHT),
+        (address, ADDRESS_WEIGHT),
+    ];
+    let (mut total, mut weight) = (0u32, 0u32);
+    for (score, w) in parts {
+        if let Some(s) = score {
+            total += u32::from(s) * w;
+            weight += w;
+        }
+    }
+    if weight == 0 {
+        0
+    } else {
+        // Rounded half up, in integers so every language agrees.
+        ((total + weight / 2) / weight) as u8
+    }
+}
+
+/// Scores one owner against the claim.
+fn owner_match(claim: &Claim, account_id: &str, index: usize, owner: &Owner) -> AccountMatch {
+    let name = claim
+        .name
+        .as_ref()
+        .and_then(|c| name::best(c, &owner.names));
+    let email = claim
+        .email
+        .as_ref()
+        .and_then(|c| email::best(c, owner.emails.iter().map(|e| e.address.as_str())));
+    let phone = claim
+        .phone
+        .as_ref()
+        .and_then(|c| phone::best(c, owner.phone_numbers.iter().map(|p| p.number.as_str())));
+    let address = claim
+        .address
+        .as_ref()
+        .and_then(|c| address::best(c, &owner.addresses));
+    AccountMatch {
+        account_id: account_id.to_string(),
+        owner_index: Some(index),
+        score: combine(
+            name.map(|n| n.score),
+            email,
+            phone,
+            address.map(|a| a.score),
+        ),
+        name,
+        email: email.map(|score| FieldScore { score }),
+        phone: phone.map(|score| FieldScore { score }),
+        address,
+    }
+}
+
+/// Matches the claim against every account's owners.
+pub fn match_identity(identity: &IdentityResponse, claim: &Claim) -> OwnerMatch {
+    let mut accounts = Vec::with_capacity(identity.accounts.len());
+    let mut best: Option<usize> = None;
+    for account in &identity.accounts {
+        let mut kept: Option<AccountMatch> = None;
+        for (i, owner) in account.owners.iter().enumerate() {
+            let m = owner_match(claim, &account.account_id, i, owner);
+            if kept.as_ref().map_or(true, |k| m.score > k.score) {
+                kept = Some(m);
+            }
+        }
+        let entry = match kept {
+            Some(m) => {
+                if best.map_or(true, |b: usize| m.score > accounts_score(&accounts, b)) {
+                    best = Some(accounts.len());
+                }
+                m
+            }
+            None => AccountMatch {
+                account_id: account.account_id.clone(),
+                owner_index: None,
+                score: 0,
+                name: None,
+                email: None,
+                phone: None,
+                address: None,
+            },
+        };
+        accounts.push(entry);
+    }
+    OwnerMatch {
+        best: best.map(|b| accounts[b].clone()),
+        accounts,
+    }
+}
+
+fn accounts_score(accounts: &[AccountMatch], i: usize) -> u8 {
+    accounts[i].score
+}
+
+#[cfg(test)]
+mod tests {
+    use super::combine;
+
+    #[test]
+    fn weighted_mean() {
+        assert_eq!(combine(None, None, None, None), 0);
+        assert_eq!(combine(Some(95), None, None, None), 95);
+        assert_eq!(combine(Some(95), Some(100), Some(100), Some(80)), 94);
+        assert_eq!(combine(Some(0), Some(100), None, None), 33);
+        assert_eq!(combine(None, Some(50), Some(51), None), 51);
+    }
+}

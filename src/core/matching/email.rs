@@ -1,0 +1,93 @@
+//! Email normalisation and scoring.
+//!
+//! Addresses are trimmed and compared case-insensitively (the local part is case-sensitive in
+//! theory, never in practice). Provider rules are applied only where the provider documents
+//! them: Gmail (gmail.com, googlemail.com) ignores dots in the local part and everything from
+//! a `+`; Outlook/Hotmail/Live, iCloud, Fastmail and Proton deliver `local+tag` to `local`, so
+//! the `+tag` is dropped for them. Other domains are compared as written (their dots and
+//! pluses may name other mailboxes).
+//!
+//! Scores: 100 same mailbox; 60 same local part at another domain (partial); 40 the same
+//! local part once dots and `+tag` are ignored at a domain where that is not documented
+//! (likely, not certain: kept below 50); otherwise at most 30 (20 for the same domain).
+
+use super::text::MAX_VALUE_LEN;
+
+/// An email folded once: (local part, domain), both canonical.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedEmail {
+    local: String,
+    domain: String,
+    /// The local part with dots and `+tag` removed whatever the domain.
+    loose_local: String,
+}
+
+const GMAIL: &[&str] = &["gmail.com", "googlemail.com"];
+const PLUS_TAG: &[&str] = &[
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "fastmail.com",
+    "fastmail.fm",
+    "proton.me",
+    "protonmail.com",
+    "pm.me",
+];
+
+fn strip_tag(local: &str) -> &str {
+    match local.split_once('+') {
+        Some((head, _)) if !head.is_empty() => head,
+        _ => local,
+    }
+}
+
+/// Prepares a raw address; `None` when empty (or too long).
+pub fn prepare(raw: &str) -> Option<PreparedEmail> {
+    let s = raw.trim();
+    if s.is_empty() || s.len() > MAX_VALUE_LEN {
+        return None;
+    }
+    let s = s.to_lowercase();
+    let s = s.strip_prefix("mailto:").unwrap_or(&s);
+    let (local, domain) = match s.rsplit_once('@') {
+        Some((l, d)) => (l, d.trim_end_matches('.')),
+        None => (s, ""),
+    };
+    let loose_local: String = strip_tag(local).chars().filter(|c| *c != '.').collect();
+    let (local, domain) = if GMAIL.contains(&domain) {
+        (loose_local.clone(), "gmail.com".to_string())
+    } else if PLUS_TAG.contains(&domain) {
+        (strip_tag(local).to_string(), domain.to_string())
+    } else {
+        (local.to_string(), domain.to_string())
+    };
+    Some(PreparedEmail {
+        local,
+        domain,
+        loose_local,
+    })
+}
+
+/// Scores a claimed email against one owner email.
+pub fn score(claim: &PreparedEmail, owner: &PreparedEmail) -> u8 {
+    if claim.local == owner.local && claim.domain == owner.domain {
+        100
+    } else if claim.local == owner.local && !claim.local.is_empty() {
+        60
+    } else if claim.loose_local == owner.loose_local && !claim.loose_local.is_empty() {
+        40
+    } else if claim.domain == owner.domain {
+        20
+    } else {
+        0
+    }
+}
+
+/// The best score over an owner's emails; `None` when the owner has none usable.
+pub fn best<'a>(claim: &PreparedEmail, emails: impl Iterator<Item = &'a str>) -> Option<u8> {
+    emails.filter_map(prepare).map(|o| score(claim, &o)).max()
+}

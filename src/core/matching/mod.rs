@@ -1,0 +1,76 @@
+//! Owner match (issue 14): does an account belong to the person a caller's user claims to
+//! be? Compares a claim (name, email, phone, address) with every owner of a Get Identity
+//! response, offline, and scores each field 0-100.
+//!
+//! Score meaning (pinned by `tests/matching.rs`): at least 80 is the same value written
+//! differently, below 50 a different value; 50-79 a partial match whose flags say why.
+//! Each field's rules are in its file (`name.rs`, `email.rs`, `phone.rs`, `address.rs`),
+//! the combination in `combine.rs`, the claim's format in `claim.rs`. Nothing is logged and
+//! no error message carries a claimed or owner value.
+
+mod address;
+mod claim;
+mod combine;
+mod email;
+mod name;
+mod nicknames;
+mod phone;
+mod regions;
+mod street;
+mod text;
+
+pub use address::{AddressScore, RawAddress};
+pub use claim::Claim;
+pub use combine::combine;
+pub use name::NameScore;
+pub use text::MAX_VALUE_LEN;
+
+use crate::core::model::{parse_identity, IdentityResponse};
+use crate::core::Error;
+use serde::Serialize;
+
+/// An email or phone field's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FieldScore {
+    pub score: u8,
+}
+
+/// One account's entry: the owner of that account who matches the claim best.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountMatch {
+    pub account_id: String,
+    /// Index of that owner in the account's `owners`; `None` when the account has none.
+    pub owner_index: Option<usize>,
+    pub score: u8,
+    pub name: Option<NameScore>,
+    pub email: Option<FieldScore>,
+    pub phone: Option<FieldScore>,
+    pub address: Option<AddressScore>,
+}
+
+/// The result: one entry per account in response order, and the best of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OwnerMatch {
+    pub best: Option<AccountMatch>,
+    pub accounts: Vec<AccountMatch>,
+}
+
+impl OwnerMatch {
+    /// The result JSON documented in docs/C-API.md ("Owner match").
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("plain structs always serialise")
+    }
+}
+
+/// Matches a prepared claim against a decoded identity.
+pub fn match_owners(identity: &IdentityResponse, claim: &Claim) -> OwnerMatch {
+    combine::match_identity(identity, claim)
+}
+
+/// The C API's operation: `claim_json` errors are `MK_ERR_INVALID_ARGUMENT`, an
+/// `identity_json` the validator refuses is `MK_ERR_DECODE` with its `<path>: <problem>`.
+pub fn match_owners_json(identity_json: &str, claim_json: &str) -> Result<String, Error> {
+    let claim = Claim::from_json(claim_json)?;
+    let identity = parse_identity(identity_json).map_err(Error::decode)?;
+    Ok(match_owners(&identity, &claim).to_json())
+}

@@ -1,0 +1,150 @@
+//! Region and country names versus codes: US states and territories (USPS codes), Canadian
+//! provinces, and a short list of country names with their ISO 3166-1 alpha-2 codes.
+
+const US_STATES: &[(&str, &str)] = &[
+    ("al", "alabama"),
+    ("ak", "alaska"),
+    ("az", "arizona"),
+    ("ar", "arkansas"),
+    ("ca", "california"),
+    ("co", "colorado"),
+    ("ct", "connecticut"),
+    ("de", "delaware"),
+    ("dc", "district of columbia"),
+    ("fl", "florida"),
+    ("ga", "georgia"),
+    ("hi", "hawaii"),
+    ("id", "idaho"),
+    ("il", "illinois"),
+    ("in", "indiana"),
+    ("ia", "iowa"),
+    ("ks", "kansas"),
+    ("ky", "kentucky"),
+    ("la", "louisiana"),
+    ("me", "maine"),
+    ("md", "maryland"),
+    ("ma", "massachusetts"),
+    ("mi", "michigan"),
+    ("mn", "minnesota"),
+    ("ms", "mississippi"),
+    ("mo", "missouri"),
+    ("mt", "montana"),
+    ("ne", "nebraska"),
+    ("nv", "nevada"),
+    ("nh", "new hampshire"),
+    ("nj", "new jersey"),
+    ("nm", "new mexico"),
+    ("ny", "new york"),
+    ("nc", "north carolina"),
+    ("nd", "north dakota"),
+    ("oh", "ohio"),
+    ("ok", "oklahoma"),
+    ("or", "oregon"),
+    ("pa", "pennsylvania"),
+    ("ri", "rhode island"),
+    ("sc", "south carolina"),
+    ("sd", "south dakota"),
+    ("tn", "tennessee"),
+    ("tx", "texas"),
+    ("ut", "utah"),
+    ("vt", "vermont"),
+    ("va", "virginia"),
+    ("wa", "washington"),
+    ("wv", "west virginia"),
+    ("wi", "wisconsin"),
+    ("wy", "wyoming"),
+    ("as", "american samoa"),
+    ("gu", "guam"),
+    ("mp", "northern mariana islands"),
+    ("pr", "puerto rico"),
+    ("vi", "us virgin islands"),
+    // Canadian provinces and territories (Canada Post codes; none collides with a state).
+    ("ab", "alberta"),
+    ("bc", "british columbia"),
+    ("mb", "manitoba"),
+    ("nb", "new brunswick"),
+    ("nl", "newfoundland and labrador"),
+    ("ns", "nova scotia"),
+    ("nt", "northwest territories"),
+    ("nu", "nunavut"),
+    ("on", "ontario"),
+    ("pe", "prince edward island"),
+    ("qc", "quebec"),
+    ("sk", "saskatchewan"),
+    ("yt", "yukon"),
+];
+
+const COUNTRIES: &[(&str, &[&str])] = &[
+    (
+        "us",
+        &[
+            "usa",
+            "united states",
+            "united states of america",
+            "america",
+            "u s a",
+            "u s",
+        ],
+    ),
+    ("ca", &["can", "canada"]),
+    (
+        "gb",
+        &[
+            "gbr",
+            "uk",
+            "u k",
+            "united kingdom",
+            "great britain",
+            "england",
+            "scotland",
+            "wales",
+        ],
+    ),
+    ("ie", &["irl", "ireland"]),
+    ("pl", &["pol", "poland", "polska"]),
+    ("de", &["deu", "germany", "deutschland"]),
+    ("fr", &["fra", "france"]),
+    ("es", &["esp", "spain", "espana"]),
+    ("it", &["ita", "italy", "italia"]),
+    ("nl", &["nld", "netherlands", "the netherlands", "holland"]),
+    ("mx", &["mex", "mexico"]),
+    ("br", &["bra", "brazil", "brasil"]),
+    ("au", &["aus", "australia"]),
+    ("nz", &["nzl", "new zealand"]),
+    ("in", &["ind", "india"]),
+    ("jp", &["jpn", "japan"]),
+    ("cn", &["chn", "china"]),
+];
+
+/// A folded region in canonical form: the two-letter code when the name is known.
+pub fn canonical_region(folded: &str) -> String {
+    US_STATES
+        .iter()
+        .find(|(code, name)| folded == *code || folded == *name)
+        .map_or_else(|| folded.to_string(), |(code, _)| (*code).to_string())
+}
+
+/// A folded country in canonical form: the ISO alpha-2 code when the name is known.
+pub fn canonical_country(folded: &str) -> String {
+    COUNTRIES
+        .iter()
+        .find(|(code, names)| folded == *code || names.contains(&folded))
+        .map_or_else(|| folded.to_string(), |(code, _)| (*code).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical() {
+        assert_eq!(canonical_region("massachusetts"), "ma");
+        assert_eq!(canonical_region("ma"), "ma");
+        assert_eq!(canonical_region("district of columbia"), "dc");
+        assert_eq!(canonical_region("bavaria"), "bavaria");
+        assert_eq!(canonical_country("united states"), "us");
+        assert_eq!(canonical_country("u s a"), "us");
+        assert_eq!(canonical_country("poland"), "pl");
+        assert_eq!(US_STATES.len(), 56 + 13);
+    }
+}

@@ -48,6 +48,12 @@
 #define MK_MAX_ACCOUNT_IDS 1000
 
 /**
+ * Longest claim value (`name`, `email`, `phone`, each address part) that
+ * `mk_match_owners` accepts, in bytes. Owner values longer than this score 0.
+ */
+#define MK_MAX_CLAIM_VALUE_LEN 1024
+
+/**
  * Result of every fallible `mk_` function. Numbers are stable and never reused.
  */
 enum mk_status
@@ -355,6 +361,39 @@ int32_t mk_get_identity_ex(const struct mk_client *client,
                            char **out_json,
                            char **out_request_id,
                            char **out_error);
+
+/**
+ * Compares a claim with the owners of a Get Identity response, offline (no
+ * request, no client, nothing logged): does this account belong to the
+ * person the caller's user claims to be?
+ *
+ * `identity_json`: a Get Identity response body (what `mk_get_identity`
+ * returns); a body the validator refuses is `MK_ERR_DECODE` with its
+ * `<path>: <problem>` message. `claim_json`: `{"name": ..., "email": ...,
+ * "phone": ..., "address": {"street": ..., "city": ..., "region": ...,
+ * "postal_code": ..., "country": ...}}`, every key optional (null or blank
+ * means not given), at least one of the four given; unknown keys, wrong
+ * types, values over `MK_MAX_CLAIM_VALUE_LEN` bytes and unusable values (a name without letters,
+ * a phone without 7 digits) are `MK_ERR_INVALID_ARGUMENT`.
+ *
+ * On `MK_OK`, `*out_json` is the result JSON (docs/C-API.md, "Owner match"):
+ * `{"best": <entry or null>, "accounts": [{"account_id", "owner_index",
+ * "score", "name": {"score", "nickname", "first_or_last_only", "business"},
+ * "email": {"score"}, "phone": {"score"}, "address": {"score",
+ * "postal_code_match"}}]}` with scores 0-100 (at least 80: the same value
+ * written differently; below 50: a different value). On error `*out_json` is
+ * NULL and `*out_error` (if not NULL) an error JSON whose message never holds
+ * a claimed or owner value. Free both with `mk_string_free`.
+ *
+ * # Safety
+ * `identity_json` and `claim_json` must be NULL or NUL-terminated and valid
+ * for the call; `out_json` valid for a pointer write; `out_error` NULL or
+ * valid for a pointer write.
+ */
+int32_t mk_match_owners(const char *identity_json,
+                        const char *claim_json,
+                        char **out_json,
+                        char **out_error);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -10,10 +10,12 @@
 mod cancel;
 mod events;
 mod identity;
+mod matching;
 
 pub use cancel::*;
 pub use events::*;
 pub use identity::*;
+pub use matching::*;
 
 use crate::core::{Client, Error, Options, Status};
 use once_cell::sync::Lazy;

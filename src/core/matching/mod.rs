@@ -23,7 +23,8 @@ pub use address::{AddressScore, RawAddress};
 pub use claim::Claim;
 pub use combine::combine;
 pub use name::NameScore;
-pub use text::MAX_VALUE_LEN;
+#[cfg(test)]
+pub(crate) use text::MAX_VALUE_LEN;
 
 use crate::core::model::{parse_identity, IdentityResponse};
 use crate::core::Error;

@@ -7,7 +7,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Longest owner or claim value compared, in bytes. Longer owner values score 0 (no real
 /// name, email, phone or address is that long); longer claim values are refused.
-pub const MAX_VALUE_LEN: usize = 1024;
+pub(crate) const MAX_VALUE_LEN: usize = 1024;
 
 /// Tokens longer than this are compared for equality only (edit distances are quadratic).
 const MAX_FUZZY_TOKEN: usize = 64;

@@ -3,6 +3,7 @@
 //!
 //! One emitter per language or document, each in its own module.
 
+mod c_view;
 mod cpp;
 mod docs;
 mod go;
@@ -36,6 +37,7 @@ fn main() {
     python::emit(&s, &mut out);
     go::emit(&s, &mut out);
     cpp::emit(&s, &mut out);
+    c_view::emit(&s, &mut out);
     sandbox::emit(&s, &mut out);
     docs::emit(&s, &mut out);
     if check {

@@ -122,7 +122,7 @@ pub unsafe extern "C" fn mk_get_identity_ex(
 /// # Safety
 /// `account_ids` NULL or valid for `len` reads of pointers, each NULL or
 /// NUL-terminated and valid for the call.
-unsafe fn account_id_list<'a>(
+pub(super) unsafe fn account_id_list<'a>(
     account_ids: *const *const c_char,
     len: usize,
 ) -> Result<Vec<&'a str>, Error> {

@@ -1,0 +1,203 @@
+//! The typed, read-only view of an identity (docs/C-API.md, "Typed view"):
+//! `mk_identity_parse`, `mk_get_identity_view`, `mk_identity_root` and
+//! `mk_identity_free`. The structs it hands out are generated from the schema
+//! (view_gen.rs); every one of them, and every string and array they point to,
+//! lives in the `mk_identity` handle until `mk_identity_free`.
+
+use super::cancel::MkCancel;
+use super::identity::account_id_list;
+use super::view_gen::{read_identity_response, MkIdentityResponse};
+use super::view_read::{Reader, Storage};
+use super::{id_str, into_c_string, status_call, MkClient};
+use crate::core::{CallControl, Error};
+use std::ffi::c_char;
+use std::ptr;
+use std::time::{Duration, Instant};
+
+/// Marks a live handle; overwritten when it is freed (a best-effort check).
+const LIVE: u64 = 0x6d6b_5f76_6965_7721; // "mk_view!"
+
+/// An opaque, immutable identity: the typed view of one Get Identity body.
+/// Create it with `mk_identity_parse` or `mk_get_identity_view`, read it through
+/// `mk_identity_root`, free it with `mk_identity_free`. It may be read from many
+/// threads at once.
+pub struct MkIdentity {
+    live: u64,
+    root: MkIdentityResponse,
+    _storage: Storage,
+}
+
+/// Builds the view of `body`, which the core has accepted.
+fn build(body: &str) -> Box<MkIdentity> {
+    let mut r = Reader::new(body);
+    let root = read_identity_response(&mut r);
+    Box::new(MkIdentity {
+        live: LIVE,
+        root,
+        _storage: r.finish(),
+    })
+}
+
+/// Writes NULL to an out-handle pointer, or refuses a NULL one.
+///
+/// # Safety
+/// `out` must be NULL or valid for a pointer write.
+unsafe fn clear_out(out: *mut *mut MkIdentity) -> Result<(), Error> {
+    if out.is_null() {
+        return Err(Error::invalid("out_identity is NULL"));
+    }
+    // SAFETY: not NULL, so by this function's contract valid for a pointer write.
+    unsafe { *out = ptr::null_mut() };
+    Ok(())
+}
+
+/// Parses an identity JSON (`json`, `len` bytes of UTF-8, no NUL needed) into a
+/// typed view. The body is checked exactly as `mk_validate_identity` checks it
+/// (the same one validator); a refused body is `MK_ERR_DECODE` with the same
+/// `<path>: <problem>` message. On `MK_OK`, `*out_identity` is the handle (free
+/// it with `mk_identity_free`) and `*out_error` is NULL; otherwise
+/// `*out_identity` is NULL. `MK_ERR_INVALID_ARGUMENT` when `json` or
+/// `out_identity` is NULL. The JSON is not kept: the view holds its own copy.
+///
+/// # Safety
+/// `json` must be NULL or valid for `len` reads; `out_identity` NULL or valid for
+/// a pointer write; `out_error` NULL or valid for a pointer write.
+#[no_mangle]
+pub unsafe extern "C" fn mk_identity_parse(
+    json: *const c_char,
+    len: usize,
+    out_identity: *mut *mut MkIdentity,
+    out_error: *mut *mut c_char,
+) -> i32 {
+    let call = || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { clear_out(out_identity) }?;
+        if json.is_null() {
+            return Err(Error::invalid("json is NULL"));
+        }
+        // SAFETY: not NULL, and by this function's contract valid for `len` reads of
+        // initialised bytes (so `len` fits one allocation, below `isize::MAX`); `u8`
+        // has the alignment of `c_char`; the slice does not outlive this call.
+        let bytes = unsafe { std::slice::from_raw_parts(json.cast::<u8>(), len) };
+        crate::core::validate_identity(bytes).map_err(Error::decode)?;
+        let text = std::str::from_utf8(bytes).map_err(|_| Error::decode("body is not UTF-8"))?;
+        let view = Box::into_raw(build(text));
+        // SAFETY: checked not NULL by `clear_out`; valid for a pointer write.
+        unsafe { *out_identity = view };
+        Ok(())
+    };
+    // SAFETY: by this function's contract `out_error` is NULL or valid for a pointer write.
+    unsafe { status_call(out_error, call) }
+}
+
+/// As `mk_get_identity_ex`, but hands back the typed view instead of the JSON:
+/// on `MK_OK`, `*out_identity` is the handle (free it with `mk_identity_free`);
+/// on error it is NULL and `*out_error` (if `out_error` is not NULL) is the
+/// error JSON. `timeout_ms`, `cancel` and `out_request_id` work as there.
+///
+/// # Safety
+/// As `mk_get_identity_ex`, with `out_identity` in place of `out_json`.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)] // the C shape: inputs, controls, outputs
+pub unsafe extern "C" fn mk_get_identity_view(
+    client: *const MkClient,
+    link_id: *const c_char,
+    account_ids: *const *const c_char,
+    account_ids_len: usize,
+    timeout_ms: u64,
+    cancel: *const MkCancel,
+    out_identity: *mut *mut MkIdentity,
+    out_request_id: *mut *mut c_char,
+    out_error: *mut *mut c_char,
+) -> i32 {
+    let call = || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { clear_out(out_identity) }?;
+        if !out_request_id.is_null() {
+            // SAFETY: not NULL, so by this function's contract valid for a pointer write.
+            unsafe { *out_request_id = ptr::null_mut() };
+        }
+        // SAFETY: by this function's contract `client` is NULL (checked here) or a live
+        // client from `mk_client_new`, which nothing frees during this call.
+        let client = unsafe { client.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))?;
+        // SAFETY: by this function's contract `link_id` is NULL (refused) or NUL-terminated
+        // and valid for this call.
+        let link_id = unsafe { id_str(link_id, "link_id") }?;
+        // SAFETY: forwarded from this function's contract.
+        let ids = unsafe { account_id_list(account_ids, account_ids_len) }?;
+        let control = CallControl {
+            deadline: (timeout_ms > 0)
+                .then(|| Instant::now() + Duration::from_millis(timeout_ms.min(u64::MAX / 4))),
+            // SAFETY: by this function's contract `cancel` is NULL or a live handle that
+            // outlives this call.
+            cancel: unsafe { cancel.as_ref() }.map(|c| c.token.clone()),
+        };
+        // The core validated the body before returning it.
+        let identity = client.inner.get_identity_with(link_id, &ids, &control)?;
+        let view = Box::into_raw(build(&identity.body));
+        // SAFETY: checked not NULL by `clear_out`; valid for a pointer write.
+        unsafe { *out_identity = view };
+        if let (false, Some(id)) = (out_request_id.is_null(), identity.request_id) {
+            // SAFETY: not NULL, so by this function's contract valid for a pointer write.
+            unsafe { *out_request_id = into_c_string(id) };
+        }
+        Ok(())
+    };
+    // SAFETY: by this function's contract `out_error` is NULL or valid for a pointer write.
+    unsafe { status_call(out_error, call) }
+}
+
+/// The identity's root struct: `*out_root` points into the handle and is valid
+/// until `mk_identity_free` (so is everything reachable from it). Read-only.
+/// `MK_ERR_INVALID_ARGUMENT` (and `*out_root` NULL) when `identity` or
+/// `out_root` is NULL, or when `identity` is recognisably not a live handle
+/// (a best-effort check: using a freed handle is the caller's bug).
+///
+/// # Safety
+/// `identity` must be NULL or a handle from this library not yet freed;
+/// `out_root` NULL or valid for a pointer write.
+#[no_mangle]
+pub unsafe extern "C" fn mk_identity_root(
+    identity: *const MkIdentity,
+    out_root: *mut *const MkIdentityResponse,
+) -> i32 {
+    let call = || {
+        if out_root.is_null() {
+            return Err(Error::invalid("out_root is NULL"));
+        }
+        // SAFETY: not NULL, so by this function's contract valid for a pointer write.
+        unsafe { *out_root = ptr::null() };
+        // SAFETY: by this function's contract `identity` is NULL (refused) or a live handle.
+        let id = unsafe { identity.as_ref() }.ok_or_else(|| Error::invalid("identity is NULL"))?;
+        if id.live != LIVE {
+            return Err(Error::invalid("identity is not a live mk_identity"));
+        }
+        // SAFETY: checked not NULL above; valid for a pointer write.
+        unsafe { *out_root = &id.root };
+        Ok(())
+    };
+    // SAFETY: NULL: no error JSON is wanted here (the status says it all).
+    unsafe { status_call(ptr::null_mut(), call) }
+}
+
+/// Frees a view and everything it handed out. NULL is a no-op. Using the
+/// handle, or any pointer obtained from it, afterwards is the caller's bug.
+///
+/// # Safety
+/// `identity` must be NULL or a handle from this library not yet freed, which
+/// no other thread is reading.
+#[no_mangle]
+pub unsafe extern "C" fn mk_identity_free(identity: *mut MkIdentity) {
+    if !identity.is_null() {
+        super::boundary((), || {
+            // SAFETY: by this function's contract `identity` came from `Box::into_raw`
+            // in `mk_identity_parse` or `mk_get_identity_view`, is not freed yet, and
+            // no other call is using it.
+            let mut b = unsafe { Box::from_raw(identity) };
+            // SAFETY: `b.live` is a field of a live Box: valid and aligned. Volatile so
+            // the store that marks it dead is not dropped as unused before the free.
+            unsafe { ptr::write_volatile(&mut b.live, 0) };
+            drop(b);
+        });
+    }
+}

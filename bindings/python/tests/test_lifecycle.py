@@ -1,0 +1,268 @@
+"""Every call ends on time and can be cancelled (issue 12): per-call `timeout=`, `Cancel`,
+the client's `deadline`, and the `Cancel` handle's lifetime."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import gc
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import pytest
+
+import moneykit_native as mk
+from moneykit_native import _native
+
+from conftest import Sandbox
+
+# The silent link never answers: without a timeout or a cancel, a call on it would run
+# until the client's `timeout` (10 s in FAST).
+SILENT = "mk_fault_silent"
+
+
+def _call_in_thread(fn: Callable[[], Any]) -> Tuple[threading.Thread, Dict[str, Any]]:
+    out: Dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            out["result"] = fn()
+        except BaseException as e:  # noqa: B902 - handed to the test
+            out["error"] = e
+        out["ended"] = time.perf_counter()
+
+    t = threading.Thread(target=run, name="mk-call", daemon=True)
+    t.start()
+    return t, out
+
+
+# -- cancellation ---------------------------------------------------------------------------
+
+
+def test_cancel_from_another_thread_frees_the_thread(
+    make_client: Callable[..., mk.Client],
+) -> None:
+    client = make_client()
+    cancel = mk.Cancel()
+    after: List[mk.IdentityResponse] = []
+
+    def work() -> None:
+        try:
+            client.get_identity(SILENT, cancel=cancel)
+        finally:
+            # The same thread is free again: it makes another call at once.
+            after.append(client.get_identity("mk_sandbox_ok"))
+
+    t, out = _call_in_thread(work)
+    time.sleep(0.3)  # the request is sent and waiting for an answer that never comes
+    assert t.is_alive() and not cancel.cancelled
+    triggered = time.perf_counter()
+    cancel.cancel()
+    assert cancel.cancelled
+    t.join(5)
+    assert not t.is_alive()
+    err = out["error"]
+    assert isinstance(err, mk.CallCancelledError) and isinstance(err, mk.MoneyKitError)
+    assert err.status == mk.Status.CANCELLED and err.name == "MK_ERR_CANCELLED"
+    assert err.attempts == 1
+    # The header promises ~100 ms; the bound is loose for a loaded machine. The next
+    # call on the thread finishes within it too (a sandbox round trip).
+    assert out["ended"] - triggered < 0.5
+    assert len(after) == 1 and len(after[0].accounts) == 2
+
+
+def test_cancel_reaches_every_call_using_it(make_client: Callable[..., mk.Client]) -> None:
+    client = make_client()
+    with mk.Cancel() as cancel:
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            futures = [
+                pool.submit(client.get_identity_json, SILENT, cancel=cancel) for _ in range(4)
+            ]
+            time.sleep(0.3)
+            assert not any(f.done() for f in futures)
+            triggered = time.perf_counter()
+            cancel.cancel()
+            for f in futures:
+                with pytest.raises(mk.CallCancelledError):
+                    f.result(timeout=5)
+            assert time.perf_counter() - triggered < 0.5
+
+
+def test_cancelled_cancel_stops_later_calls_at_once(
+    make_client: Callable[..., mk.Client], sandbox: Sandbox
+) -> None:
+    client = make_client()
+    cancel = mk.Cancel()
+    cancel.cancel()
+    cancel.cancel()  # idempotent
+    before = sandbox.stats()["requests"]
+    started = time.perf_counter()
+    with pytest.raises(mk.CallCancelledError) as info:
+        client.get_identity("mk_sandbox_ok", cancel=cancel)
+    assert time.perf_counter() - started < 0.5
+    assert info.value.attempts == 0
+    assert sandbox.stats()["requests"] == before  # nothing was sent
+    # Another Cancel, or none, is unaffected.
+    assert len(client.get_identity("mk_sandbox_ok", cancel=mk.Cancel()).accounts) == 2
+
+
+def test_cancel_name_does_not_shadow_other_cancelled_errors() -> None:
+    ns: Dict[str, Any] = {}
+    exec("from concurrent.futures import CancelledError\nfrom moneykit_native import *", ns)
+    assert ns["CancelledError"] is concurrent.futures.CancelledError
+    assert ns["CallCancelledError"] is mk.CallCancelledError
+    assert ns["Cancel"] is mk.Cancel
+    assert not hasattr(mk, "CancelledError")
+    assert mk.error_class(mk.Status.CANCELLED) is mk.CallCancelledError
+    assert mk.CallCancelledError.__module__ == "moneykit_native"
+
+
+def test_cancel_handle_lifetime(
+    make_client: Callable[..., mk.Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freed: List[int] = []
+    real_free = _native.free_cancel
+
+    def free(handle: int) -> None:
+        freed.append(handle)
+        real_free(handle)
+
+    monkeypatch.setattr(_native, "free_cancel", free)
+    client = make_client()
+
+    gc.collect()  # Cancel objects left over by earlier tests
+    freed.clear()
+
+    # close() while a call uses it: freed only when that call returns; cancel() still works.
+    cancel = mk.Cancel()
+    handle = cancel._handle
+    t, out = _call_in_thread(lambda: client.get_identity(SILENT, cancel=cancel))
+    time.sleep(0.2)
+    cancel.close()
+    cancel.close()  # idempotent
+    assert cancel.closed and handle not in freed
+    cancel.cancel()
+    t.join(5)
+    assert isinstance(out["error"], mk.CallCancelledError)
+    assert freed.count(handle) == 1
+    with pytest.raises(mk.InvalidArgumentError, match="Cancel object is closed"):
+        client.get_identity("mk_sandbox_ok", cancel=cancel)
+    cancel.cancel()  # harmless after the handle is gone
+    assert freed.count(handle) == 1
+
+    # Garbage collection frees an unused one.
+    unused = mk.Cancel()
+    handle = unused._handle
+    del unused
+    gc.collect()
+    assert handle in freed
+
+    # A call keeps the Cancel it was given alive, even when nothing else refers to it.
+    passed: List[Optional[int]] = []
+    real_call = _native.get_identity_ex
+
+    def spy(*args: Any) -> Any:
+        passed.append(args[-1])
+        return real_call(*args)
+
+    monkeypatch.setattr(_native, "get_identity_ex", spy)
+    freed.clear()
+    t, out = _call_in_thread(lambda: client.get_identity(SILENT, timeout=0.6, cancel=mk.Cancel()))
+    time.sleep(0.2)
+    gc.collect()
+    assert len(passed) == 1 and passed[0] is not None and passed[0] not in freed
+    t.join(5)
+    assert isinstance(out["error"], mk.RequestTimeoutError)
+    del out
+    gc.collect()
+    assert passed[0] in freed
+
+    with mk.Cancel() as c:
+        assert "not cancelled" in repr(c)
+        handle = c._handle
+    assert c.closed and handle in freed and "closed" in repr(c)
+
+
+def test_cancel_argument_type(make_client: Callable[..., mk.Client]) -> None:
+    client = make_client()
+    with pytest.raises(TypeError, match="cancel must be a moneykit_native.Cancel"):
+        client.get_identity("mk_sandbox_ok", cancel=threading.Event())  # type: ignore[arg-type]
+
+
+# -- per-call timeout and the client's deadline ---------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["get_identity", "get_identity_json"])
+def test_call_timeout_on_silent(method: str, make_client: Callable[..., mk.Client]) -> None:
+    client = make_client()  # timeout 10 s per attempt, deadline 60 s
+    started = time.perf_counter()
+    with pytest.raises(mk.RequestTimeoutError) as info:
+        getattr(client, method)(SILENT, timeout=0.2)
+    elapsed = time.perf_counter() - started
+    assert 0.15 <= elapsed < 0.8, elapsed
+    assert info.value.status == mk.Status.TIMEOUT and info.value.http_status is None
+    # The per-call timeout was for that call only.
+    assert len(client.get_identity("mk_sandbox_ok", timeout=5).accounts) == 2
+
+
+def test_call_timeout_bounds_retries(make_client: Callable[..., mk.Client]) -> None:
+    # Retries allowed, each attempt 10 s: the call's timeout still ends the whole call.
+    client = make_client(max_retries=3)
+    started = time.perf_counter()
+    with pytest.raises(mk.RequestTimeoutError):
+        client.get_identity("mk_fault_slow_2000", timeout=0.3)
+    assert time.perf_counter() - started < 0.9
+
+
+@pytest.mark.parametrize("bad", [0, 0.0, -1, float("nan"), float("inf")])
+def test_call_timeout_refused(bad: float, make_client: Callable[..., mk.Client]) -> None:
+    with pytest.raises(mk.InvalidArgumentError, match="timeout must be"):
+        make_client().get_identity("mk_sandbox_ok", timeout=bad)
+
+
+@pytest.mark.parametrize("bad", ["1", True, [1]])
+def test_call_timeout_type(bad: Any, make_client: Callable[..., mk.Client]) -> None:
+    with pytest.raises(TypeError, match="timeout must be a number"):
+        make_client().get_identity("mk_sandbox_ok", timeout=bad)
+
+
+def test_call_timeout_tiny_is_not_none(make_client: Callable[..., mk.Client]) -> None:
+    # 0.0001 s is 1 ms, not 0 (which the library reads as "no per-call timeout").
+    started = time.perf_counter()
+    with pytest.raises(mk.RequestTimeoutError):
+        make_client().get_identity(SILENT, timeout=0.0001)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_deadline_option(make_client: Callable[..., mk.Client]) -> None:
+    import json
+
+    assert json.loads(mk.options_json(deadline=1.5)) == {"deadline_ms": 1500}
+    # The deadline bounds the whole call, below the attempt's timeout.
+    client = make_client(timeout=10.0, deadline=0.3)
+    started = time.perf_counter()
+    with pytest.raises(mk.RequestTimeoutError):
+        client.get_identity(SILENT)
+    assert time.perf_counter() - started < 0.9
+    assert len(client.get_identity("mk_sandbox_ok").accounts) == 2
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), 86400.001 * 1000])
+def test_deadline_option_refused(bad: float, sandbox: Sandbox) -> None:
+    with pytest.raises(mk.InvalidArgumentError):
+        mk.Client(access_token="t", base_url=sandbox.url, deadline=bad)
+
+
+def test_deadline_default_sent(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox) -> None:
+    seen: List[Optional[str]] = []
+    real = _native.new_client
+
+    def spy(cid: Any, secret: Any, opts: bytes) -> Any:
+        seen.append(opts.decode())
+        return real(cid, secret, opts)
+
+    monkeypatch.setattr(_native, "new_client", spy)
+    mk.Client(access_token="t", base_url=sandbox.url).close()
+    mk.Client(access_token="t", base_url=sandbox.url, deadline=None).close()
+    assert '"deadline_ms":60000' in (seen[0] or "")
+    assert "deadline_ms" not in (seen[1] or "")

@@ -3,6 +3,7 @@
 //! adapts it to the C ABI.
 
 mod auth;
+pub mod batch;
 mod cancel;
 mod canonical;
 mod client;
@@ -17,6 +18,7 @@ pub mod matching;
 pub mod model;
 mod model_gen;
 mod options_gen;
+pub mod refresh;
 mod resolver;
 mod retry;
 mod secret;

@@ -1,0 +1,299 @@
+//! Refresh and wait (docs/C-API.md, "Refresh and wait"): ask MoneyKit to
+//! refresh a link's identity (`POST /links/{id}/products`, answered 202), then
+//! poll Get Identity, within the per-link limit, until
+//! `link.products.identity.refreshed_at` is later than it was before the
+//! request. The plain wait ("newer than T") serves callers who requested the
+//! refresh elsewhere.
+//!
+//! Polls are spaced by one per-link interval (`minute / link_per_minute`, a
+//! little more for clock and network jitter), counting the Get Identity made
+//! to learn the value before the request, so the link never sees more than
+//! `link_per_minute` calls in any minute from this wait. The fresh body is
+//! returned at the first poll that sees it: within one interval of the server
+//! advancing `refreshed_at`.
+
+use crate::core::model::parse_identity;
+use crate::core::model::Timestamp;
+use crate::core::{CallControl, CancelToken, Client, Error, Identity, Status};
+use serde::Deserialize;
+use std::time::{Duration, Instant};
+
+/// The keys `RefreshOptions::from_json` accepts.
+pub const REFRESH_OPTION_KEYS: [&str; 2] = ["link_per_minute", "time_scale"];
+
+/// Extra spacing between two polls of a link, as a fraction of the interval,
+/// so jitter between our clock and the server's never puts one more call in
+/// its window.
+const JITTER_MARGIN: f64 = 0.02;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshOptions {
+    /// Get Identity calls per minute this wait may make on the link (1 ..= 1000, default 3).
+    pub link_per_minute: u32,
+    /// Divides every period (1 ..= 10000): for the sandbox's `--time-scale`.
+    pub time_scale: f64,
+}
+
+impl Default for RefreshOptions {
+    fn default() -> Self {
+        RefreshOptions {
+            link_per_minute: 3,
+            time_scale: 1.0,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wire {
+    link_per_minute: Option<u64>,
+    time_scale: Option<f64>,
+}
+
+impl RefreshOptions {
+    /// Parses the options JSON; None or `{}` is all defaults; unknown keys are refused.
+    pub fn from_json(text: Option<&str>) -> Result<RefreshOptions, Error> {
+        let Some(text) = text else {
+            return Ok(RefreshOptions::default());
+        };
+        let w: Wire = serde_json::from_str(text)
+            .map_err(|e| Error::invalid(format!("refresh options_json: {e}")))?;
+        let link_per_minute = match w.link_per_minute {
+            None => 3,
+            Some(n @ 1..=1000) => n as u32,
+            Some(n) => {
+                return Err(Error::invalid(format!(
+                    "refresh option link_per_minute = {n} is out of range (1 .. 1000)"
+                )))
+            }
+        };
+        let time_scale = match w.time_scale {
+            None => 1.0,
+            Some(f) if (1.0..=10_000.0).contains(&f) => f,
+            Some(f) => {
+                return Err(Error::invalid(format!(
+                    "refresh option time_scale = {f} is out of range (1 .. 10000)"
+                )))
+            }
+        };
+        Ok(RefreshOptions {
+            link_per_minute,
+            time_scale,
+        })
+    }
+
+    /// The time between two polls of the link.
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_secs_f64(
+            60.0 / self.time_scale / f64::from(self.link_per_minute) * (1.0 + JITTER_MARGIN),
+        )
+    }
+}
+
+/// A refresh or wait that did not end with fresh data: why, and the last
+/// (stale) identity body seen, when one was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotFresh {
+    pub error: Error,
+    pub stale: Option<String>,
+}
+
+impl From<Error> for NotFresh {
+    fn from(error: Error) -> Self {
+        NotFresh { error, stale: None }
+    }
+}
+
+/// `link.products.identity.refreshed_at` of a body the validator accepted.
+pub fn identity_refreshed_at(body: &str) -> Result<Option<Timestamp>, Error> {
+    let parsed = parse_identity(body).map_err(Error::decode)?;
+    Ok(parsed
+        .link
+        .products
+        .get("identity")
+        .and_then(|p| p.refreshed_at.clone()))
+}
+
+/// Parses a caller's "newer than" timestamp (any form the validator accepts).
+pub fn parse_after(text: &str) -> Result<Timestamp, Error> {
+    Timestamp::parse(text).ok_or_else(|| {
+        Error::invalid("after is not an ISO-8601 date-time (e.g. 2024-01-31T12:00:00Z)")
+    })
+}
+
+/// Requests an identity refresh of `link_id` and waits, at most `wait`, for
+/// the fresh identity. See the module documentation.
+pub fn refresh_identity(
+    client: &Client,
+    link_id: &str,
+    wait: Duration,
+    options: &RefreshOptions,
+    cancel: Option<&CancelToken>,
+) -> Result<Identity, NotFresh> {
+    let mut poller = Poller::new(client, link_id, wait, options, cancel);
+    poller.pace()?;
+    let before = poller.get()?;
+    let before_at = identity_refreshed_at(&before.body)?;
+    poller.stale = Some(before.body);
+    client
+        .request_refresh(link_id, &["identity"], &poller.control())
+        .map_err(|error| poller.not_fresh(error))?;
+    poller.wait_newer(before_at.as_ref())
+}
+
+/// Waits, at most `wait`, until the identity of `link_id` was refreshed after
+/// `after` (`None`: any `refreshed_at` at all), polling within the per-link limit.
+pub fn wait_identity_newer(
+    client: &Client,
+    link_id: &str,
+    after: Option<&Timestamp>,
+    wait: Duration,
+    options: &RefreshOptions,
+    cancel: Option<&CancelToken>,
+) -> Result<Identity, NotFresh> {
+    Poller::new(client, link_id, wait, options, cancel).wait_newer(after)
+}
+
+struct Poller<'a> {
+    client: &'a Client,
+    link_id: &'a str,
+    started: Instant,
+    deadline: Instant,
+    interval: Duration,
+    next_poll: Instant,
+    polls: u32,
+    cancel: Option<&'a CancelToken>,
+    stale: Option<String>,
+}
+
+impl<'a> Poller<'a> {
+    fn new(
+        client: &'a Client,
+        link_id: &'a str,
+        wait: Duration,
+        options: &RefreshOptions,
+        cancel: Option<&'a CancelToken>,
+    ) -> Poller<'a> {
+        let started = Instant::now();
+        Poller {
+            client,
+            link_id,
+            started,
+            deadline: started + wait.min(Duration::from_secs(86_400 * 30)),
+            interval: options.poll_interval(),
+            next_poll: started,
+            polls: 0,
+            cancel,
+            stale: None,
+        }
+    }
+
+    fn control(&self) -> CallControl {
+        CallControl {
+            deadline: Some(self.deadline),
+            cancel: self.cancel.cloned(),
+        }
+    }
+
+    fn not_fresh(&mut self, error: Error) -> NotFresh {
+        NotFresh {
+            error,
+            stale: self.stale.take(),
+        }
+    }
+
+    /// Waits for the next poll's turn; the timeout (with the stale body) when
+    /// that turn comes after the deadline.
+    fn pace(&mut self) -> Result<(), NotFresh> {
+        if self.next_poll > self.deadline {
+            let e = Error::new(
+                Status::MkErrTimeout,
+                format!(
+                    "identity not refreshed within {} ms ({} polls, one per {} ms); \
+                     the last (stale) identity is available",
+                    (self.deadline - self.started).as_millis(),
+                    self.polls,
+                    self.interval.as_millis()
+                ),
+            );
+            return Err(self.not_fresh(e));
+        }
+        let wait = self.next_poll.saturating_duration_since(Instant::now());
+        if !self.control().sleep(wait) {
+            let mut e = Error::new(Status::MkErrCancelled, "the call was cancelled");
+            e.attempts = self.polls;
+            return Err(self.not_fresh(e));
+        }
+        Ok(())
+    }
+
+    /// One Get Identity, and the next one's earliest start.
+    fn get(&mut self) -> Result<Identity, Error> {
+        self.polls += 1;
+        let started = Instant::now();
+        self.next_poll = started + self.interval;
+        self.client
+            .get_identity_with(self.link_id, &[], &self.control())
+    }
+
+    fn wait_newer(mut self, after: Option<&Timestamp>) -> Result<Identity, NotFresh> {
+        loop {
+            self.pace()?;
+            match self.get() {
+                Ok(identity) => {
+                    let at = identity_refreshed_at(&identity.body)?;
+                    let newer = match (&at, after) {
+                        (Some(at), Some(after)) => at.unix_micros() > after.unix_micros(),
+                        (Some(_), None) => true,
+                        (None, _) => false,
+                    };
+                    if newer {
+                        return Ok(identity);
+                    }
+                    self.stale = Some(identity.body);
+                }
+                // Passing trouble: the client already retried; poll again next turn.
+                Err(e)
+                    if matches!(
+                        e.status,
+                        Status::MkErrRateLimited | Status::MkErrServer | Status::MkErrTransport
+                    ) || (e.status == Status::MkErrTimeout
+                        && Instant::now() < self.deadline) => {}
+                Err(e) => return Err(self.not_fresh(e)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options() {
+        let d = RefreshOptions::from_json(None).unwrap();
+        assert_eq!(d, RefreshOptions::default());
+        assert!(d.poll_interval() >= Duration::from_secs(20));
+        assert!(d.poll_interval() < Duration::from_millis(20_500));
+        let o = RefreshOptions::from_json(Some(r#"{"time_scale": 60}"#)).unwrap();
+        assert!(o.poll_interval() >= Duration::from_millis(333));
+        for bad in [
+            r#"{"link_per_minute": 0}"#,
+            r#"{"interval": 1}"#,
+            r#"{"time_scale": 0}"#,
+            "[",
+        ] {
+            assert!(RefreshOptions::from_json(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn after_timestamps() {
+        let t = parse_after("2024-01-31T12:00:00Z").unwrap();
+        assert!(parse_after("2024-01-31").unwrap().unix_micros() < t.unix_micros());
+        assert_eq!(
+            parse_after("yesterday").unwrap_err().status,
+            Status::MkErrInvalidArgument
+        );
+    }
+}

@@ -11,10 +11,9 @@ pub fn emit(s: &Schema, out: &mut Out) {
 
 /// How the rest of a `kind: prefix` id is matched, from its placeholder.
 fn prefix_rule(m: &MagicId) -> (String, &'static str) {
-    let (head, placeholder) = m
-        .id
-        .split_once('<')
-        .unwrap_or_else(|| panic!("prefix id {} has no <placeholder>", m.id));
+    let (head, placeholder) =
+        m.id.split_once('<')
+            .unwrap_or_else(|| panic!("prefix id {} has no <placeholder>", m.id));
     match placeholder {
         // `mk_fault_500_once_<tag>` also matches `mk_fault_500_once` (an empty tag).
         "tag>" => (
@@ -23,7 +22,7 @@ fn prefix_rule(m: &MagicId) -> (String, &'static str) {
                 .to_string(),
             "Tag",
         ),
-        "ms>" | "bytes>" => (head.to_string(), "Number"),
+        "ms>" | "bytes>" | "n>" => (head.to_string(), "Number"),
         "name>" => (head.to_string(), "Name"),
         other => panic!("{}: unknown placeholder <{other}", m.id),
     }
@@ -60,7 +59,11 @@ fn magic_gen(s: &Schema) -> String {
         }
     }
     let defaults: Vec<&MagicId> = ids.iter().filter(|m| m.kind == "default").collect();
-    assert_eq!(defaults.len(), 1, "magic_ids needs exactly one kind: default");
+    assert_eq!(
+        defaults.len(),
+        1,
+        "magic_ids needs exactly one kind: default"
+    );
 
     let mut o = String::new();
     o.push_str(
@@ -84,7 +87,7 @@ fn magic_gen(s: &Schema) -> String {
          #[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum Suffix {\n\
          \x20   /// `<tag>`: nothing, or `_` and anything (`mk_fault_500_once`, `mk_fault_500_once_t1`).\n\
          \x20   Tag,\n\
-         \x20   /// `<ms>`, `<bytes>`: 1 to 19 ASCII digits (always fits a u64).\n\
+         \x20   /// `<ms>`, `<bytes>`, `<n>`: 1 to 19 ASCII digits (always fits a u64).\n\
          \x20   Number,\n\
          \x20   /// `<name>`: anything but nothing.\n\
          \x20   Name,\n}\n\n\

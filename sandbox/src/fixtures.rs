@@ -10,7 +10,7 @@ pub const REFRESHED_AT: &str = "2023-02-16T09:14:11Z";
 pub const OK_CHECKING_ID: &str = "acc_6Tef269B6ZArSVpYrxtjBV";
 pub const OK_SAVINGS_ID: &str = "acc_2Xq8PnL4cWd7RkYs9TbEhM";
 
-fn link(link_id: &str) -> Value {
+pub(crate) fn link(link_id: &str) -> Value {
     json!({
         "link_id": link_id,
         "institution_id": "chase",

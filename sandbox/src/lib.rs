@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 mod admin;
 mod auth;
 mod bodies;
+mod bulk;
 mod corpus;
 mod faults;
 mod fixtures;

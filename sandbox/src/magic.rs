@@ -11,7 +11,7 @@ use crate::http::{drain, Conn, Request, Transport};
 use crate::magic_gen::{classify, Answer};
 use crate::respond::{error_value, version_error, Ctx, Flow, JSON};
 use crate::util::{self, percent_decode};
-use crate::{corpus, faults, fixtures, lock};
+use crate::{bulk, corpus, faults, fixtures, lock};
 
 /// Largest `mk_fault_oversized_*` body (1 GiB).
 pub const OVERSIZED_CAP: u64 = 1 << 30;
@@ -95,6 +95,10 @@ fn respond<T: Transport>(ctx: &Ctx, conn: &mut Conn<T>, answer: Answer, link: &L
             let n = shared.refreshing.fetch_add(1, Ordering::SeqCst);
             fixture(conn, &fx.refreshing(n))
         }
+        Answer::Bulk => match bulk::body(link.rest) {
+            Some(body) => fixture(conn, &body),
+            None => not_found(ctx, conn),
+        },
         Answer::Corpus => match corpus::body(link.rest) {
             Some(body) => ctx.send(conn, 200, JSON, &[], &[body]),
             None => not_found(ctx, conn),
@@ -294,6 +298,7 @@ mod tests {
             .replace("<ms>", "5")
             .replace("<bytes>", "1000")
             .replace("<name>", "some_body")
+            .replace("<n>", "42")
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub enum Answer {
     Large,
     /// `mk_sandbox_refreshing`: like ok, but `products.identity.refreshed_at` (and `last_attempted_at`) = 2023-02-16T09:14:11Z + N s, N = number of earlier requests to this link (since start or `reset`)
     Refreshing,
+    /// `mk_sandbox_bulk_<n>`: a distinct, deterministic identity for each `<n>` in 0..=10000000 (written without leading zeros; others are 404 `link_error.not_found`), generated on the fly, about the size of ok: 2 accounts (checking with 2 owners, savings with 1), `link_id` = the requested id; every link, account id, owner name, email and phone number differs between links; `products.identity.refreshed_at` = `2023-02-16T09:14:11Z` until a refresh (`POST /links/{id}/products`) completes
+    Bulk,
     /// `mk_corpus_<name>`: 200, the bytes of `tests/corpus/<name>.json` (the conformance corpus) as they are (`account_ids` does not filter them); `mk_corpus_refuse_*` bodies must be refused with MK_ERR_DECODE; an unknown name is 404 `link_error.not_found`
     Corpus,
     /// `mk_sandbox_forbidden`: 403 `link_error.forbidden_action`, "Accounts access not permitted"
@@ -94,7 +96,7 @@ pub enum Answer {
 pub enum Suffix {
     /// `<tag>`: nothing, or `_` and anything (`mk_fault_500_once`, `mk_fault_500_once_t1`).
     Tag,
-    /// `<ms>`, `<bytes>`: 1 to 19 ASCII digits (always fits a u64).
+    /// `<ms>`, `<bytes>`, `<n>`: 1 to 19 ASCII digits (always fits a u64).
     Number,
     /// `<name>`: anything but nothing.
     Name,
@@ -120,6 +122,7 @@ pub const IDS: &[(&str, Answer)] = &[
     ("mk_sandbox_extra_fields", Answer::ExtraFields),
     ("mk_sandbox_large", Answer::Large),
     ("mk_sandbox_refreshing", Answer::Refreshing),
+    ("mk_sandbox_bulk_<n>", Answer::Bulk),
     ("mk_corpus_<name>", Answer::Corpus),
     ("mk_sandbox_forbidden", Answer::Forbidden),
     ("mk_sandbox_deleted", Answer::Deleted),
@@ -165,6 +168,7 @@ pub const IDS: &[(&str, Answer)] = &[
 
 /// Prefix ids, tried in this order after the exact ids: the first match wins.
 pub const PREFIXES: &[(&str, Suffix, Answer)] = &[
+    ("mk_sandbox_bulk_", Suffix::Number, Answer::Bulk),
     ("mk_corpus_", Suffix::Name, Answer::Corpus),
     ("mk_fault_500_once", Suffix::Tag, Answer::Fault500Once),
     ("mk_fault_503_once", Suffix::Tag, Answer::Fault503Once),

@@ -19,10 +19,12 @@ def header() -> str:
 
 
 def header_statuses() -> Dict[str, int]:
-    m = re.search(r"enum\s+mk_status\b.*?\{(.*?)\};", header(), re.S)
+    # Comments out first (they may say "enum mk_status"); then the declaration itself, whose
+    # body starts at the first "{" with no ";" before it (other enums may come first).
+    text = re.sub(r"/\*.*?\*/|//[^\n]*", "", header(), flags=re.S)
+    m = re.search(r"enum\s+mk_status\b[^;{}]*\{(.*?)\};", text, re.S)
     assert m, "enum mk_status not found in the header"
-    body = re.sub(r"/\*.*?\*/|//[^\n]*", "", m.group(1), flags=re.S)
-    return {name: int(value) for name, value in re.findall(r"\b(MK_\w+)\s*=\s*(-?\d+)", body)}
+    return {name: int(value) for name, value in re.findall(r"\b(MK_\w+)\s*=\s*(-?\d+)", m.group(1))}
 
 
 def header_functions() -> Dict[str, List[str]]:

@@ -3,6 +3,7 @@ the client's `deadline`, and the `Cancel` handle's lifetime."""
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import gc
 import threading
@@ -104,6 +105,37 @@ def test_cancelled_cancel_stops_later_calls_at_once(
     assert sandbox.stats()["requests"] == before  # nothing was sent
     # Another Cancel, or none, is unaffected.
     assert len(client.get_identity("mk_sandbox_ok", cancel=mk.Cancel()).accounts) == 2
+
+
+def test_asyncio_recipe_frees_the_thread(make_client: Callable[..., mk.Client]) -> None:
+    # README "Deadlines and cancellation": cancelling the task cancels the native call.
+    client = make_client()
+    ended: List[float] = []
+
+    def call(stop: mk.Cancel) -> mk.IdentityResponse:
+        try:
+            return client.get_identity(SILENT, cancel=stop)
+        finally:
+            ended.append(time.perf_counter())
+
+    async def get_identity() -> mk.IdentityResponse:
+        stop = mk.Cancel()
+        try:
+            return await asyncio.to_thread(call, stop)
+        finally:
+            stop.cancel()
+
+    async def main() -> float:
+        task = asyncio.create_task(get_identity())
+        await asyncio.sleep(0.3)
+        cancelled_at = time.perf_counter()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return cancelled_at
+
+    cancelled_at = asyncio.run(main())  # also waits for the executor's threads
+    assert len(ended) == 1 and ended[0] - cancelled_at < 0.5
 
 
 def test_cancel_name_does_not_shadow_other_cancelled_errors() -> None:

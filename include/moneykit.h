@@ -48,6 +48,18 @@
 #define MK_MAX_ACCOUNT_IDS 1000
 
 /**
+ * `mk_batch_next`: no result arrived within `timeout_ms`; the batch is still
+ * running, call again. Not a status (the status table never reaches 100).
+ */
+#define MK_BATCH_PENDING 100
+
+/**
+ * `mk_batch_next`: every result was delivered (or the batch was cancelled and
+ * what it had made was delivered). Not a status.
+ */
+#define MK_BATCH_DONE 101
+
+/**
  * Longest claim value (`name`, `email`, `phone`, each address part) that
  * `mk_match_owners` accepts, in bytes. Owner values longer than this score 0.
  */
@@ -134,6 +146,12 @@ typedef int32_t mk_status;
 #endif // __cplusplus
 
 /**
+ * An opaque running batch. Create it with `mk_batch_start`, drain it with
+ * `mk_batch_next`, free it with `mk_batch_free` (before its client).
+ */
+typedef struct mk_batch mk_batch;
+
+/**
  * An opaque cancel handle. Create it with `mk_cancel_new`, pass it to any
  * number of calls (`mk_get_identity_ex`), trigger it from any thread with
  * `mk_cancel_trigger`, free it with `mk_cancel_free` once no call using it is
@@ -147,6 +165,80 @@ typedef struct mk_cancel mk_cancel;
  * one connection pool and one cached access token for all of them.
  */
 typedef struct mk_client mk_client;
+
+/**
+ * One link's result, filled by `mk_batch_next`. Free `link_id`, `json` and
+ * `error` with `mk_string_free` (NULL ones too: free blindly).
+ */
+typedef struct mk_batch_item {
+  /**
+   * The link's position in the array given to `mk_batch_start`.
+   */
+  size_t index;
+  /**
+   * The link id, as given.
+   */
+  char *link_id;
+  /**
+   * `MK_OK`: `json` is the identity body (exactly as sent) and `error` NULL;
+   * else `error` is the error JSON and `json` NULL.
+   */
+  int32_t status;
+  char *json;
+  char *error;
+} mk_batch_item;
+
+/**
+ * A snapshot of a batch's progress (`mk_batch_get_progress`).
+ */
+typedef struct mk_batch_progress {
+  /**
+   * Links in the batch.
+   */
+  uint64_t total;
+  /**
+   * Results made (`ok` + `failed`), delivered or waiting for `mk_batch_next`.
+   */
+  uint64_t done;
+  uint64_t ok;
+  uint64_t failed;
+  /**
+   * Calls running now.
+   */
+  uint64_t in_flight;
+  /**
+   * HTTP attempts sent, retries included.
+   */
+  uint64_t requests;
+  /**
+   * 429 answers received.
+   */
+  uint64_t rate_limited;
+  /**
+   * How much longer every worker stays paused by a 429's `Retry-After`, in ms (0: not paused).
+   */
+  uint64_t paused_ms;
+  /**
+   * Milliseconds since `mk_batch_start`.
+   */
+  uint64_t elapsed_ms;
+  /**
+   * Results per wall-clock minute over the last 10 s.
+   */
+  double rate_per_minute;
+  /**
+   * What the app limit allows per wall-clock minute (`app_per_minute` × `time_scale`).
+   */
+  double allowed_per_minute;
+  /**
+   * 1 while paused by a 429, else 0.
+   */
+  uint8_t paused;
+  /**
+   * 1 once `mk_batch_cancel` (or `mk_batch_free`) was called, else 0.
+   */
+  uint8_t cancelled;
+} mk_batch_progress;
 
 /**
  * One HTTP attempt, as passed to an `mk_event_fn`. Every pointer is valid only
@@ -269,6 +361,80 @@ int32_t mk_validate_identity(const char *body, size_t len, char **out_error);
  * `s` must be NULL or a string from this library not yet freed.
  */
 void mk_string_free(char *s);
+
+/**
+ * Starts fetching the identity of `link_ids_len` links through `client`, with
+ * at most `concurrency` calls in flight, never more than `app_per_minute`
+ * requests per minute in all nor `link_per_minute` per link, pausing every
+ * worker on a 429 for its `Retry-After`. Results come out of `mk_batch_next`
+ * as calls complete; at most `2 × concurrency` wait there, so memory stays flat.
+ *
+ * `options_json`: NULL or a JSON object with `concurrency` (1 .. 256, default
+ * 16), `app_per_minute` (1 .. 1000000, default 600), `link_per_minute`
+ * (1 .. 1000, default 3) and `time_scale` (1 .. 10000, default 1: a minute
+ * lasts 60 / time_scale seconds, for the sandbox's `--time-scale`); unknown
+ * keys are `MK_ERR_INVALID_ARGUMENT`. Every link id must be non-empty UTF-8 of
+ * at most `MK_MAX_ID_LEN` bytes (else nothing starts); ids are copied.
+ *
+ * # Safety
+ * `client` a live client that is freed only after `mk_batch_free`;
+ * `link_ids` valid for `link_ids_len` reads of NUL-terminated strings (NULL
+ * allowed when the length is 0); `options_json` NULL or NUL-terminated;
+ * `out_batch` valid for a pointer write; `out_error` NULL or valid for a pointer write.
+ */
+int32_t mk_batch_start(const struct mk_client *client,
+                       const char *const *link_ids,
+                       size_t link_ids_len,
+                       const char *options_json,
+                       struct mk_batch **out_batch,
+                       char **out_error);
+
+/**
+ * Takes the next result, waiting at most `timeout_ms` (0: do not wait) for one.
+ * Returns `MK_OK` with `*out_item` filled (its strings are the caller's),
+ * `MK_BATCH_PENDING` when none came in time, `MK_BATCH_DONE` when there are no
+ * more, or `MK_ERR_INVALID_ARGUMENT` (NULL `batch` or `out_item`). `*out_item`
+ * is always written (NULL strings and status `MK_OK` when no result). Call it
+ * from one thread at a time.
+ *
+ * # Safety
+ * `batch` NULL or a live batch; `out_item` NULL or valid for a write;
+ * `out_error` NULL or valid for a pointer write.
+ */
+int32_t mk_batch_next(const struct mk_batch *batch,
+                      uint64_t timeout_ms,
+                      struct mk_batch_item *out_item,
+                      char **out_error);
+
+/**
+ * Fills `*out` with the batch's progress. Any thread, any time.
+ *
+ * # Safety
+ * `batch` NULL or a live batch; `out` NULL or valid for a write.
+ */
+int32_t mk_batch_get_progress(const struct mk_batch *batch,
+                              struct mk_batch_progress *out,
+                              char **out_error);
+
+/**
+ * Cancels the batch: no new call starts; calls in flight end with
+ * `MK_ERR_CANCELLED` within about 100 ms and are delivered as results, after
+ * which `mk_batch_next` returns `MK_BATCH_DONE`. Any thread; NULL is a no-op.
+ *
+ * # Safety
+ * `batch` NULL or a live batch.
+ */
+void mk_batch_cancel(const struct mk_batch *batch);
+
+/**
+ * Cancels the batch if still running, waits for its workers (about 100 ms)
+ * and frees it, with any results not taken. NULL is a no-op. Free every batch
+ * before its client; no other call on the batch may be running.
+ *
+ * # Safety
+ * `batch` NULL or a batch from `mk_batch_start` not yet freed.
+ */
+void mk_batch_free(struct mk_batch *batch);
 
 /**
  * Creates a cancel handle in `*out`.
@@ -394,6 +560,64 @@ int32_t mk_match_owners(const char *identity_json,
                         const char *claim_json,
                         char **out_json,
                         char **out_error);
+
+/**
+ * Asks MoneyKit to refresh the link's identity (`POST /links/{id}/products`
+ * with `{"products": ["identity"]}`), then polls Get Identity until
+ * `link.products.identity.refreshed_at` is later than before the request
+ * (read with one Get Identity first), and returns that fresh body in
+ * `*out_json`. Polls are one per `60 / link_per_minute` s (plus 2 %), the
+ * first Get Identity included, so the link never gets more than
+ * `link_per_minute` calls a minute from this function; the fresh body comes
+ * within one poll interval of the server's update.
+ *
+ * Outcomes: `MK_OK`; `MK_ERR_TIMEOUT` when `wait_ms` passed without fresh
+ * data (the message says so; `*out_stale_json` is the last body seen);
+ * `MK_ERR_RATE_LIMITED` when the refresh request got a 429, MoneyKit's daily
+ * refresh limit (message says so, `retry_after_ms` when sent; the stale body
+ * too); `MK_ERR_CANCELLED`; or the status of a failed call (a poll's
+ * rate-limit, 5xx and transport failures are polled through).
+ *
+ * `wait_ms` (>= 1) bounds the whole call. `options_json`: NULL or
+ * `{"link_per_minute": 3, "time_scale": 1}` (unknown keys refused).
+ * `cancel`: NULL or a live handle. `out_stale_json`: NULL or where the last
+ * stale body goes on failure (NULL when none, always NULL on `MK_OK`).
+ *
+ * # Safety
+ * `client` a live client; strings NULL or NUL-terminated; `cancel` NULL or
+ * live for the call; `out_json` valid for a pointer write; `out_stale_json`
+ * and `out_error` NULL or valid for a pointer write.
+ */
+int32_t mk_refresh_identity(const struct mk_client *client,
+                            const char *link_id,
+                            uint64_t wait_ms,
+                            const char *options_json,
+                            const struct mk_cancel *cancel,
+                            char **out_json,
+                            char **out_stale_json,
+                            char **out_error);
+
+/**
+ * For a refresh requested elsewhere: polls Get Identity, within the per-link
+ * limit, until `link.products.identity.refreshed_at` is later than `after` (an
+ * ISO-8601 date-time in any form the validator accepts, e.g. a previous
+ * body's `refreshed_at`; NULL: until there is any `refreshed_at`). The first
+ * poll is immediate. Outcomes and arguments as `mk_refresh_identity` (no
+ * refresh request, so no daily-limit outcome); a malformed `after` is
+ * `MK_ERR_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * As `mk_refresh_identity`; `after` NULL or NUL-terminated.
+ */
+int32_t mk_wait_identity_newer(const struct mk_client *client,
+                               const char *link_id,
+                               const char *after,
+                               uint64_t wait_ms,
+                               const char *options_json,
+                               const struct mk_cancel *cancel,
+                               char **out_json,
+                               char **out_stale_json,
+                               char **out_error);
 
 #ifdef __cplusplus
 }  // extern "C"

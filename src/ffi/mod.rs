@@ -7,15 +7,19 @@
 //! taken); strings handed out are freed with `mk_string_free` only; nothing
 //! the caller passes in is kept after the call returns.
 
+mod batch;
 mod cancel;
 mod events;
 mod identity;
 mod matching;
+mod refresh;
 
+pub use batch::*;
 pub use cancel::*;
 pub use events::*;
 pub use identity::*;
 pub use matching::*;
+pub use refresh::*;
 
 use crate::core::{Client, Error, Options, Status};
 use once_cell::sync::Lazy;

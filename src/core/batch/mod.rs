@@ -17,10 +17,7 @@ mod options;
 mod progress;
 
 pub use self::limiter::Limiter;
-pub use self::options::{
-    BatchOptions, BATCH_OPTION_KEYS, DEFAULT_APP_PER_MINUTE, DEFAULT_CONCURRENCY,
-    DEFAULT_LINK_PER_MINUTE,
-};
+pub use self::options::{BatchOptions, BATCH_OPTION_KEYS};
 pub use self::progress::Progress;
 
 use self::progress::Counters;
@@ -35,7 +32,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// How many times a link whose call ended rate limited is queued again.
-pub const MAX_REQUEUES: u32 = 2;
+pub(crate) const MAX_REQUEUES: u32 = 2;
 
 /// Whatever holds the client the batch calls through (an `Arc<Client>`, or the
 /// C layer's borrowed client).

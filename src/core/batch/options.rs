@@ -6,9 +6,9 @@ use serde::Deserialize;
 
 /// MoneyKit's documented limits: 600 calls per minute per app, 3 Get Identity
 /// calls per minute per link (docs/moneykit-api.md).
-pub const DEFAULT_APP_PER_MINUTE: u32 = 600;
-pub const DEFAULT_LINK_PER_MINUTE: u32 = 3;
-pub const DEFAULT_CONCURRENCY: usize = 16;
+pub(crate) const DEFAULT_APP_PER_MINUTE: u32 = 600;
+pub(crate) const DEFAULT_LINK_PER_MINUTE: u32 = 3;
+pub(crate) const DEFAULT_CONCURRENCY: usize = 16;
 
 /// The keys `BatchOptions::from_json` accepts, in documentation order.
 pub const BATCH_OPTION_KEYS: [&str; 4] = [

@@ -37,6 +37,21 @@
 #define MK_VERSION_PATCH 0
 
 /**
+ * How many times a link whose call ended rate limited is queued again.
+ */
+#define MAX_REQUEUES 2
+
+/**
+ * MoneyKit's documented limits: 600 calls per minute per app, 3 Get Identity
+ * calls per minute per link (docs/moneykit-api.md).
+ */
+#define DEFAULT_APP_PER_MINUTE 600
+
+#define DEFAULT_LINK_PER_MINUTE 3
+
+#define DEFAULT_CONCURRENCY 16
+
+/**
  * Longest accepted link id or account id, in bytes. Longer ids are
  * refused with `MK_ERR_INVALID_ARGUMENT` before any request is made.
  */
@@ -64,6 +79,291 @@
  * `mk_match_owners` accepts, in bytes. Owner values longer than this score 0.
  */
 #define MK_MAX_CLAIM_VALUE_LEN 1024
+
+/**
+ * How a timestamp was written.
+ */
+enum mk_timestamp_kind
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  /**
+   * Absent or null.
+   */
+  MK_TIMESTAMP_ABSENT = 0,
+  /**
+   * A time with `Z` or a numeric offset: an exact instant.
+   */
+  MK_TIMESTAMP_OFFSET = 1,
+  /**
+   * A time without an offset: read as UTC.
+   */
+  MK_TIMESTAMP_NO_OFFSET = 2,
+  /**
+   * A bare date (`YYYY-MM-DD`): midnight UTC.
+   */
+  MK_TIMESTAMP_DATE_ONLY = 3,
+};
+#ifndef __cplusplus
+typedef int32_t mk_timestamp_kind;
+#endif // __cplusplus
+
+/**
+ * An optional boolean: absent (or null), false or true.
+ */
+enum mk_opt_bool
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  /**
+   * Absent or null.
+   */
+  MK_BOOL_ABSENT = -1,
+  /**
+   * `false`.
+   */
+  MK_BOOL_FALSE = 0,
+  /**
+   * `true`.
+   */
+  MK_BOOL_TRUE = 1,
+};
+#ifndef __cplusplus
+typedef int32_t mk_opt_bool;
+#endif // __cplusplus
+
+/**
+ * `mk_phone_number_type`: The kind of a phone number. The numbers follow the schema's order
+ * and never change; a value this library does not know (a newer server's) is UNKNOWN, with
+ * the text still in the string member.
+ */
+enum mk_phone_number_type
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  /**
+   * Absent, or a value not in the schema.
+   */
+  MK_PHONE_NUMBER_TYPE_UNKNOWN = 0,
+  /**
+   * `"home"`.
+   */
+  MK_PHONE_NUMBER_TYPE_HOME = 1,
+  /**
+   * `"work"`.
+   */
+  MK_PHONE_NUMBER_TYPE_WORK = 2,
+  /**
+   * `"mobile"`.
+   */
+  MK_PHONE_NUMBER_TYPE_MOBILE = 3,
+  /**
+   * `"other"`.
+   */
+  MK_PHONE_NUMBER_TYPE_OTHER = 4,
+};
+#ifndef __cplusplus
+typedef int32_t mk_phone_number_type;
+#endif // __cplusplus
+
+/**
+ * `mk_link_state`: The state of a link. The numbers follow the schema's order and never
+ * change; a value this library does not know (a newer server's) is UNKNOWN, with the text
+ * still in the string member.
+ */
+enum mk_link_state
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  /**
+   * Absent, or a value not in the schema.
+   */
+  MK_LINK_STATE_UNKNOWN = 0,
+  /**
+   * `"connecting"`.
+   */
+  MK_LINK_STATE_CONNECTING = 1,
+  /**
+   * `"awaiting_token_exchange"`.
+   */
+  MK_LINK_STATE_AWAITING_TOKEN_EXCHANGE = 2,
+  /**
+   * `"connected"`.
+   */
+  MK_LINK_STATE_CONNECTED = 3,
+  /**
+   * `"deleted"`.
+   */
+  MK_LINK_STATE_DELETED = 4,
+  /**
+   * `"error"`.
+   */
+  MK_LINK_STATE_ERROR = 5,
+};
+#ifndef __cplusplus
+typedef int32_t mk_link_state;
+#endif // __cplusplus
+
+/**
+ * `mk_link_error_code`: Why a link is in the error state. The numbers follow the schema's
+ * order and never change; a value this library does not know (a newer server's) is UNKNOWN,
+ * with the text still in the string member.
+ */
+enum mk_link_error_code
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  /**
+   * Absent, or a value not in the schema.
+   */
+  MK_LINK_ERROR_CODE_UNKNOWN = 0,
+  /**
+   * `"system_error"`.
+   */
+  MK_LINK_ERROR_CODE_SYSTEM_ERROR = 1,
+  /**
+   * `"provider_error"`.
+   */
+  MK_LINK_ERROR_CODE_PROVIDER_ERROR = 2,
+  /**
+   * `"institution_error"`.
+   */
+  MK_LINK_ERROR_CODE_INSTITUTION_ERROR = 3,
+  /**
+   * `"user_error"`.
+   */
+  MK_LINK_ERROR_CODE_USER_ERROR = 4,
+  /**
+   * `"auth_expired"`.
+   */
+  MK_LINK_ERROR_CODE_AUTH_EXPIRED = 5,
+  /**
+   * `"no_accounts"`.
+   */
+  MK_LINK_ERROR_CODE_NO_ACCOUNTS = 6,
+  /**
+   * `"user_setup_required"`.
+   */
+  MK_LINK_ERROR_CODE_USER_SETUP_REQUIRED = 7,
+  /**
+   * `"invalid_credentials"`.
+   */
+  MK_LINK_ERROR_CODE_INVALID_CREDENTIALS = 8,
+  /**
+   * `"user_oauth_denied"`.
+   */
+  MK_LINK_ERROR_CODE_USER_OAUTH_DENIED = 9,
+  /**
+   * `"user_input_incorrect"`.
+   */
+  MK_LINK_ERROR_CODE_USER_INPUT_INCORRECT = 10,
+  /**
+   * `"incomplete"`.
+   */
+  MK_LINK_ERROR_CODE_INCOMPLETE = 11,
+};
+#ifndef __cplusplus
+typedef int32_t mk_link_error_code;
+#endif // __cplusplus
+
+/**
+ * `mk_provider`: The data provider behind a link. The numbers follow the schema's order and
+ * never change; a value this library does not know (a newer server's) is UNKNOWN, with the
+ * text still in the string member.
+ */
+enum mk_provider
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  /**
+   * Absent, or a value not in the schema.
+   */
+  MK_PROVIDER_UNKNOWN = 0,
+  /**
+   * `"moneykit"`.
+   */
+  MK_PROVIDER_MONEYKIT = 1,
+  /**
+   * `"finicity"`.
+   */
+  MK_PROVIDER_FINICITY = 2,
+  /**
+   * `"plaid"`.
+   */
+  MK_PROVIDER_PLAID = 3,
+  /**
+   * `"yodlee"`.
+   */
+  MK_PROVIDER_YODLEE = 4,
+  /**
+   * `"mx"`.
+   */
+  MK_PROVIDER_MX = 5,
+  /**
+   * `"akoya"`.
+   */
+  MK_PROVIDER_AKOYA = 6,
+};
+#ifndef __cplusplus
+typedef int32_t mk_provider;
+#endif // __cplusplus
+
+/**
+ * `mk_product_error_code`: Why the last refresh of a product failed. The numbers follow the
+ * schema's order and never change; a value this library does not know (a newer server's) is
+ * UNKNOWN, with the text still in the string member.
+ */
+enum mk_product_error_code
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  /**
+   * Absent, or a value not in the schema.
+   */
+  MK_PRODUCT_ERROR_CODE_UNKNOWN = 0,
+  /**
+   * `"rate_limit"`.
+   */
+  MK_PRODUCT_ERROR_CODE_RATE_LIMIT = 1,
+  /**
+   * `"auth_expired"`.
+   */
+  MK_PRODUCT_ERROR_CODE_AUTH_EXPIRED = 2,
+  /**
+   * `"not_supported"`.
+   */
+  MK_PRODUCT_ERROR_CODE_NOT_SUPPORTED = 3,
+  /**
+   * `"timeout"`.
+   */
+  MK_PRODUCT_ERROR_CODE_TIMEOUT = 4,
+  /**
+   * `"unknown"`.
+   */
+  MK_PRODUCT_ERROR_CODE_VALUE_UNKNOWN = 5,
+  /**
+   * `"no_accounts"`.
+   */
+  MK_PRODUCT_ERROR_CODE_NO_ACCOUNTS = 6,
+  /**
+   * `"institution_error"`.
+   */
+  MK_PRODUCT_ERROR_CODE_INSTITUTION_ERROR = 7,
+  /**
+   * `"no_permission"`.
+   */
+  MK_PRODUCT_ERROR_CODE_NO_PERMISSION = 8,
+};
+#ifndef __cplusplus
+typedef int32_t mk_product_error_code;
+#endif // __cplusplus
 
 /**
  * Result of every fallible `mk_` function. Numbers are stable and never reused.
@@ -165,6 +465,14 @@ typedef struct mk_cancel mk_cancel;
  * one connection pool and one cached access token for all of them.
  */
 typedef struct mk_client mk_client;
+
+/**
+ * An opaque, immutable identity: the typed view of one Get Identity body.
+ * Create it with `mk_identity_parse` or `mk_get_identity_view`, read it through
+ * `mk_identity_root`, free it with `mk_identity_free`. It may be read from many
+ * threads at once.
+ */
+typedef struct mk_identity mk_identity;
 
 /**
  * One link's result, filled by `mk_batch_next`. Free `link_id`, `json` and
@@ -284,6 +592,375 @@ typedef struct mk_event {
  * that call returns. It must not free the client it was set on.
  */
 typedef void (*mk_event_fn)(void *user_data, const struct mk_event *event);
+
+/**
+ * A string of the view: `len` bytes of UTF-8 at `ptr`, followed by a NUL
+ * (`ptr[len] == '\0'`). `ptr` is NULL when the value is absent or null; an
+ * empty string has a non-NULL `ptr` and `len` 0. A string holding U+0000
+ * (sent as `\u0000`) is longer than `strlen` says: `len` is exact.
+ */
+typedef struct mk_str {
+  const char *ptr;
+  size_t len;
+} mk_str;
+
+/**
+ * An amount: the JSON number exactly as sent (`text`, e.g. `"340.12"` or
+ * `"1e3"`) and the nearest `double` (`value`, a convenience: use `text` when
+ * exactness matters). Absent: `text.ptr` is NULL and `value` is NaN.
+ */
+typedef struct mk_decimal {
+  struct mk_str text;
+  double value;
+} mk_decimal;
+
+/**
+ * A timestamp: the text as sent, the instant it names (microseconds and whole
+ * seconds since 1970-01-01T00:00:00Z, seconds rounded down; fraction digits
+ * past 6 are cut) and how it was written. Absent: `text.ptr` is NULL, `kind`
+ * is `MK_TIMESTAMP_ABSENT`, both times 0.
+ */
+typedef struct mk_timestamp {
+  struct mk_str text;
+  int64_t unix_micros;
+  int64_t unix_seconds;
+  mk_timestamp_kind kind;
+} mk_timestamp;
+
+/**
+ * `balances` (schema object `AccountBalances`): An account's balances.
+ */
+typedef struct mk_balances {
+  /**
+   * ISO 4217 currency code. `ptr` NULL when absent or null.
+   */
+  struct mk_str currency;
+  /**
+   * Available balance. `text.ptr` NULL when absent or null.
+   */
+  struct mk_decimal available;
+  /**
+   * Current balance. `text.ptr` NULL when absent or null.
+   */
+  struct mk_decimal current;
+  /**
+   * Credit limit. `text.ptr` NULL when absent or null.
+   */
+  struct mk_decimal limit;
+  /**
+   * When the balances were read; may be a bare date. `text.ptr` NULL when absent or null.
+   */
+  struct mk_timestamp balance_date;
+} mk_balances;
+
+/**
+ * `address` (schema object `Address`): A postal address of an owner.
+ */
+typedef struct mk_address {
+  /**
+   * City. `ptr` NULL when absent or null.
+   */
+  struct mk_str city;
+  /**
+   * Country code. `ptr` NULL when absent or null.
+   */
+  struct mk_str country;
+  /**
+   * Postal code. `ptr` NULL when absent or null.
+   */
+  struct mk_str postal_code;
+  /**
+   * State or region. `ptr` NULL when absent or null.
+   */
+  struct mk_str region;
+  /**
+   * Street address. `ptr` NULL when absent or null.
+   */
+  struct mk_str street;
+  /**
+   * Whether this is the owner's primary address.
+   */
+  mk_opt_bool primary;
+} mk_address;
+
+/**
+ * `phone_number` (schema object `PhoneNumber`): A phone number of an owner.
+ */
+typedef struct mk_phone_number {
+  /**
+   * The number as the institution has it. `ptr` Never NULL.
+   */
+  struct mk_str number;
+  /**
+   * Whether this is the owner's primary number.
+   */
+  mk_opt_bool primary;
+  /**
+   * home, work, mobile or other; an open set. As sent; `ptr` Never NULL.
+   */
+  struct mk_str type;
+  /**
+   * `type` as a known value, or UNKNOWN (also when absent).
+   */
+  mk_phone_number_type type_enum;
+} mk_phone_number;
+
+/**
+ * `email` (schema object `Email`): An email address of an owner.
+ */
+typedef struct mk_email {
+  /**
+   * The address. `ptr` Never NULL.
+   */
+  struct mk_str address;
+  /**
+   * Whether this is the owner's primary address.
+   */
+  mk_opt_bool primary;
+} mk_email;
+
+/**
+ * `owner` (schema object `Owner`): An owner of an account; any of its lists may be empty.
+ */
+typedef struct mk_owner {
+  /**
+   * The owner's names as the institution has them. `names_len` items; Never NULL.
+   */
+  const struct mk_str *names;
+  /**
+   * The number of items of `names`.
+   */
+  size_t names_len;
+  /**
+   * Postal addresses. `addresses_len` items; Never NULL.
+   */
+  const struct mk_address *addresses;
+  /**
+   * The number of items of `addresses`.
+   */
+  size_t addresses_len;
+  /**
+   * Phone numbers. `phone_numbers_len` items; Never NULL.
+   */
+  const struct mk_phone_number *phone_numbers;
+  /**
+   * The number of items of `phone_numbers`.
+   */
+  size_t phone_numbers_len;
+  /**
+   * Email addresses. `emails_len` items; Never NULL.
+   */
+  const struct mk_email *emails;
+  /**
+   * The number of items of `emails`.
+   */
+  size_t emails_len;
+} mk_owner;
+
+/**
+ * `account` (schema object `AccountIdentity`): An account of the link with its owners.
+ */
+typedef struct mk_account {
+  /**
+   * MoneyKit's id, e.g. acc_6Tef269B6ZArSVpYrxtjBV. `ptr` Never NULL.
+   */
+  struct mk_str account_id;
+  /**
+   * e.g. depository.checking; an open set. `ptr` Never NULL.
+   */
+  struct mk_str account_type;
+  /**
+   * The account's name at the institution. `ptr` Never NULL.
+   */
+  struct mk_str name;
+  /**
+   * The user's nickname for the account. `ptr` NULL when absent or null.
+   */
+  struct mk_str nickname;
+  /**
+   * The last 4 characters of the account number. `ptr` NULL when absent or null.
+   */
+  struct mk_str account_mask;
+  /**
+   * The account's balances.
+   */
+  struct mk_balances balances;
+  /**
+   * The provider's id for the account. `ptr` NULL when absent or null.
+   */
+  struct mk_str original_id;
+  /**
+   * Whether the account is closed.
+   */
+  mk_opt_bool closed;
+  /**
+   * The account's owners; may be empty. `owners_len` items; Never NULL.
+   */
+  const struct mk_owner *owners;
+  /**
+   * The number of items of `owners`.
+   */
+  size_t owners_len;
+} mk_account;
+
+/**
+ * `link_product` (schema object `LinkProduct`): The state of one product of a link.
+ */
+typedef struct mk_link_product {
+  /**
+   * When the product's data was last refreshed. `text.ptr` NULL when absent or null.
+   */
+  struct mk_timestamp refreshed_at;
+  /**
+   * When a refresh was last attempted. `text.ptr` NULL when absent or null.
+   */
+  struct mk_timestamp last_attempted_at;
+  /**
+   * Why the last refresh failed. As sent; `ptr` NULL when absent or null.
+   */
+  struct mk_str error_code;
+  /**
+   * `error_code` as a known value, or UNKNOWN (also when absent).
+   */
+  mk_product_error_code error_code_enum;
+  /**
+   * A message for the error. `ptr` NULL when absent or null.
+   */
+  struct mk_str error_message;
+  /**
+   * Why the product is unavailable. `ptr` NULL when absent or null.
+   */
+  struct mk_str unavailable;
+  /**
+   * Product settings (required, require_permission, prefetch, reason), kept as sent. The JSON
+   * text as sent; `ptr` NULL when absent or null.
+   */
+  struct mk_str settings;
+  /**
+   * transactions only: whether history is available.
+   */
+  mk_opt_bool has_history;
+} mk_link_product;
+
+/**
+ * One entry of a map of `MkLinkProduct`: its key and its (never null) value.
+ */
+typedef struct mk_link_product_entry {
+  /**
+   * The key as sent.
+   */
+  struct mk_str key;
+  /**
+   * The value.
+   */
+  struct mk_link_product value;
+} mk_link_product_entry;
+
+/**
+ * `link` (schema object `LinkCommon`): The link the identity belongs to.
+ */
+typedef struct mk_link {
+  /**
+   * The link's id. `ptr` Never NULL.
+   */
+  struct mk_str link_id;
+  /**
+   * e.g. chase. `ptr` Never NULL.
+   */
+  struct mk_str institution_id;
+  /**
+   * The institution's display name. `ptr` Never NULL.
+   */
+  struct mk_str institution_name;
+  /**
+   * URL of the institution's logo. `ptr` Never NULL.
+   */
+  struct mk_str institution_avatar;
+  /**
+   * The link's state; an open set. As sent; `ptr` Never NULL.
+   */
+  struct mk_str state;
+  /**
+   * `state` as a known value, or UNKNOWN (also when absent).
+   */
+  mk_link_state state_enum;
+  /**
+   * Why the link is in the error state. As sent; `ptr` NULL when absent or null.
+   */
+  struct mk_str error_code;
+  /**
+   * `error_code` as a known value, or UNKNOWN (also when absent).
+   */
+  mk_link_error_code error_code_enum;
+  /**
+   * Deprecated by MoneyKit. `text.ptr` NULL when absent or null.
+   */
+  struct mk_timestamp last_synced_at;
+  /**
+   * The data provider; an open set. As sent; `ptr` Never NULL.
+   */
+  struct mk_str provider;
+  /**
+   * `provider` as a known value, or UNKNOWN (also when absent).
+   */
+  mk_provider provider_enum;
+  /**
+   * The app's tags for the link. `link_tags_len` items; NULL when absent or null.
+   */
+  const struct mk_str *link_tags;
+  /**
+   * The number of items of `link_tags`.
+   */
+  size_t link_tags_len;
+  /**
+   * Newer API versions' name for link_tags. `tags_len` items; NULL when absent or null.
+   */
+  const struct mk_str *tags;
+  /**
+   * The number of items of `tags`.
+   */
+  size_t tags_len;
+  /**
+   * The link's webhook URL. `ptr` NULL when absent or null.
+   */
+  struct mk_str webhook;
+  /**
+   * Product name to its state (accounts, identity, transactions, ...); null entries are
+   * dropped. Sorted by key (bytewise); `products_len` entries; Never NULL.
+   */
+  const struct mk_link_product_entry *products;
+  /**
+   * The number of entries of `products`.
+   */
+  size_t products_len;
+  /**
+   * Products the link can provide. `available_products_len` items; Never NULL.
+   */
+  const struct mk_str *available_products;
+  /**
+   * The number of items of `available_products`.
+   */
+  size_t available_products_len;
+} mk_link;
+
+/**
+ * `identity_response` (schema object `IdentityResponse`): The 200 body of GET
+ * /links/{id}/identity.
+ */
+typedef struct mk_identity_response {
+  /**
+   * The link's accounts with their owners. `accounts_len` items; Never NULL.
+   */
+  const struct mk_account *accounts;
+  /**
+   * The number of items of `accounts`.
+   */
+  size_t accounts_len;
+  /**
+   * The link itself.
+   */
+  struct mk_link link;
+} mk_identity_response;
 
 #ifdef __cplusplus
 extern "C" {
@@ -618,6 +1295,67 @@ int32_t mk_wait_identity_newer(const struct mk_client *client,
                                char **out_json,
                                char **out_stale_json,
                                char **out_error);
+
+/**
+ * Parses an identity JSON (`json`, `len` bytes of UTF-8, no NUL needed) into a
+ * typed view. The body is checked exactly as `mk_validate_identity` checks it
+ * (the same one validator); a refused body is `MK_ERR_DECODE` with the same
+ * `<path>: <problem>` message. On `MK_OK`, `*out_identity` is the handle (free
+ * it with `mk_identity_free`) and `*out_error` is NULL; otherwise
+ * `*out_identity` is NULL. `MK_ERR_INVALID_ARGUMENT` when `json` or
+ * `out_identity` is NULL. The JSON is not kept: the view holds its own copy.
+ *
+ * # Safety
+ * `json` must be NULL or valid for `len` reads; `out_identity` NULL or valid for
+ * a pointer write; `out_error` NULL or valid for a pointer write.
+ */
+int32_t mk_identity_parse(const char *json,
+                          size_t len,
+                          struct mk_identity **out_identity,
+                          char **out_error);
+
+/**
+ * As `mk_get_identity_ex`, but hands back the typed view instead of the JSON:
+ * on `MK_OK`, `*out_identity` is the handle (free it with `mk_identity_free`);
+ * on error it is NULL and `*out_error` (if `out_error` is not NULL) is the
+ * error JSON. `timeout_ms`, `cancel` and `out_request_id` work as there.
+ *
+ * # Safety
+ * As `mk_get_identity_ex`, with `out_identity` in place of `out_json`.
+ */
+int32_t mk_get_identity_view(const struct mk_client *client,
+                             const char *link_id,
+                             const char *const *account_ids,
+                             size_t account_ids_len,
+                             uint64_t timeout_ms,
+                             const struct mk_cancel *cancel,
+                             struct mk_identity **out_identity,
+                             char **out_request_id,
+                             char **out_error);
+
+/**
+ * The identity's root struct: `*out_root` points into the handle and is valid
+ * until `mk_identity_free` (so is everything reachable from it). Read-only.
+ * `MK_ERR_INVALID_ARGUMENT` (and `*out_root` NULL) when `identity` or
+ * `out_root` is NULL, or when `identity` is recognisably not a live handle
+ * (a best-effort check: using a freed handle is the caller's bug).
+ *
+ * # Safety
+ * `identity` must be NULL or a handle from this library not yet freed;
+ * `out_root` NULL or valid for a pointer write.
+ */
+int32_t mk_identity_root(const struct mk_identity *identity,
+                         const struct mk_identity_response **out_root);
+
+/**
+ * Frees a view and everything it handed out. NULL is a no-op. Using the
+ * handle, or any pointer obtained from it, afterwards is the caller's bug.
+ *
+ * # Safety
+ * `identity` must be NULL or a handle from this library not yet freed, which
+ * no other thread is reading.
+ */
+void mk_identity_free(struct mk_identity *identity);
 
 #ifdef __cplusplus
 }  // extern "C"

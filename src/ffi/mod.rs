@@ -13,6 +13,9 @@ mod events;
 mod identity;
 mod matching;
 mod refresh;
+mod view;
+mod view_gen;
+mod view_read;
 
 pub use batch::*;
 pub use cancel::*;
@@ -20,6 +23,9 @@ pub use events::*;
 pub use identity::*;
 pub use matching::*;
 pub use refresh::*;
+pub use view::*;
+pub use view_gen::*;
+pub use view_read::{MkDecimal, MkOptBool, MkStr, MkTimestamp, MkTimestampKind};
 
 use crate::core::{Client, Error, Options, Status};
 use once_cell::sync::Lazy;

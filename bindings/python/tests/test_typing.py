@@ -36,6 +36,22 @@ def main() -> None:
         wait: Optional[float] = e.retry_after
         code: Optional[int] = e.http_status
         print(wait, code, e.request_id, e.attempts, e.status.c_name)
+
+def bounded(client: mk.Client, stop: mk.Cancel) -> Optional[str]:
+    try:
+        r = client.get_identity("mk_x", timeout=2.5, cancel=stop)
+        text: str = client.get_identity_json("mk_x", None, timeout=1, cancel=None)
+    except (mk.CallCancelledError, mk.RequestTimeoutError):
+        return None
+    stop.cancel()
+    cancelled: bool = stop.cancelled
+    with mk.Cancel() as other:
+        print(other.closed, cancelled, text)
+    rid: Optional[str] = r.request_id
+    return rid
+
+with mk.Client("id", "secret", deadline=10.0) as c2:
+    print(bounded(c2, mk.Cancel()))
 '''
 
 

@@ -19,7 +19,7 @@ class Cancel:
     triggered `Cancel` stays triggered: make a new one for new work.
 
         stop = mk.Cancel()
-        threading.Timer(2.0, stop.cancel).start()   # or a UI button, a signal handler...
+        threading.Timer(2.0, stop.cancel).start()   # or a UI button, a shutdown hook...
         try:
             identity = client.get_identity(link_id, cancel=stop)
         except mk.CallCancelledError:
@@ -33,7 +33,9 @@ class Cancel:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Reentrant: cancel() may run in a signal handler that interrupted this object's
+        # own critical section on the main thread. The handle is only freed outside it.
+        self._lock = threading.RLock()
         self._handle: Optional[int] = None
         self._closed = False
         self._cancelled = False

@@ -4,7 +4,8 @@
 //! city 15 (folded; a small typo 0.85), region 10 (US state and Canadian province names =
 //! codes), postal code 20, country 5 (names = ISO codes). The score is the weighted mean of
 //! the parts both sides have, × 100; with no part in common the address is not comparable
-//! (`None`). A different house number, postal code or country caps it at 30: another address.
+//! (`None`). A different house number, postal code or country caps it at 30: another
+//! address; a different city name (a neighbourhood's?) caps it at 79: a partial match.
 //!
 //! Postal codes are folded to letters and digits; two US-style ZIPs (5 or 9 digits, "94110"
 //! / "94110-1234") compare their first 5 digits. `postal_code_match` is true only when both
@@ -12,7 +13,7 @@
 
 use super::regions::{canonical_country, canonical_region};
 use super::street::{self, Street};
-use super::text::{fold, is_typo, MAX_VALUE_LEN};
+use super::text::{fold, words_alike, MAX_VALUE_LEN};
 use crate::core::model::Address;
 use serde::Serialize;
 
@@ -116,16 +117,17 @@ pub fn score(claim: &PreparedAddress, owner: &PreparedAddress) -> Option<Address
         }
     }
     if let (Some(a), Some(b)) = (&claim.city, &owner.city) {
-        add(
-            15.0,
-            if a == b {
-                1.0
-            } else if is_typo(a, b) {
-                0.85
-            } else {
-                0.0
-            },
-        );
+        let s = if a == b {
+            1.0
+        } else if words_alike(a, b) {
+            0.85
+        } else {
+            0.0
+        };
+        add(15.0, s);
+        if s == 0.0 {
+            cap = cap.min(79.0); // same postal code, another city name: a partial match
+        }
     }
     if let (Some(a), Some(b)) = (&claim.region, &owner.region) {
         add(10.0, if a == b { 1.0 } else { 0.0 });

@@ -18,6 +18,8 @@ use super::text::MAX_VALUE_LEN;
 pub struct PreparedEmail {
     local: String,
     domain: String,
+    /// The local part as written (lower case).
+    raw_local: String,
     /// The local part with dots and `+tag` removed whatever the domain.
     loose_local: String,
 }
@@ -57,6 +59,7 @@ pub fn prepare(raw: &str) -> Option<PreparedEmail> {
         Some((l, d)) => (l, d.trim_end_matches('.')),
         None => (s, ""),
     };
+    let raw_local = local.to_string();
     let loose_local: String = strip_tag(local).chars().filter(|c| *c != '.').collect();
     let (local, domain) = if GMAIL.contains(&domain) {
         (loose_local.clone(), "gmail.com".to_string())
@@ -66,6 +69,7 @@ pub fn prepare(raw: &str) -> Option<PreparedEmail> {
         (local.to_string(), domain.to_string())
     };
     Some(PreparedEmail {
+        raw_local,
         local,
         domain,
         loose_local,
@@ -76,7 +80,10 @@ pub fn prepare(raw: &str) -> Option<PreparedEmail> {
 pub fn score(claim: &PreparedEmail, owner: &PreparedEmail) -> u8 {
     if claim.local == owner.local && claim.domain == owner.domain {
         100
-    } else if claim.local == owner.local && !claim.local.is_empty() {
+    } else if claim.domain != owner.domain
+        && ((claim.local == owner.local && !claim.local.is_empty())
+            || claim.raw_local == owner.raw_local)
+    {
         60
     } else if claim.loose_local == owner.loose_local && !claim.loose_local.is_empty() {
         40

@@ -8,7 +8,8 @@
 use super::text::{is_typo, similarity, tokens};
 
 /// USPS Publication 28 standard abbreviations (the common ones), plus "saint" → "st" so
-/// "Saint Marks Pl" = "St. Marks Pl", and the Polish "ulica" → "ul".
+/// "Saint Marks Pl" = "St. Marks Pl", the Polish "ulica" → "ul", and ordinal words
+/// ("Fifth" → "5th").
 const ABBREVIATIONS: &[(&str, &str)] = &[
     ("street", "st"),
     ("str", "st"),
@@ -58,13 +59,26 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("southeast", "se"),
     ("southwest", "sw"),
     ("ulica", "ul"),
+    ("first", "1st"),
+    ("second", "2nd"),
+    ("third", "3rd"),
+    ("fourth", "4th"),
+    ("fifth", "5th"),
+    ("sixth", "6th"),
+    ("seventh", "7th"),
+    ("eighth", "8th"),
+    ("ninth", "9th"),
+    ("tenth", "10th"),
 ];
 
 /// Street-type words, dropped when one side omits them ("77 Beacon" / "77 Beacon St").
 const TYPES: &[&str] = &[
     "st", "ave", "rd", "blvd", "dr", "ln", "ct", "pl", "ter", "pkwy", "hwy", "cir", "sq", "trl",
-    "aly", "cres", "expy", "fwy", "plz", "way", "ul", "n", "s", "e", "w", "ne", "nw", "se", "sw",
+    "aly", "cres", "expy", "fwy", "plz", "way", "ul",
 ];
+
+/// Directionals: ignored when one side omits them, a different street when both differ.
+const DIRECTIONALS: &[&str] = &["n", "s", "e", "w", "ne", "nw", "se", "sw"];
 
 /// Unit designators: the next word is the unit ("Apt 5", "Suite 200", "# 5").
 const UNITS: &[&str] = &[
@@ -146,14 +160,25 @@ pub fn parse(raw: &str) -> Street {
 }
 
 /// How much two street names agree: 1.0 equal, 0.9 equal once street types and
-/// directionals are ignored, 0.85 a small typo, else 0.
+/// directionals are ignored (unless both give different directionals: 0), 0.85 a small
+/// typo, else 0.
 fn name_sim(a: &[String], b: &[String]) -> f64 {
     if a == b {
         return 1.0;
     }
+    let dirs = |x: &[String]| -> Vec<String> {
+        x.iter()
+            .filter(|t| DIRECTIONALS.contains(&t.as_str()))
+            .cloned()
+            .collect()
+    };
+    let (da, db) = (dirs(a), dirs(b));
+    if !da.is_empty() && !db.is_empty() && da != db {
+        return 0.0;
+    }
     let core = |x: &[String]| -> Vec<String> {
         x.iter()
-            .filter(|t| !TYPES.contains(&t.as_str()))
+            .filter(|t| !TYPES.contains(&t.as_str()) && !DIRECTIONALS.contains(&t.as_str()))
             .cloned()
             .collect()
     };

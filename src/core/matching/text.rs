@@ -115,6 +115,13 @@ pub fn is_typo(a: &str, b: &str) -> bool {
     common + 1 < long.len()
 }
 
+/// True when two folded phrases have the same number of words, each equal or a small typo
+/// of the other ("san fransisco" / "san francisco").
+pub fn words_alike(a: &str, b: &str) -> bool {
+    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+    wa.len() == wb.len() && wa.iter().zip(&wb).all(|(x, y)| x == y || is_typo(x, y))
+}
+
 /// True when `a` and `b` differ by one swap of adjacent letters.
 fn transposed(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());

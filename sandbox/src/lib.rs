@@ -24,17 +24,26 @@ mod corpus;
 mod faults;
 mod fixtures;
 mod http;
+mod links;
 mod magic;
 // `IDS` (every schema id) is read by tests only.
 #[allow(dead_code)]
 mod magic_gen;
+mod products;
+mod realistic;
 mod respond;
 mod server;
 mod tls;
 mod user_fixtures;
 pub mod util;
 
+pub use bulk::BULK_MAX;
 pub use fixtures::{OK_CHECKING_ID, OK_SAVINGS_ID};
+pub use links::{LinkStats, RECENT_CAP, TIMES_CAP};
+pub use realistic::{
+    DEFAULT_REFRESH_DELAY, MONEYKIT_RATE_LIMIT_APP, MONEYKIT_RATE_LIMIT_LINK,
+    MONEYKIT_REFRESH_PER_DAY,
+};
 pub use user_fixtures::load as load_fixtures;
 
 /// The table of magic client and link ids (also printed by `--help` and in README.md).
@@ -66,6 +75,36 @@ pub struct Config {
     pub tls_ca_out: Option<PathBuf>,
     /// Link id -> identity body served for it (`--fixtures DIR`, see [`load_fixtures`]).
     pub user_fixtures: HashMap<String, Vec<u8>>,
+    /// Identity GETs allowed per link per minute (`--rate-limit-link N`); `None`: no limit.
+    pub rate_limit_link: Option<u32>,
+    /// Identity GETs allowed per app (this sandbox) per minute (`--rate-limit-app N`);
+    /// `None`: no limit.
+    pub rate_limit_app: Option<u32>,
+    /// (mean, jitter) added before every identity and products answer, uniform in
+    /// mean ± jitter (`--latency-ms MEAN[,JITTER]`); `None`: none.
+    pub latency: Option<(Duration, Duration)>,
+    /// Every limit window, `Retry-After`, latency and refresh delay is divided by this
+    /// (`--time-scale F`; default 1.0; with 60, a minute lasts one second).
+    pub time_scale: f64,
+    /// Service time from `POST /links/{id}/products` to `refreshed_at` advancing
+    /// (`--refresh-delay-ms N`; default 10 s).
+    pub refresh_delay: Duration,
+    /// Identity refreshes allowed per link per day (`--refresh-per-day N`); `None`: no limit.
+    pub refresh_per_day: Option<u32>,
+}
+
+impl Config {
+    /// MoneyKit's documented limits at once (`--realistic`): 3 identity GETs per link and
+    /// 600 per app per minute, 1 identity refresh per link per day. Latency, time scale
+    /// and refresh delay are left as they are.
+    pub fn realistic(self) -> Config {
+        Config {
+            rate_limit_link: Some(MONEYKIT_RATE_LIMIT_LINK),
+            rate_limit_app: Some(MONEYKIT_RATE_LIMIT_APP),
+            refresh_per_day: Some(MONEYKIT_REFRESH_PER_DAY),
+            ..self
+        }
+    }
 }
 
 impl Default for Config {
@@ -78,6 +117,12 @@ impl Default for Config {
             token_ttl: Duration::from_secs(3600),
             tls_ca_out: None,
             user_fixtures: HashMap::new(),
+            rate_limit_link: None,
+            rate_limit_app: None,
+            latency: None,
+            time_scale: 1.0,
+            refresh_delay: DEFAULT_REFRESH_DELAY,
+            refresh_per_day: None,
         }
     }
 }
@@ -91,6 +136,17 @@ pub struct Stats {
     pub token_requests: u64,
     /// Requests to `/links/{id}/identity`.
     pub identity_requests: u64,
+    /// 429s sent because of `rate_limit_link` or `rate_limit_app` (the magic
+    /// `mk_sandbox_rate_limited*` / `mk_fault_429_once_*` answers are not counted).
+    pub rate_limited: u64,
+    /// Of those, the ones the per-link limit refused (both limits may refuse one request).
+    pub rate_limited_link: u64,
+    /// Of those, the ones the per-app limit refused.
+    pub rate_limited_app: u64,
+    /// Requests to `POST /links/{id}/products`.
+    pub refresh_requests: u64,
+    /// 429s sent because of `refresh_per_day`.
+    pub refreshes_refused: u64,
 }
 
 /// What the sandbox saw of one request (secrets are reduced to "present or not").
@@ -142,6 +198,14 @@ pub(crate) struct Shared {
     pub requests: AtomicU64,
     pub token_requests: AtomicU64,
     pub identity_requests: AtomicU64,
+    pub rate_limited: AtomicU64,
+    pub rate_limited_link: AtomicU64,
+    pub rate_limited_app: AtomicU64,
+    pub refresh_requests: AtomicU64,
+    pub refreshes_refused: AtomicU64,
+    /// Answers delayed so far (the latency sequence's index).
+    pub latency_counter: AtomicU64,
+    pub tracker: links::Tracker,
     pub log: Mutex<VecDeque<RecordedRequest>>,
     pub once: Mutex<HashSet<String>>,
     pub refreshing: AtomicU64,
@@ -173,6 +237,11 @@ impl Shared {
             requests: self.requests.load(Ordering::Relaxed),
             token_requests: self.token_requests.load(Ordering::Relaxed),
             identity_requests: self.identity_requests.load(Ordering::Relaxed),
+            rate_limited: self.rate_limited.load(Ordering::Relaxed),
+            rate_limited_link: self.rate_limited_link.load(Ordering::Relaxed),
+            rate_limited_app: self.rate_limited_app.load(Ordering::Relaxed),
+            refresh_requests: self.refresh_requests.load(Ordering::Relaxed),
+            refreshes_refused: self.refreshes_refused.load(Ordering::Relaxed),
         }
     }
 
@@ -182,6 +251,17 @@ impl Shared {
         self.requests.store(0, Ordering::Relaxed);
         self.token_requests.store(0, Ordering::Relaxed);
         self.identity_requests.store(0, Ordering::Relaxed);
+        for c in [
+            &self.rate_limited,
+            &self.rate_limited_link,
+            &self.rate_limited_app,
+            &self.refresh_requests,
+            &self.refreshes_refused,
+            &self.latency_counter,
+        ] {
+            c.store(0, Ordering::Relaxed);
+        }
+        self.tracker.reset();
         self.refreshing.store(0, Ordering::Relaxed);
         log.clear();
         once.clear();
@@ -209,6 +289,7 @@ impl Sandbox {
     /// Binds, prepares fixtures (shared by every sandbox in the process) and starts serving
     /// in background threads.
     pub fn start(config: Config) -> io::Result<Sandbox> {
+        let settings = realistic::Settings::from_config(&config)?;
         let listener = TcpListener::bind(config.addr)?;
         let addr = listener.local_addr()?;
         let (tls, ca_pem) = match &config.tls_ca_out {
@@ -219,6 +300,7 @@ impl Sandbox {
             None => (None, None),
         };
         let token_hasher = std::collections::hash_map::RandomState::new();
+        let epoch = Instant::now();
         let id_seed = {
             use std::hash::BuildHasher;
             token_hasher.hash_one((
@@ -238,6 +320,13 @@ impl Sandbox {
             requests: AtomicU64::new(0),
             token_requests: AtomicU64::new(0),
             identity_requests: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
+            rate_limited_link: AtomicU64::new(0),
+            rate_limited_app: AtomicU64::new(0),
+            refresh_requests: AtomicU64::new(0),
+            refreshes_refused: AtomicU64::new(0),
+            latency_counter: AtomicU64::new(0),
+            tracker: links::Tracker::new(settings, epoch),
             log: Mutex::new(VecDeque::with_capacity(256)),
             once: Mutex::new(HashSet::new()),
             refreshing: AtomicU64::new(0),
@@ -246,7 +335,7 @@ impl Sandbox {
             token_hasher,
             token_serial: AtomicU64::new(1),
             expired_before: AtomicU64::new(0),
-            epoch: Instant::now(),
+            epoch,
             fixtures: bodies::fixtures(),
             user_fixtures: config.user_fixtures,
         });
@@ -286,12 +375,25 @@ impl Sandbox {
         self.shared.stats()
     }
 
+    /// What the sandbox saw of one link id: identity GETs (with their times and the most
+    /// within one window), 429s, refreshes. All zero for an id never requested (or since
+    /// `reset`).
+    pub fn link_stats(&self, link_id: &str) -> LinkStats {
+        self.shared.tracker.link_stats(link_id)
+    }
+
+    /// When the sandbox started: `LinkStats::times` are measured from here.
+    pub fn started_at(&self) -> Instant {
+        self.shared.epoch
+    }
+
     /// The recorded requests, most recent last (at most the last 10,000).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.requests_log()
     }
 
-    /// Clears the stats, the request log and all "once" fault state.
+    /// Clears the stats, the request log, all "once" fault state, the rate-limit windows,
+    /// every link's stats and refresh state.
     pub fn reset(&self) {
         self.shared.reset()
     }

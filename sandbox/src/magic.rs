@@ -1,17 +1,20 @@
 //! The identity endpoint: credentials and API version first, then the link id's `Answer`
 //! (magic_gen.rs, generated from the schema) decides the response.
 
+use std::borrow::Cow;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 use crate::auth::auth_error;
 use crate::http::{drain, Conn, Request, Transport};
+use crate::links::Verdict;
 use crate::magic_gen::{classify, Answer};
+use crate::realistic::retry_after_secs;
 use crate::respond::{error_value, version_error, Ctx, Flow, JSON};
 use crate::util::{self, percent_decode};
-use crate::{bulk, corpus, faults, fixtures, lock};
+use crate::{bulk, corpus, faults, fixtures, lock, products};
 
 /// Largest `mk_fault_oversized_*` body (1 GiB).
 pub const OVERSIZED_CAP: u64 = 1 << 30;
@@ -28,6 +31,8 @@ struct Link<'r> {
     target: &'r str,
     /// `Some`: serve only these accounts of a fixture (`?account_ids=`).
     filter: Option<&'r [String]>,
+    /// `Some(t)`: a refresh completed; serve `refreshed_at` = t (Unix seconds).
+    refreshed: Option<i64>,
 }
 
 pub fn handle_identity<T: Transport>(
@@ -36,6 +41,9 @@ pub fn handle_identity<T: Transport>(
     conn: &mut Conn<T>,
     raw_id: &str,
 ) -> Flow {
+    let shared = ctx.shared;
+    ctx.arm_latency();
+    let arrival = Instant::now();
     if let Some(f) = auth_error(ctx, req, conn) {
         return f;
     }
@@ -43,9 +51,22 @@ pub fn handle_identity<T: Transport>(
         return f;
     }
     let id = percent_decode(raw_id, false);
+    let refreshed = match shared.tracker.identity(&id, arrival) {
+        Verdict::Allowed(refreshed) => refreshed,
+        Verdict::Limited { wait, link, app } => {
+            shared.rate_limited.fetch_add(1, Ordering::Relaxed);
+            if link {
+                shared.rate_limited_link.fetch_add(1, Ordering::Relaxed);
+            }
+            if app {
+                shared.rate_limited_app.fetch_add(1, Ordering::Relaxed);
+            }
+            return rate_limited(ctx, conn, &retry_after_secs(wait).to_string());
+        }
+    };
     let filter = account_filter(req.query());
-    if let Some(body) = ctx.shared.user_fixtures.get(id.as_str()) {
-        return send_fixture(ctx, conn, body, filter.as_deref());
+    if let Some(body) = shared.user_fixtures.get(id.as_str()) {
+        return send_fixture(ctx, conn, body, filter.as_deref(), refreshed);
     }
     let (answer, rest) = classify(&id);
     let link = Link {
@@ -53,6 +74,83 @@ pub fn handle_identity<T: Transport>(
         rest,
         target: &req.target,
         filter: filter.as_deref(),
+        refreshed,
+    };
+    respond(ctx, conn, answer, &link)
+}
+
+/// The 200 body of a fixture answer (what a refresh may apply to); `None` for every
+/// other answer and for a prefix id whose rest names nothing.
+pub fn fixture_body<'s>(
+    shared: &'s crate::Shared,
+    answer: Answer,
+    rest: &str,
+) -> Option<Cow<'s, [u8]>> {
+    let fx = &*shared.fixtures;
+    match answer {
+        Answer::Ok => Some(Cow::Borrowed(&fx.ok)),
+        Answer::Unicode => Some(Cow::Borrowed(&fx.unicode)),
+        Answer::Minimal => Some(Cow::Borrowed(&fx.minimal)),
+        Answer::ExtraFields => Some(Cow::Borrowed(&fx.extra_fields)),
+        Answer::Large => Some(Cow::Borrowed(fx.large())),
+        Answer::Refreshing => Some(Cow::Owned(
+            fx.refreshing(shared.refreshing.load(Ordering::SeqCst)),
+        )),
+        Answer::Bulk => bulk::body(rest).map(Cow::Owned),
+        Answer::Corpus => corpus::body(rest).map(Cow::Borrowed),
+        Answer::Forbidden
+        | Answer::Deleted
+        | Answer::BadState
+        | Answer::Validation
+        | Answer::OtherApp
+        | Answer::BadRequest
+        | Answer::RateLimited
+        | Answer::RateLimitedLong
+        | Answer::RateLimitedDate
+        | Answer::RateLimitedNoHeader
+        | Answer::Fault500
+        | Answer::Fault503
+        | Answer::Html502
+        | Answer::Malformed
+        | Answer::Empty
+        | Answer::WrongShape
+        | Answer::Deep
+        | Answer::Truncated
+        | Answer::Silent
+        | Answer::Trickle
+        | Answer::Reset
+        | Answer::RedirectSameHost
+        | Answer::RedirectOtherHost
+        | Answer::RedirectLoop
+        | Answer::Fault500Once
+        | Answer::Fault503Once
+        | Answer::Fault429Once
+        | Answer::FaultDateOnce
+        | Answer::FaultExpiredOnce
+        | Answer::Slow
+        | Answer::RedirectSlow
+        | Answer::OversizedChunked
+        | Answer::Oversized
+        | Answer::NotFound => None,
+    }
+}
+
+/// Answers exactly as `GET /links/{id}/identity` would (no filter, no refresh state):
+/// what `POST /links/{id}/products` does for ids that are not 200 fixtures.
+pub fn respond_as_identity<T: Transport>(
+    ctx: &Ctx,
+    conn: &mut Conn<T>,
+    answer: Answer,
+    id: &str,
+    rest: &str,
+    target: &str,
+) -> Flow {
+    let link = Link {
+        id,
+        rest,
+        target,
+        filter: None,
+        refreshed: None,
     };
     respond(ctx, conn, answer, &link)
 }
@@ -72,9 +170,13 @@ fn account_filter(query: &str) -> Option<Vec<String>> {
 /// Every answer of the schema, with no catch-all arm: an answer added to the schema does
 /// not compile until it is handled here.
 fn respond<T: Transport>(ctx: &Ctx, conn: &mut Conn<T>, answer: Answer, link: &Link) -> Flow {
+    // Faults write without `Ctx::send`: the latency comes first for every answer.
+    ctx.pause();
     let shared = ctx.shared;
     let fx = &*shared.fixtures;
-    let fixture = |conn: &mut Conn<T>, body: &[u8]| send_fixture(ctx, conn, body, link.filter);
+    let fixture = |conn: &mut Conn<T>, body: &[u8]| {
+        send_fixture(ctx, conn, body, link.filter, link.refreshed)
+    };
     let ok = |conn: &mut Conn<T>| fixture(conn, &fx.ok);
     // "once" faults: the fault for the first request with this exact id, then the ok body.
     let once = |conn: &mut Conn<T>, fault: &dyn Fn(&mut Conn<T>) -> Flow| {
@@ -100,6 +202,8 @@ fn respond<T: Transport>(ctx: &Ctx, conn: &mut Conn<T>, answer: Answer, link: &L
             None => not_found(ctx, conn),
         },
         Answer::Corpus => match corpus::body(link.rest) {
+            // As they are, unless a refresh completed (then `refreshed_at` is patched).
+            Some(body) if link.refreshed.is_some() => fixture(conn, body),
             Some(body) => ctx.send(conn, 200, JSON, &[], &[body]),
             None => not_found(ctx, conn),
         },
@@ -239,14 +343,20 @@ fn send_fixture<T: Transport>(
     conn: &mut Conn<T>,
     body: &[u8],
     filter: Option<&[String]>,
+    refreshed: Option<i64>,
 ) -> Flow {
-    match filter {
-        None => ctx.send(conn, 200, JSON, &[], &[body]),
-        Some(ids) => {
-            let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-            let filtered = fixtures::filter_accounts(&v, ids);
-            ctx.json(conn, 200, &filtered)
+    if filter.is_none() && refreshed.is_none() {
+        return ctx.send(conn, 200, JSON, &[], &[body]);
+    }
+    let mut v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    if let Some(t) = refreshed {
+        if let Some(link) = v.get_mut("link") {
+            products::set_refreshed_at(link, t);
         }
+    }
+    match filter {
+        None => ctx.json(conn, 200, &v),
+        Some(ids) => ctx.json(conn, 200, &fixtures::filter_accounts(&v, ids)),
     }
 }
 

@@ -23,12 +23,25 @@ OPTIONS:
     --ca-out PATH         Where to write the CA certificate (PEM) in --tls mode
     --fixtures DIR        Serve DIR/<link_id>.json as <link_id>'s identity (checked at
                           start-up by the client's own validator)
+
+REALISTIC MODE (off by default):
+    --realistic           MoneyKit's documented limits at once: --rate-limit-link 3
+                          --rate-limit-app 600 --refresh-per-day 1 (explicit flags win)
+    --rate-limit-link N   Identity GETs allowed per link per minute (429 + Retry-After)
+    --rate-limit-app N    Identity GETs allowed per app (this server) per minute
+    --refresh-per-day N   Identity refreshes (POST /links/{id}/products) per link per day
+    --latency-ms M[,J]    Delay every identity/products answer by M ms ± J ms (uniform)
+    --time-scale F        Divide every limit window, Retry-After, latency and refresh
+                          delay by F (default 1; 60 makes a minute last one second)
+    --refresh-delay-ms N  Service time until a refresh advances refreshed_at (default 10000)
+    Windows are sliding: a request is refused when N were allowed in the last minute.
+
     -V, --version         Print the version
     -h, --help            Print this help and the table of magic link ids
 
 The first line on stdout is `listening on http://127.0.0.1:PORT` (https:// with --tls).
-Admin endpoints (no auth): GET /_sandbox/stats, GET /_sandbox/requests,
-POST /_sandbox/reset, POST /_sandbox/expire_tokens.
+Admin endpoints (no auth): GET /_sandbox/stats, GET /_sandbox/links/<id>,
+GET /_sandbox/requests, POST /_sandbox/reset, POST /_sandbox/expire_tokens.
 ";
 
 fn main() -> ExitCode {
@@ -46,6 +59,8 @@ fn run() -> Result<(), String> {
     let mut config = Config::default();
     let mut tls = false;
     let mut ca_out = None;
+    let mut realistic = false;
+    let mut explicit = Config::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         // Accept both `--flag value` and `--flag=value`.
@@ -94,6 +109,34 @@ fn run() -> Result<(), String> {
                 let dir = value("--fixtures")?;
                 config.user_fixtures = moneykit_sandbox::load_fixtures(dir.as_ref())?;
             }
+            "--realistic" => realistic = true,
+            "--rate-limit-link" => {
+                explicit.rate_limit_link =
+                    Some(number("--rate-limit-link", &value("--rate-limit-link")?)?)
+            }
+            "--rate-limit-app" => {
+                explicit.rate_limit_app =
+                    Some(number("--rate-limit-app", &value("--rate-limit-app")?)?)
+            }
+            "--refresh-per-day" => {
+                explicit.refresh_per_day =
+                    Some(number("--refresh-per-day", &value("--refresh-per-day")?)?)
+            }
+            "--latency-ms" => explicit.latency = Some(latency(&value("--latency-ms")?)?),
+            "--time-scale" => {
+                let v = value("--time-scale")?;
+                let f: f64 = v
+                    .parse()
+                    .map_err(|e| format!("invalid --time-scale {v:?}: {e}"))?;
+                if !(f.is_finite() && f > 0.0) {
+                    return Err(format!("invalid --time-scale {v:?}: must be > 0"));
+                }
+                explicit.time_scale = f;
+            }
+            "--refresh-delay-ms" => {
+                let ms: u64 = number("--refresh-delay-ms", &value("--refresh-delay-ms")?)?;
+                explicit.refresh_delay = Duration::from_millis(ms);
+            }
             "--tls" => tls = true,
             "--ca-out" => ca_out = Some(value("--ca-out")?),
             other => return Err(format!("unknown argument {other:?}")),
@@ -105,6 +148,15 @@ fn run() -> Result<(), String> {
         (false, Some(_)) => return Err("--ca-out only makes sense with --tls".to_string()),
         (false, None) => {}
     }
+    if realistic {
+        config = config.realistic();
+    }
+    config.rate_limit_link = explicit.rate_limit_link.or(config.rate_limit_link);
+    config.rate_limit_app = explicit.rate_limit_app.or(config.rate_limit_app);
+    config.refresh_per_day = explicit.refresh_per_day.or(config.refresh_per_day);
+    config.latency = explicit.latency;
+    config.time_scale = explicit.time_scale;
+    config.refresh_delay = explicit.refresh_delay;
     let sandbox = Sandbox::start(config).map_err(|e| format!("cannot start: {e}"))?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening on {}", sandbox.base_url()).map_err(|e| e.to_string())?;
@@ -113,4 +165,19 @@ fn run() -> Result<(), String> {
     loop {
         std::thread::park();
     }
+}
+
+fn number<N: std::str::FromStr>(flag: &str, v: &str) -> Result<N, String>
+where
+    N::Err: std::fmt::Display,
+{
+    v.parse().map_err(|e| format!("invalid {flag} {v:?}: {e}"))
+}
+
+/// `MEAN[,JITTER]` in milliseconds.
+fn latency(v: &str) -> Result<(Duration, Duration), String> {
+    let (mean, jitter) = v.split_once(',').unwrap_or((v, "0"));
+    let mean: u64 = number("--latency-ms", mean.trim())?;
+    let jitter: u64 = number("--latency-ms", jitter.trim())?;
+    Ok((Duration::from_millis(mean), Duration::from_millis(jitter)))
 }

@@ -1,6 +1,8 @@
 //! The per-request response context and MoneyKit's error bodies.
 
+use std::cell::Cell;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -25,9 +27,37 @@ pub struct Ctx<'a> {
     pub shared: &'a Shared,
     pub keep: bool,
     pub http10: bool,
+    /// Latency still to add before this request's answer (realistic mode).
+    pub delay: Cell<Duration>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub fn new(shared: &'a Shared, keep: bool, http10: bool) -> Ctx<'a> {
+        Ctx {
+            shared,
+            keep,
+            http10,
+            delay: Cell::new(Duration::ZERO),
+        }
+    }
+
+    /// Arms the configured latency (if any) for this request's answer.
+    pub fn arm_latency(&self) {
+        let settings = self.shared.tracker.settings();
+        if settings.latency.is_some() {
+            let k = self.shared.latency_counter.fetch_add(1, Ordering::Relaxed);
+            self.delay.set(settings.latency(k));
+        }
+    }
+
+    /// Waits out the armed latency (once); every answer calls this before its first byte.
+    pub fn pause(&self) {
+        let d = self.delay.take();
+        if !d.is_zero() {
+            std::thread::sleep(d);
+        }
+    }
+
     pub fn request_id(&self) -> String {
         let n = self.shared.id_counter.fetch_add(1, Ordering::Relaxed);
         format!(
@@ -55,6 +85,7 @@ impl Ctx<'_> {
         extra: &[(&str, &str)],
         body: &[&[u8]],
     ) -> Flow {
+        self.pause();
         let len = body.iter().map(|b| b.len()).sum();
         conn.out.reserve(len + 320);
         write_head(

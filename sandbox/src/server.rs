@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::http::{Conn, ReadError, Request, Transport};
 use crate::respond::{Ctx, Flow, JSON};
-use crate::{admin, auth, lock, magic, RecordedRequest, Shared, REQUEST_LOG_CAP};
+use crate::{admin, auth, lock, magic, products, RecordedRequest, Shared, REQUEST_LOG_CAP};
 
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -33,11 +33,7 @@ fn serve<T: Transport>(shared: &Shared, mut conn: Conn<T>) {
         let req = match conn.read_request() {
             Ok(r) => r,
             Err(e) => {
-                let ctx = Ctx {
-                    shared,
-                    keep: false,
-                    http10: false,
-                };
+                let ctx = Ctx::new(shared, false, false);
                 let (status, detail) = match e {
                     ReadError::Closed => return,
                     ReadError::Bad(why) => (400, why),
@@ -52,11 +48,11 @@ fn serve<T: Transport>(shared: &Shared, mut conn: Conn<T>) {
                 return;
             }
         };
-        let ctx = Ctx {
+        let ctx = Ctx::new(
             shared,
-            keep: req.keep_alive() && !shared.stop.load(Ordering::Relaxed),
-            http10: req.minor == 0,
-        };
+            req.keep_alive() && !shared.stop.load(Ordering::Relaxed),
+            req.minor == 0,
+        );
         match handle(&ctx, &req, &mut conn) {
             Flow::Continue => {}
             Flow::Close => {
@@ -87,9 +83,9 @@ fn record(shared: &Shared, req: &Request) {
     log.push_back(r);
 }
 
-/// `/links/<segment>/identity` → the raw (still percent-encoded) segment.
-fn link_segment(path: &str) -> Option<&str> {
-    let seg = path.strip_prefix("/links/")?.strip_suffix("/identity")?;
+/// `/links/<segment><suffix>` → the raw (still percent-encoded) segment.
+fn link_segment<'p>(path: &'p str, suffix: &str) -> Option<&'p str> {
+    let seg = path.strip_prefix("/links/")?.strip_suffix(suffix)?;
     (!seg.is_empty() && !seg.contains('/')).then_some(seg)
 }
 
@@ -114,7 +110,20 @@ fn handle<T: Transport>(ctx: &Ctx, req: &Request, conn: &mut Conn<T>) -> Flow {
         }
         return auth::handle_token(ctx, req, conn);
     }
-    if let Some(seg) = link_segment(path) {
+    if let Some(seg) = link_segment(path, "/products") {
+        if req.method != "POST" {
+            return ctx.send(
+                conn,
+                405,
+                JSON,
+                &[("allow", "POST")],
+                &[br#"{"detail":"Method Not Allowed"}"#],
+            );
+        }
+        shared.refresh_requests.fetch_add(1, Ordering::Relaxed);
+        return products::handle_products(ctx, req, conn, seg);
+    }
+    if let Some(seg) = link_segment(path, "/identity") {
         if req.method != "GET" {
             return ctx.send(
                 conn,

@@ -379,14 +379,17 @@ fn admin_endpoints() {
     let stats = get(&sb, "/_sandbox/stats", &[]).json();
     assert_eq!(
         stats,
-        serde_json::json!({"requests": 3, "token_requests": 1, "identity_requests": 2})
+        serde_json::json!({"requests": 3, "token_requests": 1, "identity_requests": 2,
+            "rate_limited": 0, "rate_limited_link": 0, "rate_limited_app": 0,
+            "refresh_requests": 0, "refreshes_refused": 0})
     );
     assert_eq!(
         sb.stats(),
         Stats {
             requests: 3,
             token_requests: 1,
-            identity_requests: 2
+            identity_requests: 2,
+            ..Stats::default()
         }
     );
     let log = sb.requests();

@@ -15,7 +15,7 @@ export MONEYKIT_SANDBOX_BIN := $(SANDBOX_BIN)
 export MONEYKIT_NATIVE_LIB  := $(abspath $(LIB_SO))
 
 .PHONY: all build demo test deps check gen gen-check symbols-check fmt-check clippy cargo-test header header-check \
-        header-compile c-test c-asan c-valgrind test-python test-go test-cpp bench stress clean
+        header-compile c-test c-asan c-valgrind c-example test-python test-go test-cpp bench stress clean
 
 all: build
 
@@ -89,8 +89,14 @@ header-compile:
 	printf '#include "moneykit.h"\nint main(){return mk_version()==nullptr;}\n' > $(BUILD_DIR)/hdr.cpp
 	$(CXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Iinclude -c $(BUILD_DIR)/hdr.cpp -o $(BUILD_DIR)/hdr_cpp.o
 
-## C tests: once under ASan/UBSan, once under valgrind.
-c-test: c-asan c-valgrind
+## C tests: once under ASan/UBSan, once under valgrind; and the example's output.
+c-test: c-asan c-valgrind c-example
+
+## examples/identity.c's output for mk_sandbox_unicode (after its version line) must be the
+## expected text: every owner, unicode byte for byte.
+c-example: $(BUILD_DIR)/identity
+	bash scripts/with-sandbox.sh $(BUILD_DIR)/identity mk_sandbox_unicode > $(BUILD_DIR)/identity_unicode.txt
+	tail -n +2 $(BUILD_DIR)/identity_unicode.txt | diff -u tests/c/identity_unicode.expected.txt -
 
 $(BUILD_DIR)/c_test_asan: tests/c/test_client.c include/moneykit.h build
 	@mkdir -p $(BUILD_DIR)

@@ -5,172 +5,75 @@
  *
  * Credentials and the server come from the environment: MONEYKIT_CLIENT_ID,
  * MONEYKIT_CLIENT_SECRET and, for the local sandbox, MONEYKIT_BASE_URL
- * (`make demo` sets all three). The library hands back the identity as JSON;
- * this example walks it with a tiny reader so it needs nothing but libc.
+ * (`make demo` sets all three). mk_get_identity_view hands back a typed,
+ * read-only view of the identity: plain C structs, strings as UTF-8 exactly as
+ * sent, amounts as exact decimal text. No JSON parsing here.
  */
 #include "moneykit.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-/* --- a minimal JSON walker, just enough for printing ------------------- */
-
-typedef struct {
-    const char *p;
-} cursor;
-
-static void skip_ws(cursor *c) {
-    while (*c->p == ' ' || *c->p == '\n' || *c->p == '\r' || *c->p == '\t') c->p++;
+/* A string of the view, or "-" when the institution did not provide it. */
+static void print_str(mk_str s) {
+    if (s.ptr)
+        fwrite(s.ptr, 1, s.len, stdout);
+    else
+        fputs("-", stdout);
 }
 
-static void skip_value(cursor *c);
-
-/* Prints a JSON string's contents (escapes simplified) if out is non-NULL. */
-static void read_string(cursor *c, FILE *out) {
-    c->p++; /* opening quote */
-    while (*c->p && *c->p != '"') {
-        if (*c->p == '\\' && c->p[1]) {
-            c->p++;
-            if (out) fputc(*c->p == 'n' ? ' ' : *c->p, out);
-        } else if (out) {
-            fputc(*c->p, out);
-        }
-        c->p++;
+static void print_owner(const mk_owner *o, size_t n) {
+    printf("    owner %zu\n", n);
+    for (size_t i = 0; i < o->names_len; i++) {
+        printf("      name:    ");
+        print_str(o->names[i]);
+        printf("\n");
     }
-    if (*c->p) c->p++;
-}
-
-static void skip_value(cursor *c) {
-    skip_ws(c);
-    if (*c->p == '"') {
-        read_string(c, NULL);
-    } else if (*c->p == '{' || *c->p == '[') {
-        int depth = 0;
-        do {
-            if (*c->p == '"') {
-                read_string(c, NULL);
-                continue;
-            }
-            if (*c->p == '{' || *c->p == '[') depth++;
-            if (*c->p == '}' || *c->p == ']') depth--;
-            c->p++;
-        } while (*c->p && depth > 0);
-    } else {
-        while (*c->p && *c->p != ',' && *c->p != '}' && *c->p != ']') c->p++;
+    for (size_t i = 0; i < o->emails_len; i++) {
+        printf("      email:   ");
+        print_str(o->emails[i].address);
+        printf("\n");
+    }
+    for (size_t i = 0; i < o->phone_numbers_len; i++) {
+        printf("      phone:   ");
+        print_str(o->phone_numbers[i].number);
+        printf(" (");
+        print_str(o->phone_numbers[i].type);
+        printf(")\n");
+    }
+    for (size_t i = 0; i < o->addresses_len; i++) {
+        const mk_address *a = &o->addresses[i];
+        printf("      address: ");
+        print_str(a->street);
+        printf(", ");
+        print_str(a->city);
+        printf(" ");
+        print_str(a->region);
+        printf(" ");
+        print_str(a->postal_code);
+        printf(", ");
+        print_str(a->country);
+        printf("\n");
     }
 }
 
-/* Moves to the value of `key` in the object at the cursor; returns 0 if absent. */
-static int find_key(cursor *c, const char *key) {
-    skip_ws(c);
-    if (*c->p != '{') return 0;
-    c->p++;
-    for (;;) {
-        skip_ws(c);
-        if (*c->p != '"') return 0;
-        const char *k = c->p + 1;
-        read_string(c, NULL);
-        size_t klen = (size_t)(c->p - 1 - k);
-        skip_ws(c);
-        c->p++; /* colon */
-        skip_ws(c);
-        if (klen == strlen(key) && strncmp(k, key, klen) == 0) return 1;
-        skip_value(c);
-        skip_ws(c);
-        if (*c->p == ',') c->p++;
-    }
-}
-
-/* Prints the scalar value of `key` in the object starting at `obj`. */
-static void print_field(const char *obj, const char *key) {
-    cursor c = {obj};
-    if (!find_key(&c, key)) return;
-    if (*c.p == '"') {
-        read_string(&c, stdout);
-    } else if (strncmp(c.p, "null", 4) == 0) {
-        fputs("-", stdout); /* a field the institution did not provide */
-    } else {
-        const char *start = c.p;
-        skip_value(&c);
-        fwrite(start, 1, (size_t)(c.p - start), stdout);
-    }
-}
-
-/* Calls fn for each element of the array value of `key` in the object at `obj`. */
-static void each(const char *obj, const char *key, void (*fn)(const char *elem)) {
-    cursor c = {obj};
-    if (!find_key(&c, key) || *c.p != '[') return;
-    c.p++;
-    for (;;) {
-        skip_ws(&c);
-        if (*c.p == ']' || !*c.p) return;
-        fn(c.p);
-        skip_value(&c);
-        skip_ws(&c);
-        if (*c.p == ',') c.p++;
-    }
-}
-
-/* --- printing ------------------------------------------------------------ */
-
-static void print_name(const char *s) {
-    cursor c = {s};
-    printf("      name:    ");
-    read_string(&c, stdout);
-    printf("\n");
-}
-
-static void print_email(const char *e) {
-    printf("      email:   ");
-    print_field(e, "address");
-    printf("\n");
-}
-
-static void print_phone(const char *ph) {
-    printf("      phone:   ");
-    print_field(ph, "number");
-    printf(" (");
-    print_field(ph, "type");
-    printf(")\n");
-}
-
-static void print_address(const char *a) {
-    printf("      address: ");
-    print_field(a, "street");
-    printf(", ");
-    print_field(a, "city");
-    printf(" ");
-    print_field(a, "region");
-    printf(" ");
-    print_field(a, "postal_code");
-    printf(", ");
-    print_field(a, "country");
-    printf("\n");
-}
-
-static int owner_no;
-
-static void print_owner(const char *o) {
-    printf("    owner %d\n", ++owner_no);
-    each(o, "names", print_name);
-    each(o, "emails", print_email);
-    each(o, "phone_numbers", print_phone);
-    each(o, "addresses", print_address);
-}
-
-static void print_account(const char *a) {
+static void print_account(const mk_account *a) {
     printf("  account ");
-    print_field(a, "account_id");
+    print_str(a->account_id);
     printf(": ");
-    print_field(a, "name");
+    print_str(a->name);
     printf(" (");
-    print_field(a, "account_type");
+    print_str(a->account_type);
     printf(", mask ");
-    print_field(a, "account_mask");
+    print_str(a->account_mask);
     printf(")\n");
-    owner_no = 0;
-    each(a, "owners", print_owner);
+    if (a->balances.current.text.ptr) { /* the exact amount as sent, never rounded */
+        printf("    current balance: ");
+        print_str(a->balances.current.text);
+        printf(" ");
+        print_str(a->balances.currency);
+        printf("\n");
+    }
+    for (size_t i = 0; i < a->owners_len; i++) print_owner(&a->owners[i], i + 1);
 }
 
 int main(int argc, char **argv) {
@@ -188,28 +91,29 @@ int main(int argc, char **argv) {
         return 1;
     }
 
-    char *json = NULL;
-    rc = mk_get_identity(client, link_id, NULL, 0, &json, &error);
+    /* No account filter, no per-call timeout or cancel handle, no request id wanted. */
+    mk_identity *identity = NULL;
+    rc = mk_get_identity_view(client, link_id, NULL, 0, 0, NULL, &identity, NULL, &error);
     if (rc != MK_OK) {
         /* The error JSON has every key: status, name, message, http_status, error_code, ... */
-        fprintf(stderr, "mk_get_identity(%s) failed: %s (%s)\n%s\n", link_id, mk_status_name(rc),
+        fprintf(stderr, "mk_get_identity_view(%s) failed: %s (%s)\n%s\n", link_id, mk_status_name(rc),
                 mk_status_describe(rc), error ? error : "");
         mk_string_free(error);
         mk_client_free(client);
         return 1;
     }
 
-    cursor c = {json};
-    if (find_key(&c, "link")) {
-        printf("link ");
-        print_field(c.p, "link_id");
-        printf(" at ");
-        print_field(c.p, "institution_name");
-        printf("\n");
-    }
-    each(json, "accounts", print_account);
+    /* Everything reachable from root lives until mk_identity_free. */
+    const mk_identity_response *root = NULL;
+    mk_identity_root(identity, &root);
+    printf("link ");
+    print_str(root->link.link_id);
+    printf(" at ");
+    print_str(root->link.institution_name);
+    printf("\n");
+    for (size_t i = 0; i < root->accounts_len; i++) print_account(&root->accounts[i]);
 
-    mk_string_free(json);
+    mk_identity_free(identity);
     mk_client_free(client);
     return 0;
 }

@@ -33,12 +33,10 @@ pub fn combine(name: Option<u8>, email: Option<u8>, phone: Option<u8>, address: 
             weight += w;
         }
     }
-    if weight == 0 {
-        0
-    } else {
-        // Rounded half up, in integers so every language agrees.
-        ((total + weight / 2) / weight) as u8
-    }
+    // Rounded half up, in integers so every language agrees; 0 when nothing is present.
+    (total + weight / 2)
+        .checked_div(weight)
+        .map_or(0, |s| s as u8)
 }
 
 /// Scores one owner against the claim.

@@ -229,7 +229,7 @@ fn person_score(a: &[String], b: &[String]) -> NameScore {
         }
         out.nickname = best.1;
         out.score = match (best.0, many.len() > 1) {
-            (x, _) if x == 0.0 => to_score(0.4 * similarity(s, &many.join(" "))),
+            (0.0, _) => to_score(0.4 * similarity(s, &many.join(" "))),
             (x, true) if x >= 1.0 => 60,
             (_, true) => 55,
             (x, false) => to_score(x),

@@ -37,21 +37,6 @@
 #define MK_VERSION_PATCH 0
 
 /**
- * How many times a link whose call ended rate limited is queued again.
- */
-#define MAX_REQUEUES 2
-
-/**
- * MoneyKit's documented limits: 600 calls per minute per app, 3 Get Identity
- * calls per minute per link (docs/moneykit-api.md).
- */
-#define DEFAULT_APP_PER_MINUTE 600
-
-#define DEFAULT_LINK_PER_MINUTE 3
-
-#define DEFAULT_CONCURRENCY 16
-
-/**
  * Longest accepted link id or account id, in bytes. Longer ids are
  * refused with `MK_ERR_INVALID_ARGUMENT` before any request is made.
  */
@@ -1295,6 +1280,25 @@ int32_t mk_wait_identity_newer(const struct mk_client *client,
                                char **out_json,
                                char **out_stale_json,
                                char **out_error);
+
+/**
+ * Only requests an identity refresh (`POST /links/{id}/products` with
+ * `{"products": ["identity"]}`, answered 202) and returns: for callers who
+ * wait later, or elsewhere, with `mk_wait_identity_newer`. `MK_OK`, or
+ * `MK_ERR_RATE_LIMITED` with a message naming MoneyKit's daily refresh limit
+ * (and `retry_after_ms` when sent), or the status of the failed call. Retries
+ * and deadlines as `mk_get_identity_ex` (`timeout_ms` 0: only `deadline_ms`);
+ * a 429 is never retried.
+ *
+ * # Safety
+ * `client` a live client; `link_id` NULL or NUL-terminated; `cancel` NULL or
+ * live for the call; `out_error` NULL or valid for a pointer write.
+ */
+int32_t mk_request_identity_refresh(const struct mk_client *client,
+                                    const char *link_id,
+                                    uint64_t timeout_ms,
+                                    const struct mk_cancel *cancel,
+                                    char **out_error);
 
 /**
  * Parses an identity JSON (`json`, `len` bytes of UTF-8, no NUL needed) into a

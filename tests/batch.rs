@@ -348,3 +348,133 @@ fn bad_arguments_are_refused() {
     let name = unsafe { CStr::from_ptr(mk_status_name(MK_BATCH_DONE)) };
     assert_eq!(name.to_str().unwrap(), "unknown status");
 }
+
+// ---------------------------------------------------------------- the realistic sandbox
+
+/// MoneyKit's limits (600/min per app, 3/min per link), 100 ± 50 ms latency,
+/// a minute lasting `60 / scale` seconds.
+fn realistic(scale: f64) -> moneykit_sandbox::Sandbox {
+    let config = moneykit_sandbox::Config {
+        time_scale: scale,
+        latency: Some((Duration::from_millis(100), Duration::from_millis(50))),
+        ..moneykit_sandbox::Config::default().realistic()
+    };
+    moneykit_sandbox::Sandbox::start(config).expect("sandbox starts")
+}
+
+#[test]
+fn realistic_2000_links_at_the_app_limit_without_a_429() {
+    const SCALE: f64 = 30.0;
+    let sb = realistic(SCALE);
+    let c = client(&sb, "");
+    let links = bulk(2000);
+    let started = Instant::now();
+    let b = start(&c, &links, Some(r#"{"time_scale": 30}"#)).unwrap();
+    let items = b.drain(Duration::from_secs(60));
+    let took = started.elapsed();
+    // 2000 requests at 600 a (scaled) minute.
+    let allowed = Duration::from_secs_f64(2000.0 / 600.0 * 60.0 / SCALE);
+    let ratio = took.as_secs_f64() / allowed.as_secs_f64();
+    eprintln!("2000 links: {took:?}, allowed {allowed:?}, ratio {ratio:.3}");
+    assert!(
+        ratio <= 1.05,
+        "took {took:?} for {allowed:?} allowed ({ratio:.3}x)"
+    );
+    let mut seen = vec![0u8; links.len()];
+    for it in &items {
+        assert_eq!(it.status, 0, "{it:?}");
+        seen[it.index] += 1;
+    }
+    assert!(seen.iter().all(|&n| n == 1));
+    let stats = sb.stats();
+    assert_eq!(stats.rate_limited, 0, "{stats:?}");
+    assert_eq!(stats.identity_requests, 2000);
+    assert_eq!(b.progress().rate_limited, 0);
+}
+
+#[test]
+fn realistic_429s_pause_the_whole_batch() {
+    // The batch is told twice what the app may do: the sandbox answers 429s,
+    // and the batch pauses for each Retry-After instead of hammering.
+    let sb = realistic(60.0);
+    let c = client(&sb, "");
+    let links = bulk(1500);
+    let b = start(
+        &c,
+        &links,
+        Some(r#"{"time_scale": 60, "app_per_minute": 1200, "concurrency": 8}"#),
+    )
+    .unwrap();
+    let mut paused_seen = false;
+    let end = Instant::now() + Duration::from_secs(60);
+    let mut items = Vec::new();
+    loop {
+        assert!(Instant::now() < end);
+        paused_seen |= b.progress().paused == 1;
+        match b.next(50) {
+            (0, Some(item)) => items.push(item),
+            (MK_BATCH_PENDING, _) => {}
+            (MK_BATCH_DONE, _) => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(items.len(), 1500);
+    assert!(
+        items.iter().all(|i| i.status == 0),
+        "every link ends fetched"
+    );
+    let stats = sb.stats();
+    let p = b.progress();
+    eprintln!(
+        "429s: sandbox {}, batch {}; requests {}",
+        stats.rate_limited, p.rate_limited, p.requests
+    );
+    assert!(paused_seen);
+    assert!(stats.rate_limited > 0);
+    assert_eq!(p.rate_limited, stats.rate_limited);
+    // Each 429 episode costs at most one 429 per worker, not a storm.
+    assert!(stats.rate_limited <= 8 * 4, "{stats:?}");
+}
+
+/// 100,000 links: the process's resident memory must not grow with the
+/// number of results (they are streamed, not held). Ignored by default (about
+/// 20 s in a debug build); `cargo test --test batch -- --ignored`.
+#[test]
+#[ignore]
+fn memory_stays_flat_for_100k_links() {
+    fn rss_kib() -> u64 {
+        let s = std::fs::read_to_string("/proc/self/status").unwrap();
+        s.lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+    let sb = sandbox();
+    let c = client(&sb, "");
+    let b = start(
+        &c,
+        &bulk(100_000),
+        Some(r#"{"time_scale": 10000, "app_per_minute": 1000000}"#),
+    )
+    .unwrap();
+    let (mut n, mut at_10k) = (0u64, 0u64);
+    loop {
+        match b.next(1000) {
+            (0, Some(_)) => {
+                n += 1;
+                if n == 10_000 {
+                    at_10k = rss_kib();
+                }
+            }
+            (MK_BATCH_PENDING, _) => {}
+            (MK_BATCH_DONE, _) => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    let at_end = rss_kib();
+    eprintln!("RSS after 10k results: {at_10k} KiB, after 100k: {at_end} KiB");
+    assert_eq!(n, 100_000);
+    assert!(at_end < at_10k + 16 * 1024, "{at_10k} -> {at_end} KiB");
+}

@@ -6,10 +6,10 @@ use super::{id_str, into_c_string, optional_str, status_call, MkClient};
 use crate::core::refresh::{
     parse_after, refresh_identity, wait_identity_newer, NotFresh, RefreshOptions,
 };
-use crate::core::{CancelToken, Client, Error, Identity};
+use crate::core::{CallControl, CancelToken, Client, Error, Identity};
 use std::ffi::c_char;
 use std::ptr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What both functions share: checks, the call and the output pointers.
 ///
@@ -177,4 +177,43 @@ pub unsafe extern "C" fn mk_wait_identity_newer(
             run,
         )
     }
+}
+
+/// Only requests an identity refresh (`POST /links/{id}/products` with
+/// `{"products": ["identity"]}`, answered 202) and returns: for callers who
+/// wait later, or elsewhere, with `mk_wait_identity_newer`. `MK_OK`, or
+/// `MK_ERR_RATE_LIMITED` with a message naming MoneyKit's daily refresh limit
+/// (and `retry_after_ms` when sent), or the status of the failed call. Retries
+/// and deadlines as `mk_get_identity_ex` (`timeout_ms` 0: only `deadline_ms`);
+/// a 429 is never retried.
+///
+/// # Safety
+/// `client` a live client; `link_id` NULL or NUL-terminated; `cancel` NULL or
+/// live for the call; `out_error` NULL or valid for a pointer write.
+#[no_mangle]
+pub unsafe extern "C" fn mk_request_identity_refresh(
+    client: *const MkClient,
+    link_id: *const c_char,
+    timeout_ms: u64,
+    cancel: *const MkCancel,
+    out_error: *mut *mut c_char,
+) -> i32 {
+    let call = || {
+        // SAFETY: by this function's contract NULL (refused) or a live client.
+        let client = unsafe { client.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))?;
+        // SAFETY: by this function's contract NULL (refused) or NUL-terminated, valid for the call.
+        let link_id = unsafe { id_str(link_id, "link_id") }?;
+        let control = CallControl {
+            deadline: (timeout_ms > 0)
+                .then(|| Instant::now() + Duration::from_millis(timeout_ms.min(u64::MAX / 4))),
+            // SAFETY: by this function's contract NULL or a live handle outliving this call.
+            cancel: unsafe { cancel.as_ref() }.map(|c| c.token.clone()),
+        };
+        client
+            .inner
+            .request_refresh(link_id, &["identity"], &control)
+            .map(|_| ())
+    };
+    // SAFETY: by this function's contract `out_error` is NULL or valid for a pointer write.
+    unsafe { status_call(out_error, call) }
 }

@@ -19,7 +19,7 @@ const SLICE: Duration = Duration::from_millis(20);
 /// reach the server with some jitter after their start, and a server counting
 /// a sliding window refuses the N+1-th arrival within it. 2 % of a window
 /// (1.2 s of MoneyKit's minute, 20 ms at time scale 60) absorbs that jitter.
-pub const JITTER_MARGIN: f64 = 0.02;
+pub(crate) const JITTER_MARGIN: f64 = 0.02;
 
 /// How often the per-link map is swept of links whose window has passed.
 const SWEEP_EVERY: u32 = 1024;

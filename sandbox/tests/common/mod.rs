@@ -103,7 +103,10 @@ pub struct Client {
 
 impl Client {
     pub fn new(sb: &Sandbox) -> Client {
-        let s = TcpStream::connect(sb.addr()).unwrap();
+        Client::connect(sb.addr())
+    }
+    pub fn connect<A: std::net::ToSocketAddrs>(addr: A) -> Client {
+        let s = TcpStream::connect(addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         Client {
             r: BufReader::new(s),

@@ -51,7 +51,7 @@ pub struct BatchItem {
 /// What [`Batch::next`] found.
 #[derive(Debug)]
 pub enum Next {
-    Item(BatchItem),
+    Item(Box<BatchItem>),
     /// No result within the timeout; the batch is still running.
     Pending,
     /// Every result was delivered (or the batch was cancelled and drained).
@@ -117,7 +117,7 @@ impl Batch {
             return Next::Done;
         };
         match rx.recv_timeout(timeout) {
-            Ok(item) => Next::Item(item),
+            Ok(item) => Next::Item(Box::new(item)),
             Err(RecvTimeoutError::Timeout) => Next::Pending,
             Err(RecvTimeoutError::Disconnected) => Next::Done,
         }

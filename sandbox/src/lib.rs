@@ -1,6 +1,7 @@
 //! MoneyKit sandbox: a local HTTP/1.1 (or HTTPS) server that behaves like MoneyKit's
-//! `POST /auth/token` and `GET /links/{id}/identity`, with magic link ids for errors and
-//! transport faults. See `README.md` for the table of magic ids.
+//! `POST /auth/token`, `GET /links/{id}/identity` and `POST /links/{id}/products`, with
+//! magic link ids for errors and transport faults, and an optional realistic mode (rate
+//! limits, latency, time scale, refresh delay). See `README.md` for the table of magic ids.
 //!
 //! ```no_run
 //! let sb = moneykit_sandbox::Sandbox::start(moneykit_sandbox::Config::default()).unwrap();

@@ -7,8 +7,9 @@ use std::time::Duration;
 use moneykit_sandbox::{Config, Sandbox};
 
 const USAGE: &str = "\
-moneykit-sandbox: a local server that behaves like MoneyKit's POST /auth/token and
-GET /links/{id}/identity, for tests, benchmarks and offline development.
+moneykit-sandbox: a local server that behaves like MoneyKit's POST /auth/token,
+GET /links/{id}/identity and POST /links/{id}/products, for tests, benchmarks and
+offline development.
 
 USAGE:
     moneykit-sandbox [OPTIONS]

@@ -15,6 +15,8 @@
 //! ```
 //! Without `--url` (or env `MONEYKIT_BASE_URL`) a sandbox is started in this process.
 
+mod batch;
+
 use moneykit::ffi;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -965,6 +967,7 @@ fn main() {
         "p5" => p5(a),
         "p6" => p6(a),
         "p7" => p7(a),
+        "batch" => batch::run(a.calls),
         "sandbox-rps" => sandbox_rps(a),
         "profile-ours" => profile(a, true),
         "profile-theirs" => profile(a, false),
@@ -978,7 +981,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: moneykit-bench p1|p5|p6|p7|sandbox-rps|profile-ours|profile-theirs [--url U] \
+                "usage: moneykit-bench p1|p5|p6|p7|batch|sandbox-rps|profile-ours|profile-theirs [--url U] \
                  [--rounds R] [--batch B] [--secs S] [--calls N] [--iters N] [--threads N]"
             );
             std::process::exit(2);

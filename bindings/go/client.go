@@ -1,16 +1,49 @@
 package moneykit
 
 /*
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "moneykit.h"
+
+// Defined in events.go (//export).
+extern void moneykitGoEvent(uintptr_t client, uintptr_t call, mk_event *event);
+
+// The call's context handle (a runtime/cgo.Handle, 0 for none) of the call
+// running on this thread, for the events it emits: the library calls the
+// event callback on the calling thread, before the call returns.
+static __thread uintptr_t mk_go_call;
+
+static int32_t mk_go_get_identity(const mk_client *client, const char *link_id,
+		const char *const *account_ids, size_t account_ids_len, uint64_t timeout_ms,
+		const mk_cancel *cancel, uintptr_t call, char **out_json,
+		char **out_request_id, char **out_error) {
+	mk_go_call = call;
+	int32_t rc = mk_get_identity_ex(client, link_id, account_ids, account_ids_len,
+		timeout_ms, cancel, out_json, out_request_id, out_error);
+	mk_go_call = 0;
+	return rc;
+}
+
+static void mk_go_event(void *user_data, const mk_event *event) {
+	moneykitGoEvent((uintptr_t)user_data, mk_go_call, (mk_event *)event);
+}
+
+// user_data carries a runtime/cgo.Handle (an integer), converted in C so that
+// Go never turns an integer into an unsafe.Pointer.
+static int32_t mk_go_set_event_callback(mk_client *client, uintptr_t handle, char **out_error) {
+	return mk_client_set_event_callback(client, mk_go_event, (void *)handle, out_error);
+}
 */
 import "C"
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"runtime"
+	"runtime/cgo"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,10 +85,15 @@ type Options struct {
 	// MoneyKitVersion is sent as the moneykit-version header (default
 	// "2023-02-18").
 	MoneyKitVersion string
-	// Timeout is the whole-request deadline per attempt (default 30 s);
-	// ConnectTimeout the connect timeout (default 10 s). Both are rounded up
-	// to whole milliseconds.
+	// Timeout bounds one attempt end to end: token request, redirects and
+	// body (default 30 s). Deadline bounds a whole call: every attempt,
+	// backoff and Retry-After wait (default 60 s); a wait that does not fit
+	// fails at once with ErrRateLimited or ErrServer and Error.RetryAfter set.
+	// A context deadline shortens a call further. ConnectTimeout is the
+	// connect timeout (default 10 s). All are rounded up to whole
+	// milliseconds.
 	Timeout        time.Duration
+	Deadline       time.Duration
 	ConnectTimeout time.Duration
 	// MaxRetries is the number of extra attempts for transport errors,
 	// timeouts, 429, 500, 502, 503 and 504: nil means the default (2);
@@ -78,6 +116,11 @@ type Options struct {
 	// LogLevel is "off", "warn", "info" or "debug": one line per attempt on
 	// stderr, never owner data or secrets (default env MONEYKIT_LOG, else off).
 	LogLevel string
+	// Logger, if not nil, receives one record per HTTP attempt (see
+	// events.go): Debug for token requests, Info for successful attempts,
+	// Warn for failed ones, with the call's context. Records never hold
+	// owner data or secrets. Independent of LogLevel.
+	Logger *slog.Logger
 }
 
 // Retries returns a pointer to n, for Options.MaxRetries.
@@ -90,6 +133,7 @@ type optionsJSON struct {
 	Auth             string `json:"auth,omitempty"`
 	MoneyKitVersion  string `json:"moneykit_version,omitempty"`
 	TimeoutMS        int64  `json:"timeout_ms,omitempty"`
+	DeadlineMS       int64  `json:"deadline_ms,omitempty"`
 	ConnectTimeoutMS int64  `json:"connect_timeout_ms,omitempty"`
 	MaxRetries       *int   `json:"max_retries,omitempty"`
 	RetryBaseMS      int64  `json:"retry_base_ms,omitempty"`
@@ -122,6 +166,7 @@ func (o *Options) json() ([]byte, error) {
 		Auth:             string(o.Auth),
 		MoneyKitVersion:  o.MoneyKitVersion,
 		TimeoutMS:        millis(o.Timeout),
+		DeadlineMS:       millis(o.Deadline),
 		ConnectTimeoutMS: millis(o.ConnectTimeout),
 		MaxRetries:       o.MaxRetries,
 		RetryBaseMS:      millis(o.RetryBase),
@@ -142,12 +187,16 @@ var liveClients, liveCStrings, cCallsRunning atomic.Int64
 // and one cached access token, safe for concurrent use by many goroutines.
 // Call Close when done; a finalizer frees a Client that was forgotten.
 type Client struct {
-	ptr *C.mk_client // set by NewClient; freed by Close once no call runs
+	ptr *C.mk_client // set by NewClient; freed once no call runs
 
-	mu     sync.Mutex
-	closed bool
-	calls  sync.WaitGroup // C calls in flight, including abandoned ones
-	freed  chan struct{}  // closed once ptr has been freed
+	mu       sync.Mutex
+	closed   bool                      // no new calls
+	inflight map[*C.mk_cancel]struct{} // the cancel handles of the calls in flight
+	calls    sync.WaitGroup            // calls in flight
+	freeOnce sync.Once
+
+	logger *slog.Logger
+	events cgo.Handle // of logger, the event callback's user_data; 0 without Logger
 }
 
 // cString copies s into C memory, refusing strings with a NUL byte (C would
@@ -223,115 +272,244 @@ func NewClient(opts Options) (*Client, error) {
 		}
 		return nil, errorFromC(rc, errStr)
 	}
-	c := &Client{ptr: ptr, freed: make(chan struct{})}
+	c := &Client{ptr: ptr, inflight: make(map[*C.mk_cancel]struct{}), logger: opts.Logger}
 	liveClients.Add(1)
+	if opts.Logger != nil {
+		// The handle holds the Logger, not c, so the finalizer still works.
+		// It is deleted after mk_client_free, when no callback can come.
+		c.events = cgo.NewHandle(opts.Logger)
+		var errStr *C.char
+		rc := C.mk_go_set_event_callback(ptr, C.uintptr_t(c.events), &errStr)
+		takeCString(errStr)
+		defer freeCString(errStr)
+		if rc != C.MK_OK {
+			err := errorFromC(rc, errStr)
+			c.free()
+			return nil, err
+		}
+	}
 	runtime.SetFinalizer(c, (*Client).finalize)
 	return c, nil
 }
 
 func (c *Client) finalize() { _ = c.Close() }
 
-// Close frees the client. It waits until every call in flight has returned
-// from C, including calls whose context ended (those finish in the
-// background, bounded by Timeout and the retries). It is idempotent and safe
-// to call concurrently with itself and with calls: calls made after Close
-// started fail with ErrClosed. It always returns nil.
+// Close frees the client. Calls in flight are cancelled: each returns within
+// about 100 ms with an *Error matching ErrCancelled and ErrClosed (unless it
+// ends otherwise first), and Close returns once they all have left C, so it
+// never waits for a slow or silent server. Calls made after Close started fail
+// at once with ErrClosed. Close is idempotent and safe to call concurrently
+// with itself, Shutdown and calls. It always returns nil. Use Shutdown to let
+// calls in flight finish first.
 func (c *Client) Close() error {
 	c.mu.Lock()
-	first := !c.closed
 	c.closed = true
-	c.mu.Unlock()
-	if !first {
-		<-c.freed
-		return nil
+	for h := range c.inflight {
+		C.mk_cancel_trigger(h)
 	}
-	runtime.SetFinalizer(c, nil)
-	c.calls.Wait()
-	C.mk_client_free(c.ptr)
-	c.ptr = nil
-	liveClients.Add(-1)
-	close(c.freed)
+	c.mu.Unlock()
+	c.free()
 	return nil
 }
 
-// acquire registers a call in flight, unless the client is closed.
-func (c *Client) acquire() error {
+// Shutdown refuses new calls (they fail with ErrClosed), waits until the
+// calls in flight have returned or ctx ends, then closes the client as Close
+// does, cancelling what is still running. It returns nil, or ctx.Err() when
+// calls had to be cancelled.
+func (c *Client) Shutdown(ctx context.Context) error {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	idle := make(chan struct{})
+	go func() { c.calls.Wait(); close(idle) }()
+	select {
+	case <-idle:
+		c.free()
+		return nil
+	case <-ctx.Done():
+		c.Close()
+		return ctx.Err()
+	}
+}
+
+// free frees the C client once no call is in flight; c.closed must be set.
+// Concurrent callers all return after it is done.
+func (c *Client) free() {
+	c.freeOnce.Do(func() {
+		runtime.SetFinalizer(c, nil)
+		c.calls.Wait()
+		C.mk_client_free(c.ptr)
+		c.ptr = nil
+		if c.events != 0 {
+			c.events.Delete() // after mk_client_free: no callback can follow
+		}
+		liveClients.Add(-1)
+	})
+}
+
+// acquire registers a call in flight with a new cancel handle, unless the
+// client is closed. Pair it with release.
+func (c *Client) acquire() (*C.mk_cancel, error) {
+	var h *C.mk_cancel
+	var errStr *C.char
+	rc := C.mk_cancel_new(&h, &errStr)
+	takeCString(errStr)
+	defer freeCString(errStr)
+	if rc != C.MK_OK {
+		return nil, errorFromC(rc, errStr)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return newError(StatusInvalidArgument, "the client is closed", ErrClosed)
+		C.mk_cancel_free(h)
+		return nil, newError(StatusInvalidArgument, "the client is closed", ErrClosed)
 	}
+	c.inflight[h] = struct{}{}
 	c.calls.Add(1)
-	return nil
+	return h, nil
+}
+
+// release unregisters a call whose C call has returned and frees its handle
+// (Close triggers handles only under c.mu, so none is triggered after this).
+func (c *Client) release(h *C.mk_cancel) {
+	c.mu.Lock()
+	delete(c.inflight, h)
+	c.mu.Unlock()
+	C.mk_cancel_free(h)
+	c.calls.Done()
+}
+
+func (c *Client) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
 }
 
 // GetIdentity fetches the identity of a link (GET /links/{linkID}/identity),
-// optionally only for the given account ids, and decodes it.
+// optionally only for the given account ids, and decodes it. The result's
+// RequestID method gives the response's x-request-id.
 //
-// If ctx is already done, it returns ctx.Err() without any request. If ctx
-// ends during the call, it returns ctx.Err() at once; the request goes on in
-// the background until the library returns, and its result is then freed.
-// Other errors are *Error values matching one of the Err* sentinels.
+// The context bounds the call: its deadline becomes the call's timeout in C
+// and its cancellation cancels the C call, which then returns (and frees its
+// OS thread) within about 100 ms. A call ended by its context returns an
+// *Error that matches both ctx.Err() and the library's status: ErrCancelled
+// and context.Canceled, or ErrTimeout and context.DeadlineExceeded (also
+// context.Cause(ctx) when it differs); a context that is already done
+// returns such an error without a request. Other errors are *Error values
+// matching one of the Err* sentinels.
 func (c *Client) GetIdentity(ctx context.Context, linkID string, accountIDs ...string) (*IdentityResponse, error) {
 	// The library validated the body before returning it: decode, do not re-judge.
-	return call(c, ctx, linkID, accountIDs, decodeAccepted)
+	return call(c, ctx, linkID, accountIDs, func(b []byte, requestID string) (*IdentityResponse, error) {
+		r, err := decodeAccepted(b)
+		if r != nil {
+			r.requestID = requestID
+		}
+		return r, err
+	})
 }
 
 // GetIdentityJSON is GetIdentity without decoding: the response body exactly
-// as MoneyKit sent it (after the library checked it against the schema).
+// as MoneyKit sent it (after the library checked it against the schema). Its
+// request id is not returned (use GetIdentity, or the Logger's records).
 func (c *Client) GetIdentityJSON(ctx context.Context, linkID string, accountIDs ...string) ([]byte, error) {
-	return call(c, ctx, linkID, accountIDs, func(b []byte) ([]byte, error) {
+	return call(c, ctx, linkID, accountIDs, func(b []byte, _ string) ([]byte, error) {
 		return append([]byte(nil), b...), nil
 	})
 }
 
-type result[T any] struct {
-	val T
-	err error
+// contextErr is ctx.Err(), or context.DeadlineExceeded when the deadline has
+// passed but the context's timer has not fired yet (the C timeout, rounded up
+// to a millisecond, can end the call a moment before it).
+func contextErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
-// call runs one mk_get_identity with ctx handling. consume reads the JSON
-// while it is still in C memory (no copy); it is skipped when the caller has
-// gone away.
-func call[T any](c *Client, ctx context.Context, linkID string, accountIDs []string, consume func([]byte) (T, error)) (T, error) {
+// contextError turns e (nil: no request was made) into the error of a call
+// whose context ended with cerr: StatusTimeout for a deadline, else
+// StatusCancelled, matching cerr (and the context's cause) with errors.Is.
+func contextError(ctx context.Context, cerr error, e *Error) *Error {
+	s := StatusCancelled
+	if errors.Is(cerr, context.DeadlineExceeded) {
+		s = StatusTimeout
+	}
+	if e == nil {
+		e = &Error{}
+	}
+	e.Status = s
+	e.Name = s.String()
+	e.Message = "the context ended: " + cerr.Error()
+	e.extra = append(e.extra, cerr)
+	if cause := context.Cause(ctx); cause != nil && cause != cerr {
+		e.extra = append(e.extra, cause)
+	}
+	return e
+}
+
+// call runs one mk_get_identity_ex on the calling goroutine, with ctx's
+// deadline as its timeout and a cancel handle that ctx's end (or Close)
+// triggers. consume reads the JSON while it is still in C memory (no copy).
+func call[T any](c *Client, ctx context.Context, linkID string, accountIDs []string, consume func(body []byte, requestID string) (T, error)) (T, error) {
 	var zero T
 	if ctx == nil {
 		return zero, newError(StatusInvalidArgument, "nil Context")
 	}
-	if err := ctx.Err(); err != nil {
+	var timeoutMS uint64 // 0: only the client's Deadline
+	if cerr := contextErr(ctx); cerr != nil {
+		return zero, contextError(ctx, cerr, nil)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		left := time.Until(dl)
+		if left <= 0 { // passed between the two looks
+			return zero, contextError(ctx, context.DeadlineExceeded, nil)
+		}
+		timeoutMS = uint64(millis(left)) // rounded up: never 0
+	}
+	h, err := c.acquire()
+	if err != nil {
 		return zero, err
 	}
-	if err := c.acquire(); err != nil {
-		return zero, err
+	defer c.release(h)
+	if ctx.Done() != nil {
+		// A goroutine (context.AfterFunc's) triggers the handle when ctx
+		// ends; it is stopped, or waited for, before release frees the handle.
+		triggered := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			C.mk_cancel_trigger(h)
+			close(triggered)
+		})
+		defer func() {
+			if !stop() {
+				<-triggered
+			}
+		}()
 	}
-	if ctx.Done() == nil { // cannot be cancelled: no goroutine needed
-		defer c.calls.Done()
-		return invoke(c, linkID, accountIDs, nil, consume)
+	var callHandle cgo.Handle // the context, for the Logger's records
+	if c.events != 0 {
+		callHandle = cgo.NewHandle(ctx)
+		defer callHandle.Delete()
 	}
-	var abandoned atomic.Bool
-	done := make(chan result[T], 1) // buffered: the worker never blocks
-	go func() {
-		defer c.calls.Done()
-		v, err := invoke(c, linkID, accountIDs, &abandoned, consume)
-		done <- result[T]{v, err}
-	}()
-	select {
-	case r := <-done:
-		return r.val, r.err
-	case <-ctx.Done():
-		abandoned.Store(true)
-		select {
-		case r := <-done: // finished meanwhile: the result is as good
-			return r.val, r.err
-		default:
-			return zero, ctx.Err()
+	v, err := invoke(c, h, timeoutMS, callHandle, linkID, accountIDs, consume)
+	var e *Error
+	if err != nil && errors.As(err, &e) && (e.Status == StatusCancelled || e.Status == StatusTimeout) {
+		if cerr := contextErr(ctx); cerr != nil {
+			return zero, contextError(ctx, cerr, e)
+		}
+		if e.Status == StatusCancelled && c.isClosed() {
+			e.extra = append(e.extra, ErrClosed)
 		}
 	}
+	return v, err
 }
 
-// invoke makes the C call on c (which must be acquired) and frees everything
-// it allocated or received before returning.
-func invoke[T any](c *Client, linkID string, accountIDs []string, abandoned *atomic.Bool, consume func([]byte) (T, error)) (T, error) {
+// invoke makes the C call on c (which must be acquired, h being its cancel
+// handle) and frees everything it allocated or received before returning.
+func invoke[T any](c *Client, h *C.mk_cancel, timeoutMS uint64, callHandle cgo.Handle, linkID string, accountIDs []string, consume func([]byte, string) (T, error)) (T, error) {
 	var zero T
 	cLink, err := cString("link id", linkID)
 	if err != nil {
@@ -359,15 +537,18 @@ func invoke[T any](c *Client, linkID string, accountIDs []string, abandoned *ato
 		idsPtr = &ids[0]
 	}
 
-	var out, errStr *C.char
+	var out, requestID, errStr *C.char
 	cCallsRunning.Add(1)
-	rc := C.mk_get_identity(c.ptr, cLink, idsPtr, C.size_t(len(ids)), &out, &errStr)
+	rc := C.mk_go_get_identity(c.ptr, cLink, idsPtr, C.size_t(len(ids)), C.uint64_t(timeoutMS), h,
+		C.uintptr_t(callHandle), &out, &requestID, &errStr)
 	cCallsRunning.Add(-1)
 	runtime.KeepAlive(ids)
 	runtime.KeepAlive(c)
 	takeCString(out)
+	takeCString(requestID)
 	takeCString(errStr)
 	defer freeCString(out)
+	defer freeCString(requestID)
 	defer freeCString(errStr)
 
 	if rc != C.MK_OK {
@@ -376,8 +557,9 @@ func invoke[T any](c *Client, linkID string, accountIDs []string, abandoned *ato
 	if out == nil { // never expected: the header promises the JSON on MK_OK
 		return zero, newError(StatusInternal, "the library returned MK_OK without a body")
 	}
-	if abandoned != nil && abandoned.Load() {
-		return zero, context.Canceled // nobody reads it
+	var rid string
+	if requestID != nil {
+		rid = C.GoString(requestID)
 	}
-	return consume(unsafe.Slice((*byte)(unsafe.Pointer(out)), C.strlen(out)))
+	return consume(unsafe.Slice((*byte)(unsafe.Pointer(out)), C.strlen(out)), rid)
 }

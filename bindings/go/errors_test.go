@@ -29,6 +29,7 @@ var allStatuses = map[string]moneykit.Status{
 	"MK_ERR_SERVER":           moneykit.StatusServer,
 	"MK_ERR_HTTP":             moneykit.StatusHTTP,
 	"MK_ERR_INTERNAL":         moneykit.StatusInternal,
+	"MK_ERR_CANCELLED":        moneykit.StatusCancelled,
 }
 
 var sentinelOf = map[moneykit.Status]error{
@@ -45,6 +46,7 @@ var sentinelOf = map[moneykit.Status]error{
 	moneykit.StatusServer:          moneykit.ErrServer,
 	moneykit.StatusHTTP:            moneykit.ErrHTTP,
 	moneykit.StatusInternal:        moneykit.ErrInternal,
+	moneykit.StatusCancelled:       moneykit.ErrCancelled,
 }
 
 func readHeader(t *testing.T) string {

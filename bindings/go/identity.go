@@ -30,3 +30,14 @@ func (r *IdentityResponse) IsNewerThan(prev *IdentityResponse) bool {
 	old := prev.RefreshedAt()
 	return old == nil || cur.After(*old)
 }
+
+// RequestID returns the x-request-id header of the response r was decoded
+// from by GetIdentity: quote it when reporting a problem to MoneyKit. It is
+// "" when the server sent none, for a response from ParseIdentity, or when r
+// is nil. (Failed calls carry theirs in Error.RequestID.)
+func (r *IdentityResponse) RequestID() string {
+	if r == nil {
+		return ""
+	}
+	return r.requestID
+}

@@ -88,6 +88,9 @@ type IdentityResponse struct {
 	Accounts []Account `json:"accounts"`
 	// The link itself.
 	Link Link `json:"link"`
+	// requestID is the x-request-id of the response this value was decoded from
+	// (RequestID); empty when it did not come from a call.
+	requestID string
 }
 
 // Account is an account of the link with its owners. The schema calls it

@@ -185,6 +185,15 @@ fn object(o: &Object, s: &Schema) -> String {
         let doc = format!("{}{}", f.def.doc, optionality_note(f));
         b.push_str(&field_line("\t", &doc, f.name(), &field_type(f, s)));
     }
+    if o.name == s.root {
+        // Not part of the body: the response's x-request-id, read with the
+        // RequestID method (bindings/go/identity.go).
+        b.push_str(&comment(
+            "requestID is the x-request-id of the response this value was decoded from (RequestID); empty when it did not come from a call.",
+            "\t",
+        ));
+        b.push_str("\trequestID string\n");
+    }
     b.push_str("}\n");
     b
 }

@@ -1,0 +1,87 @@
+package moneykit
+
+/*
+#include <stdint.h>
+#include "moneykit.h"
+*/
+import "C"
+
+import (
+	"context"
+	"log/slog"
+	"runtime/cgo"
+	"time"
+)
+
+// The Logger option: the library calls mk_go_event (client.go) once per HTTP
+// attempt, on the thread that makes the call and before the call returns,
+// with the Client's Logger handle as user_data and, through a thread-local
+// the C wrapper sets, the handle of the call's context.
+
+// tokenPath is the path template of token requests (mk_event.path).
+const tokenPath = "/auth/token"
+
+// eventLevel is the level of an attempt's record, as the library's own
+// log_level lines: Debug for token requests, Info for successful attempts,
+// Warn for failed ones.
+func eventLevel(path string, status Status) slog.Level {
+	switch {
+	case path == tokenPath:
+		return slog.LevelDebug
+	case status == StatusOK:
+		return slog.LevelInfo
+	default:
+		return slog.LevelWarn
+	}
+}
+
+// moneykitGoEvent turns one mk_event into one slog record. The event's
+// pointers are valid only during this call: everything is copied. A panic in
+// the handler is swallowed: it must not unwind into the library.
+//
+//export moneykitGoEvent
+func moneykitGoEvent(client, call C.uintptr_t, ev *C.mk_event) {
+	defer func() { _ = recover() }()
+	if client == 0 || ev == nil {
+		return
+	}
+	logger, ok := cgo.Handle(client).Value().(*slog.Logger)
+	if !ok || logger == nil {
+		return
+	}
+	ctx := context.Background()
+	if call != 0 {
+		if c, ok := cgo.Handle(call).Value().(context.Context); ok {
+			ctx = c
+		}
+	}
+	path := goStringOrEmpty(ev.path)
+	status := Status(ev.status)
+	level := eventLevel(path, status)
+	if !logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 8)
+	attrs = append(attrs,
+		slog.String("method", goStringOrEmpty(ev.method)),
+		slog.String("path", path),
+		slog.Int("http_status", int(ev.http_status)),
+		slog.String("status", status.String()),
+		slog.Int("attempt", int(ev.attempt)),
+		slog.Duration("elapsed", time.Duration(ev.elapsed_ms)*time.Millisecond),
+	)
+	if ev.request_id != nil {
+		attrs = append(attrs, slog.String("request_id", C.GoString(ev.request_id)))
+	}
+	if ev.retry_wait_ms >= 0 {
+		attrs = append(attrs, slog.Duration("retry_wait", time.Duration(ev.retry_wait_ms)*time.Millisecond))
+	}
+	logger.LogAttrs(ctx, level, "moneykit attempt", attrs...)
+}
+
+func goStringOrEmpty(p *C.char) string {
+	if p == nil {
+		return ""
+	}
+	return C.GoString(p)
+}

@@ -354,6 +354,51 @@ static void test_deadlines_cancel_and_events(void) {
     mk_client_free(c);
 }
 
+/* mk_match_owners: offline, no client. NULLs, bad JSON, a real match. */
+static void test_match_owners(void) {
+    static const char identity[] =
+        "{\"accounts\":[{\"account_id\":\"acc_1\",\"account_type\":\"depository.checking\","
+        "\"name\":\"Checking\",\"balances\":{},\"owners\":[{\"names\":[\"Margaret O'Brien\"],"
+        "\"addresses\":[{\"street\":\"77 Beacon St\",\"city\":\"Boston\",\"region\":\"MA\","
+        "\"postal_code\":\"02116\",\"country\":\"US\"}],\"phone_numbers\":[{\"number\":"
+        "\"+16175551212\",\"type\":\"home\"}],\"emails\":[{\"address\":\"m.obrien@example.com\"}]}]}],"
+        "\"link\":{\"link_id\":\"mk_x\",\"institution_id\":\"i\",\"institution_name\":\"Bank\","
+        "\"institution_avatar\":\"\",\"state\":\"connected\",\"provider\":\"p\",\"products\":{},"
+        "\"available_products\":[]}}";
+    const char *claim = "{\"name\": \"Peggy OBrien\", \"phone\": \"(617) 555-1212\","
+                        " \"address\": {\"street\": \"77 Beacon Street\", \"postal_code\": \"02116-1234\"}}";
+    char *out = (char *)1, *err = (char *)1;
+
+    int32_t rc = mk_match_owners(identity, claim, &out, &err);
+    CHECK(rc == MK_OK);
+    CHECK(err == NULL);
+    CHECK(out != NULL && strstr(out, "\"owner_index\":0") != NULL);
+    CHECK(out != NULL && strstr(out, "\"nickname\":true") != NULL);
+    CHECK(out != NULL && strstr(out, "\"phone\":{\"score\":100}") != NULL);
+    CHECK(out != NULL && strstr(out, "\"postal_code_match\":true") != NULL);
+    CHECK(out != NULL && strstr(out, "Beacon") == NULL); /* scores and flags only */
+    mk_string_free(out);
+
+    rc = mk_match_owners(NULL, claim, &out, &err);
+    CHECK(rc == MK_ERR_INVALID_ARGUMENT && out == NULL && err != NULL);
+    mk_string_free(err);
+    rc = mk_match_owners(identity, NULL, &out, NULL);
+    CHECK(rc == MK_ERR_INVALID_ARGUMENT && out == NULL);
+    rc = mk_match_owners(identity, claim, NULL, &err);
+    CHECK(rc == MK_ERR_INVALID_ARGUMENT && err != NULL);
+    mk_string_free(err);
+    rc = mk_match_owners(identity, "{\"name\": \"Secret", &out, &err);
+    CHECK(rc == MK_ERR_INVALID_ARGUMENT && out == NULL);
+    CHECK(err != NULL && strstr(err, "Secret") == NULL);
+    mk_string_free(err);
+    rc = mk_match_owners(identity, "{}", &out, &err);
+    CHECK(rc == MK_ERR_INVALID_ARGUMENT && err != NULL && strstr(err, "claim has none") != NULL);
+    mk_string_free(err);
+    rc = mk_match_owners("{\"accounts\": 1}", claim, &out, &err);
+    CHECK(rc == MK_ERR_DECODE && out == NULL && err != NULL);
+    mk_string_free(err);
+}
+
 int main(void) {
     base_url = getenv("MONEYKIT_BASE_URL");
     quick = getenv("MK_TEST_QUICK") != NULL;
@@ -368,6 +413,7 @@ int main(void) {
     test_auth_modes_and_filtering();
     test_threads_share_a_client();
     test_deadlines_cancel_and_events();
+    test_match_owners();
     printf("c tests: %d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }

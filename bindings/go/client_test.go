@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/big"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -329,7 +331,7 @@ func TestOptionsJSON(t *testing.T) {
 	}
 	js, err = moneykit.OptionsJSON(moneykit.Options{
 		BaseURL: "https://x", AccessToken: "tok", Auth: moneykit.AuthHeaders, MoneyKitVersion: "2023-02-18",
-		Timeout: 1500 * time.Millisecond, ConnectTimeout: 200 * time.Microsecond, MaxRetries: moneykit.Retries(0),
+		Timeout: 1500 * time.Millisecond, Deadline: 4 * time.Second, ConnectTimeout: 200 * time.Microsecond, MaxRetries: moneykit.Retries(0),
 		RetryBase: 10 * time.Millisecond, MaxRetryAfter: 2 * time.Second, MaxResponseBytes: 1 << 20,
 		UserAgent: "app/1", Proxy: "http://proxy:3128", CAFile: "/ca.pem", LogLevel: "warn",
 	})
@@ -342,11 +344,29 @@ func TestOptionsJSON(t *testing.T) {
 	}
 	want := map[string]any{
 		"base_url": "https://x", "access_token": "tok", "auth": "headers", "moneykit_version": "2023-02-18",
-		"timeout_ms": 1500.0, "connect_timeout_ms": 1.0, "max_retries": 0.0, "retry_base_ms": 10.0,
+		"timeout_ms": 1500.0, "deadline_ms": 4000.0, "connect_timeout_ms": 1.0, "max_retries": 0.0, "retry_base_ms": 10.0,
 		"max_retry_after_ms": 2000.0, "max_response_bytes": 1048576.0, "user_agent": "app/1",
 		"proxy": "http://proxy:3128", "ca_file": "/ca.pem", "log_level": "warn",
 	}
 	check(t, "options JSON", got, want)
+	// Every option of the schema has its field (a new key needs one here).
+	var schema struct {
+		Options []struct {
+			Key string `json:"key"`
+		} `json:"options"`
+	}
+	b, err := os.ReadFile(filepath.Join(repoRoot, "schema", "moneykit.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &schema); err != nil || len(schema.Options) == 0 {
+		t.Fatalf("schema options: %d, %v", len(schema.Options), err)
+	}
+	for _, o := range schema.Options {
+		if _, ok := want[o.Key]; !ok {
+			t.Errorf("schema option %q has no Options field", o.Key)
+		}
+	}
 	js, _ = moneykit.OptionsJSON(moneykit.Options{Timeout: -time.Microsecond})
 	check(t, "negative", js, `{"timeout_ms":-1}`)
 }

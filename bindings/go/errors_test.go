@@ -61,7 +61,7 @@ func readHeader(t *testing.T) string {
 // The Status constants equal the header's enum mk_status, in both directions.
 func TestStatusConstantsMatchHeader(t *testing.T) {
 	t.Parallel()
-	enum := regexp.MustCompile(`(?s)enum mk_status\b.*?\{(.*?)\};`).FindStringSubmatch(readHeader(t))
+	enum := regexp.MustCompile(`(?ms)^enum mk_status\b.*?\{(.*?)^\};`).FindStringSubmatch(readHeader(t))
 	if enum == nil {
 		t.Fatal("enum mk_status not found in include/moneykit.h")
 	}

@@ -91,18 +91,11 @@ public:
 
     /// Sets the function that receives one Event per HTTP attempt (an empty function removes
     /// it). It runs on the calling thread before the call returns, possibly on several threads
-    /// at once; exceptions it throws are caught and dropped. Safe while other threads call.
+    /// at once; exceptions it throws are caught and dropped. Safe at any time, also while other
+    /// threads make calls or set handlers (events already being delivered finish with the old one).
     void on_event(EventHandler handler) {
-        if (!handle_) detail::fail(Status::invalid_argument, "this Client was moved from");
-        const bool had = events_ != nullptr;
-        if (!events_) events_ = std::make_unique<detail::EventSink>();
+        if (!events_) detail::fail(Status::invalid_argument, "this Client was moved from");
         events_->set(std::move(handler));
-        if (had) return;  // the library already calls the sink; it reads the new handler
-        char* out_error = nullptr;
-        const std::int32_t rc = mk_client_set_event_callback(handle_.get(), &detail::EventSink::trampoline,
-                                                             events_.get(), &out_error);
-        detail::LibraryString error(out_error);
-        if (rc != MK_OK) detail::raise(rc, error.get());
     }
 
     /// The C handle, for calling the C interface directly. Still owned by this Client.
@@ -124,6 +117,16 @@ private:
             detail::raise(rc, error.get());
         }
         if (!handle_) detail::fail(Status::internal, "mk_client_new returned MK_OK without a client");
+        // The sink is registered once, for the client's life; on_event() only swaps its handler.
+        events_ = std::make_unique<detail::EventSink>();
+        out_error = nullptr;
+        const std::int32_t set = mk_client_set_event_callback(handle_.get(), &detail::EventSink::trampoline,
+                                                              events_.get(), &out_error);
+        detail::LibraryString set_error(out_error);
+        if (set != MK_OK) {
+            handle_.reset();
+            detail::raise(set, set_error.get());
+        }
     }
 
     /// The call itself (mk_get_identity_ex): the body, and the request id into *request_id.

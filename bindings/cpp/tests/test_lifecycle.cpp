@@ -252,11 +252,19 @@ TEST(Events, HandlerReplacedWhileCallsRunAndClientMoved) {
     std::thread caller([&] {
         while (!stop) client.get_identity_json("mk_sandbox_ok");
     });
+    std::thread setter([&] {  // a second thread setting handlers at the same time
+        for (int i = 0; i < 20; ++i) {
+            client.on_event([&](const moneykit::Event&) { ++second; });
+            std::this_thread::sleep_for(1ms);
+        }
+    });
     for (int i = 0; i < 20; ++i) {
         client.on_event([&](const moneykit::Event&) { ++second; });
         client.on_event([&](const moneykit::Event&) { ++first; });
         std::this_thread::sleep_for(2ms);
     }
+    setter.join();
+    client.on_event([&](const moneykit::Event&) { ++first; });
     stop = true;
     caller.join();
     EXPECT_GT(first.load() + second.load(), 0);

@@ -79,8 +79,9 @@ pub unsafe extern "C" fn mk_identity_parse(
         // initialised bytes (so `len` fits one allocation, below `isize::MAX`); `u8`
         // has the alignment of `c_char`; the slice does not outlive this call.
         let bytes = unsafe { std::slice::from_raw_parts(json.cast::<u8>(), len) };
-        crate::core::validate_identity(bytes).map_err(Error::decode)?;
+        // The same checks as `validate_identity`, with the UTF-8 one kept for the reader.
         let text = std::str::from_utf8(bytes).map_err(|_| Error::decode("body is not UTF-8"))?;
+        crate::core::validate_identity_str(text).map_err(Error::decode)?;
         let view = Box::into_raw(build(text));
         // SAFETY: checked not NULL by `clear_out`; valid for a pointer write.
         unsafe { *out_identity = view };

@@ -11,7 +11,7 @@
 use crate::core::model::{Timestamp, TimestampKind};
 use std::borrow::Cow;
 use std::ffi::c_char;
-use std::mem::ManuallyDrop;
+use std::mem::{ManuallyDrop, MaybeUninit};
 use std::ptr;
 
 /// A string of the view: `len` bytes of UTF-8 at `ptr`, followed by a NUL
@@ -125,6 +125,30 @@ impl Drop for Kept {
     }
 }
 
+/// The index of the first `"` or `\\` in `b` (a closing quote exists in an
+/// accepted body), eight bytes at a time.
+fn quote_or_backslash(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let found = |x: u64, c: u8| {
+        let y = x ^ (ONES * u64::from(c));
+        y.wrapping_sub(ONES) & !y & HIGH // exact for the lowest matching byte
+    };
+    let mut i = 0;
+    while i + 8 <= b.len() {
+        let x = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        let m = found(x, b'"') | found(x, b'\\');
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + b[i..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\')
+        .expect("accepted body: a closing quote")
+}
+
 /// The memory of a view: the string bytes and every array.
 #[allow(dead_code)] // never read: it owns what the view's pointers point into
 pub(super) struct Storage {
@@ -132,7 +156,15 @@ pub(super) struct Storage {
     /// and never reallocated, so pointers into it stay valid.
     pub(super) strings: Vec<u8>,
     pub(super) kept: Vec<Kept>,
+    /// The arrays of [`Reader::list`], packed into a few chunks.
+    pub(super) chunks: Vec<Vec<Word>>,
 }
+
+/// The unit of the list arena: every view struct has an alignment of at most 8.
+type Word = MaybeUninit<u64>;
+
+/// Words per arena chunk (64 KiB); a longer list gets a chunk of its own.
+const CHUNK_WORDS: usize = 8192;
 
 /// Walks an accepted body (see the module comment).
 pub(super) struct Reader<'a> {
@@ -143,6 +175,13 @@ pub(super) struct Reader<'a> {
     cap: usize,
     used: usize,
     kept: Vec<Kept>,
+    chunks: Vec<Vec<Word>>,
+    /// The free words of the last chunk, written only through this pointer.
+    next: *mut Word,
+    left: usize,
+    /// Items of the lists being read (innermost on top), before they are copied
+    /// into the arena as one array.
+    stack: Vec<Word>,
     /// Not touched during the walk (written only through `base`).
     strings: Vec<u8>,
 }
@@ -162,6 +201,10 @@ impl<'a> Reader<'a> {
             cap,
             used: 0,
             kept: Vec::new(),
+            chunks: Vec::new(),
+            next: ptr::null_mut(),
+            left: 0,
+            stack: Vec::new(),
             strings,
         }
     }
@@ -172,13 +215,18 @@ impl<'a> Reader<'a> {
             mut strings,
             kept,
             used,
+            chunks,
             ..
         } = self;
         // SAFETY: the first `used` bytes of the buffer were initialised through `base`
         // (`store`), and `used <= cap`, its capacity; moving the Vec left its heap
         // buffer (and so every pointer into it) where it was.
         unsafe { strings.set_len(used) };
-        Storage { strings, kept }
+        Storage {
+            strings,
+            kept,
+            chunks,
+        }
     }
 
     fn peek(&self) -> u8 {
@@ -233,10 +281,7 @@ impl<'a> Reader<'a> {
         self.ws();
         assert_eq!(self.peek(), b'"', "accepted body: a string");
         let start = self.i + 1;
-        let mut j = start;
-        while self.b[j] != b'"' && self.b[j] != b'\\' {
-            j += 1;
-        }
+        let mut j = start + quote_or_backslash(&self.b[start..]);
         if self.b[j] == b'"' {
             self.i = j + 1;
             return Cow::Borrowed(&self.b[start..j]);
@@ -432,12 +477,72 @@ impl<'a> Reader<'a> {
         self.keep(vec![v]).0
     }
 
-    /// An array, each item read by `item`.
+    /// `words` free words of the arena (a new chunk when the last one lacks them).
+    fn alloc(&mut self, words: usize) -> *mut Word {
+        if words > self.left {
+            let n = words.max(CHUNK_WORDS);
+            let mut chunk: Vec<Word> = Vec::with_capacity(n);
+            self.next = chunk.as_mut_ptr();
+            self.left = n;
+            self.chunks.push(chunk); // moves the Vec, not its buffer
+        }
+        let p = self.next;
+        // SAFETY: `words <= left`, the words still free after `next` in the chunk.
+        self.next = unsafe { p.add(words) };
+        self.left -= words;
+        p
+    }
+
+    /// An array, each item read by `item`: one allocation-free pass (items go to
+    /// a stack, then as one block into the arena).
     pub(super) fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> T) -> (*const T, usize) {
         self.ws();
         assert_eq!(self.peek(), b'[', "accepted body: an array");
         self.i += 1;
-        let mut v = Vec::new();
+        self.ws();
+        if self.peek() == b']' {
+            self.i += 1;
+            return (ptr::NonNull::<T>::dangling().as_ptr().cast_const(), 0);
+        }
+        let size = std::mem::size_of::<T>();
+        if size == 0 || size % 8 != 0 || std::mem::align_of::<T>() > 8 {
+            return self.list_vec(item); // items do not tile the words
+        }
+        let words = size / 8;
+        let start = self.stack.len();
+        let mut n = 0;
+        loop {
+            self.ws();
+            match self.peek() {
+                b']' => {
+                    self.i += 1;
+                    break;
+                }
+                b',' => self.i += 1,
+                _ => {
+                    let v = item(self); // nested lists push and pop above `start`
+                    let at = self.stack.len();
+                    self.stack.resize(at + words, MaybeUninit::uninit());
+                    // SAFETY: `at .. at + words` are the stack's last `words` words, 8-aligned,
+                    // `size` bytes: room for one `T` (align <= 8, checked above).
+                    unsafe { ptr::write(self.stack.as_mut_ptr().add(at).cast::<T>(), v) };
+                    n += 1;
+                }
+            }
+        }
+        let total = self.stack.len() - start;
+        let dst = self.alloc(total);
+        // SAFETY: `dst` has `total` free words (`alloc`) in a chunk, not in the stack; the
+        // stack holds `total` initialised words from `start`: `n` items of `T`, back to back.
+        unsafe { ptr::copy_nonoverlapping(self.stack.as_ptr().add(start), dst, total) };
+        self.stack.truncate(start);
+        (dst.cast::<T>().cast_const(), n)
+    }
+
+    /// As [`Reader::list`], one `Vec` per list (items whose size is not a whole
+    /// number of words); the `[` and any leading whitespace are consumed.
+    fn list_vec<T>(&mut self, mut item: impl FnMut(&mut Self) -> T) -> (*const T, usize) {
+        let mut v = Vec::with_capacity(8);
         loop {
             self.ws();
             match self.peek() {

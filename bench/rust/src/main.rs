@@ -11,11 +11,13 @@
 //! moneykit-bench sandbox-rps [--url U] [--secs S] [--threads 1|2]   the sandbox's own requests/s
 //!                                                      (minimal raw client; 1 and/or 2 connections)
 //! moneykit-bench profile-ours|profile-theirs [--url U] [--calls N]   loops for callgrind / perf
+//! moneykit-bench view [--iters N] [--rounds R] [--batch B]  the typed C view (view.rs)
 //! moneykit-bench warm [--url U]                        waits until the sandbox has built its fixtures
 //! ```
 //! Without `--url` (or env `MONEYKIT_BASE_URL`) a sandbox is started in this process.
 
 mod batch;
+mod view;
 
 use moneykit::ffi;
 use serde::Deserialize;
@@ -968,6 +970,7 @@ fn main() {
         "p6" => p6(a),
         "p7" => p7(a),
         "batch" => batch::run(a.calls),
+        "view" => view::run(a),
         "sandbox-rps" => sandbox_rps(a),
         "profile-ours" => profile(a, true),
         "profile-theirs" => profile(a, false),
@@ -981,7 +984,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: moneykit-bench p1|p5|p6|p7|batch|sandbox-rps|profile-ours|profile-theirs [--url U] \
+                "usage: moneykit-bench p1|p5|p6|p7|batch|view|sandbox-rps|profile-ours|profile-theirs [--url U] \
                  [--rounds R] [--batch B] [--secs S] [--calls N] [--iters N] [--threads N]"
             );
             std::process::exit(2);

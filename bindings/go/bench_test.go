@@ -39,7 +39,7 @@ func BenchmarkGetIdentity(b *testing.B) {
 	}
 }
 
-// BenchmarkGetIdentityCancellable uses a cancellable context: one goroutine
+// BenchmarkGetIdentityCancellable uses a cancellable context: a context.AfterFunc
 // and channel more per call.
 func BenchmarkGetIdentityCancellable(b *testing.B) {
 	c := benchClient(b)

@@ -119,7 +119,8 @@ type Options struct {
 	// Logger, if not nil, receives one record per HTTP attempt (see
 	// events.go): Debug for token requests, Info for successful attempts,
 	// Warn for failed ones, with the call's context. Records never hold
-	// owner data or secrets. Independent of LogLevel.
+	// owner data or secrets. Independent of LogLevel. The handler runs
+	// during the call: it must not Close or Shutdown the Client.
 	Logger *slog.Logger
 }
 

@@ -33,7 +33,7 @@
 //
 // # Errors
 //
-// Every failure other than a context error is a *Error carrying the library's
+// Every failure, context errors included, is a *Error carrying the library's
 // status and details (HTTP status, MoneyKit's error code and message, request
 // id, Retry-After, attempts). It matches the sentinel of its status with
 // errors.Is (ErrNotFound, ErrRateLimited, ...); use errors.As to read it.
@@ -41,18 +41,32 @@
 // # Contexts, goroutines and lifetimes
 //
 // A Client is safe for concurrent use and should be shared: it holds one
-// connection pool and one cached access token. Each call blocks an OS thread
-// inside C until the library returns (after its own timeouts and retries,
-// see Options). With a context that can be cancelled, the call runs on a
-// separate goroutine: if the context ends first, the method returns
-// ctx.Err() at once, the C call goes on in the background, and its result is
-// freed when it returns. A context that is already done returns ctx.Err()
-// without any request.
+// connection pool and one cached access token. Each call runs on the calling
+// goroutine and holds its OS thread inside C until the library returns. The
+// context bounds that: its deadline is passed down as the call's timeout, and
+// its cancellation triggers a cancel handle (mk_cancel) that makes the C call
+// return within about 100 ms, so no thread stays in C after the context ends.
+// Such a call returns an *Error matching both ctx.Err() and the library's
+// status: ErrCancelled with context.Canceled (and context.Cause), ErrTimeout
+// with context.DeadlineExceeded. A context that is already done fails that way
+// without a request. Options.Deadline (default 60 s) bounds calls whose
+// context has no deadline.
 //
-// Close frees the C client after waiting for every call in flight (including
-// abandoned ones); it is idempotent and safe to call concurrently. Calls
-// after Close fail with ErrClosed. A finalizer frees a Client that was never
-// closed, but call Close: the garbage collector does not see C memory.
+// Close cancels the calls in flight (they fail with ErrCancelled and
+// ErrClosed), waits the few milliseconds they need to leave C and frees the C
+// client; Shutdown(ctx) first lets them finish. Both are idempotent and safe to
+// call concurrently; calls after them fail with ErrClosed. A finalizer frees a
+// Client that was never closed, but call Close: the garbage collector does not
+// see C memory.
+//
+// # Logging and request ids
+//
+// Options.Logger receives one slog record per HTTP attempt ("moneykit
+// attempt": method, path template, http_status, status, attempt, elapsed,
+// request_id, retry_wait) with the call's context, at Debug for token
+// requests, Info for successful attempts and Warn for failed ones; never ids,
+// owner data or secrets. IdentityResponse.RequestID and Error.RequestID give
+// the x-request-id of a call's response.
 //
 // # Linking
 //

@@ -216,6 +216,36 @@ def batch_section() -> List[str]:
     ]
 
 
+def view_section() -> List[str]:
+    """Issue 16: the typed C view (moneykit-bench view)."""
+    v = load("view")
+    if not v:
+        return ["### Typed view (issue 16)", "", f"Not run: {skipped('view')}", ""]
+    us = lambda ns: f"{ns / 1000:.1f} µs" if ns < 1e6 else f"{ns / 1e6:.2f} ms"
+    return [
+        "### Typed view (issue 16)",
+        "",
+        f"`mk_identity_parse` of `{v['link']}` ({v['body_bytes']} bytes), {v['iters']} iterations interleaved "
+        f"with the validator alone; median MB/s (10^6 bytes). Target ≥ 500 MB/s parse-to-view: "
+        f"{verdict(v['parse_to_view_mb_s'] >= 500)}.",
+        "",
+        "| what | MB/s |",
+        "|---|---|",
+        f"| `mk_identity_parse` (validate + build the view) | {v['parse_to_view_mb_s']:.0f} |",
+        f"| `validate_identity` alone | {v['validate_only_mb_s']:.0f} |",
+        f"| building the view alone (derived: all `mk_get_identity_view` adds) | {v['build_only_mb_s']:.0f} |",
+        "",
+        f"Per call, median of {v['rounds']} interleaved batches of {v['batch']} (`mk_sandbox_large`: 5 × 2), "
+        "including the free:",
+        "",
+        "| link | `mk_get_identity` (JSON) | `mk_get_identity_view` (typed) |",
+        "|---|---|---|",
+        f"| `mk_sandbox_ok` | {us(v['ok_json_get_ns'])} | {us(v['ok_typed_get_ns'])} |",
+        f"| `mk_sandbox_large` | {us(v['large_json_get_ns'])} | {us(v['large_typed_get_ns'])} |",
+        "",
+    ]
+
+
 def main() -> int:
     global RES
     RES = Path(sys.argv[1])
@@ -711,7 +741,7 @@ def main() -> int:
         out += ["## What the profile says (costs in the core, with the fix)", ""]
         out += [f"{i + 1}. {f}" for i, f in enumerate(findings)]
         out.append("")
-    out += sandbox + ["## Details", ""] + details + batch_section() + prof
+    out += sandbox + ["## Details", ""] + details + batch_section() + view_section() + prof
     dest.write_text("\n".join(out).rstrip() + "\n")
     return 0
 

@@ -156,6 +156,8 @@ run p7      $sb $bench_bin p7 $P7
 run p8      $sb $out/p8 "$lib_so" $P8
 # Batch vs a pool of 16 over the single call, realistic sandbox in-process (issue 15).
 run batch   $bench_bin batch --calls "$(quick && echo 300 || echo 2000)"
+# The typed C view: parse-to-view throughput, typed vs JSON get per call (issue 16).
+run view    $bench_bin view $(quick && echo "--iters 5 --rounds 5 --batch 50")
 }
 
 # P2: Python. moneykit_native is used from the source tree (no install needed).

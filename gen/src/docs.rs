@@ -32,13 +32,7 @@ fn token_id_table(s: &Schema) -> String {
     let rows: Vec<Vec<String>> = s
         .token_client_ids
         .iter()
-        .map(|t| {
-            vec![
-                format!("`{}`", t.id),
-                t.doc.clone(),
-                code_words(&t.status),
-            ]
-        })
+        .map(|t| vec![format!("`{}`", t.id), t.doc.clone(), code_words(&t.status)])
         .collect();
     table(
         "| client id (any secret) | what `POST /auth/token` answers | C status |",
@@ -63,7 +57,13 @@ fn status_table(s: &Schema) -> String {
     let rows: Vec<Vec<String>> = s
         .statuses
         .iter()
-        .map(|st| vec![st.code.to_string(), format!("`{}`", st.name), st.when.clone()])
+        .map(|st| {
+            vec![
+                st.code.to_string(),
+                format!("`{}`", st.name),
+                st.when.clone(),
+            ]
+        })
         .collect();
     table("| value | name | when |", &rows)
 }

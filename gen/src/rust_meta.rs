@@ -86,7 +86,11 @@ fn error_json(s: &Schema, out: &mut Out) {
         let _ = writeln!(b, "    /// {}\n    pub {}: {ty},", k.doc, k.key);
     }
     b.push_str("}\n\n");
-    let keys: Vec<String> = s.error_json.iter().map(|k| format!("{:?}", k.key)).collect();
+    let keys: Vec<String> = s
+        .error_json
+        .iter()
+        .map(|k| format!("{:?}", k.key))
+        .collect();
     let _ = writeln!(
         b,
         "/// The keys, in order.\npub const ERROR_JSON_KEYS: [&str; {}] = [{}];",

@@ -28,8 +28,8 @@ fn sandbox() -> Sandbox {
 }
 
 fn client(sb: &Sandbox) -> Client {
-    let options = Options::from_json(&format!(r#"{{"base_url": "{}"}}"#, sb.base_url()))
-        .expect("options");
+    let options =
+        Options::from_json(&format!(r#"{{"base_url": "{}"}}"#, sb.base_url())).expect("options");
     Client::new(Some("sandbox-client"), Some("sandbox-secret"), options).expect("client")
 }
 
@@ -79,7 +79,8 @@ fn baseline(n: usize) -> Value {
     let started = Instant::now();
     let threads: Vec<_> = (0..POOL)
         .map(|_| {
-            let (client, links, next, ok) = (client.clone(), links.clone(), next.clone(), ok.clone());
+            let (client, links, next, ok) =
+                (client.clone(), links.clone(), next.clone(), ok.clone());
             std::thread::spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(link) = links.get(i) else { return };
@@ -92,7 +93,12 @@ fn baseline(n: usize) -> Value {
     for t in threads {
         t.join().expect("pool thread");
     }
-    side(n, ok.load(Ordering::Relaxed), started.elapsed().as_secs_f64(), &sb)
+    side(
+        n,
+        ok.load(Ordering::Relaxed),
+        started.elapsed().as_secs_f64(),
+        &sb,
+    )
 }
 
 pub fn run(calls: usize) -> Value {

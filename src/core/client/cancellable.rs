@@ -30,7 +30,10 @@ pub(super) struct Cancellable<T>(T);
 
 fn cancelled() -> ureq::Error {
     // Not `Interrupted`: std's read loops retry that kind instead of failing.
-    ureq::Error::Io(io::Error::new(io::ErrorKind::ConnectionAborted, "call cancelled"))
+    ureq::Error::Io(io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        "call cancelled",
+    ))
 }
 
 /// `timeout` cut to at most one slice, and whether the cut happened.

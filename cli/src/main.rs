@@ -1,0 +1,3 @@
+//! `moneykit`: the command-line tool (README.md, "Command-line tool").
+
+fn main() {}

@@ -158,6 +158,44 @@ class Event(ctypes.Structure):
 #: `mk_event_fn`: void (*)(void *user_data, const struct mk_event *event).
 EVENT_FN = ctypes.CFUNCTYPE(None, c_void_p, ctypes.POINTER(Event))
 
+#: `mk_batch_next`: no result arrived within the timeout (not a status).
+BATCH_PENDING = 100
+#: `mk_batch_next`: every result was delivered (not a status).
+BATCH_DONE = 101
+
+
+class BatchItem(ctypes.Structure):
+    """`struct mk_batch_item`: one link's result; its three strings are the caller's to
+    free (`c_void_p`, never `c_char_p`, so the pointers are kept)."""
+
+    _fields_ = [
+        ("index", c_size_t),
+        ("link_id", c_void_p),
+        ("status", ctypes.c_int32),
+        ("json", c_void_p),
+        ("error", c_void_p),
+    ]
+
+
+class BatchProgress(ctypes.Structure):
+    """`struct mk_batch_progress`: a snapshot of a batch's counters."""
+
+    _fields_ = [
+        ("total", ctypes.c_uint64),
+        ("done", ctypes.c_uint64),
+        ("ok", ctypes.c_uint64),
+        ("failed", ctypes.c_uint64),
+        ("in_flight", ctypes.c_uint64),
+        ("requests", ctypes.c_uint64),
+        ("rate_limited", ctypes.c_uint64),
+        ("paused_ms", ctypes.c_uint64),
+        ("elapsed_ms", ctypes.c_uint64),
+        ("rate_per_minute", ctypes.c_double),
+        ("allowed_per_minute", ctypes.c_double),
+        ("paused", ctypes.c_uint8),
+        ("cancelled", ctypes.c_uint8),
+    ]
+
 
 def _declare(lib: ctypes.CDLL) -> None:
     """argtypes/restype for every function of moneykit.h."""
@@ -208,6 +246,67 @@ def _declare(lib: ctypes.CDLL) -> None:
     # void mk_string_free(char *s);
     lib.mk_string_free.argtypes = [c_void_p]
     lib.mk_string_free.restype = None
+    # int32_t mk_batch_start(const mk_client *client, const char *const *link_ids,
+    #     size_t link_ids_len, const char *options_json, mk_batch **out_batch, char **out_error);
+    lib.mk_batch_start.argtypes = [c_void_p, P_c_char_p, c_size_t, c_char_p, P_c_void_p, P_c_void_p]
+    lib.mk_batch_start.restype = c_int32
+    # int32_t mk_batch_next(const mk_batch *batch, uint64_t timeout_ms,
+    #                       mk_batch_item *out_item, char **out_error);
+    lib.mk_batch_next.argtypes = [c_void_p, ctypes.c_uint64, ctypes.POINTER(BatchItem), P_c_void_p]
+    lib.mk_batch_next.restype = c_int32
+    # int32_t mk_batch_get_progress(const mk_batch *batch, mk_batch_progress *out, char **out_error);
+    lib.mk_batch_get_progress.argtypes = [c_void_p, ctypes.POINTER(BatchProgress), P_c_void_p]
+    lib.mk_batch_get_progress.restype = c_int32
+    # void mk_batch_cancel(const mk_batch *batch);  void mk_batch_free(mk_batch *batch);
+    lib.mk_batch_cancel.argtypes = [c_void_p]
+    lib.mk_batch_cancel.restype = None
+    lib.mk_batch_free.argtypes = [c_void_p]
+    lib.mk_batch_free.restype = None
+    # int32_t mk_match_owners(const char *identity_json, const char *claim_json,
+    #                         char **out_json, char **out_error);
+    lib.mk_match_owners.argtypes = [c_char_p, c_char_p, P_c_void_p, P_c_void_p]
+    lib.mk_match_owners.restype = c_int32
+    # int32_t mk_refresh_identity(const mk_client *client, const char *link_id,
+    #     uint64_t wait_ms, const char *options_json, const mk_cancel *cancel,
+    #     char **out_json, char **out_stale_json, char **out_error);
+    lib.mk_refresh_identity.argtypes = [
+        c_void_p, c_char_p, ctypes.c_uint64, c_char_p, c_void_p, P_c_void_p, P_c_void_p, P_c_void_p,
+    ]
+    lib.mk_refresh_identity.restype = c_int32
+    # int32_t mk_wait_identity_newer(const mk_client *client, const char *link_id,
+    #     const char *after, uint64_t wait_ms, const char *options_json, const mk_cancel *cancel,
+    #     char **out_json, char **out_stale_json, char **out_error);
+    lib.mk_wait_identity_newer.argtypes = [
+        c_void_p, c_char_p, c_char_p, ctypes.c_uint64, c_char_p, c_void_p,
+        P_c_void_p, P_c_void_p, P_c_void_p,
+    ]
+    lib.mk_wait_identity_newer.restype = c_int32
+    # int32_t mk_request_identity_refresh(const mk_client *client, const char *link_id,
+    #     uint64_t timeout_ms, const mk_cancel *cancel, char **out_error);
+    lib.mk_request_identity_refresh.argtypes = [c_void_p, c_char_p, ctypes.c_uint64, c_void_p, P_c_void_p]
+    lib.mk_request_identity_refresh.restype = c_int32
+    # The typed C view (C and C++ read it; Python decodes the JSON instead, so these are
+    # declared for completeness and not wrapped).
+    # int32_t mk_identity_parse(const char *json, size_t len, mk_identity **out_identity,
+    #                           char **out_error);
+    lib.mk_identity_parse.argtypes = [c_char_p, c_size_t, P_c_void_p, P_c_void_p]
+    lib.mk_identity_parse.restype = c_int32
+    # int32_t mk_get_identity_view(const mk_client *client, const char *link_id,
+    #     const char *const *account_ids, size_t account_ids_len, uint64_t timeout_ms,
+    #     const mk_cancel *cancel, mk_identity **out_identity, char **out_request_id,
+    #     char **out_error);
+    lib.mk_get_identity_view.argtypes = [
+        c_void_p, c_char_p, P_c_char_p, c_size_t, ctypes.c_uint64, c_void_p,
+        P_c_void_p, P_c_void_p, P_c_void_p,
+    ]
+    lib.mk_get_identity_view.restype = c_int32
+    # int32_t mk_identity_root(const mk_identity *identity,
+    #                          const mk_identity_response **out_root);
+    lib.mk_identity_root.argtypes = [c_void_p, P_c_void_p]
+    lib.mk_identity_root.restype = c_int32
+    # void mk_identity_free(mk_identity *identity);
+    lib.mk_identity_free.argtypes = [c_void_p]
+    lib.mk_identity_free.restype = None
 
 
 #: Every function the binding declares (tests compare this with the header).
@@ -225,6 +324,19 @@ FUNCTIONS = (
     "mk_client_set_event_callback",
     "mk_validate_identity",
     "mk_string_free",
+    "mk_batch_start",
+    "mk_batch_next",
+    "mk_batch_get_progress",
+    "mk_batch_cancel",
+    "mk_batch_free",
+    "mk_match_owners",
+    "mk_refresh_identity",
+    "mk_wait_identity_newer",
+    "mk_request_identity_refresh",
+    "mk_identity_parse",
+    "mk_get_identity_view",
+    "mk_identity_root",
+    "mk_identity_free",
 )
 
 _lock = threading.Lock()
@@ -454,8 +566,175 @@ def validate_identity(body: bytes) -> Tuple[int, Optional[str]]:
     return rc, take_string(out_error.value)
 
 
+# -- batches ---------------------------------------------------------------------------
+
+
+def batch_start(
+    handle: int, link_ids: List[bytes], options_json: bytes
+) -> Tuple[int, Optional[int], Optional[str]]:
+    """`mk_batch_start`: (status, batch handle or None, error JSON or None)."""
+    L = lib()
+    arr = (c_char_p * len(link_ids))(*link_ids) if link_ids else None
+    out = c_void_p()
+    out_error = c_void_p()
+    rc = L.mk_batch_start(
+        handle, arr, len(link_ids), options_json, ctypes.byref(out), ctypes.byref(out_error)
+    )
+    error = take_string(out_error.value)
+    if rc != 0:
+        if out.value:  # never, per the header
+            L.mk_batch_free(out.value)
+        return rc, None, error
+    if not out.value:
+        return _INTERNAL, None, None
+    return 0, out.value, error
+
+
+#: One `mk_batch_next` outcome: (code, item status, index, link id, identity JSON, error JSON).
+BatchOutcome = Tuple[int, int, int, Optional[str], Optional[str], Optional[str]]
+
+
+def batch_next(batch: int, timeout_ms: int) -> BatchOutcome:
+    """`mk_batch_next`: (code, item status, index, link id, identity JSON, error JSON).
+
+    `code` is 0 with an item, `BATCH_PENDING`, `BATCH_DONE`, or an error status (then the
+    error JSON is the call's). The item's three strings are taken and freed here, always.
+    ctypes releases the GIL while it waits.
+    """
+    item = BatchItem()
+    out_error = c_void_p()
+    rc: int = lib().mk_batch_next(batch, timeout_ms, ctypes.byref(item), ctypes.byref(out_error))
+    try:
+        try:
+            link_id = take_string(item.link_id)
+        finally:
+            try:
+                body = take_string(item.json)
+            finally:
+                item_error = take_string(item.error)
+    finally:
+        call_error = take_string(out_error.value)
+    if rc != 0:
+        return rc, 0, 0, None, None, call_error
+    return 0, int(item.status), int(item.index), link_id, body, item_error
+
+
+def batch_progress(batch: int) -> Tuple[int, BatchProgress, Optional[str]]:
+    """`mk_batch_get_progress`: (status, the snapshot, error JSON or None)."""
+    out = BatchProgress()
+    out_error = c_void_p()
+    rc: int = lib().mk_batch_get_progress(batch, ctypes.byref(out), ctypes.byref(out_error))
+    return rc, out, take_string(out_error.value)
+
+
+def batch_cancel(batch: int) -> None:
+    """`mk_batch_cancel` (any thread)."""
+    lib().mk_batch_cancel(batch)
+
+
+def free_batch(batch: int) -> None:
+    """`mk_batch_free` (cancels, joins the workers; a module function so tests can observe it)."""
+    lib().mk_batch_free(batch)
+
+
+# -- refresh and wait -----------------------------------------------------------------
+
+#: A refresh or wait outcome: (status, fresh JSON, last stale JSON, error JSON).
+RefreshOutcome = Tuple[int, Optional[str], Optional[str], Optional[str]]
+
+
+def _take3(a: c_void_p, b: c_void_p, c: c_void_p) -> Tuple[Optional[str], Optional[str], Optional[str]]:
+    try:
+        x = take_string(a.value)
+    finally:
+        try:
+            y = take_string(b.value)
+        finally:
+            z = take_string(c.value)
+    return x, y, z
+
+
+def refresh_identity(
+    handle: int, link_id: bytes, wait_ms: int, options_json: bytes, cancel: Optional[int]
+) -> RefreshOutcome:
+    """`mk_refresh_identity`: (status, fresh JSON, stale JSON, error JSON)."""
+    out_json, out_stale, out_error = c_void_p(), c_void_p(), c_void_p()
+    rc: int = lib().mk_refresh_identity(
+        handle, link_id, wait_ms, options_json, cancel,
+        ctypes.byref(out_json), ctypes.byref(out_stale), ctypes.byref(out_error),
+    )
+    body, stale, error = _take3(out_json, out_stale, out_error)
+    if rc == 0 and body is None:
+        return _INTERNAL, None, stale, error
+    return rc, body, stale, error
+
+
+def wait_identity_newer(
+    handle: int,
+    link_id: bytes,
+    after: Optional[bytes],
+    wait_ms: int,
+    options_json: bytes,
+    cancel: Optional[int],
+) -> RefreshOutcome:
+    """`mk_wait_identity_newer`: (status, fresh JSON, stale JSON, error JSON)."""
+    out_json, out_stale, out_error = c_void_p(), c_void_p(), c_void_p()
+    rc: int = lib().mk_wait_identity_newer(
+        handle, link_id, after, wait_ms, options_json, cancel,
+        ctypes.byref(out_json), ctypes.byref(out_stale), ctypes.byref(out_error),
+    )
+    body, stale, error = _take3(out_json, out_stale, out_error)
+    if rc == 0 and body is None:
+        return _INTERNAL, None, stale, error
+    return rc, body, stale, error
+
+
+def request_identity_refresh(
+    handle: int, link_id: bytes, timeout_ms: int, cancel: Optional[int]
+) -> Tuple[int, Optional[str]]:
+    """`mk_request_identity_refresh`: (status, error JSON or None)."""
+    out_error = c_void_p()
+    rc: int = lib().mk_request_identity_refresh(
+        handle, link_id, timeout_ms, cancel, ctypes.byref(out_error)
+    )
+    return rc, take_string(out_error.value)
+
+
+# -- owner match ----------------------------------------------------------------------
+
+
+def match_owners(identity_json: bytes, claim_json: bytes) -> Outcome:
+    """`mk_match_owners`: (status, result JSON or None, error JSON or None). Offline."""
+    out_json, out_error = c_void_p(), c_void_p()
+    rc: int = lib().mk_match_owners(
+        identity_json, claim_json, ctypes.byref(out_json), ctypes.byref(out_error)
+    )
+    try:
+        body = take_string(out_json.value)
+    finally:
+        error = take_string(out_error.value)
+    if rc == 0 and body is None:
+        return _INTERNAL, None, error
+    return rc, body, error
+
+
 __all__ = [
     "ABI_VERSION",
+    "BATCH_DONE",
+    "BATCH_PENDING",
+    "BatchItem",
+    "BatchOutcome",
+    "BatchProgress",
+    "RefreshOutcome",
+    "batch_cancel",
+    "batch_next",
+    "batch_progress",
+    "batch_start",
+    "free_batch",
+    "match_owners",
+    "refresh_identity",
+    "request_identity_refresh",
+    "wait_identity_newer",
     "ENV_VAR",
     "EVENT_FN",
     "Event",

@@ -202,3 +202,105 @@ pub unsafe extern "C" fn mk_identity_free(identity: *mut MkIdentity) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    fn text(s: super::super::MkStr) -> Option<String> {
+        if s.ptr.is_null() {
+            return None;
+        }
+        // SAFETY: a present view string: `len` bytes at `ptr`, then a NUL.
+        let bytes = unsafe { std::slice::from_raw_parts(s.ptr.cast::<u8>(), s.len) };
+        // SAFETY: as above; the NUL is at `len`.
+        assert_eq!(unsafe { *s.ptr.add(s.len) }, 0);
+        Some(String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    /// Escapes (also in keys), surrogate pairs, whitespace, repeated and null map entries:
+    /// the view agrees with the core's model.
+    #[test]
+    fn reader_edges_agree_with_the_core() {
+        let body = r#" {
+          "link" : { "link_id":"l\u0031\/x", "institution_id":"i", "institution_name":"\ud83d\ude00 \"q\" \\ \t",
+            "institution_avatar":"", "state":"connected", "provider":"new", "available_products":[ ],
+            "products": {"b": {"has_history": true}, "a": {"unavailable": "x"}, "b": null, "c": {"refreshed_at": "2023-02-16"},
+                         "c": {"error_code": "unknown", "settings": {"x": [1, {"y": "}"}]}}},
+            "extra": [1, 2, {"z": "]"}] },
+          "accounts" : [ {"account_id":"a", "account_type":"t", "na\u006de":"N\u00e9", "balances":{"current": -1.50e2},
+                          "owners":[ {"names":["x"],"addresses":[],"phone_numbers":[{"number":"1","type":"mobile","primary":false}],"emails":[]} ]} ]
+        } "#;
+        let core = crate::core::model::parse_identity(body).unwrap();
+        let mut id = ptr::null_mut();
+        // SAFETY: `body` is valid for its length; `id` is a valid out pointer.
+        let rc = unsafe {
+            mk_identity_parse(body.as_ptr().cast(), body.len(), &mut id, ptr::null_mut())
+        };
+        assert_eq!(rc, 0);
+        let mut root = ptr::null();
+        // SAFETY: a live handle and a valid out pointer.
+        assert_eq!(unsafe { mk_identity_root(id, &mut root) }, 0);
+        // SAFETY: `root` points into the live handle.
+        let r = unsafe { &*root };
+        assert_eq!(text(r.link.link_id).unwrap(), core.link.link_id);
+        assert_eq!(
+            text(r.link.institution_name).unwrap(),
+            core.link.institution_name
+        );
+        assert_eq!(text(r.link.institution_avatar).as_deref(), Some(""));
+        assert_eq!(r.link.provider_enum as i32, 0); // UNKNOWN
+        assert_eq!(r.link.available_products_len, 0);
+        assert!(!r.link.available_products.is_null());
+        assert!(r.link.tags.is_null());
+        // SAFETY: `products_len` entries at `products`, in the live handle.
+        let products = unsafe { std::slice::from_raw_parts(r.link.products, r.link.products_len) };
+        let keys: Vec<String> = products.iter().map(|e| text(e.key).unwrap()).collect();
+        assert_eq!(keys, core.link.products.keys().cloned().collect::<Vec<_>>());
+        assert_eq!(keys, ["a", "c"]); // b's last value is null: dropped
+        assert!(text(products[1].value.refreshed_at.text).is_none()); // c's last value wins
+        assert_eq!(
+            products[1].value.error_code_enum,
+            super::super::MkProductErrorCode::MkProductErrorCodeValueUnknown
+        );
+        assert_eq!(
+            text(products[1].value.settings).unwrap(),
+            r#"{"x": [1, {"y": "}"}]}"#
+        );
+        // SAFETY: one account in the live handle.
+        let a = unsafe { &*r.accounts };
+        assert_eq!(text(a.name).unwrap(), "Né");
+        assert_eq!(text(a.balances.current.text).unwrap(), "-1.50e2");
+        assert_eq!(a.balances.current.value, -150.0);
+        assert!(a.balances.available.value.is_nan());
+        // SAFETY: one owner with one phone number, in the live handle.
+        let phone = unsafe { &*(*a.owners).phone_numbers };
+        assert_eq!(phone.primary, super::super::MkOptBool::MkBoolFalse);
+        assert_eq!(
+            phone.r#type_enum,
+            super::super::MkPhoneNumberType::MkPhoneNumberTypeMobile
+        );
+        // SAFETY: the handle is live and freed once.
+        unsafe { mk_identity_free(id) };
+    }
+
+    #[test]
+    fn refusals_and_misuse() {
+        let mut id = 1 as *mut MkIdentity;
+        let mut err = ptr::null_mut();
+        // SAFETY: valid pointers; the body is 2 bytes.
+        let rc = unsafe { mk_identity_parse(c"[]".as_ptr(), 2, &mut id, &mut err) };
+        assert_eq!(rc, 4);
+        assert!(id.is_null());
+        // SAFETY: an error JSON from this library.
+        let msg = unsafe { CStr::from_ptr(err) }.to_str().unwrap().to_string();
+        // SAFETY: freed once.
+        unsafe { crate::ffi::mk_string_free(err) };
+        assert!(msg.contains("body: expected object"), "{msg}");
+        let mut root = 1 as *const MkIdentityResponse;
+        // SAFETY: NULL handle, valid out pointer.
+        assert_eq!(unsafe { mk_identity_root(ptr::null(), &mut root) }, 1);
+        assert!(root.is_null());
+    }
+}

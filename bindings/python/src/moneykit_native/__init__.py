@@ -14,9 +14,20 @@ extension and no dependency outside the standard library. Calls take a per-call
 """
 
 from . import _errors, _models
+from ._batch import Batch, BatchProgress, BatchResult
 from ._cancel import Cancel
 from ._client import MAX_ACCOUNT_IDS, MAX_ID_LEN, Client, options_json
 from ._error_base import MoneyKitError
+from ._match import (
+    DIFFERENT_BELOW,
+    MATCH_SCORE,
+    AccountMatch,
+    AddressMatch,
+    FieldMatch,
+    NameMatch,
+    OwnerMatch,
+    match_owners,
+)
 from ._errors import *  # noqa: F403 - generated: one class per status, error_class
 from ._models import *  # noqa: F403 - generated: the enums, dataclasses, canonical_dump
 from ._native import LibraryNotFoundError, library_path, library_version
@@ -26,17 +37,28 @@ from ._version import __version__
 
 __all__ = [
     "__version__",
+    "AccountMatch",
+    "AddressMatch",
+    "Batch",
+    "BatchProgress",
+    "BatchResult",
     "Cancel",
     "Client",
+    "DIFFERENT_BELOW",
+    "FieldMatch",
     "LibraryNotFoundError",
+    "MATCH_SCORE",
     "MAX_ACCOUNT_IDS",
     "MAX_ID_LEN",
     "MoneyKitError",
+    "NameMatch",
+    "OwnerMatch",
     "ReadOnlyMap",
     "Status",
     "Timestamp",
     "library_path",
     "library_version",
+    "match_owners",
     "options_json",
     "parse_datetime",
 ]

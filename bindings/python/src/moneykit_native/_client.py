@@ -6,13 +6,19 @@ import json
 import math
 import os
 import threading
+from datetime import datetime
 from types import TracebackType
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Type, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Type, TypeVar, Union
 
 from . import _events, _native
+from ._batch import Batch, batch_options_json
 from ._cancel import Cancel
+from ._error_base import MoneyKitError
 from ._error_json import error_from_json, invalid_argument
+from ._match import ClaimAddress, OwnerMatch, match_owners
 from ._models import IdentityResponse, decode_validated
+
+_T = TypeVar("_T")
 
 StrPath = Union[str, "os.PathLike[str]"]
 
@@ -52,16 +58,19 @@ def _seconds_to_ms(name: str, value: Optional[float]) -> Optional[int]:
 _MAX_CALL_TIMEOUT_MS = 2**62
 
 
-def _call_timeout_ms(value: Optional[float]) -> int:
+def _call_timeout_ms(value: Optional[float], name: str = "timeout") -> int:
     """A per-call `timeout=` in seconds as `mk_get_identity_ex`'s `timeout_ms` (0: none)."""
     if value is None:
+        if name != "timeout":
+            raise TypeError(f"{name} must be a number of seconds, not None")
         return 0
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"timeout must be a number of seconds, not {type(value).__name__}")
+        raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
     if not math.isfinite(value) or value <= 0:
         raise invalid_argument(
-            f"timeout must be a finite number of seconds > 0 (None: only the client's "
-            f"deadline), got {value!r}"
+            f"{name} must be a finite number of seconds > 0"
+            + (" (None: only the client's deadline)" if name == "timeout" else "")
+            + f", got {value!r}"
         )
     # At least 1 ms: 0 would mean "no per-call timeout" to the library.
     return min(max(1, round(value * 1000)), _MAX_CALL_TIMEOUT_MS)
@@ -348,3 +357,191 @@ class Client:
         body, request_id = self._call(link_id, account_ids, timeout, cancel)
         # The core validated the body before handing it out: only map it here.
         return decode_validated(body, request_id)
+
+    # -- many links -------------------------------------------------------------------
+
+    def get_identities(
+        self,
+        link_ids: Iterable[str],
+        *,
+        concurrency: Optional[int] = None,
+        app_per_minute: Optional[int] = None,
+        link_per_minute: Optional[int] = None,
+        time_scale: Optional[float] = None,
+    ) -> Batch:
+        """Fetches the identity of every link in `link_ids` (`mk_batch_start`): a `Batch`
+        to iterate, which yields one `BatchResult` per link as each call completes.
+
+        At most `concurrency` calls at once (default 16), never more than
+        `app_per_minute` requests a minute in all (default 600, MoneyKit's app limit;
+        lower it when several processes share one app) nor `link_per_minute` per link
+        (default 3); a 429 pauses the whole batch for its `Retry-After`. `time_scale`
+        (default 1) makes a minute last `60 / time_scale` s, for the sandbox's
+        `--time-scale`. Raises at once (nothing started) for an invalid link id or
+        option; a link's own failure is its result's `error`.
+        """
+        if isinstance(link_ids, (str, bytes)):
+            raise TypeError("link_ids must be a list of str, not a single string")
+        ids = list(link_ids)
+        opts = batch_options_json(
+            concurrency=concurrency,
+            app_per_minute=app_per_minute,
+            link_per_minute=link_per_minute,
+            time_scale=time_scale,
+        )
+        return Batch(self, ids, opts)
+
+    # -- refresh ----------------------------------------------------------------------
+
+    def _with_handles(
+        self, cancel: Optional[Cancel], fn: Callable[[int, Optional[int]], _T]
+    ) -> _T:
+        """Runs `fn(client handle, cancel handle)` with both kept alive for the call."""
+        if cancel is not None and not isinstance(cancel, Cancel):
+            raise TypeError(f"cancel must be a moneykit_native.Cancel, not {type(cancel).__name__}")
+        cancel_handle = cancel._acquire() if cancel is not None else None
+        try:
+            handle = self._acquire()
+            try:
+                return fn(handle, cancel_handle)
+            finally:
+                self._release()
+        finally:
+            if cancel is not None:
+                cancel._release()
+
+    @staticmethod
+    def _fresh(outcome: _native.RefreshOutcome) -> IdentityResponse:
+        rc, body, stale, error = outcome
+        if rc != 0 or body is None:
+            err: MoneyKitError = error_from_json(rc, error)
+            if stale is not None:
+                err.stale = decode_validated(stale, None)
+            raise err
+        return decode_validated(body, None)
+
+    def refresh_identity(
+        self,
+        link_id: str,
+        *,
+        wait: float,
+        cancel: Optional[Cancel] = None,
+        link_per_minute: Optional[int] = None,
+        time_scale: Optional[float] = None,
+    ) -> IdentityResponse:
+        """Requests an identity refresh (`POST /links/{id}/products`) and returns the
+        fresh identity once `refreshed_at` has increased (`mk_refresh_identity`).
+
+        It reads the identity once, requests the refresh, then polls Get Identity one
+        call per `60 / link_per_minute` s (default 3 a minute, MoneyKit's per-link
+        limit; `time_scale` as for `get_identities`), so the fresh body comes within one
+        poll interval of the update. `wait` (seconds, > 0) bounds the whole call.
+
+        Raises `RequestTimeoutError` when no fresh data came within `wait`,
+        `RateLimitedError` when MoneyKit refused the refresh (its daily limit per link;
+        `retry_after` when sent), `CallCancelledError` when `cancel` was triggered, or
+        the error of a call that failed for good. Each of these carries `.stale`, the
+        last (not refreshed) `IdentityResponse` seen, or None.
+        """
+        lid = _text("link_id", link_id)
+        wait_ms = _call_timeout_ms(wait, "wait")
+        opts = _refresh_options(link_per_minute, time_scale)
+        return self._fresh(self._with_handles(
+            cancel, lambda h, c: _native.refresh_identity(h, lid, wait_ms, opts, c)
+        ))
+
+    def wait_identity_newer(
+        self,
+        link_id: str,
+        after: Union[IdentityResponse, datetime, str, None] = None,
+        *,
+        wait: float,
+        cancel: Optional[Cancel] = None,
+        link_per_minute: Optional[int] = None,
+        time_scale: Optional[float] = None,
+    ) -> IdentityResponse:
+        """Polls Get Identity (the first poll at once, then within the per-link limit)
+        until `refreshed_at` is later than `after`, for a refresh requested elsewhere
+        (`request_identity_refresh`, a webhook, another process)
+        (`mk_wait_identity_newer`).
+
+        `after`: an earlier `IdentityResponse` (its `refreshed_at` exactly as sent), an
+        aware `datetime`, an ISO-8601 string, or None (any `refreshed_at` at all).
+        `wait`, `cancel`, `link_per_minute`, `time_scale` and the errors (with
+        `.stale`) as `refresh_identity`, without the daily-limit outcome.
+        """
+        lid = _text("link_id", link_id)
+        after_b = _after_text(after)
+        wait_ms = _call_timeout_ms(wait, "wait")
+        opts = _refresh_options(link_per_minute, time_scale)
+        return self._fresh(self._with_handles(
+            cancel,
+            lambda h, c: _native.wait_identity_newer(h, lid, after_b, wait_ms, opts, c),
+        ))
+
+    def request_identity_refresh(
+        self,
+        link_id: str,
+        *,
+        timeout: Optional[float] = None,
+        cancel: Optional[Cancel] = None,
+    ) -> None:
+        """Only requests an identity refresh (`POST /links/{id}/products`, answered 202);
+        wait for it later with `wait_identity_newer`. Raises `RateLimitedError` when
+        MoneyKit's daily refresh limit for the link is reached (never retried).
+        `timeout` and `cancel` as for `get_identity`."""
+        lid = _text("link_id", link_id)
+        timeout_ms = _call_timeout_ms(timeout)
+        rc, error = self._with_handles(
+            cancel, lambda h, c: _native.request_identity_refresh(h, lid, timeout_ms, c)
+        )
+        if rc != 0:
+            raise error_from_json(rc, error)
+
+    # -- owner match ------------------------------------------------------------------
+
+    def match_owners(
+        self,
+        link_id: str,
+        claim: Optional[Mapping[str, Any]] = None,
+        *,
+        name: Optional[str] = None,
+        email: Optional[str] = None,
+        phone: Optional[str] = None,
+        address: Optional[ClaimAddress] = None,
+        timeout: Optional[float] = None,
+        cancel: Optional[Cancel] = None,
+    ) -> OwnerMatch:
+        """Fetches the link's identity, then `moneykit_native.match_owners` on it (the
+        claim is checked first, so a bad claim sends nothing)."""
+        from ._match import claim_json
+
+        claim_json(claim, name, email, phone, address)  # TypeError before any request
+        body = self.get_identity_json(link_id, timeout=timeout, cancel=cancel)
+        return match_owners(body, claim, name=name, email=email, phone=phone, address=address)
+
+
+def _refresh_options(link_per_minute: Optional[int], time_scale: Optional[float]) -> bytes:
+    # The same two keys, types and ranges as a batch's.
+    return batch_options_json(link_per_minute=link_per_minute, time_scale=time_scale).encode("utf-8")
+
+
+def _after_text(after: Union[IdentityResponse, datetime, str, None]) -> Optional[bytes]:
+    """`mk_wait_identity_newer`'s `after`: the exact text when we have it."""
+    if after is None:
+        return None
+    if isinstance(after, IdentityResponse):
+        product = after.link.products.get("identity")
+        raw = product.raw.get("refreshed_at") if product is not None else None
+        if isinstance(raw, str):
+            return _text("after", raw)  # as sent: no precision lost to datetime
+        return None
+    if isinstance(after, datetime):
+        if after.tzinfo is None or after.utcoffset() is None:
+            raise invalid_argument("after must be an aware datetime (with a timezone)")
+        return _text("after", after.isoformat())
+    if isinstance(after, str):
+        return _text("after", after)
+    raise TypeError(
+        f"after must be an IdentityResponse, a datetime, a str or None, not {type(after).__name__}"
+    )

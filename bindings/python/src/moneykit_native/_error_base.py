@@ -5,9 +5,12 @@ but `Status`, so the ctypes layer and the models can both use the errors."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Type
 
 from ._status import Status
+
+if TYPE_CHECKING:
+    from ._models import IdentityResponse
 
 
 class MoneyKitError(Exception):
@@ -20,6 +23,10 @@ class MoneyKitError(Exception):
     `request_id` (the response's `x-request-id`), `retry_after` (seconds, from a
     `Retry-After` header), `attempts` (HTTP requests made; 0 when the call failed
     before sending anything) and `raw` (the error JSON as a dict).
+
+    `stale`: set by `Client.refresh_identity` / `wait_identity_newer` when they fail
+    (timeout, the daily refresh limit, cancel) after seeing a body: the last, not yet
+    refreshed `IdentityResponse`. None otherwise.
     """
 
     status: Status
@@ -34,6 +41,7 @@ class MoneyKitError(Exception):
     retry_after: Optional[float]
     attempts: int
     raw: Dict[str, Any]
+    stale: Optional[IdentityResponse]
 
     #: The status every instance of this class carries (the base class: any).
     default_status: Status = Status.INTERNAL
@@ -53,6 +61,7 @@ class MoneyKitError(Exception):
         retry_after: Optional[float] = None,
         attempts: int = 0,
         raw: Optional[Dict[str, Any]] = None,
+        stale: Optional[IdentityResponse] = None,
     ) -> None:
         super().__init__(message)
         self.status = status if status is not None else self.default_status
@@ -67,6 +76,7 @@ class MoneyKitError(Exception):
         self.retry_after = retry_after
         self.attempts = attempts
         self.raw = raw if raw is not None else {}
+        self.stale = stale
 
     def __str__(self) -> str:
         text = f"{self.name}: {self.message}"
@@ -99,6 +109,7 @@ class MoneyKitError(Exception):
             "retry_after": self.retry_after,
             "attempts": self.attempts,
             "raw": self.raw,
+            "stale": self.stale,
         }
 
 

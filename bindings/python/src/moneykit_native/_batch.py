@@ -1,0 +1,310 @@
+"""`Batch`: many links' identities through one client (`mk_batch_*`), as an iterator."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Type
+
+from . import _native
+from ._error_base import MoneyKitError
+from ._error_json import error_from_json
+from ._models import IdentityResponse, decode_validated
+from ._status import Status
+
+if TYPE_CHECKING:
+    from ._client import Client
+
+#: How long one `mk_batch_next` waits before Python gets control back (signals, Ctrl-C).
+_POLL_MS = 100
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One link's result: `identity` on success, else `error` (never both).
+
+    `index` is the link's position in the list given to `get_identities` (results come
+    in completion order, not in that order). `json` is the body exactly as the server
+    sent it (None on error), for callers that store it.
+    """
+
+    link_id: str
+    index: int
+    identity: Optional[IdentityResponse]
+    error: Optional[MoneyKitError]
+    json: Optional[str] = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when the identity was fetched."""
+        return self.error is None
+
+    def unwrap(self) -> IdentityResponse:
+        """The identity, or raises the result's error."""
+        if self.error is not None:
+            raise self.error
+        assert self.identity is not None
+        return self.identity
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """A snapshot of a batch (`mk_batch_get_progress`). Durations are seconds.
+
+    `done` = `ok` + `failed` results made (delivered or waiting to be taken), `in_flight`
+    calls running, `requests` HTTP attempts sent (retries included), `rate_limited` 429
+    answers received, `rate_per_minute` results per wall-clock minute over the last 10 s,
+    `allowed_per_minute` what the app limit allows (`app_per_minute` × `time_scale`),
+    `paused` True while a 429's `Retry-After` holds every worker (`paused_for` seconds
+    left), `cancelled` once `cancel()` (or `close()`) was called.
+    """
+
+    total: int
+    done: int
+    ok: int
+    failed: int
+    in_flight: int
+    requests: int
+    rate_limited: int
+    paused: bool
+    paused_for: float
+    elapsed: float
+    rate_per_minute: float
+    allowed_per_minute: float
+    cancelled: bool
+
+    @property
+    def rate(self) -> float:
+        """Results per second over the last 10 s (`rate_per_minute / 60`)."""
+        return self.rate_per_minute / 60.0
+
+    @classmethod
+    def _from_c(cls, p: _native.BatchProgress) -> BatchProgress:
+        return cls(
+            total=int(p.total),
+            done=int(p.done),
+            ok=int(p.ok),
+            failed=int(p.failed),
+            in_flight=int(p.in_flight),
+            requests=int(p.requests),
+            rate_limited=int(p.rate_limited),
+            paused=bool(p.paused),
+            paused_for=p.paused_ms / 1000.0,
+            elapsed=p.elapsed_ms / 1000.0,
+            rate_per_minute=float(p.rate_per_minute),
+            allowed_per_minute=float(p.allowed_per_minute),
+            cancelled=bool(p.cancelled),
+        )
+
+
+def batch_options_json(
+    *,
+    concurrency: Optional[int] = None,
+    app_per_minute: Optional[int] = None,
+    link_per_minute: Optional[int] = None,
+    time_scale: Optional[float] = None,
+) -> str:
+    """The `mk_batch_start` options JSON (None leaves a key out: the library default)."""
+    opts: Dict[str, Any] = {}
+    for name, value, kinds in (
+        ("concurrency", concurrency, (int,)),
+        ("app_per_minute", app_per_minute, (int,)),
+        ("link_per_minute", link_per_minute, (int,)),
+        ("time_scale", time_scale, (int, float)),
+    ):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            want = "an int" if kinds == (int,) else "a number"
+            raise TypeError(f"{name} must be {want}, not {type(value).__name__}")
+        opts[name] = value  # ranges are the library's to check (MK_ERR_INVALID_ARGUMENT)
+    return json.dumps(opts, separators=(",", ":"))
+
+
+class Batch:
+    """A running batch: iterate it for one `BatchResult` per link, as each completes.
+
+        with client.get_identities(links) as batch:
+            for r in tqdm(batch):              # len(batch) is the number of links
+                if r.ok: store(r.link_id, r.identity)
+                else:    log(r.link_id, r.error)
+
+    The library fetches with bounded concurrency, within the app and per-link limits,
+    and slows the whole batch down on a 429. Results not taken stop the workers (at
+    most `2 × concurrency` wait), so memory stays flat whatever the number of links.
+
+    `len()` is the number of links; `progress` a `BatchProgress` snapshot (any thread);
+    `cancel()` (any thread) starts nothing new and ends the calls in flight, whose
+    results (`CallCancelledError`) still come out before the iteration stops. Iterate
+    from one thread at a time. Each wait for a result lasts at most 100 ms before
+    Python regains control, so Ctrl-C (`KeyboardInterrupt`) works.
+
+    The batch holds its client: the client's handle is not freed before the batch is.
+    `close()` (or the end of the iteration, the `with` block, or garbage collection)
+    cancels what is left, waits for the workers (about 100 ms) and frees the handle.
+    """
+
+    def __init__(self, client: Client, link_ids: List[str], options_json: str) -> None:
+        from ._client import _text  # the client module imports this one
+
+        self._lock = threading.Lock()
+        self._handle: Optional[int] = None
+        self._closed = False
+        self._inflight = 0
+        self._total = len(link_ids)
+        self._last: Optional[BatchProgress] = None
+        ids = [_text(f"link_ids[{i}]", lid) for i, lid in enumerate(link_ids)]
+        opts = options_json.encode("utf-8")
+        self._client = client
+        client_handle = client._acquire()  # released when the batch is freed
+        try:
+            rc, handle, error = _native.batch_start(client_handle, ids, opts)
+        except BaseException:
+            client._release()
+            raise
+        if rc != 0 or handle is None:
+            client._release()
+            raise error_from_json(rc, error)
+        self._handle = handle
+
+    # -- lifetime ---------------------------------------------------------------------
+
+    def _acquire(self) -> Optional[int]:
+        with self._lock:
+            if self._closed or self._handle is None:
+                return None
+            self._inflight += 1
+            return self._handle
+
+    def _release(self) -> None:
+        with self._lock:
+            self._inflight -= 1
+            handle = self._take_if_free()
+        self._free(handle)
+
+    def _take_if_free(self) -> Optional[int]:
+        # Under the lock: the handle, once nobody uses it and the batch is closed.
+        if self._closed and self._inflight == 0 and self._handle is not None:
+            handle, self._handle = self._handle, None
+            return handle
+        return None
+
+    def _free(self, handle: Optional[int]) -> None:
+        if handle is None:
+            return
+        try:
+            rc, p, _ = _native.batch_progress(handle)
+            if rc == 0:
+                self._last = BatchProgress._from_c(p)
+        finally:
+            _native.free_batch(handle)
+            self._client._release()
+
+    @property
+    def closed(self) -> bool:
+        """True once the batch ended (every result taken) or `close()` was called."""
+        return self._closed
+
+    def close(self) -> None:
+        """Cancels what is left and frees the batch (at once, or when a `next` or
+        `progress` running on another thread returns). Idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            handle = self._take_if_free()
+            if handle is None and self._handle is not None:
+                # In use on another thread: stop the workers now, free on its release.
+                _native.batch_cancel(self._handle)
+        self._free(handle)  # mk_batch_free cancels what is left itself
+
+    def cancel(self) -> None:
+        """Stops the batch: no new call starts, calls in flight end with
+        `CallCancelledError` (delivered as results), then the iteration stops. Any thread."""
+        handle = self._acquire()
+        if handle is None:
+            return
+        try:
+            _native.batch_cancel(handle)
+        finally:
+            self._release()
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            if getattr(self, "_handle", None) is not None and not getattr(self, "_closed", True):
+                self.close()
+        except Exception:  # pragma: no cover - interpreter shutdown
+            pass
+
+    def __repr__(self) -> str:
+        p = self.progress
+        state = "closed" if self._closed else "running"
+        return f"<moneykit_native.Batch {state} {p.done}/{p.total}, {p.failed} failed>"
+
+    # -- progress ---------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._total
+
+    @property
+    def progress(self) -> BatchProgress:
+        """A snapshot of the counters (the last one once the batch is closed)."""
+        handle = self._acquire()
+        if handle is None:
+            if self._last is not None:
+                return self._last
+            return BatchProgress(
+                self._total, 0, 0, 0, 0, 0, 0, False, 0.0, 0.0, 0.0, 0.0, True
+            )
+        try:
+            rc, p, error = _native.batch_progress(handle)
+        finally:
+            self._release()
+        if rc != 0:
+            raise error_from_json(rc, error)
+        return BatchProgress._from_c(p)
+
+    # -- iteration --------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[BatchResult]:
+        return self
+
+    def __next__(self) -> BatchResult:
+        while True:
+            handle = self._acquire()
+            if handle is None:
+                raise StopIteration
+            try:
+                code, status, index, link_id, body, error = _native.batch_next(handle, _POLL_MS)
+            finally:
+                self._release()
+            if code == _native.BATCH_PENDING:
+                continue  # back in Python: a pending KeyboardInterrupt is raised here
+            if code == _native.BATCH_DONE:
+                self.close()
+                raise StopIteration
+            if code != 0:
+                raise error_from_json(code, error)
+            lid = link_id if link_id is not None else ""
+            if status == 0 and body is not None:
+                # The core validated the body (as for get_identity): only map it.
+                return BatchResult(lid, index, decode_validated(body, None), None, body)
+            if status == 0:  # an OK item without a body breaks the header's promise
+                status = Status.INTERNAL
+            return BatchResult(lid, index, None, error_from_json(status, error), None)
+
+
+__all__ = ["Batch", "BatchProgress", "BatchResult", "batch_options_json"]

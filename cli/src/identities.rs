@@ -1,0 +1,160 @@
+//! `moneykit identities`: the core's batch over a links file, one JSON line per
+//! link as each completes.
+//!
+//! Each line goes to the file in one `write` as soon as its result arrives, so a
+//! crash or a kill loses only calls in flight. The first Ctrl-C cancels the batch:
+//! results already made are written, cancelled calls are not (a later run fetches
+//! them), and the exit code is 130. A later run with the same `--out` skips every
+//! link that has a line.
+
+use crate::common::{self, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
+use crate::jsonl;
+use crate::progress::{human, Reporter};
+use crate::{Connection, IdentitiesArgs};
+use moneykit::core::batch::{Batch, BatchOptions, Next};
+use moneykit::core::Status;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long `next` waits before the loop looks at Ctrl-C and redraws progress.
+const POLL: Duration = Duration::from_millis(100);
+
+pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
+    let links = match jsonl::read_links(&args.links) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("moneykit: cannot read {}: {e}", args.links.display());
+            return EXIT_FAILED;
+        }
+    };
+    let resume = match jsonl::load(&args.out, args.retry_errors) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("moneykit: cannot resume from {}: {e}", args.out.display());
+            return EXIT_FAILED;
+        }
+    };
+    if resume.truncated_tail {
+        eprintln!(
+            "moneykit: {}: removed an incomplete last line (an interrupted write)",
+            args.out.display()
+        );
+    }
+    if resume.dropped_errors > 0 {
+        eprintln!(
+            "moneykit: {}: removed {} error lines to fetch those links again",
+            args.out.display(),
+            resume.dropped_errors
+        );
+    }
+    let todo: Vec<String> = links
+        .iter()
+        .filter(|l| !resume.done.contains(*l))
+        .cloned()
+        .collect();
+    let skipped = links.len() - todo.len();
+    if skipped > 0 {
+        eprintln!(
+            "moneykit: resuming: {skipped} of {} links already in {}; fetching {}",
+            links.len(),
+            args.out.display(),
+            todo.len()
+        );
+    }
+    let mut out = match OpenOptions::new().create(true).append(true).open(&args.out) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("moneykit: cannot open {}: {e}", args.out.display());
+            return EXIT_FAILED;
+        }
+    };
+    if todo.is_empty() {
+        eprintln!(
+            "moneykit: nothing to fetch: every link is in {}",
+            args.out.display()
+        );
+        return EXIT_OK;
+    }
+    let client = match common::client(conn) {
+        Ok(c) => c,
+        Err(e) => return common::report("cannot create the client", &e),
+    };
+    let options = BatchOptions {
+        concurrency: usize::from(args.concurrency),
+        app_per_minute: args.app_per_minute,
+        link_per_minute: args.link_per_minute,
+        time_scale: conn.time_scale,
+    };
+    let total = todo.len() as u64;
+    let batch = Batch::start(Box::new(Arc::new(client)), todo, options);
+    let every = Duration::from_secs_f64(args.progress_every);
+    let mut reporter = Reporter::new(total, args.quiet, every);
+    let outcome = drain(&batch, &mut out, &mut reporter);
+    reporter.finish();
+    let p = batch.progress();
+    drop(batch);
+    let synced = out.sync_data();
+    let (code, written) = match outcome {
+        Ok(written) => (EXIT_OK, written),
+        Err((written, e)) => {
+            eprintln!("moneykit: cannot write {}: {e}", args.out.display());
+            (EXIT_FAILED, written)
+        }
+    };
+    if let Err(e) = synced {
+        eprintln!("moneykit: cannot sync {}: {e}", args.out.display());
+    }
+    let counts = format!(
+        "{written} of {total} links written to {} ({} failed) in {}",
+        args.out.display(),
+        p.failed,
+        human(p.elapsed)
+    );
+    if common::interrupted() {
+        eprintln!(
+            "moneykit: interrupted: {counts}; run the same command again to fetch the other {}",
+            total - written
+        );
+        EXIT_INTERRUPTED
+    } else {
+        eprintln!("moneykit: done: {counts}");
+        code
+    }
+}
+
+/// Writes every result until the batch is done; the number written, and a write
+/// error (which cancels the batch).
+fn drain(
+    batch: &Batch,
+    out: &mut File,
+    reporter: &mut Reporter,
+) -> Result<u64, (u64, std::io::Error)> {
+    let (mut written, mut cancelled) = (0u64, false);
+    loop {
+        if common::interrupted() && !cancelled {
+            batch.cancel();
+            cancelled = true;
+        }
+        match batch.next(POLL) {
+            Next::Item(item) => {
+                let line = match &item.result {
+                    Ok(body) => jsonl::result_line(&item.link_id, "identity", body),
+                    // Stopped by our Ctrl-C: no result; a resumed run fetches it.
+                    Err(e) if cancelled && e.status == Status::MkErrCancelled => continue,
+                    Err(e) => jsonl::result_line(&item.link_id, "error", &e.to_json()),
+                };
+                // One write per line: a kill never leaves half of an earlier line.
+                if let Err(e) = out.write_all(line.as_bytes()) {
+                    batch.cancel();
+                    return Err((written, e));
+                }
+                written += 1;
+                reporter.update(written, &batch.progress());
+            }
+            Next::Pending => reporter.update(written, &batch.progress()),
+            Next::Done => return Ok(written),
+        }
+    }
+}

@@ -127,6 +127,34 @@ class Sandbox:
         return data
 
 
+#: Realistic mode at time scale 60 (a minute lasts one second): MoneyKit's limits (3 GETs per
+#: link and 600 per app a minute, one refresh per link a day), 40 ± 20 ms latency, and
+#: `refreshed_at` advancing one scaled minute (1 s) after a refresh request.
+REALISTIC_ARGS = (
+    "--realistic", "--time-scale", "60", "--latency-ms", "40,20", "--refresh-delay-ms", "60000",
+)
+TIME_SCALE = 60.0
+
+
+@pytest.fixture(scope="module")
+def realistic_sandbox() -> Iterator[Sandbox]:
+    """A realistic-mode sandbox (`REALISTIC_ARGS`) for one test module; tests use distinct
+    `mk_sandbox_bulk_<n>` links, so per-link limits and refreshes never overlap."""
+    sb = Sandbox(*REALISTIC_ARGS)
+    try:
+        yield sb
+    finally:
+        sb.stop()
+
+
+@pytest.fixture
+def realistic_client(realistic_sandbox: Sandbox) -> Iterator[mk.Client]:
+    """A client on the realistic sandbox, with the static token and no retries (a 429
+    must show up as one, not be retried away)."""
+    with mk.Client(access_token=TOKEN, base_url=realistic_sandbox.url, **FAST) as c:
+        yield c
+
+
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
     sb = Sandbox()

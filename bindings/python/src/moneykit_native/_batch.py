@@ -155,6 +155,7 @@ class Batch:
         self._inflight = 0
         self._total = len(link_ids)
         self._last: Optional[BatchProgress] = None
+        self._finished = False  # mk_batch_next said MK_BATCH_DONE
         ids = [_text(f"link_ids[{i}]", lid) for i, lid in enumerate(link_ids)]
         opts = options_json.encode("utf-8")
         self._client = client
@@ -195,6 +196,8 @@ class Batch:
         if handle is None:
             return
         try:
+            if not self._finished:
+                _native.batch_cancel(handle)  # closed early: the snapshot says cancelled
             rc, p, _ = _native.batch_progress(handle)
             if rc == 0:
                 self._last = BatchProgress._from_c(p)
@@ -294,6 +297,7 @@ class Batch:
             if code == _native.BATCH_PENDING:
                 continue  # back in Python: a pending KeyboardInterrupt is raised here
             if code == _native.BATCH_DONE:
+                self._finished = True
                 self.close()
                 raise StopIteration
             if code != 0:

@@ -10,6 +10,13 @@
  * NULL on the path not taken, so callers can free them blindly. Input strings
  * are copied; none is kept after a call returns.
  *
+ * Typed view: mk_get_identity_view and mk_identity_parse return an immutable
+ * mk_identity; mk_identity_root gives its root struct. Every struct, array and
+ * string read from it lives exactly until mk_identity_free (the one free
+ * function; never free() any of it); using any of it afterwards is a bug in the
+ * caller. Absent or null values have NULL pointers; strings are UTF-8 with a
+ * length and a NUL after it. A view may be read from many threads at once.
+ *
  * Threads: one mk_client may be used from many threads at once. Freeing a
  * client while a call on it is running is a bug in the caller.
  *

@@ -21,8 +21,10 @@ all: build
 
 ## Release library (.so/.a), header and sandbox binary.
 build: header
-	@# Programs linked with -lmoneykit record the soname; give it a name in-tree too.
-	@ln -sf libmoneykit.so $(RELEASE_DIR)/libmoneykit.so.0
+	@# Programs linked with -lmoneykit record the soname (libmoneykit.so.0.1 for 0.1.x);
+	@# give it a name in-tree too.
+	@soname=$$(objdump -p $(LIB_SO) | awk '$$1 == "SONAME" {print $$2}'); \
+	  [ -n "$$soname" ] && ln -sf libmoneykit.so $(RELEASE_DIR)/$$soname
 
 ## The example against the bundled sandbox (started and stopped here).
 demo: build $(BUILD_DIR)/identity

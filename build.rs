@@ -9,15 +9,22 @@ fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
 
-    // The shared library's soname: ABI version 0 until 1.0 (docs/C-API.md, "Artifacts").
-    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
-        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libmoneykit.so.0");
-    }
-
     let version = std::env::var("CARGO_PKG_VERSION").expect("set by cargo");
     let mut parts = version.split(['.', '-']);
     let mut next = || parts.next().unwrap_or("0").to_string();
     let (major, minor, patch) = (next(), next(), next());
+
+    // The shared library's soname follows the ABI policy (README "Versions and ABI", cargo-c's
+    // rule): before 1.0 every minor release may break the ABI, so 0.1.x is libmoneykit.so.0.1;
+    // from 1.0 on, libmoneykit.so.MAJOR.
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        let abi = if major == "0" {
+            format!("0.{minor}")
+        } else {
+            major.clone()
+        };
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libmoneykit.so.{abi}");
+    }
 
     let mut config =
         cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml is valid");

@@ -78,7 +78,7 @@ fi
 # ------------------------------------------------------------------ build
 log "building (cargo --release, C programs, Go test binary)"
 cargo build --release --workspace --lib --bins >&2
-[ -e "$rel/libmoneykit.so.0" ] || ln -sf libmoneykit.so "$rel/libmoneykit.so.0"
+soname=$(objdump -p "$rel/libmoneykit.so" | awk '$1 == "SONAME" {print $2}'); [ -e "$rel/$soname" ] || ln -sf libmoneykit.so "$rel/$soname"
 bench_bin=$rel/moneykit-bench
 lib_so=$here/$rel/libmoneykit.so
 cc=${CC:-cc}

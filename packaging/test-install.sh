@@ -23,6 +23,8 @@ make_cmd=(${MAKE:-make} --no-print-directory -C "$root")
 grep -Eq '^[[:space:]]*-?include[[:space:]]+packaging/install\.mk' Makefile || make_cmd+=(-f packaging/install.mk)
 
 version=$(sed -n 's/^#define MK_VERSION "\(.*\)"/\1/p' include/moneykit.h)
+# The soname's ABI part (README "Versions and ABI"): 0.MINOR before 1.0, else MAJOR.
+case $version in 0.*) abi=0.$(echo "$version" | cut -d. -f2) ;; *) abi=${version%%.*} ;; esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/moneykit-test-install.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 prefix=$work/prefix   # does not exist yet: install creates it, uninstall removes it
@@ -41,16 +43,16 @@ lib/cmake/moneykit/moneykit-config.cmake
 lib/cmake/moneykit/moneykit-install-manifest.txt
 lib/libmoneykit.a
 lib/libmoneykit.so
-lib/libmoneykit.so.0
+lib/libmoneykit.so.$abi
 lib/libmoneykit.so.$version
 lib/pkgconfig/moneykit.pc
 $(cd bindings/cpp && printf 'include/%s\n' moneykit/*.hpp)"
 actual=$(cd "$prefix" && find . \( -type f -o -type l \) | sed 's|^\./||' | LC_ALL=C sort)
 [ "$actual" = "$(LC_ALL=C sort <<<"$expected")" ] || fail "installed files differ:
 $(diff <(LC_ALL=C sort <<<"$expected") <(echo "$actual") || true)"
-[ "$(readlink "$prefix/lib/libmoneykit.so.0")" = "libmoneykit.so.$version" ] || fail "soname link"
-[ "$(readlink "$prefix/lib/libmoneykit.so")" = "libmoneykit.so.0" ] || fail "dev link"
-[ "$(objdump -p "$prefix/lib/libmoneykit.so.$version" | awk '$1 == "SONAME" {print $2}')" = libmoneykit.so.0 ] \
+[ "$(readlink "$prefix/lib/libmoneykit.so.$abi")" = "libmoneykit.so.$version" ] || fail "soname link"
+[ "$(readlink "$prefix/lib/libmoneykit.so")" = "libmoneykit.so.$abi" ] || fail "dev link"
+[ "$(objdump -p "$prefix/lib/libmoneykit.so.$version" | awk '$1 == "SONAME" {print $2}')" = "libmoneykit.so.$abi" ] \
   || fail "SONAME of the installed library"
 for f in lib/libmoneykit.so.$version lib/libmoneykit.a bin/moneykit-sandbox; do
   # (.debug_gdb_scripts is loaded at run time, not debug info: strip keeps it.)
@@ -99,7 +101,7 @@ mkdir -p "$out"
 step "(a) C with pkg-config: $(pkg-config --cflags --libs moneykit)"
 # shellcheck disable=SC2046
 $cc -std=c99 -Wall -Wextra -Werror -pedantic "$src/consumer.c" $(pkg-config --cflags --libs moneykit) -o "$out/c_shared"
-readelf -d "$out/c_shared" | grep -q 'NEEDED.*\[libmoneykit.so.0\]' || fail "c_shared does not need libmoneykit.so.0"
+readelf -d "$out/c_shared" | grep -q "NEEDED.*\[libmoneykit.so.$abi\]" || fail "c_shared does not need libmoneykit.so.$abi"
 
 step "(b) C++ with CMake find_package(moneykit CONFIG REQUIRED)"
 cmake -S "$src/cmake" -B "$out/cmake" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
@@ -121,10 +123,10 @@ step "running the consumers against the installed sandbox"
 cat >"$out/run.sh" <<RUN
 set -e
 LD_LIBRARY_PATH="$prefix/lib" "$out/c_shared"
-LD_LIBRARY_PATH="$prefix/lib" ldd "$out/c_shared" | grep -q "libmoneykit.so.0 => $prefix/lib/libmoneykit.so.0" \
+LD_LIBRARY_PATH="$prefix/lib" ldd "$out/c_shared" | grep -q "libmoneykit.so.$abi => $prefix/lib/libmoneykit.so.$abi" \
   || { echo "c_shared did not load the installed library" >&2; exit 1; }
 "$out/cmake/cpp_consumer"
-ldd "$out/cmake/cpp_consumer" | grep -q "libmoneykit.so.0 => $prefix/lib/libmoneykit.so.0" \
+ldd "$out/cmake/cpp_consumer" | grep -q "libmoneykit.so.$abi => $prefix/lib/libmoneykit.so.$abi" \
   || { echo "cpp_consumer did not load the installed library" >&2; exit 1; }
 "$out/cmake/cpp_consumer_plain"
 env -u LD_LIBRARY_PATH "$out/c_static"

@@ -10,7 +10,7 @@ cd "$here"
 export CGO_ENABLED=1
 
 libdir=$repo/target/release
-for f in "$libdir/libmoneykit.so" "$libdir/libmoneykit.so.0" "$repo/include/moneykit.h"; do
+for f in "$libdir/libmoneykit.so" "$libdir/libmoneykit.so.0.1" "$repo/include/moneykit.h"; do
   [ -e "$f" ] || { echo "test-go: $f is missing: run \`make build\` first" >&2; exit 1; }
 done
 export MONEYKIT_SANDBOX_BIN=${MONEYKIT_SANDBOX_BIN:-$libdir/moneykit-sandbox}
@@ -75,7 +75,7 @@ export CGO_CFLAGS="${CGO_CFLAGS:--O2 -g} $(pkg-config --cflags moneykit)"
 export CGO_LDFLAGS="${CGO_LDFLAGS:--O2 -g} $(pkg-config --libs moneykit)"
 go vet -tags moneykit_pkgconfig ./...
 go test -tags moneykit_pkgconfig -c -o "$pcdir/pc.test" .
-if ! LD_LIBRARY_PATH=$runlib ldd "$pcdir/pc.test" | grep -q "libmoneykit.so.0 => $runlib/"; then
+if ! LD_LIBRARY_PATH=$runlib ldd "$pcdir/pc.test" | grep -q "libmoneykit.so.0.1 => $runlib/"; then
   LD_LIBRARY_PATH=$runlib ldd "$pcdir/pc.test" >&2
   echo "test-go: the pkg-config build does not load libmoneykit from $runlib" >&2
   exit 1

@@ -29,6 +29,11 @@ pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
             return EXIT_FAILED;
         }
     };
+    // Before the output is touched: a usage error leaves it as it was.
+    let client = match common::client(conn) {
+        Ok(c) => c,
+        Err(e) => return common::report("cannot create the client", &e),
+    };
     let resume = match jsonl::load(&args.out, args.retry_errors) {
         Ok(r) => r,
         Err(e) => {
@@ -77,10 +82,6 @@ pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
         );
         return EXIT_OK;
     }
-    let client = match common::client(conn) {
-        Ok(c) => c,
-        Err(e) => return common::report("cannot create the client", &e),
-    };
     let options = BatchOptions {
         concurrency: usize::from(args.concurrency),
         app_per_minute: args.app_per_minute,

@@ -1,0 +1,386 @@
+//! The `moneykit` binary against the in-process sandbox in realistic mode
+//! (MoneyKit's limits, latency, a time scale so a minute lasts one second):
+//! every link written exactly once, resume after SIGINT and after SIGKILL,
+//! plain progress lines off a terminal, the one-link commands, bad arguments.
+
+use moneykit_sandbox::{Config, Sandbox};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const SCALE: f64 = 60.0;
+
+fn realistic() -> Sandbox {
+    Sandbox::start(Config {
+        time_scale: SCALE,
+        latency: Some((Duration::from_millis(100), Duration::from_millis(50))),
+        refresh_delay: Duration::from_secs(2),
+        ..Config::default().realistic()
+    })
+    .expect("sandbox starts")
+}
+
+/// A fresh directory for one test.
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("moneykit-cli-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn links_file(dir: &Path, n: usize) -> PathBuf {
+    let p = dir.join("links.txt");
+    let text: String = (0..n).map(|i| format!("mk_sandbox_bulk_{i}\n")).collect();
+    fs::write(&p, text).unwrap();
+    p
+}
+
+/// The binary with the sandbox's credentials and base URL in its environment.
+fn moneykit(sb: &Sandbox, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_moneykit"));
+    c.env("MONEYKIT_CLIENT_ID", "sandbox-client")
+        .env("MONEYKIT_CLIENT_SECRET", "sandbox-secret")
+        .env("MONEYKIT_BASE_URL", sb.base_url())
+        .arg("--time-scale")
+        .arg(SCALE.to_string())
+        .args(args)
+        .stdin(Stdio::null());
+    c
+}
+
+fn run(sb: &Sandbox, args: &[&str]) -> Output {
+    moneykit(sb, args).output().expect("moneykit runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Every line of the output parsed; link id -> how many lines it has.
+fn count_lines(out: &Path) -> HashMap<String, usize> {
+    let mut seen = HashMap::new();
+    let content = fs::read_to_string(out).unwrap();
+    assert!(content.is_empty() || content.ends_with('\n'));
+    for line in content.lines() {
+        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line:.200}"));
+        let id = v["link_id"].as_str().unwrap().to_string();
+        assert!(
+            v["identity"]["link"].is_object(),
+            "not an identity: {line:.300}"
+        );
+        *seen.entry(id).or_default() += 1;
+    }
+    seen
+}
+
+fn assert_each_once(seen: &HashMap<String, usize>, n: usize) {
+    assert_eq!(seen.len(), n, "links with a line");
+    for i in 0..n {
+        let id = format!("mk_sandbox_bulk_{i}");
+        assert_eq!(seen.get(&id), Some(&1), "{id}");
+    }
+}
+
+fn lines_in(out: &Path) -> usize {
+    fs::read(out).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+}
+
+/// Starts a slow batch (60 calls per scaled minute: about 60 a second) and waits
+/// until `at` lines are written.
+fn start_slow(sb: &Sandbox, links: &Path, out: &Path, at: usize) -> Child {
+    let child = moneykit(
+        sb,
+        &[
+            "identities",
+            "--links",
+            links.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--app-per-minute",
+            "60",
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let t = Instant::now();
+    while lines_in(out) < at {
+        assert!(t.elapsed() < Duration::from_secs(60), "no progress");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child
+}
+
+fn identities(sb: &Sandbox, links: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "identities",
+        "--links",
+        links.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(sb, &args)
+}
+
+#[test]
+fn three_hundred_links_each_written_once_with_plain_progress() {
+    let sb = realistic();
+    let d = dir("300");
+    let (links, out) = (links_file(&d, 300), d.join("out.jsonl"));
+    let o = identities(
+        &sb,
+        &links,
+        &out,
+        &["--app-per-minute", "300", "--progress-every", "0.2"],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_each_once(&count_lines(&out), 300);
+    // Not a terminal: plain lines, no bar drawing.
+    let progress: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("moneykit: ") && l.contains("/300 links, "))
+        .collect();
+    assert!(!progress.is_empty(), "{err}");
+    assert!(progress[0].contains("/min"), "{err}");
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("done: 300 of 300 links written"), "{err}");
+    let stats = sb.stats();
+    assert_eq!(stats.rate_limited, 0, "{stats:?}");
+    assert_eq!(stats.identity_requests, 300);
+
+    // Run again: nothing left to fetch, nothing written twice.
+    let o = identities(&sb, &links, &out, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        text(&o.stderr).contains("nothing to fetch"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_each_once(&count_lines(&out), 300);
+    assert_eq!(sb.stats().identity_requests, 300);
+}
+
+#[test]
+fn sigint_halfway_writes_what_completed_and_a_resumed_run_finishes() {
+    let sb = realistic();
+    let d = dir("sigint");
+    let (links, out) = (links_file(&d, 300), d.join("out.jsonl"));
+    let child = start_slow(&sb, &links, &out, 60);
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let o = child.wait_with_output().unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted: "), "{err}");
+    let first = count_lines(&out);
+    assert!(first.values().all(|&n| n == 1));
+    let written = first.len();
+    assert!((60..300).contains(&written), "{written} lines");
+
+    let o = identities(&sb, &links, &out, &["--quiet"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!("resuming: {written} of 300 links already in")),
+        "{err}"
+    );
+    assert_each_once(&count_lines(&out), 300);
+    // Only calls cancelled in flight (at most the concurrency, 16) were made twice.
+    let requests = sb.stats().identity_requests;
+    assert!((300..=316).contains(&requests), "{requests}");
+    assert_eq!(sb.stats().rate_limited, 0);
+}
+
+#[test]
+fn sigkill_loses_no_written_line_and_a_truncated_tail_is_rewritten() {
+    let sb = realistic();
+    let d = dir("sigkill");
+    let (links, out) = (links_file(&d, 300), d.join("out.jsonl"));
+    let mut child = start_slow(&sb, &links, &out, 100);
+    child.kill().unwrap(); // SIGKILL: no handler runs
+    child.wait().unwrap();
+    let written = count_lines(&out).len();
+    assert!((100..300).contains(&written), "{written} lines");
+    // A write cut short by a crash: the record of a link not written yet.
+    let missing = (0..300)
+        .map(|i| format!("mk_sandbox_bulk_{i}"))
+        .find(|id| !count_lines(&out).contains_key(id))
+        .unwrap();
+    let mut bytes = fs::read(&out).unwrap();
+    bytes.extend_from_slice(format!("{{\"link_id\":\"{missing}\",\"identity\":{{\"li").as_bytes());
+    fs::write(&out, bytes).unwrap();
+
+    let o = identities(&sb, &links, &out, &[]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("removed an incomplete last line"), "{err}");
+    assert!(
+        err.contains(&format!("resuming: {written} of 300")),
+        "{err}"
+    );
+    assert_each_once(&count_lines(&out), 300);
+}
+
+#[test]
+fn error_lines_and_retry_errors() {
+    let sb = realistic();
+    let d = dir("errors");
+    let links = d.join("links.txt");
+    fs::write(
+        &links,
+        "mk_sandbox_bulk_1\nmk_sandbox_not_found\n# a comment\n\nmk_sandbox_bulk_1\n",
+    )
+    .unwrap();
+    let out = d.join("out.jsonl");
+    let o = identities(&sb, &links, &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let content = fs::read_to_string(&out).unwrap();
+    let lines: Vec<Value> = content
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{content}");
+    let error = lines
+        .iter()
+        .find(|v| v["link_id"] == "mk_sandbox_not_found")
+        .unwrap();
+    assert_eq!(error["error"]["name"], "MK_ERR_NOT_FOUND", "{error}");
+    assert!(error.get("identity").is_none());
+
+    let o = identities(&sb, &links, &out, &["--retry-errors"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("removed 1 error lines"), "{err}");
+    assert!(err.contains("resuming: 1 of 2"), "{err}");
+    assert_eq!(fs::read_to_string(&out).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn identity_refresh_and_match() {
+    let sb = realistic();
+    let o = run(&sb, &["identity", "mk_sandbox_bulk_7"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["link"].is_object() && v["accounts"].is_array(), "{v}");
+
+    let o = run(&sb, &["identity", "mk_sandbox_not_found"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let e: Value = serde_json::from_slice(&o.stderr).unwrap();
+    assert_eq!(e["name"], "MK_ERR_NOT_FOUND", "{e}");
+
+    // Refresh and wait: the fresh body, refreshed later than before.
+    let before: Value =
+        serde_json::from_slice(&run(&sb, &["identity", "mk_sandbox_bulk_8"]).stdout).unwrap();
+    let at = |v: &Value| v["link"]["products"]["identity"]["refreshed_at"].clone();
+    let o = run(&sb, &["refresh", "mk_sandbox_bulk_8", "--wait", "30"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let fresh: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_ne!(at(&fresh), at(&before), "{fresh}");
+    // Its daily refresh is spent: a clear 429, and --stale prints the last body.
+    let o = run(
+        &sb,
+        &["refresh", "mk_sandbox_bulk_8", "--wait", "5", "--stale"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e: Value = serde_json::from_str(text(&o.stderr).lines().next().unwrap()).unwrap();
+    assert_eq!(e["name"], "MK_ERR_RATE_LIMITED", "{e}");
+    let stale: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(stale["link"].is_object());
+    // Request only.
+    let o = run(&sb, &["refresh", "mk_sandbox_bulk_9"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("requested"));
+
+    // Owner match, from flags and from a claim JSON.
+    let o = run(
+        &sb,
+        &[
+            "match",
+            "mk_sandbox_ok",
+            "--name",
+            "Peggy OBrien",
+            "--email",
+            "M.OBrien@example.com",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let m: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(m["best"]["score"].as_i64().unwrap() >= 80, "{m}");
+    let o = run(
+        &sb,
+        &[
+            "match",
+            "mk_sandbox_ok",
+            "--claim",
+            r#"{"name": "Someone Else Entirely"}"#,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let m: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(m["best"]["score"].as_i64().unwrap_or(0) < 50, "{m}");
+    let o = run(
+        &sb,
+        &["match", "mk_sandbox_ok", "--claim", r#"{"nmae": "x"}"#],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let sb = realistic();
+    let d = dir("badargs");
+    let links = links_file(&d, 1);
+    let out = d.join("out.jsonl");
+    let (l, o) = (links.to_str().unwrap(), out.to_str().unwrap());
+    for args in [
+        &[][..],
+        &["nope"][..],
+        &["identity"][..],
+        &["identities", "--links", l][..],
+        &["identities", "--links", l, "--out", o, "--concurrency", "0"][..],
+        &[
+            "identities",
+            "--links",
+            l,
+            "--out",
+            o,
+            "--app-per-minute",
+            "x",
+        ][..],
+        &["identities", "--links", l, "--out", o, "--bogus"][..],
+        &["refresh", "mk_sandbox_ok", "--wait", "-1"][..],
+        &["refresh", "mk_sandbox_ok", "--stale"][..],
+        &["match", "mk_sandbox_ok"][..],
+        &["match", "mk_sandbox_ok", "--claim", "{}", "--name", "x"][..],
+        &[
+            "--options",
+            "{\"timeot_ms\": 1}",
+            "identity",
+            "mk_sandbox_ok",
+        ][..],
+        &["--base-url", "ftp://x", "identity", "mk_sandbox_ok"][..],
+        &["--time-scale", "0.5", "identity", "mk_sandbox_ok"][..],
+    ] {
+        let o = run(&sb, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));
+    }
+    // No credentials in the environment: a usage error too, and nothing written.
+    let o = Command::new(env!("CARGO_BIN_EXE_moneykit"))
+        .args(["identities", "--links", l, "--out", o])
+        .env_remove("MONEYKIT_CLIENT_ID")
+        .env_remove("MONEYKIT_CLIENT_SECRET")
+        .env("MONEYKIT_BASE_URL", sb.base_url())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("MONEYKIT_CLIENT_ID"));
+    assert_eq!(lines_in(&out), 0);
+    assert_eq!(sb.stats().requests, 0);
+}

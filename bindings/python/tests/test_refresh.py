@@ -36,7 +36,7 @@ def test_refresh_returns_a_newer_identity(
     assert fresh.refreshed_at is not None and fresh.refreshed_at > ORIGINAL
     assert fresh.is_newer_than(ORIGINAL)
     # The update comes 1 s after the request; the next poll sees it.
-    assert 0.9 <= took <= 1.0 + POLL + 0.4, took
+    assert 0.9 <= took <= 1.0 + POLL + 0.6, took  # wide: loaded CI machines
     s = realistic_sandbox.admin("GET", f"/_sandbox/links/{link}")
     assert (s["refresh_requests"], s["refreshes_completed"]) == (1, 1), s
     within_link_limit(realistic_sandbox, link)
@@ -50,7 +50,7 @@ def test_a_too_short_wait_raises_with_the_stale_identity(
     with pytest.raises(mk.RequestTimeoutError) as info:
         realistic_client.refresh_identity(link, wait=0.5, time_scale=TIME_SCALE)
     took = time.monotonic() - t0
-    assert took <= 0.5 + 0.2, took  # never after the wait
+    assert took <= 0.5 + 0.4, took  # never after the wait (+ slack for loaded machines)
     e = info.value
     assert "not refreshed within 500 ms" in e.message
     assert isinstance(e.stale, mk.IdentityResponse)

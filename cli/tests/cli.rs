@@ -167,6 +167,30 @@ fn three_hundred_links_each_written_once_with_plain_progress() {
 }
 
 #[test]
+fn a_429_pause_shows_in_the_progress_lines() {
+    // The tool is told the app may do far more than the sandbox allows (60 a minute).
+    let sb = Sandbox::start(Config {
+        time_scale: SCALE,
+        rate_limit_app: Some(60),
+        ..Config::default().realistic()
+    })
+    .unwrap();
+    let d = dir("paused");
+    let (links, out) = (links_file(&d, 100), d.join("out.jsonl"));
+    let o = identities(
+        &sb,
+        &links,
+        &out,
+        &["--app-per-minute", "100000", "--progress-every", "0.1"],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains(", paused by rate limit ("), "{err}");
+    assert_each_once(&count_lines(&out), 100);
+    assert!(sb.stats().rate_limited > 0);
+}
+
+#[test]
 fn sigint_halfway_writes_what_completed_and_a_resumed_run_finishes() {
     let sb = realistic();
     let d = dir("sigint");

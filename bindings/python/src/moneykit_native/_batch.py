@@ -287,13 +287,15 @@ class Batch:
 
     def __next__(self) -> BatchResult:
         while True:
-            handle = self._acquire()
-            if handle is None:
-                raise StopIteration
+            handle = None
             try:
+                handle = self._acquire()
+                if handle is None:
+                    raise StopIteration
                 code, status, index, link_id, body, error = _native.batch_next(handle, _POLL_MS)
             finally:
-                self._release()
+                if handle is not None:
+                    self._release()
             if code == _native.BATCH_PENDING:
                 continue  # back in Python: a pending KeyboardInterrupt is raised here
             if code == _native.BATCH_DONE:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Dict, Mapping, Optional, Tuple, Union
@@ -110,8 +111,9 @@ def _account(d: Mapping[str, Any]) -> AccountMatch:
 
 def _decimal_as_number(value: object) -> float:
     if isinstance(value, Decimal):
-        # Only the owners are compared; amounts just have to stay numbers.
-        return float(value)
+        # Only the owners are compared; amounts just have to stay (finite) JSON numbers.
+        f = float(value)
+        return f if math.isfinite(f) else 0.0
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 

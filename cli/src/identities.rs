@@ -97,26 +97,25 @@ pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
     let p = batch.progress();
     drop(batch);
     let synced = out.sync_data();
-    let (code, written) = match outcome {
-        Ok(written) => (EXIT_OK, written),
-        Err((written, e)) => {
+    let (code, Written { lines, failed }) = match outcome {
+        Ok(w) => (EXIT_OK, w),
+        Err((w, e)) => {
             eprintln!("moneykit: cannot write {}: {e}", args.out.display());
-            (EXIT_FAILED, written)
+            (EXIT_FAILED, w)
         }
     };
     if let Err(e) = synced {
         eprintln!("moneykit: cannot sync {}: {e}", args.out.display());
     }
     let counts = format!(
-        "{written} of {total} links written to {} ({} failed) in {}",
+        "{lines} of {total} links written to {} ({failed} errors) in {}",
         args.out.display(),
-        p.failed,
         human(p.elapsed)
     );
     if common::interrupted() {
         eprintln!(
             "moneykit: interrupted: {counts}; run the same command again to fetch the other {}",
-            total - written
+            total - lines
         );
         EXIT_INTERRUPTED
     } else {
@@ -125,14 +124,21 @@ pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
     }
 }
 
-/// Writes every result until the batch is done; the number written, and a write
+/// Lines written, and how many of them are errors.
+#[derive(Debug, Default, Clone, Copy)]
+struct Written {
+    lines: u64,
+    failed: u64,
+}
+
+/// Writes every result until the batch is done; what was written, and a write
 /// error (which cancels the batch).
 fn drain(
     batch: &Batch,
     out: &mut File,
     reporter: &mut Reporter,
-) -> Result<u64, (u64, std::io::Error)> {
-    let (mut written, mut cancelled) = (0u64, false);
+) -> Result<Written, (Written, std::io::Error)> {
+    let (mut written, mut cancelled) = (Written::default(), false);
     loop {
         if common::interrupted() && !cancelled {
             batch.cancel();
@@ -151,10 +157,11 @@ fn drain(
                     batch.cancel();
                     return Err((written, e));
                 }
-                written += 1;
-                reporter.update(written, &batch.progress());
+                written.lines += 1;
+                written.failed += u64::from(item.result.is_err());
+                reporter.update(written.lines, &batch.progress());
             }
-            Next::Pending => reporter.update(written, &batch.progress()),
+            Next::Pending => reporter.update(written.lines, &batch.progress()),
             Next::Done => return Ok(written),
         }
     }

@@ -202,6 +202,8 @@ fn sigint_halfway_writes_what_completed_and_a_resumed_run_finishes() {
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(130), "{err}");
     assert!(err.contains("interrupted: "), "{err}");
+    // Calls cut short by the cancel are neither written nor counted as errors.
+    assert!(err.contains("(0 errors)"), "{err}");
     let first = count_lines(&out);
     assert!(first.values().all(|&n| n == 1));
     let written = first.len();

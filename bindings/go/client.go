@@ -25,6 +25,35 @@ static int32_t mk_go_get_identity(const mk_client *client, const char *link_id,
 	return rc;
 }
 
+// Not static: refresh.go declares and calls them.
+int32_t mk_go_refresh_identity(const mk_client *client, const char *link_id,
+		uint64_t wait_ms, const char *options_json, const mk_cancel *cancel, uintptr_t call,
+		char **out_json, char **out_stale_json, char **out_error) {
+	mk_go_call = call;
+	int32_t rc = mk_refresh_identity(client, link_id, wait_ms, options_json, cancel,
+		out_json, out_stale_json, out_error);
+	mk_go_call = 0;
+	return rc;
+}
+
+int32_t mk_go_wait_identity_newer(const mk_client *client, const char *link_id,
+		const char *after, uint64_t wait_ms, const char *options_json, const mk_cancel *cancel,
+		uintptr_t call, char **out_json, char **out_stale_json, char **out_error) {
+	mk_go_call = call;
+	int32_t rc = mk_wait_identity_newer(client, link_id, after, wait_ms, options_json, cancel,
+		out_json, out_stale_json, out_error);
+	mk_go_call = 0;
+	return rc;
+}
+
+int32_t mk_go_request_identity_refresh(const mk_client *client, const char *link_id,
+		uint64_t timeout_ms, const mk_cancel *cancel, uintptr_t call, char **out_error) {
+	mk_go_call = call;
+	int32_t rc = mk_request_identity_refresh(client, link_id, timeout_ms, cancel, out_error);
+	mk_go_call = 0;
+	return rc;
+}
+
 static void mk_go_event(void *user_data, const mk_event *event) {
 	moneykitGoEvent((uintptr_t)user_data, mk_go_call, (mk_event *)event);
 }
@@ -193,6 +222,7 @@ type Client struct {
 	mu       sync.Mutex
 	closed   bool                      // no new calls
 	inflight map[*C.mk_cancel]struct{} // the cancel handles of the calls in flight
+	batches  map[*Batch]struct{}       // batches not yet freed (each counts in calls)
 	calls    sync.WaitGroup            // calls in flight
 	freeOnce sync.Once
 
@@ -273,7 +303,7 @@ func NewClient(opts Options) (*Client, error) {
 		}
 		return nil, errorFromC(rc, errStr)
 	}
-	c := &Client{ptr: ptr, inflight: make(map[*C.mk_cancel]struct{}), logger: opts.Logger}
+	c := &Client{ptr: ptr, inflight: make(map[*C.mk_cancel]struct{}), batches: make(map[*Batch]struct{}), logger: opts.Logger}
 	liveClients.Add(1)
 	if opts.Logger != nil {
 		// The handle holds the Logger, not c, so the finalizer still works.
@@ -298,7 +328,8 @@ func (c *Client) finalize() { _ = c.Close() }
 // Close frees the client. Calls in flight are cancelled: each returns within
 // about 100 ms with an *Error matching ErrCancelled and ErrClosed (unless it
 // ends otherwise first), and Close returns once they all have left C, so it
-// never waits for a slow or silent server. Calls made after Close started fail
+// never waits for a slow or silent server. Batches not yet closed are
+// cancelled and freed (their Next returns false, Err matches ErrClosed). Calls made after Close started fail
 // at once with ErrClosed. Close is idempotent and safe to call concurrently
 // with itself, Shutdown and calls. It always returns nil. Use Shutdown to let
 // calls in flight finish first.
@@ -308,15 +339,23 @@ func (c *Client) Close() error {
 	for h := range c.inflight {
 		C.mk_cancel_trigger(h)
 	}
+	batches := make([]*Batch, 0, len(c.batches))
+	for b := range c.batches {
+		batches = append(batches, b)
+	}
 	c.mu.Unlock()
+	for _, b := range batches {
+		b.closeBy(newError(StatusCancelled, "the client was closed during the batch", ErrClosed))
+	}
 	c.free()
 	return nil
 }
 
 // Shutdown refuses new calls (they fail with ErrClosed), waits until the
 // calls in flight have returned or ctx ends, then closes the client as Close
-// does, cancelling what is still running. It returns nil, or ctx.Err() when
-// calls had to be cancelled.
+// does, cancelling what is still running (a Batch counts as a call until it
+// is drained or closed). It returns nil, or ctx.Err() when calls had to be
+// cancelled.
 func (c *Client) Shutdown(ctx context.Context) error {
 	c.mu.Lock()
 	c.closed = true

@@ -45,6 +45,11 @@ type Error struct {
 	RequestID        string        // the x-request-id response header
 	RetryAfter       time.Duration // the server's Retry-After, 0 if none
 	Attempts         int           // attempts made (0: failed before sending anything)
+	// Stale is the last identity seen by a RefreshIdentity or
+	// WaitIdentityNewer that failed (ErrTimeout: not refreshed in time;
+	// ErrRateLimited: the daily refresh limit; ErrCancelled), nil when none
+	// was read and for every other call.
+	Stale *IdentityResponse
 
 	extra []error // further errors matched by errors.Is/As (ErrClosed, a JSON error)
 }

@@ -21,3 +21,6 @@ func OptionsJSON(o Options) (string, error) {
 // ParseError builds an *Error from a status and an error JSON, as a failed
 // C call does.
 func ParseError(s Status, errJSON string) *Error { return parseError(s, []byte(errJSON)) }
+
+// LiveBatches is the number of batches started and not yet freed.
+func LiveBatches() int64 { return liveBatches.Load() }

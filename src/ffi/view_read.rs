@@ -127,6 +127,7 @@ impl Drop for Kept {
 
 /// The index of the first `"` or `\\` in `b` (a closing quote exists in an
 /// accepted body), eight bytes at a time.
+#[inline]
 fn quote_or_backslash(b: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -277,15 +278,24 @@ impl<'a> Reader<'a> {
 
     /// The string at the cursor, unescaped: borrowed from the body when it has
     /// no escapes.
+    #[inline]
     fn json_string(&mut self) -> Cow<'a, [u8]> {
         self.ws();
         assert_eq!(self.peek(), b'"', "accepted body: a string");
         let start = self.i + 1;
-        let mut j = start + quote_or_backslash(&self.b[start..]);
+        let j = start + quote_or_backslash(&self.b[start..]);
         if self.b[j] == b'"' {
             self.i = j + 1;
             return Cow::Borrowed(&self.b[start..j]);
         }
+        Cow::Owned(self.escaped_string(start, j))
+    }
+
+    /// The rest of a string with escapes: `start` is its first byte, `j` its first
+    /// backslash. Leaves the cursor after the closing quote.
+    #[cold]
+    #[inline(never)]
+    fn escaped_string(&mut self, start: usize, mut j: usize) -> Vec<u8> {
         let mut out = self.b[start..j].to_vec();
         while self.b[j] != b'"' {
             if self.b[j] != b'\\' {
@@ -320,7 +330,7 @@ impl<'a> Reader<'a> {
             out.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
         }
         self.i = j + 1;
-        Cow::Owned(out)
+        out
     }
 
     fn hex4(&self, at: usize) -> u32 {

@@ -208,7 +208,7 @@ func (c *Client) Identities(ctx context.Context, links []string, opts BatchOptio
 	}
 	c.mu.Unlock()
 	if closed { // Close ran meanwhile and is waiting for this call
-		b.closeBy(nil)
+		b.closeBy(nil, false)
 		return nil, newError(StatusInvalidArgument, "the client is closed", ErrClosed)
 	}
 	if ctx.Done() != nil {
@@ -251,12 +251,12 @@ func (b *Batch) Next() bool {
 			freeCString(errStr)
 		case C.MK_BATCH_DONE:
 			freeCString(errStr)
-			b.closeBy(nil)
+			b.closeBy(nil, true)
 			return false
 		default: // never expected with a live batch
 			err := errorFromC(rc, errStr)
 			freeCString(errStr)
-			b.closeBy(err)
+			b.closeBy(err, false)
 			return false
 		}
 	}
@@ -361,14 +361,17 @@ func (b *Batch) Cancel() {
 // frees it (about 100 ms when calls are in flight). Idempotent; any
 // goroutine (a Next running elsewhere then returns false). It returns nil.
 func (b *Batch) Close() error {
-	b.closeBy(nil)
+	b.closeBy(nil, false)
 	return nil
 }
 
 // closeBy frees the batch once; reason (nil: none) becomes Err unless the
-// context's end explains it.
-func (b *Batch) closeBy(reason error) {
-	b.Cancel() // workers stop while we wait for the lock
+// context's end explains it. done: every result was delivered (nothing to
+// cancel, so the last Progress does not say Cancelled).
+func (b *Batch) closeBy(reason error, done bool) {
+	if !done {
+		b.Cancel() // workers stop while we wait for the lock
+	}
 	b.mu.Lock()
 	if b.ptr == nil {
 		b.mu.Unlock()

@@ -345,7 +345,7 @@ func (c *Client) Close() error {
 	}
 	c.mu.Unlock()
 	for _, b := range batches {
-		b.closeBy(newError(StatusCancelled, "the client was closed during the batch", ErrClosed))
+		b.closeBy(newError(StatusCancelled, "the client was closed during the batch", ErrClosed), false)
 	}
 	c.free()
 	return nil

@@ -46,12 +46,12 @@ func findSandbox() (string, error) {
 
 // startSandbox starts the sandbox on a free loopback port and returns its
 // base URL and a function that stops it.
-func startSandbox(bin string) (string, func(), error) {
+func startSandbox(bin string, args ...string) (string, func(), error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return "", nil, err
 	}
-	cmd := exec.Command(bin, "--addr", "127.0.0.1:0")
+	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Stdout = w
 	cmd.Stderr = os.Stderr
 	killWithParent(cmd)
@@ -108,6 +108,9 @@ func TestMain(m *testing.M) {
 	os.Setenv("MONEYKIT_CLIENT_SECRET", "sandbox-secret")
 	code := m.Run()
 	stop()
+	if realistic.stop != nil {
+		realistic.stop()
+	}
 	os.Exit(code)
 }
 

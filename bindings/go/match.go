@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 	"unsafe"
 )
 
@@ -32,6 +33,19 @@ type Claim struct {
 	Email   string        `json:"email,omitempty"`
 	Phone   string        `json:"phone,omitempty"`
 	Address *ClaimAddress `json:"address,omitempty"`
+}
+
+func (c *Claim) hasNUL() bool {
+	vals := []string{c.Name, c.Email, c.Phone}
+	if a := c.Address; a != nil {
+		vals = append(vals, a.Street, a.City, a.Region, a.PostalCode, a.Country)
+	}
+	for _, v := range vals {
+		if strings.IndexByte(v, 0) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // ClaimAddress is a claimed postal address; every part is optional.
@@ -108,6 +122,9 @@ type AddressMatch struct {
 func MatchOwners(identityJSON []byte, claim Claim) (*OwnerMatch, error) {
 	if bytes.IndexByte(identityJSON, 0) >= 0 {
 		return nil, newError(StatusInvalidArgument, "the identity JSON contains a NUL byte")
+	}
+	if claim.hasNUL() {
+		return nil, newError(StatusInvalidArgument, "a claim value contains a NUL byte")
 	}
 	claimJSON, err := json.Marshal(claim)
 	if err != nil { // never expected: strings only

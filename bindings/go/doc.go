@@ -28,8 +28,14 @@
 // ParseIdentity decodes such a body later. The library's validator is the only
 // judge of a body: what it accepts always decodes, and its decode errors name
 // the JSON path and the expected type, never a value from the body. Get
-// Identity never triggers a fetch of new data: poll and compare with
-// IdentityResponse.IsNewerThan.
+// Identity never triggers a fetch of new data: RefreshIdentity requests a
+// refresh and returns the fresh identity (WaitIdentityNewer only waits), or
+// poll yourself and compare with IdentityResponse.IsNewerThan.
+//
+// Client.Identities fetches many links within MoneyKit's rate limits and
+// returns a Batch streaming the results as they complete (Next/Result/Err,
+// or All with Go 1.23+). MatchOwners scores a user's claimed name, email,
+// phone and address against an identity's owners, offline.
 //
 // # Errors
 //

@@ -205,6 +205,29 @@ fn combination_is_the_weighted_mean_of_present_fields() {
     assert_eq!(r["best"]["owner_index"], 0);
 }
 
+/// Phones are parsed in the address country's region: the claim's for the claimed number,
+/// the owner's first address country for the owner's numbers (US when none).
+#[test]
+fn phones_use_the_address_country_as_default_region() {
+    let phone_score = |claim: Value, owner_phone: &str, owner_country: Option<&str>| {
+        let mut o = owner("phone", &json!(owner_phone));
+        if let Some(c) = owner_country {
+            o["addresses"] = json!([{"street": "1 High St", "country": c}]);
+        }
+        let r = call(&identity(vec![vec![o]]), &claim.to_string()).unwrap();
+        r["accounts"][0]["phone"]["score"].as_i64().unwrap()
+    };
+    let gb = json!({"phone": "020 7946 0958", "address": {"country": "United Kingdom"}});
+    assert_eq!(phone_score(gb.clone(), "+44 20 7946 0958", None), 100);
+    // A UK national number is not the US number with the same digits.
+    assert!(phone_score(gb, "+1 207 946 0958", None) < 50);
+    // The owner's national number, in the owner's country.
+    let claim = json!({"phone": "+44 7911 123456"});
+    assert_eq!(phone_score(claim, "07911 123456", Some("GB")), 100);
+    let claim = json!({"phone": "(030) 1234567", "address": {"country": "DE"}});
+    assert_eq!(phone_score(claim, "030 1234567", Some("Germany")), 100);
+}
+
 #[test]
 fn flags_say_why() {
     let name = |claim: &str, owner_name: &str| {

@@ -74,6 +74,12 @@ pub fn prepare(raw: &RawAddress) -> Option<PreparedAddress> {
     any.then_some(p)
 }
 
+/// A country as written (name or code) in canonical form (`"us"`, `"gb"`), for the phone
+/// region.
+pub fn country_code(raw: Option<&str>) -> Option<String> {
+    part(raw).map(|c| canonical_country(&c))
+}
+
 /// Prepares an owner's address from the model.
 pub fn prepare_model(a: &Address) -> Option<PreparedAddress> {
     prepare(&RawAddress {

@@ -87,8 +87,12 @@ impl Claim {
             None => None,
         };
         let email = email.filter(blank).and_then(email::prepare);
+        // The claimed number's default region: the claim's address country (else US).
+        let claim_region = address
+            .and_then(|a| address::country_code(a.country.as_deref()))
+            .and_then(|c| phone::region(Some(&c)));
         let phone = match phone.filter(blank) {
-            Some(p) => Some(phone::prepare(p).ok_or_else(|| {
+            Some(p) => Some(phone::prepare(p, claim_region).ok_or_else(|| {
                 invalid("claim.phone: not a phone number (7 to 17 digits)".into())
             })?),
             None => None,

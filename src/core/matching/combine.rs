@@ -49,10 +49,16 @@ fn owner_match(claim: &Claim, account_id: &str, index: usize, owner: &Owner) -> 
         .email
         .as_ref()
         .and_then(|c| email::best(c, owner.emails.iter().map(|e| e.address.as_str())));
-    let phone = claim
-        .phone
-        .as_ref()
-        .and_then(|c| phone::best(c, owner.phone_numbers.iter().map(|p| p.number.as_str())));
+    let phone = claim.phone.as_ref().and_then(|c| {
+        // The owner's numbers are parsed in the owner's first address country (else US).
+        let region = owner
+            .addresses
+            .iter()
+            .find_map(|a| address::country_code(a.country.as_deref()))
+            .and_then(|c| phone::region(Some(&c)));
+        let numbers = owner.phone_numbers.iter().map(|p| p.number.as_str());
+        phone::best(c, numbers, region)
+    });
     let address = claim
         .address
         .as_ref()

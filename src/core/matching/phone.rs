@@ -1,29 +1,68 @@
 //! Phone normalisation and scoring.
 //!
-//! A number is reduced to its digits: formatting (spaces, dots, dashes, parentheses) and an
-//! extension (`x123`, `ext. 123`, `;ext=123`) are dropped; a leading `+`, `00` or `011`
-//! (international call prefixes) marks the digits as starting with a country code. Without
-//! one, 10 digits are a North American number (country code 1 added, the default region is
-//! US), 11 digits starting with 1 already carry it, and a leading trunk `0` (UK, EU, ...) is
-//! dropped, leaving a national number.
+//! Numbers are parsed to E.164 with the `phonenumber` crate (libphonenumber's metadata), in
+//! the default region: the claim's address country for the claimed number, the owner's first
+//! address country for an owner's numbers, US when there is none. Formatting, `tel:`, an
+//! extension, `+1`, international call prefixes and a national trunk prefix (`0` in the UK
+//! and most of Europe, `1` in North America) do not matter once parsed. A number that is not
+//! valid in its default region is tried once more as an international number when it starts
+//! with `+`, `00` or `011` or is a 10-digit North American number (`0044 20 7946 0958` typed
+//! with a US address).
 //!
-//! Scores: 100 the same digits; 90 when one side is a national number (no country code,
-//! at least 9 digits) that the other ends with ("020 7946 0958" / "+44 20 7946 0958");
-//! 85 the same last 10 digits unless both carry different country codes; 70 when one side is
-//! a 7-digit local number that the other ends with (no area code: partial); else 0.
+//! Scores, when both numbers parse to valid E.164: 100 the same number, 0 different ones.
+//! When one side has no valid parse in its own region and was written without a country
+//! code, it is parsed again in the other number's region (`020 7946 0958` against
+//! `+44 20 7946 0958`): the same E.164 is 100. Otherwise the digits decide (numbers the
+//! metadata does not know, such as fictional ranges): 100 the same digits; 90 when one side
+//! is a national number (no country code, at least 9 digits, trunk `0` dropped) that the
+//! other ends with; 85 the same last 10 digits unless both carry different country codes;
+//! 70 when one side is a 7-digit local number that the other ends with (no area code:
+//! partial); else 0.
 
 use super::text::MAX_VALUE_LEN;
+use phonenumber::country::Id;
 
-/// A phone number reduced once.
+/// A region from a folded, canonical country (`"us"`, `"gb"`); `None` when unknown.
+pub fn region(country: Option<&str>) -> Option<Id> {
+    country
+        .filter(|c| c.len() == 2)
+        .and_then(|c| c.to_ascii_uppercase().parse().ok())
+}
+
+/// A phone number prepared once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedPhone {
-    /// Digits, with the country code when `international`.
+    /// E.164 (`+16175551212`) when the number is valid in its region or as international.
+    e164: Option<String>,
+    /// The region of that number, to parse the other side's national number in.
+    region: Option<Id>,
+    /// Without a valid parse and without a country code: the digits as typed (trunk prefix
+    /// kept), parsed again in the other side's region.
+    national: Option<String>,
+    /// Digits, with the country code when `international` (the fallback comparison).
     digits: String,
     international: bool,
 }
 
-/// Prepares a raw number; `None` when it has fewer than 7 digits (or is too long).
-pub fn prepare(raw: &str) -> Option<PreparedPhone> {
+/// A valid parse in `region`, as (E.164, the number's region).
+fn parse_valid(region: Option<Id>, text: &str) -> Option<(String, Option<Id>)> {
+    let n = phonenumber::parse(region, text).ok()?;
+    if !n.is_valid() {
+        return None;
+    }
+    let national = n.national();
+    let e164 = format!(
+        "+{}{}{}",
+        n.code().value(),
+        "0".repeat(usize::from(national.zeros())),
+        national.value()
+    );
+    Some((e164, n.country().id()))
+}
+
+/// Prepares a raw number in a default region (US when `None`); `None` when it has fewer
+/// than 7 or more than 17 digits (or is too long).
+pub fn prepare(raw: &str, default_region: Option<Id>) -> Option<PreparedPhone> {
     if raw.len() > MAX_VALUE_LEN {
         return None;
     }
@@ -34,7 +73,8 @@ pub fn prepare(raw: &str) -> Option<PreparedPhone> {
         .find(['x', 'e', '#', ';', ','])
         .map_or(lower, |i| &lower[..i]);
     let plus = main.trim_start().starts_with('+');
-    let mut digits: String = main.chars().filter(char::is_ascii_digit).collect();
+    let typed: String = main.chars().filter(char::is_ascii_digit).collect();
+    let mut digits = typed.clone();
     let mut international = plus;
     if !plus {
         if let Some(rest) = digits
@@ -47,6 +87,8 @@ pub fn prepare(raw: &str) -> Option<PreparedPhone> {
             }
         }
     }
+    // Written with a country code (`+`, `00`, `011`), as opposed to one the rules below add.
+    let explicit = international;
     if !international {
         if digits.len() == 10 && !digits.starts_with(['0', '1']) {
             digits.insert(0, '1');
@@ -60,7 +102,21 @@ pub fn prepare(raw: &str) -> Option<PreparedPhone> {
     if digits.len() < 7 || digits.len() > 17 {
         return None;
     }
+    let region = default_region.unwrap_or(Id::US);
+    let parsed = parse_valid(Some(region), main).or_else(|| {
+        international
+            .then(|| parse_valid(None, &format!("+{digits}")))
+            .flatten()
+    });
+    let (e164, region) = match parsed {
+        Some((e, r)) => (Some(e), r),
+        None => (None, None),
+    };
+    let national = (e164.is_none() && !explicit).then_some(typed);
     Some(PreparedPhone {
+        e164,
+        region,
+        national,
         digits,
         international,
     })
@@ -70,8 +126,8 @@ fn last(s: &str, n: usize) -> Option<&str> {
     s.len().checked_sub(n).map(|i| &s[i..])
 }
 
-/// Scores a claimed number against one owner number.
-pub fn score(claim: &PreparedPhone, owner: &PreparedPhone) -> u8 {
+/// The digit rules, for numbers without a valid parse on either side.
+fn score_digits(claim: &PreparedPhone, owner: &PreparedPhone) -> u8 {
     let (a, b) = (&claim.digits, &owner.digits);
     if a == b {
         return 100;
@@ -97,28 +153,76 @@ pub fn score(claim: &PreparedPhone, owner: &PreparedPhone) -> u8 {
     0
 }
 
-/// The best score over an owner's numbers; `None` when the owner has none usable.
-pub fn best<'a>(claim: &PreparedPhone, numbers: impl Iterator<Item = &'a str>) -> Option<u8> {
-    numbers.filter_map(prepare).map(|o| score(claim, &o)).max()
+/// `national` (no valid parse of its own) parsed in `valid`'s region: 100 the same number,
+/// 0 another valid one, `None` when it is not valid there either.
+fn score_in_region(national: &PreparedPhone, valid: &PreparedPhone, e164: &str) -> Option<u8> {
+    let text = national.national.as_deref()?;
+    let (other, _) = parse_valid(Some(valid.region?), text)?;
+    Some(if other == e164 { 100 } else { 0 })
+}
+
+/// Scores a claimed number against one owner number.
+pub fn score(claim: &PreparedPhone, owner: &PreparedPhone) -> u8 {
+    match (&claim.e164, &owner.e164) {
+        (Some(a), Some(b)) => Some(if a == b { 100 } else { 0 }),
+        (Some(a), None) => score_in_region(owner, claim, a),
+        (None, Some(b)) => score_in_region(claim, owner, b),
+        (None, None) => None,
+    }
+    .unwrap_or_else(|| score_digits(claim, owner))
+}
+
+/// The best score over an owner's numbers, parsed in the owner's region; `None` when the
+/// owner has none usable.
+pub fn best<'a>(
+    claim: &PreparedPhone,
+    numbers: impl Iterator<Item = &'a str>,
+    owner_region: Option<Id>,
+) -> Option<u8> {
+    numbers
+        .filter_map(|n| prepare(n, owner_region))
+        .map(|o| score(claim, &o))
+        .max()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn e164(s: &str, region: Option<Id>) -> Option<String> {
+        prepare(s, region).and_then(|p| p.e164)
+    }
+
     #[test]
-    fn prepares() {
-        let p = |s| prepare(s).map(|p| (p.digits, p.international));
-        assert_eq!(p("+1 (617) 555-1212"), Some(("16175551212".into(), true)));
-        assert_eq!(p("617.555.1212"), Some(("16175551212".into(), true)));
-        assert_eq!(
-            p("1-617-555-1212 ext. 4"),
-            Some(("16175551212".into(), true))
-        );
-        assert_eq!(p("0044 20 7946 0958"), Some(("442079460958".into(), true)));
-        assert_eq!(p("020 7946 0958"), Some(("2079460958".into(), false)));
-        assert_eq!(p("555-1212"), Some(("5551212".into(), false)));
+    fn parses_to_e164() {
+        let us = |s| e164(s, None);
+        assert_eq!(us("+1 (617) 555-1212").as_deref(), Some("+16175551212"));
+        assert_eq!(us("617.555.1212").as_deref(), Some("+16175551212"));
+        assert_eq!(us("1-617-555-1212 ext. 4").as_deref(), Some("+16175551212"));
+        assert_eq!(us("001 617 555 1212").as_deref(), Some("+16175551212"));
+        assert_eq!(us("0044 20 7946 0958").as_deref(), Some("+442079460958"));
+        let gb = |s| e164(s, Some(Id::GB));
+        assert_eq!(gb("020 7946 0958").as_deref(), Some("+442079460958"));
+        assert_eq!(gb("+1 617 555 1212").as_deref(), Some("+16175551212"));
+        assert_eq!(region(Some("gb")), Some(Id::GB));
+        assert_eq!(region(Some("united kingdom")), None);
+    }
+
+    #[test]
+    fn keeps_digits_without_a_valid_parse() {
+        let p = |s| prepare(s, None).map(|p| (p.digits, p.international, p.e164));
+        assert_eq!(p("020 7946 0958"), Some(("2079460958".into(), false, None)));
+        assert_eq!(p("555-1212"), Some(("5551212".into(), false, None)));
         assert_eq!(p("12345"), None);
         assert_eq!(p(""), None);
+    }
+
+    #[test]
+    fn scores() {
+        let s = |a, ra, b, rb| score(&prepare(a, ra).unwrap(), &prepare(b, rb).unwrap());
+        assert_eq!(s("020 7946 0958", None, "+44 20 7946 0958", None), 100);
+        assert_eq!(s("0201234567", Some(Id::DE), "+49 20 1234567", None), 100);
+        assert_eq!(s("555-1212", None, "+16175551212", None), 70);
+        assert_eq!(s("+44 617 555 1212", None, "+1 617 555 1212", None), 0);
     }
 }

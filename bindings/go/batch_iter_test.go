@@ -17,7 +17,7 @@ func TestBatchAllRangeOverFunc(t *testing.T) {
 	goroutines := runtime.NumGoroutine()
 	opts := moneykit.BatchOptions{TimeScale: timeScale}
 
-	links := append(bulk(6000, 20), "mk_sandbox_not_found")
+	links := append(bulk(t, 6000, 20), "mk_sandbox_not_found")
 	b, err := c.Identities(bg, links, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func TestBatchAllRangeOverFunc(t *testing.T) {
 	}
 
 	// Breaking out of the loop closes the batch.
-	b, err = c.Identities(bg, bulk(6100, 100), moneykit.BatchOptions{Concurrency: 2, AppPerMinute: 60, TimeScale: timeScale})
+	b, err = c.Identities(bg, bulk(t, 6100, 100), moneykit.BatchOptions{Concurrency: 2, AppPerMinute: 60, TimeScale: timeScale})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestBatchAllRangeOverFunc(t *testing.T) {
 	// An early end by the context comes last, with Index -1.
 	ctx, cancel := context.WithTimeout(bg, 200*time.Millisecond)
 	defer cancel()
-	b, err = c.Identities(ctx, bulk(6300, 100), moneykit.BatchOptions{Concurrency: 2, AppPerMinute: 30, TimeScale: timeScale})
+	b, err = c.Identities(ctx, bulk(t, 6300, 100), moneykit.BatchOptions{Concurrency: 2, AppPerMinute: 30, TimeScale: timeScale})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,6 +60,7 @@ func realisticURL(t testing.TB) string {
 // and no retries (a 429 must show up, not be retried away).
 func realisticClient(t testing.TB) *moneykit.Client {
 	t.Helper()
+	nextRun(t)
 	url := realisticURL(t)
 	return newClient(t, func(o *moneykit.Options) {
 		o.BaseURL = url
@@ -100,10 +101,29 @@ func withinLinkLimit(t testing.TB, link string) {
 	}
 }
 
-func bulk(start, n int) []string {
+// runs counts each test's runs in this process (-count=N shares one
+// sandbox): each run gets its own links (limits and daily refreshes are per
+// link).
+var runs sync.Map
+
+func nextRun(t testing.TB) {
+	n, _ := runs.LoadOrStore(t.Name(), new(int))
+	*n.(*int)++
+}
+
+func bulkLink(t testing.TB, n int) string {
+	r, _ := runs.Load(t.Name())
+	run := 1
+	if r != nil {
+		run = *r.(*int)
+	}
+	return fmt.Sprintf("mk_sandbox_bulk_%d", n+100000*(run-1))
+}
+
+func bulk(t testing.TB, start, n int) []string {
 	links := make([]string, n)
 	for i := range links {
-		links[i] = fmt.Sprintf("mk_sandbox_bulk_%d", start+i)
+		links[i] = bulkLink(t, start+i)
 	}
 	return links
 }
@@ -141,7 +161,7 @@ func noLeak(t *testing.T, before int) {
 
 func TestBatchYieldsEachLinkOnceWithinTheLimits(t *testing.T) {
 	c := realisticClient(t)
-	links := bulk(1000, 300)
+	links := bulk(t, 1000, 300)
 	before := admin(t, "/_sandbox/stats")
 	goroutines := runtime.NumGoroutine()
 
@@ -231,7 +251,7 @@ func TestBatchContextCancelStopsIt(t *testing.T) {
 	ctx, cancel := context.WithCancel(bg)
 	defer cancel()
 	// 60 a (scaled) minute: one per ~17 ms, 300 would take ~5 s.
-	b, err := c.Identities(ctx, bulk(2000, 300), moneykit.BatchOptions{Concurrency: 4, AppPerMinute: 60, TimeScale: timeScale})
+	b, err := c.Identities(ctx, bulk(t, 2000, 300), moneykit.BatchOptions{Concurrency: 4, AppPerMinute: 60, TimeScale: timeScale})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +299,7 @@ func TestBatchContextDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(bg, 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	b, err := c.Identities(ctx, bulk(3000, 200), moneykit.BatchOptions{Concurrency: 2, AppPerMinute: 30, TimeScale: timeScale})
+	b, err := c.Identities(ctx, bulk(t, 3000, 200), moneykit.BatchOptions{Concurrency: 2, AppPerMinute: 30, TimeScale: timeScale})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +326,7 @@ func TestBatchCloseAndClientClose(t *testing.T) {
 	opts := moneykit.BatchOptions{Concurrency: 2, AppPerMinute: 30, TimeScale: timeScale}
 
 	// Close from another goroutine while Next waits.
-	b, err := c.Identities(bg, bulk(4000, 100), opts)
+	b, err := c.Identities(bg, bulk(t, 4000, 100), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +342,7 @@ func TestBatchCloseAndClientClose(t *testing.T) {
 	}
 
 	// A batch left running when its Client closes: freed by the Client.
-	b2, err := c.Identities(bg, bulk(4200, 100), opts)
+	b2, err := c.Identities(bg, bulk(t, 4200, 100), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +359,7 @@ func TestBatchCloseAndClientClose(t *testing.T) {
 	if err := b2.Err(); !errors.Is(err, moneykit.ErrClosed) || !errors.Is(err, moneykit.ErrCancelled) {
 		t.Errorf("Err() after Client.Close = %v", err)
 	}
-	if _, err := c.Identities(bg, bulk(4400, 1), opts); !errors.Is(err, moneykit.ErrClosed) {
+	if _, err := c.Identities(bg, bulk(t, 4400, 1), opts); !errors.Is(err, moneykit.ErrClosed) {
 		t.Errorf("Identities on a closed client: %v", err)
 	}
 	if moneykit.LiveClients() < 0 {
@@ -350,7 +370,7 @@ func TestBatchCloseAndClientClose(t *testing.T) {
 
 func TestBatchFailuresAreResultsAndBadArgumentsFail(t *testing.T) {
 	c := realisticClient(t)
-	links := []string{"mk_sandbox_ok", "mk_sandbox_not_found", "mk_sandbox_bulk_5000"}
+	links := []string{"mk_sandbox_ok", "mk_sandbox_not_found", bulkLink(t, 5000)}
 	b, err := c.Identities(bg, links, moneykit.BatchOptions{TimeScale: timeScale})
 	if err != nil {
 		t.Fatal(err)
@@ -366,7 +386,7 @@ func TestBatchFailuresAreResultsAndBadArgumentsFail(t *testing.T) {
 	if !errors.Is(bad.Err, moneykit.ErrNotFound) || bad.Identity != nil || bad.JSON != nil || bad.Index != 1 {
 		t.Errorf("not found: %+v", bad)
 	}
-	if results["mk_sandbox_ok"].Identity == nil || results["mk_sandbox_bulk_5000"].Identity == nil {
+	if results["mk_sandbox_ok"].Identity == nil || results[bulkLink(t, 5000)].Identity == nil {
 		t.Error("missing identities")
 	}
 	if p := b.Progress(); p.OK != 2 || p.Failed != 1 {
@@ -413,7 +433,7 @@ func TestBatchFailuresAreResultsAndBadArgumentsFail(t *testing.T) {
 
 func TestRefreshReturnsANewerIdentity(t *testing.T) {
 	c := realisticClient(t)
-	link := "mk_sandbox_bulk_9001"
+	link := bulkLink(t, 9001)
 	start := time.Now()
 	fresh, err := c.RefreshIdentity(bg, link, 10*time.Second, moneykit.RefreshOptions{TimeScale: timeScale})
 	took := time.Since(start)
@@ -437,7 +457,7 @@ func TestRefreshReturnsANewerIdentity(t *testing.T) {
 
 func TestRefreshTooShortWaitReturnsTheStaleIdentity(t *testing.T) {
 	c := realisticClient(t)
-	link := "mk_sandbox_bulk_9002"
+	link := bulkLink(t, 9002)
 	start := time.Now()
 	fresh, err := c.RefreshIdentity(bg, link, 500*time.Millisecond, moneykit.RefreshOptions{TimeScale: timeScale})
 	took := time.Since(start)
@@ -457,7 +477,7 @@ func TestRefreshTooShortWaitReturnsTheStaleIdentity(t *testing.T) {
 	if e.Stale == nil || e.Stale.Link.LinkID != link || e.Stale.RefreshedAt() == nil || !e.Stale.RefreshedAt().Equal(original) {
 		t.Fatalf("Stale = %+v", e.Stale)
 	}
-	withinLinkLimit(t, "mk_sandbox_bulk_9002")
+	withinLinkLimit(t, bulkLink(t, 9002))
 
 	// The context's deadline as the limit: also matches DeadlineExceeded.
 	time.Sleep(1050 * time.Millisecond)
@@ -474,7 +494,7 @@ func TestRefreshTooShortWaitReturnsTheStaleIdentity(t *testing.T) {
 
 func TestRefreshDailyLimitIsRateLimited(t *testing.T) {
 	c := realisticClient(t)
-	link := "mk_sandbox_bulk_9003"
+	link := bulkLink(t, 9003)
 	opts := moneykit.RefreshOptions{TimeScale: timeScale}
 	if _, err := c.RefreshIdentity(bg, link, 10*time.Second, opts); err != nil {
 		t.Fatal(err)
@@ -504,7 +524,7 @@ func TestRefreshDailyLimitIsRateLimited(t *testing.T) {
 
 func TestRequestThenWaitIdentityNewer(t *testing.T) {
 	c := realisticClient(t)
-	link := "mk_sandbox_bulk_9004"
+	link := bulkLink(t, 9004)
 	opts := moneykit.RefreshOptions{TimeScale: timeScale}
 	before, err := c.GetIdentity(bg, link)
 	if err != nil || !before.RefreshedAt().Equal(original) {
@@ -534,7 +554,7 @@ func TestRefreshCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(bg)
 	time.AfterFunc(300*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := c.RefreshIdentity(ctx, "mk_sandbox_bulk_9005", 10*time.Second, moneykit.RefreshOptions{TimeScale: timeScale})
+	_, err := c.RefreshIdentity(ctx, bulkLink(t, 9005), 10*time.Second, moneykit.RefreshOptions{TimeScale: timeScale})
 	if took := time.Since(start); took > 800*time.Millisecond {
 		t.Errorf("took %v", took)
 	}
@@ -550,7 +570,7 @@ func TestRefreshCancel(t *testing.T) {
 
 func TestRefreshArguments(t *testing.T) {
 	c := realisticClient(t)
-	link := "mk_sandbox_bulk_9006"
+	link := bulkLink(t, 9006)
 	for name, f := range map[string]func() error{
 		"negative wait": func() error { _, err := c.RefreshIdentity(bg, link, -time.Second); return err },
 		"no wait, no deadline": func() error {

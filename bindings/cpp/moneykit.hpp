@@ -22,6 +22,10 @@
 // - Every call ends by the client's deadline (Options::deadline, default 60 s);
 //   CallOptions adds a per-call timeout or deadline and a CancelToken that another
 //   thread can trigger (TimeoutError, CancelledError).
+// - Client::identities(links) is a Batch: an input range of one BatchResult per link,
+//   fetched at the speed MoneyKit allows; refresh_identity() / wait_identity_newer() wait
+//   for fresh data (TimeoutError::stale() is the last identity seen); match_owners()
+//   scores a claim against an identity's owners, offline.
 // - Client::on_event receives one moneykit::Event per HTTP attempt (for logging).
 // - Money is exact: balances are moneykit::Decimal, which keeps the number's
 //   text as MoneyKit sent it (no binary floating point on the way).
@@ -53,6 +57,9 @@
 #include "moneykit/options.hpp"     // Options, Auth, LogLevel                    [generated]
 #include "moneykit/call.hpp"        // CallOptions, CancelToken, IdentityResult
 #include "moneykit/events.hpp"      // Event, EventHandler
+#include "moneykit/batch.hpp"       // Batch, BatchOptions, BatchResult, BatchProgress
+#include "moneykit/refresh.hpp"     // RefreshOptions
+#include "moneykit/match.hpp"       // match_owners(), Claim, OwnerMatch
 #include "moneykit/client.hpp"      // Client
 
 namespace moneykit {

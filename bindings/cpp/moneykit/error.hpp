@@ -20,6 +20,12 @@
 
 namespace moneykit {
 
+struct IdentityResponse;  // model.hpp
+
+namespace detail {
+struct StaleAttach;
+}  // namespace detail
+
 /// A failed call. what() is the library's one-line message (never contains
 /// secrets or values from a response body); the accessors mirror the keys of the
 /// error JSON (moneykit.h). Copying is cheap and never throws (the details are shared).
@@ -50,7 +56,21 @@ public:
     /// The error JSON exactly as the library returned it.
     const std::string& json() const noexcept { return data_->json; }
 
+    /// From Client::refresh_identity / wait_identity_newer (TimeoutError, the daily-limit
+    /// RateLimitedError, CancelledError, ...): the last identity seen, which is stale (its
+    /// refreshed_at did not advance). nullptr when none was seen and for every other call.
+    /// Needs moneykit/model.hpp to be used (moneykit.hpp includes it).
+    const IdentityResponse* stale() const noexcept { return stale_ ? stale_->identity.get() : nullptr; }
+    /// The stale body exactly as MoneyKit sent it; nullptr when stale() is.
+    const std::string* stale_json() const noexcept { return stale_ ? &stale_->json : nullptr; }
+
 private:
+    friend struct detail::StaleAttach;
+    struct Stale {
+        std::string json;
+        std::shared_ptr<const IdentityResponse> identity;
+    };
+
     struct Data {
         Status status = Status::internal;
         std::string name;
@@ -88,7 +108,22 @@ private:
     }
 
     std::shared_ptr<const Data> data_;
+    std::shared_ptr<const Stale> stale_;
 };
+
+namespace detail {
+
+/// Gives a caught Error its stale identity (refresh and wait), before it is rethrown.
+struct StaleAttach {
+    static void attach(Error& e, std::string json, std::shared_ptr<const IdentityResponse> identity) {
+        auto stale = std::make_shared<Error::Stale>();
+        stale->json = std::move(json);
+        stale->identity = std::move(identity);
+        e.stale_ = std::move(stale);
+    }
+};
+
+}  // namespace detail
 
 }  // namespace moneykit
 

@@ -12,6 +12,7 @@
 #include "moneykit.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* A string of the view, or "-" when the institution did not provide it. */
 static void print_str(mk_str s) {
@@ -76,6 +77,38 @@ static void print_account(const mk_account *a) {
     for (size_t i = 0; i < a->owners_len; i++) print_owner(&a->owners[i], i + 1);
 }
 
+/* Owner match: does the account belong to the person a user claims to be? The claim is
+ * written differently from mk_sandbox_ok's first owner (José Álvarez, +14155550123,
+ * jose.alvarez@example.com, 1234 Valencia St Apt 5, San Francisco CA 94110, US).
+ * mk_match_owners takes the identity as JSON, so this fetches it with mk_get_identity. */
+static int show_match(const mk_client *client, const char *link_id) {
+    const char *claim = "{\"name\": \"ALVAREZ, Jose\", \"email\": \"Jose.Alvarez@Example.COM\","
+                        " \"phone\": \"(415) 555-0123\", \"address\": {\"street\":"
+                        " \"1234 Valencia Street, Apartment 5\", \"postal_code\": \"94110-1234\","
+                        " \"country\": \"USA\"}}";
+    char *json = NULL, *result = NULL, *error = NULL;
+    int32_t rc = mk_get_identity(client, link_id, NULL, 0, &json, &error);
+    if (rc == MK_OK) rc = mk_match_owners(json, claim, &result, &error);
+    mk_string_free(json);
+    if (rc != MK_OK) {
+        fprintf(stderr, "owner match failed: %s\n%s\n", mk_status_name(rc), error ? error : "");
+        mk_string_free(error);
+        return 1;
+    }
+    printf("match of the claim %s\n", claim);
+    /* The result's first key is "best": that account's score, owner and field scores (an
+     * object without strings holding braces), printed as it is. */
+    const char *best = strstr(result, "\"best\":");
+    const char *end = best;
+    for (int depth = 0; end && *end; end++) {
+        if (*end == '{') depth++;
+        if (*end == '}' && --depth == 0) break;
+    }
+    if (best && end && *end) printf("  %.*s\n", (int)(end - best + 1), best);
+    mk_string_free(result);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *link_id = argc > 1 ? argv[1] : "mk_sandbox_ok";
     printf("moneykit-native %s\n", mk_version());
@@ -114,6 +147,8 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < root->accounts_len; i++) print_account(&root->accounts[i]);
 
     mk_identity_free(identity);
+    /* The claim is written for mk_sandbox_ok's first owner: match it there only. */
+    int status = strcmp(link_id, "mk_sandbox_ok") == 0 ? show_match(client, link_id) : 0;
     mk_client_free(client);
-    return 0;
+    return status;
 }

@@ -12,11 +12,13 @@
 //!                                                      (minimal raw client; 1 and/or 2 connections)
 //! moneykit-bench profile-ours|profile-theirs [--url U] [--calls N]   loops for callgrind / perf
 //! moneykit-bench view [--iters N] [--rounds R] [--batch B]  the typed C view (view.rs)
+//! moneykit-bench match [--iters N] [--rounds R]         owner match rates (matching.rs)
 //! moneykit-bench warm [--url U]                        waits until the sandbox has built its fixtures
 //! ```
 //! Without `--url` (or env `MONEYKIT_BASE_URL`) a sandbox is started in this process.
 
 mod batch;
+mod matching;
 mod view;
 
 use moneykit::ffi;
@@ -971,6 +973,7 @@ fn main() {
         "p7" => p7(a),
         "batch" => batch::run(a.calls),
         "view" => view::run(a),
+        "match" => matching::run(a),
         "sandbox-rps" => sandbox_rps(a),
         "profile-ours" => profile(a, true),
         "profile-theirs" => profile(a, false),

@@ -164,8 +164,11 @@ pub(super) struct Storage {
 /// The unit of the list arena: every view struct has an alignment of at most 8.
 type Word = MaybeUninit<u64>;
 
-/// Words per arena chunk (64 KiB); a longer list gets a chunk of its own.
-const CHUNK_WORDS: usize = 8192;
+/// Words per arena chunk: about the body's size, from 2 KiB to 64 KiB (a small
+/// body does not pay for a large chunk); a longer list gets a chunk of its own.
+fn chunk_words(body_len: usize) -> usize {
+    (body_len / 8).clamp(256, 8192)
+}
 
 /// Walks an accepted body (see the module comment).
 pub(super) struct Reader<'a> {
@@ -490,7 +493,7 @@ impl<'a> Reader<'a> {
     /// `words` free words of the arena (a new chunk when the last one lacks them).
     fn alloc(&mut self, words: usize) -> *mut Word {
         if words > self.left {
-            let n = words.max(CHUNK_WORDS);
+            let n = words.max(chunk_words(self.b.len()));
             let mut chunk: Vec<Word> = Vec::with_capacity(n);
             self.next = chunk.as_mut_ptr();
             self.left = n;

@@ -15,7 +15,7 @@ export MONEYKIT_SANDBOX_BIN := $(SANDBOX_BIN)
 export MONEYKIT_NATIVE_LIB  := $(abspath $(LIB_SO))
 
 .PHONY: all build demo test deps check gen gen-check symbols-check fmt-check clippy cargo-test header header-check \
-        header-compile c-test c-asan c-valgrind c-example test-python test-go test-cpp bench stress clean
+        header-compile c-test c-asan c-valgrind c-example test-python test-go test-cpp go-module dist-test go-dist-test bench stress clean
 
 all: build
 
@@ -141,6 +141,17 @@ test-python: build
 
 test-go: build
 	bash bindings/go/test.sh
+
+## The Go module as a release tag would publish it (build/go-module/: sources, header, static linux/amd64 library).
+go-module: build
+	bash bindings/go/module.sh $(BUILD_DIR)/go-module
+
+## Release artefacts used as users would (slow, not in `make test`); other artefacts add their checks as prerequisites.
+dist-test: go-dist-test
+
+## An out-of-tree program builds against build/go-module with `go` alone (no CGO_* or pkg-config) and runs statically linked.
+go-dist-test: go-module
+	bash bindings/go/dist-test.sh $(BUILD_DIR)/go-module
 
 test-cpp: build
 	bash bindings/cpp/test.sh

@@ -10,10 +10,12 @@
 A thin ctypes binding over `libmoneykit` (bundled in the wheel): no compiled
 extension and no dependency outside the standard library. Calls take a per-call
 `timeout=` and a `Cancel` another thread can trigger; every HTTP attempt is logged on
-`logging.getLogger("moneykit_native")`.
+`logging.getLogger("moneykit_native")`. `AsyncClient` offers the same calls as
+coroutines (`await client.get_identity(...)`), cancelled natively with their task.
 """
 
 from . import _errors, _models
+from ._async import AsyncClient
 from ._batch import Batch, BatchProgress, BatchResult
 from ._cancel import Cancel
 from ._client import MAX_ACCOUNT_IDS, MAX_ID_LEN, Client, options_json
@@ -39,6 +41,7 @@ __all__ = [
     "__version__",
     "AccountMatch",
     "AddressMatch",
+    "AsyncClient",
     "Batch",
     "BatchProgress",
     "BatchResult",

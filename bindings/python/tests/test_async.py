@@ -1,0 +1,228 @@
+"""`AsyncClient` (issue 13, item 6): the blocking calls as coroutines, with asyncio task
+cancellation wired to the native per-call cancel. Plain `asyncio.run`, no plugin."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+import time
+from typing import Any, Callable, Dict, List
+
+import pytest
+
+import moneykit_native as mk
+
+from conftest import FAST, TOKEN, Sandbox, structure
+
+SILENT = "mk_fault_silent"
+CLAIM: Dict[str, Any] = {"name": "ALVAREZ, Jose", "email": "jose.alvarez@example.com"}
+
+
+def same(a: mk.IdentityResponse, b: mk.IdentityResponse) -> bool:
+    """Equal down to each value's type; `request_id` (one response's metadata) aside."""
+    return a == b and structure(a.accounts) == structure(b.accounts) and structure(
+        a.link) == structure(b.link)
+
+
+def make_async(sandbox: Sandbox, **kw: Any) -> mk.AsyncClient:
+    return mk.AsyncClient(**{**FAST, "access_token": TOKEN, "base_url": sandbox.url, **kw})
+
+
+def test_results_equal_client(client: mk.Client, sandbox: Sandbox) -> None:
+    async def main() -> None:
+        async with make_async(sandbox) as ac:
+            ident = await ac.get_identity("mk_sandbox_ok")
+            assert isinstance(ident, mk.IdentityResponse)
+            assert same(ident, client.get_identity("mk_sandbox_ok"))
+            assert ident.request_id is not None
+            some = [ident.accounts[0].account_id]
+            part = await ac.get_identity("mk_sandbox_ok", iter(some))  # a generator is fine
+            assert same(part, client.get_identity("mk_sandbox_ok", some))
+            assert len(part.accounts) == 1
+            text = await ac.get_identity_json("mk_sandbox_unicode")
+            assert isinstance(text, str)
+            assert text == client.get_identity_json("mk_sandbox_unicode")
+            m = await ac.match_owners("mk_sandbox_ok", CLAIM)
+            assert m == client.match_owners("mk_sandbox_ok", CLAIM)
+            assert m == await ac.match_owners("mk_sandbox_ok", **CLAIM)
+        assert ac.closed and ac.sync.closed
+
+    asyncio.run(main())
+
+
+def test_exceptions_map_like_client(client: mk.Client, sandbox: Sandbox) -> None:
+    async def main() -> None:
+        async with make_async(sandbox) as ac:
+            for link in ("mk_sandbox_forbidden", "mk_no_such_link", "mk_sandbox_rate_limited",
+                         "mk_fault_malformed"):
+                with pytest.raises(mk.MoneyKitError) as sync_info:
+                    client.get_identity(link)
+                with pytest.raises(mk.MoneyKitError) as async_info:
+                    await ac.get_identity(link)
+                assert type(async_info.value) is type(sync_info.value)
+                a, s = async_info.value, sync_info.value
+                for attr in ("status", "http_status", "error_code", "error_message", "attempts"):
+                    assert getattr(a, attr) == getattr(s, attr), (link, attr)
+            with pytest.raises(mk.RequestTimeoutError):
+                await ac.get_identity(SILENT, timeout=0.2)
+            with pytest.raises(mk.InvalidArgumentError):
+                await ac.get_identity("mk_sandbox_ok", timeout=0)
+            with pytest.raises(TypeError):
+                await ac.get_identity("mk_sandbox_ok", "acc_1")  # a single string
+            with pytest.raises(TypeError):  # before any request, as Client's
+                await ac.match_owners("mk_sandbox_ok", ["name"])  # type: ignore[arg-type]
+            with pytest.raises(mk.InvalidArgumentError):  # the library's claim check
+                await ac.match_owners("mk_sandbox_ok", name=3)  # type: ignore[arg-type]
+        # After aclose(): InvalidArgumentError, as Client after close().
+        with pytest.raises(mk.InvalidArgumentError):
+            await ac.get_identity("mk_sandbox_ok")
+        await ac.aclose()  # idempotent
+
+    asyncio.run(main())
+
+
+def test_cancel_ends_task_and_frees_the_thread(sandbox: Sandbox) -> None:
+    # One executor thread: the follow-up call can only run if the cancelled call freed it.
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+
+    async def main() -> None:
+        async with make_async(sandbox, executor=pool) as ac:
+            task = asyncio.create_task(ac.get_identity(SILENT))
+            await asyncio.sleep(0.3)  # the request is out, the server silent
+            cancelled_at = time.perf_counter()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert time.perf_counter() - cancelled_at < 0.5
+            assert task.cancelled()
+            started = time.perf_counter()
+            ident = await ac.get_identity("mk_sandbox_ok")
+            assert len(ident.accounts) == 2
+            # At once: nothing left running on the only thread (the silent call would hold
+            # it for the client's 10 s timeout).
+            assert time.perf_counter() - started < 2.0
+
+    try:
+        asyncio.run(main())
+    finally:
+        pool.shutdown(wait=True)
+
+
+def test_wait_for_timeout_cancels_natively(sandbox: Sandbox) -> None:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+
+    async def main() -> None:
+        async with make_async(sandbox, executor=pool) as ac:
+            started = time.perf_counter()
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(ac.get_identity_json(SILENT), 0.3)
+            assert time.perf_counter() - started < 0.8
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(ac.match_owners(SILENT, CLAIM), 0.3)
+            assert (await ac.get_identity_json("mk_sandbox_ok")).startswith("{")
+
+    try:
+        asyncio.run(main())
+    finally:
+        pool.shutdown(wait=True)
+
+
+def test_cancel_of_a_queued_call_sends_nothing(sandbox: Sandbox) -> None:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+
+    async def main() -> None:
+        async with make_async(sandbox, executor=pool) as ac:
+            busy = asyncio.create_task(ac.get_identity(SILENT))
+            await asyncio.sleep(0.3)
+            before = sandbox.stats()["requests"]
+            queued = asyncio.create_task(ac.get_identity("mk_sandbox_ok"))
+            await asyncio.sleep(0.05)
+            t0 = time.perf_counter()
+            queued.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await queued
+            assert time.perf_counter() - t0 < 0.2  # not waiting for the busy thread
+            busy.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await busy
+            await ac.get_identity("mk_sandbox_ok")
+            # The queued call never ran: the only request since is the follow-up.
+            assert sandbox.stats()["requests"] == before + 1
+
+    try:
+        asyncio.run(main())
+    finally:
+        pool.shutdown(wait=True)
+
+
+def test_many_concurrent_tasks(client: mk.Client, sandbox: Sandbox) -> None:
+    expected = client.get_identity("mk_sandbox_ok")
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=8)
+    threads: List[str] = []
+
+    async def main() -> None:
+        async with make_async(sandbox, executor=pool) as ac:
+            async def one(i: int) -> Any:
+                threads.append(threading.current_thread().name)  # the loop's thread
+                return await ac.get_identity("mk_sandbox_ok" if i % 5 else "mk_sandbox_unicode")
+
+            # Silent calls cancelled in the middle of the crowd do not disturb the others.
+            silent = [asyncio.create_task(ac.get_identity(SILENT)) for _ in range(3)]
+            results = await asyncio.gather(*(one(i) for i in range(60)))
+            for t in silent:
+                t.cancel()
+            done = await asyncio.gather(*silent, return_exceptions=True)
+            assert all(isinstance(d, asyncio.CancelledError) for d in done)
+        for i, r in enumerate(results):
+            if i % 5:
+                assert same(r, expected)
+            else:
+                assert r.accounts and r.accounts[0].owners
+        assert set(threads) == {threading.main_thread().name}
+
+    try:
+        asyncio.run(main())
+    finally:
+        pool.shutdown(wait=True)
+
+
+def test_default_executor_and_refresh_calls(sandbox: Sandbox) -> None:
+    async def main() -> None:
+        ac = make_async(sandbox)  # the loop's default executor
+        try:
+            assert "open" in repr(ac)
+            await ac.request_identity_refresh("mk_sandbox_ok")
+            task = asyncio.create_task(ac.wait_identity_newer(SILENT, wait=5.0))
+            await asyncio.sleep(0.2)
+            t0 = time.perf_counter()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert time.perf_counter() - t0 < 0.5
+        finally:
+            await ac.aclose()
+        assert "closed" in repr(ac)
+
+    asyncio.run(main())
+
+
+def test_loop_keeps_running_during_a_call(sandbox: Sandbox) -> None:
+    async def main() -> int:
+        ticks = 0
+        async with make_async(sandbox) as ac:
+            call = asyncio.create_task(ac.get_identity(SILENT, timeout=0.5))
+            while not call.done():
+                ticks += 1
+                await asyncio.sleep(0.01)
+            with pytest.raises(mk.RequestTimeoutError):
+                call.result()
+        return ticks
+
+    assert asyncio.run(main()) > 10
+
+
+def test_async_client_is_exported() -> None:
+    assert "AsyncClient" in mk.__all__ and mk.AsyncClient.__module__ == "moneykit_native"
+    f: Callable[..., Any] = mk.AsyncClient.get_identity
+    assert asyncio.iscoroutinefunction(f)

@@ -9,9 +9,9 @@ pub struct Schema {
     pub api_version: String,
     pub root: String,
     /// Enum name -> its known values (open sets: unknown values are kept).
-    pub enums: serde_json::Map<String, serde_json::Value>,
+    pub enums: OrderedMap,
     /// Object name -> object, in file order (serde_json's preserve_order).
-    pub objects: serde_json::Map<String, serde_json::Value>,
+    pub objects: OrderedMap,
     pub statuses: Vec<StatusDef>,
     pub error_json: Vec<ErrorKey>,
     pub options: Vec<OptionDef>,
@@ -25,6 +25,45 @@ pub struct TokenClientId {
     pub id: String,
     pub status: String,
     pub doc: String,
+}
+
+/// A JSON object's entries in file order. (serde_json's `preserve_order` would do it, but
+/// cargo unifies features across the workspace: it would change the key order of every other
+/// crate's JSON output, such as the sandbox's fixtures, whenever gen is built with them.)
+#[derive(Debug, Default)]
+pub struct OrderedMap(Vec<(String, serde_json::Value)>);
+
+impl OrderedMap {
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == key)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &serde_json::Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl<'de> Deserialize<'de> for OrderedMap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = OrderedMap;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<OrderedMap, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = m.next_entry::<String, serde_json::Value>()? {
+                    entries.push(entry);
+                }
+                Ok(OrderedMap(entries))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 #[derive(Debug, Deserialize, Clone)]

@@ -15,7 +15,7 @@ export MONEYKIT_SANDBOX_BIN := $(SANDBOX_BIN)
 export MONEYKIT_NATIVE_LIB  := $(abspath $(LIB_SO))
 
 .PHONY: all build demo test deps check gen gen-check symbols-check fmt-check clippy cargo-test header header-check \
-        header-compile c-test c-asan c-valgrind c-example test-python test-go test-cpp go-module dist-test go-dist-test bench stress clean
+        header-compile c-test c-asan c-valgrind c-example test-python test-go test-cpp go-module dist-test go-dist-test wheel dist-test-python bench stress clean
 
 all: build
 
@@ -148,6 +148,15 @@ go-module: build
 
 ## Release artefacts used as users would (slow, not in `make test`); other artefacts add their checks as prerequisites.
 dist-test: go-dist-test
+dist-test: dist-test-python
+
+## A manylinux wheel in bindings/python/dist/ bundling make build's libmoneykit.so and moneykit-sandbox (auditwheel repair).
+wheel: build
+	bash bindings/python/wheel.sh
+
+## The wheel installed into a fresh venv with no cargo or compiler on PATH: the bundled sandbox (console script) and a call to it.
+dist-test-python: wheel
+	bash bindings/python/dist-test.sh
 
 ## An out-of-tree program builds against build/go-module with `go` alone (no CGO_* or pkg-config) and runs statically linked.
 go-dist-test: go-module

@@ -12,6 +12,10 @@ repository root (`../../Cargo.toml`) and copied to `moneykit_native/libmoneykit.
   cbindgen.toml, src/, include/) under `rust/`, from which the wheel is then built.
 * The wheel is tagged `py3-none-<platform>`: the library does not depend on the
   Python version, only on the platform.
+* `make wheel` (bindings/python/wheel.sh) sets `MONEYKIT_PREBUILT_DIR` to `make build`'s
+  target/release: nothing is compiled, `libmoneykit.so` and the `moneykit-sandbox` binary
+  are copied from there (debug info stripped) into the package (`moneykit_native/` and
+  `moneykit_native/bin/`), and auditwheel then gives the wheel its manylinux tag.
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ import sys
 from pathlib import Path
 from typing import Any, List, Tuple
 
-from setuptools import setup
+import subprocess
+
+from setuptools import Distribution, setup
+from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
 from setuptools_rust import Binding, RustExtension, Strip
 from setuptools_rust.build import build_rust
@@ -125,19 +132,61 @@ class Sdist(sdist):
             shutil.copytree(root / d, dest / d, dirs_exist_ok=True)
 
 
-ROOT = crate_root()
+PREBUILT = os.environ.get("MONEYKIT_PREBUILT_DIR")
+SANDBOX_FILE = "moneykit-sandbox.exe" if sys.platform == "win32" else "moneykit-sandbox"
 
-setup(
-    rust_extensions=[
-        RustExtension(
-            "moneykit_native.libmoneykit",
-            path=str(ROOT / "Cargo.toml"),
-            binding=Binding.NoBinding,
-            strip=Strip.Debug,
-            args=cargo_args(ROOT),
-            # Only the library; the workspace's other packages are not built.
-            debug=False,
-        )
-    ],
-    cmdclass={"build_rust": BuildRust, "bdist_wheel": BdistWheel, "sdist": Sdist},
-)
+
+def say(message: str) -> None:
+    """A progress line (pip shows the build's output with -v)."""
+    print(f"moneykit-native: {message}", file=sys.stderr, flush=True)
+
+
+class BinaryDistribution(Distribution):
+    """The prebuilt files make the wheel platform-specific (platlib, platform tag)."""
+
+    def has_ext_modules(self) -> bool:
+        return True
+
+
+class BuildPyPrebuilt(build_py):
+    """Copies `$MONEYKIT_PREBUILT_DIR`'s library and sandbox into the package."""
+
+    def run(self) -> None:
+        super().run()
+        src = Path(PREBUILT or "")
+        pkg = Path(self.build_lib) / "moneykit_native"
+        for name, dest in ((LIB_FILE, pkg / LIB_FILE), (SANDBOX_FILE, pkg / "bin" / SANDBOX_FILE)):
+            f = src / name
+            if not f.is_file():
+                raise SystemExit(f"moneykit-native: {f} not found (MONEYKIT_PREBUILT_DIR; run make build)")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            say(f"bundling {f} as {dest.relative_to(self.build_lib)}")
+            shutil.copyfile(f, dest)
+            os.chmod(dest, 0o755)
+            if shutil.which("strip") and sys.platform.startswith("linux"):
+                subprocess.run(["strip", "--strip-debug", str(dest)], check=True)
+
+
+if PREBUILT:
+    setup(
+        distclass=BinaryDistribution,
+        cmdclass={"build_py": BuildPyPrebuilt, "bdist_wheel": BdistWheel, "sdist": Sdist},
+        # Its own build directory: a later source build never picks up the sandbox.
+        options={"build": {"build_base": str(HERE / "build" / "prebuilt")}},
+    )
+else:
+    ROOT = crate_root()
+    setup(
+        rust_extensions=[
+            RustExtension(
+                "moneykit_native.libmoneykit",
+                path=str(ROOT / "Cargo.toml"),
+                binding=Binding.NoBinding,
+                strip=Strip.Debug,
+                args=cargo_args(ROOT),
+                # Only the library; the workspace's other packages are not built.
+                debug=False,
+            )
+        ],
+        cmdclass={"build_rust": BuildRust, "bdist_wheel": BdistWheel, "sdist": Sdist},
+    )

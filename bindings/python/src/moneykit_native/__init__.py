@@ -33,6 +33,7 @@ from ._match import (
 from ._errors import *  # noqa: F403 - generated: one class per status, error_class
 from ._models import *  # noqa: F403 - generated: the enums, dataclasses, canonical_dump
 from ._native import LibraryNotFoundError, library_path, library_version
+from ._sandbox import sandbox_path
 from ._status import Status
 from ._values import ReadOnlyMap, Timestamp, parse_datetime
 from ._version import __version__
@@ -62,6 +63,7 @@ __all__ = [
     "library_path",
     "library_version",
     "match_owners",
+    "sandbox_path",
     "options_json",
     "parse_datetime",
 ]

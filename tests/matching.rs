@@ -436,3 +436,99 @@ fn scores_are_deterministic_and_symmetric_enough() {
         call(SANDBOX_OK, claim).unwrap()
     );
 }
+
+/// The prepared path (`PreparedIdentity::new` once, then `match_claim` per claim) against
+/// the one-shot `mk_match_owners`: the same result JSON, byte for byte.
+fn assert_prepared_is_one_shot(identity_json: &str, claims: &[String]) {
+    use moneykit::core::matching::{Claim, PreparedIdentity};
+    let identity = moneykit::core::model::parse_identity(identity_json).expect("identity");
+    let prepared = PreparedIdentity::new(&identity);
+    for claim in claims {
+        let one_shot = call_text(identity_json, claim).unwrap_or_else(|e| panic!("{e:?}"));
+        let c = Claim::from_json(claim).unwrap();
+        assert_eq!(
+            prepared.match_claim(&c).to_json(),
+            one_shot,
+            "claim {claim}"
+        );
+        let again = moneykit::core::matching::match_owners(&identity, &c).to_json();
+        assert_eq!(again, one_shot, "claim {claim}");
+    }
+}
+
+fn pair_table() -> Vec<Value> {
+    let table: Value =
+        serde_json::from_str(include_str!("matching/pairs.json")).expect("pairs.json");
+    table["pairs"].as_array().unwrap().clone()
+}
+
+/// Every pair's claim against its own owner, as `labelled_pairs_follow_the_score_rule`.
+#[test]
+fn prepared_identity_gives_the_one_shot_json_for_every_pair() {
+    for p in pair_table() {
+        let field = p["field"].as_str().unwrap();
+        let body = identity(vec![vec![owner(field, &p["owner"])]]);
+        assert_prepared_is_one_shot(&body, &[json!({ field: p["claim"] }).to_string()]);
+    }
+}
+
+/// `mk_sandbox_ok` and a `mk_sandbox_large`-like identity (many accounts whose owners mix
+/// every pair's owner values, countries included), with single-field and full claims.
+#[test]
+fn prepared_identity_gives_the_one_shot_json_for_sandbox_like_identities() {
+    let pairs = pair_table();
+    let of = |field: &str| -> Vec<(Value, Value)> {
+        pairs
+            .iter()
+            .filter(|p| p["field"] == field)
+            .map(|p| (p["claim"].clone(), p["owner"].clone()))
+            .collect()
+    };
+    let (names, emails, phones, addresses) = (of("name"), of("email"), of("phone"), of("address"));
+    let pick = |v: &[(Value, Value)], k: usize, n: usize| -> Vec<Value> {
+        (0..n)
+            .map(|j| v[(k * 7 + j * 3) % v.len()].1.clone())
+            .collect()
+    };
+    let mut accounts = Vec::new();
+    for a in 0..40 {
+        let owners = (0..a % 3)
+            .map(|o| {
+                let k = a * 3 + o;
+                json!({"names": pick(&names, k, 1 + k % 2),
+                       "emails": pick(&emails, k, k % 3).into_iter()
+                           .map(|e| json!({"address": e})).collect::<Vec<_>>(),
+                       "phone_numbers": pick(&phones, k, k % 3).into_iter()
+                           .map(|p| json!({"number": p, "type": "mobile"})).collect::<Vec<_>>(),
+                       "addresses": pick(&addresses, k, (k + 1) % 3)})
+            })
+            .collect();
+        accounts.push(owners);
+    }
+    let large = identity(accounts);
+    let mut claims: Vec<String> = pairs
+        .iter()
+        .map(|p| json!({ p["field"].as_str().unwrap(): p["claim"] }).to_string())
+        .collect();
+    for k in 0..40 {
+        let c = |v: &[(Value, Value)]| v[(k * 5) % v.len()].0.clone();
+        claims.push(
+            json!({"name": c(&names), "email": c(&emails), "phone": c(&phones),
+                   "address": c(&addresses)})
+            .to_string(),
+        );
+        claims.push(json!({"name": c(&names), "phone": c(&phones)}).to_string());
+    }
+    claims.push(
+        json!({"name": "ALVAREZ, Jose", "email": "Jose.Alvarez@Example.COM",
+               "phone": "(415) 555-0123",
+               "address": {"street": "1234 Valencia Street, Apartment 5",
+                           "postal_code": "94110-1234", "country": "USA"}})
+        .to_string(),
+    );
+    claims.push(
+        json!({"email": "someone.else@example.org", "phone": "+44 20 7946 0958"}).to_string(),
+    );
+    assert_prepared_is_one_shot(SANDBOX_OK, &claims);
+    assert_prepared_is_one_shot(&large, &claims);
+}

@@ -1,9 +1,10 @@
 //! `moneykit-bench match [--iters N] [--rounds R]`: owner match (issue 14) throughput.
 //! - `mk_match_owners` per call (it parses and validates the identity JSON and the claim
 //!   on every call) on `mk_sandbox_ok` and on `mk_sandbox_large`;
-//! - claim checks with the identity parsed once (`core::model::parse_identity`, then per
-//!   claim `Claim::from_json` + `core::matching::match_owners` + the result JSON): the
-//!   per-claim rate a caller checking many claims against one identity gets.
+//! - claim checks with the identity parsed and prepared once (`core::model::parse_identity`
+//!   and `core::matching::PreparedIdentity::new`, then per claim `Claim::from_json` +
+//!   `PreparedIdentity::match_claim` + the result JSON): the per-claim rate a caller
+//!   checking many claims against one identity gets.
 //!
 //! Claims rotate over four shapes (a full claim written differently from the first owner,
 //! a name only, another person's email and phone, an address only). Rates are per second
@@ -11,7 +12,7 @@
 //! median over rounds; wall-clock rates are reported beside them.
 
 use crate::{median, Args, Target, Theirs, LARGE, LINK};
-use moneykit::core::matching::{match_owners, Claim};
+use moneykit::core::matching::{Claim, PreparedIdentity};
 use moneykit::core::model::parse_identity;
 use moneykit::ffi;
 use std::ffi::{c_char, CString};
@@ -75,9 +76,10 @@ fn measure(body: &str, rounds: usize, batch: usize) -> serde_json::Value {
     let (abi_cpu, abi_wall) = rate(rounds, batch, |k| {
         c_abi(black_box(&identity_c), &claims_c[k % CLAIMS.len()])
     });
+    let prepared = PreparedIdentity::new(&identity);
     let (prep_cpu, prep_wall) = rate(rounds, batch, |k| {
         let claim = Claim::from_json(black_box(CLAIMS[k % CLAIMS.len()])).unwrap();
-        black_box(match_owners(&identity, &claim).to_json());
+        black_box(prepared.match_claim(&claim).to_json());
     });
     serde_json::json!({
         "body_bytes": body.len(),

@@ -158,11 +158,12 @@ pub fn score(claim: &PreparedAddress, owner: &PreparedAddress) -> Option<Address
     })
 }
 
-/// The best score over an owner's addresses (first on ties); `None` when none is usable.
-pub fn best(claim: &PreparedAddress, addresses: &[Address]) -> Option<AddressScore> {
+/// The best score over an owner's prepared addresses (first on ties); `None` when none is
+/// usable.
+pub fn best(claim: &PreparedAddress, addresses: &[PreparedAddress]) -> Option<AddressScore> {
     let mut best: Option<AddressScore> = None;
-    for a in addresses.iter().filter_map(prepare_model) {
-        let Some(s) = score(claim, &a) else { continue };
+    for a in addresses {
+        let Some(s) = score(claim, a) else { continue };
         if best.map_or(true, |b| s.score > b.score) {
             best = Some(s);
         }

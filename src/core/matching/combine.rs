@@ -10,8 +10,8 @@
 
 use super::address;
 use super::claim::Claim;
+use super::prepared::{PreparedIdentity, PreparedOwner};
 use super::{email, name, phone, AccountMatch, FieldScore, OwnerMatch};
-use crate::core::model::{IdentityResponse, Owner};
 
 const NAME_WEIGHT: u32 = 40;
 const EMAIL_WEIGHT: u32 = 20;
@@ -39,8 +39,13 @@ pub fn combine(name: Option<u8>, email: Option<u8>, phone: Option<u8>, address: 
         .map_or(0, |s| s as u8)
 }
 
-/// Scores one owner against the claim.
-fn owner_match(claim: &Claim, account_id: &str, index: usize, owner: &Owner) -> AccountMatch {
+/// Scores one prepared owner against the claim.
+fn owner_match(
+    claim: &Claim,
+    account_id: &str,
+    index: usize,
+    owner: &PreparedOwner,
+) -> AccountMatch {
     let name = claim
         .name
         .as_ref()
@@ -48,17 +53,11 @@ fn owner_match(claim: &Claim, account_id: &str, index: usize, owner: &Owner) -> 
     let email = claim
         .email
         .as_ref()
-        .and_then(|c| email::best(c, owner.emails.iter().map(|e| e.address.as_str())));
-    let phone = claim.phone.as_ref().and_then(|c| {
-        // The owner's numbers are parsed in the owner's first address country (else US).
-        let region = owner
-            .addresses
-            .iter()
-            .find_map(|a| address::country_code(a.country.as_deref()))
-            .and_then(|c| phone::region(Some(&c)));
-        let numbers = owner.phone_numbers.iter().map(|p| p.number.as_str());
-        phone::best(c, numbers, region)
-    });
+        .and_then(|c| email::best(c, &owner.emails));
+    let phone = claim
+        .phone
+        .as_ref()
+        .and_then(|c| phone::best(c, &owner.phones));
     let address = claim
         .address
         .as_ref()
@@ -79,8 +78,8 @@ fn owner_match(claim: &Claim, account_id: &str, index: usize, owner: &Owner) -> 
     }
 }
 
-/// Matches the claim against every account's owners.
-pub fn match_identity(identity: &IdentityResponse, claim: &Claim) -> OwnerMatch {
+/// Matches the claim against every account's prepared owners.
+pub(super) fn match_identity(identity: &PreparedIdentity, claim: &Claim) -> OwnerMatch {
     let mut accounts = Vec::with_capacity(identity.accounts.len());
     let mut best: Option<usize> = None;
     for account in &identity.accounts {

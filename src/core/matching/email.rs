@@ -94,7 +94,7 @@ pub fn score(claim: &PreparedEmail, owner: &PreparedEmail) -> u8 {
     }
 }
 
-/// The best score over an owner's emails; `None` when the owner has none usable.
-pub fn best<'a>(claim: &PreparedEmail, emails: impl Iterator<Item = &'a str>) -> Option<u8> {
-    emails.filter_map(prepare).map(|o| score(claim, &o)).max()
+/// The best score over an owner's prepared emails; `None` when the owner has none usable.
+pub fn best(claim: &PreparedEmail, emails: &[PreparedEmail]) -> Option<u8> {
+    emails.iter().map(|o| score(claim, o)).max()
 }

@@ -15,6 +15,7 @@ mod email;
 mod name;
 mod nicknames;
 mod phone;
+mod prepared;
 mod regions;
 mod street;
 mod text;
@@ -23,6 +24,7 @@ pub use address::{AddressScore, RawAddress};
 pub use claim::Claim;
 pub use combine::combine;
 pub use name::NameScore;
+pub use prepared::PreparedIdentity;
 #[cfg(test)]
 pub(crate) use text::MAX_VALUE_LEN;
 
@@ -63,9 +65,10 @@ impl OwnerMatch {
     }
 }
 
-/// Matches a prepared claim against a decoded identity.
+/// Matches a prepared claim against a decoded identity (prepares the identity for this one
+/// claim; to check many claims, build a `PreparedIdentity` once and call `match_claim`).
 pub fn match_owners(identity: &IdentityResponse, claim: &Claim) -> OwnerMatch {
-    combine::match_identity(identity, claim)
+    prepared::PreparedIdentity::for_claim(identity, claim).match_claim(claim)
 }
 
 /// The C API's operation: `claim_json` errors are `MK_ERR_INVALID_ARGUMENT`, an

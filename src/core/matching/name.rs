@@ -297,16 +297,14 @@ pub fn score(claim: &PreparedName, owner: &PreparedName) -> NameScore {
     person_score(&claim.person, &owner.person)
 }
 
-/// The best score of a claimed name over an owner's names (first on ties); `None` when the
-/// owner has no usable name.
-pub fn best(claim: &PreparedName, names: &[String]) -> Option<NameScore> {
+/// The best score of a claimed name over an owner's prepared names (first on ties); `None`
+/// when the owner has no usable name.
+pub fn best(claim: &PreparedName, names: &[PreparedName]) -> Option<NameScore> {
     let mut best: Option<NameScore> = None;
-    for n in names {
-        if let Some(p) = prepare(n) {
-            let s = score(claim, &p);
-            if best.map_or(true, |b| s.score > b.score) {
-                best = Some(s);
-            }
+    for p in names {
+        let s = score(claim, p);
+        if best.map_or(true, |b| s.score > b.score) {
+            best = Some(s);
         }
     }
     best

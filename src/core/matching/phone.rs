@@ -172,17 +172,10 @@ pub fn score(claim: &PreparedPhone, owner: &PreparedPhone) -> u8 {
     .unwrap_or_else(|| score_digits(claim, owner))
 }
 
-/// The best score over an owner's numbers, parsed in the owner's region; `None` when the
-/// owner has none usable.
-pub fn best<'a>(
-    claim: &PreparedPhone,
-    numbers: impl Iterator<Item = &'a str>,
-    owner_region: Option<Id>,
-) -> Option<u8> {
-    numbers
-        .filter_map(|n| prepare(n, owner_region))
-        .map(|o| score(claim, &o))
-        .max()
+/// The best score over an owner's prepared numbers (parsed in the owner's region); `None`
+/// when the owner has none usable.
+pub fn best(claim: &PreparedPhone, numbers: &[PreparedPhone]) -> Option<u8> {
+    numbers.iter().map(|o| score(claim, o)).max()
 }
 
 #[cfg(test)]

@@ -9,6 +9,10 @@ package moneykit
 // `CGO_LDFLAGS="-L/opt/moneykit/lib -Wl,-rpath,/opt/moneykit/lib"` wins over
 // the in-tree directory. Build with `-tags moneykit_pkgconfig` to use an
 // installed library through pkg-config instead (link_pkgconfig.go).
+//
+// The published module (`make go-module`, bindings/go/module.sh) leaves this
+// file out and links the header and static library it carries instead
+// (_module/link_linux_amd64.go); see README.md, Install and Linking.
 
 /*
 #cgo CFLAGS: -I${SRCDIR}/../../include

@@ -23,11 +23,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, List, Tuple
-
-import subprocess
 
 from setuptools import Distribution, setup
 from setuptools.command.build_py import build_py
@@ -96,8 +95,63 @@ def standalone_manifest(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
+class Progress:
+    """Progress lines for a build that pip runs silently: to stderr (shown by `pip install
+    -v`) and, when stderr is not a terminal but the user has one, to /dev/tty, so a plain
+    `pip install` does not sit silent for a minute. MONEYKIT_BUILD_QUIET=1 turns the
+    terminal copy off. A heartbeat line every 15 s while cargo runs."""
+
+    def __init__(self) -> None:
+        self.tty: Any = None
+        if not sys.stderr.isatty() and not os.environ.get("MONEYKIT_BUILD_QUIET"):
+            try:
+                self.tty = open("/dev/tty", "w")
+            except OSError:
+                self.tty = None
+
+    def say(self, message: str) -> None:
+        line = f"moneykit-native: {message}"
+        print(line, file=sys.stderr, flush=True)
+        if self.tty is not None:
+            try:
+                self.tty.write(line + "\n")
+                self.tty.flush()
+            except OSError:
+                self.tty = None
+
+    def close(self) -> None:
+        if self.tty is not None:
+            self.tty.close()
+            self.tty = None
+
+
 class BuildRust(build_rust):  # type: ignore[misc]
-    """Names the artefact `libmoneykit.so` (not `libmoneykit.cpython-3xx-....so`)."""
+    """Names the artefact `libmoneykit.so` (not `libmoneykit.cpython-3xx-....so`), and
+    reports progress while cargo builds."""
+
+    def run(self) -> None:
+        import threading
+        import time
+
+        progress = Progress()
+        started = time.monotonic()
+        done = threading.Event()
+
+        def heartbeat() -> None:
+            while not done.wait(15):
+                progress.say(f"still compiling ({time.monotonic() - started:.0f} s)")
+
+        progress.say("building libmoneykit with cargo --release (about a minute; "
+                     "`pip install -v` shows cargo's output)")
+        beat = threading.Thread(target=heartbeat, daemon=True)
+        beat.start()
+        try:
+            super().run()
+        finally:
+            done.set()
+            beat.join()
+        progress.say(f"libmoneykit built in {time.monotonic() - started:.0f} s")
+        progress.close()
 
     def get_dylib_ext_path(self, ext: RustExtension, target_fname: str) -> str:
         path = super().get_dylib_ext_path(ext, target_fname)

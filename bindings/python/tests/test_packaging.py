@@ -53,8 +53,24 @@ def clean_env() -> Dict[str, str]:
 def test_pip_install(tmp_path: Path, sandbox: Sandbox) -> None:
     py = make_venv(tmp_path / "venv")
     env = clean_env()
-    run(str(py), "-m", "pip", "install", "-q", str(PACKAGE_ROOT), env=env, cwd=tmp_path)
+    res = subprocess.run([str(py), "-m", "pip", "install", "-v", str(PACKAGE_ROOT)], env=env,
+                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, timeout=1200)
+    out = res.stdout
+    assert res.returncode == 0, out[-3000:]
+    # Progress while cargo builds (shown by -v; also on /dev/tty when there is one).
+    assert "moneykit-native: building libmoneykit with cargo" in out, out[-3000:]
+    assert "moneykit-native: libmoneykit built in" in out
     assert "ok" in run(str(py), "-c", SMOKE, sandbox.url, env=env, cwd=tmp_path)
+    # A source install carries no sandbox: the console script says so, or runs
+    # MONEYKIT_SANDBOX_BIN.
+    script = str(py.parent / "moneykit-sandbox")
+    no_bin = {k: v for k, v in env.items() if k != "MONEYKIT_SANDBOX_BIN"}
+    res = subprocess.run([script, "--version"], env=no_bin, capture_output=True, text=True)
+    assert res.returncode == 127 and "no bundled sandbox" in res.stderr, res
+    if os.environ.get("MONEYKIT_SANDBOX_BIN"):
+        res = subprocess.run([script, "--version"], env=env, capture_output=True, text=True)
+        assert res.returncode == 0 and res.stdout.startswith("moneykit-sandbox "), res
 
 
 def test_build_sdist_and_wheel(tmp_path: Path, sandbox: Sandbox) -> None:

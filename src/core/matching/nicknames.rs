@@ -1,118 +1,47 @@
-//! Common English given-name nicknames.
-//!
-//! A small table written for this library (no external list was copied): each line is a
-//! formal given name followed by the short forms commonly used for it in the US and UK. Two
-//! first names are "the same by nickname" when one line holds both (so "Bob" = "Robert" and
-//! "Bob" = "Rob", but "Bob" ≠ "Bill"). Names are folded (lower case, no accents). A short form
-//! shared by two formal names ("Alex": Alexander, Alexandra) appears on both lines.
-//!
-//! Extending it: add a line; keep entries lower case ASCII. A larger public list (e.g. the
-//! Apache-2.0 `carltonnorthern/nicknames` CSV) could replace it wholesale.
+//! English given-name nicknames, from a public, licensed table: `nicknames.csv`, the
+//! Apache-2.0 dataset of Carlton Northern and Nick Crews (the `nicknames` package; credit and
+//! licence in NICKNAMES-NOTICE.md). Each row `name,has_nickname,other` says the two names are
+//! used for one person; the relation is read both ways and not chained (the dataset lists Bob
+//! and Bill each for Robert, but Bob is not Bill). Names are folded (lower case, no accents)
+//! before they get here.
 
-const TABLE: &[&[&str]] = &[
-    &["abigail", "abby", "gail"],
-    &["abraham", "abe"],
-    &["albert", "al", "bert", "bertie"],
-    &["alexander", "alex", "al", "sandy", "xander", "alec"],
-    &["alexandra", "alex", "sandra", "sandy", "lexi", "alexa"],
-    &["alfred", "al", "alf", "alfie", "fred"],
-    &["andrew", "andy", "drew"],
-    &["anthony", "tony", "ant"],
-    &["antonio", "tony", "toni"],
-    &["arthur", "art", "artie"],
-    &["barbara", "barb", "babs", "barbie"],
-    &["benjamin", "ben", "benny", "benji"],
-    &["bernard", "bernie", "bern"],
-    &["catherine", "cathy", "cat", "kate", "katie", "kay", "cate"],
-    &[
-        "katherine",
-        "kathy",
-        "kate",
-        "katie",
-        "kat",
-        "kay",
-        "kitty",
-        "kathryn",
-    ],
-    &["charles", "charlie", "chuck", "chas", "chaz"],
-    &["christina", "chris", "tina", "christy", "christine"],
-    &["christopher", "chris", "kit", "topher"],
-    &["cynthia", "cindy"],
-    &["daniel", "dan", "danny"],
-    &["david", "dave", "davey"],
-    &["deborah", "debbie", "deb", "debra"],
-    &["donald", "don", "donnie"],
-    &["dorothy", "dot", "dottie", "dolly"],
-    &["edward", "ed", "eddie", "ted", "teddy", "ned"],
-    &[
-        "elizabeth",
-        "liz",
-        "beth",
-        "betty",
-        "betsy",
-        "eliza",
-        "lisa",
-        "libby",
-        "lizzie",
-        "bess",
-    ],
-    &["eugene", "gene"],
-    &["frances", "fran", "frannie"],
-    &["francis", "frank", "fran"],
-    &["franklin", "frank"],
-    &["frederick", "fred", "freddie", "freddy"],
-    &["gerald", "gerry", "jerry"],
-    &["gregory", "greg"],
-    &["harold", "hal", "harry"],
-    &["henry", "hank", "harry", "hal"],
-    &["jacob", "jake", "jack"],
-    &["james", "jim", "jimmy", "jamie"],
-    &["janet", "jan"],
-    &["jeffrey", "jeff", "geoffrey", "geoff"],
-    &["jennifer", "jen", "jenny", "jenn"],
-    &["jessica", "jess", "jessie"],
-    &["john", "jack", "johnny", "jon"],
-    &["jonathan", "jon", "jonny", "nathan"],
-    &["joseph", "joe", "joey"],
-    &["joshua", "josh"],
-    &["judith", "judy"],
-    &["kenneth", "ken", "kenny"],
-    &["lawrence", "larry", "laurence"],
-    &["leonard", "len", "lenny", "leo"],
-    &[
-        "margaret", "peggy", "maggie", "meg", "marge", "margie", "greta", "madge",
-    ],
-    &["matthew", "matt", "matty"],
-    &["michael", "mike", "mikey", "mick", "mickey"],
-    &["nicholas", "nick", "nicky", "nico"],
-    &["pamela", "pam"],
-    &["patricia", "pat", "patty", "tricia", "trish"],
-    &["patrick", "pat", "paddy"],
-    &["peter", "pete"],
-    &["philip", "phil", "phillip"],
-    &["rebecca", "becky", "becca"],
-    &["richard", "rick", "ricky", "dick", "rich", "richie"],
-    &["robert", "bob", "bobby", "rob", "robbie", "bert"],
-    &["ronald", "ron", "ronnie"],
-    &["samantha", "sam", "sammy"],
-    &["samuel", "sam", "sammy"],
-    &["stephen", "steve", "steven", "stevie"],
-    &["susan", "sue", "susie", "suzy"],
-    &["theodore", "ted", "teddy", "theo"],
-    &["thomas", "tom", "tommy"],
-    &["timothy", "tim", "timmy"],
-    &["victoria", "vicky", "tori"],
-    &["walter", "walt", "wally"],
-    &["william", "bill", "billy", "will", "willy", "liam"],
-    &["zachary", "zach", "zack"],
-];
+use once_cell::sync::Lazy;
+use std::collections::HashSet;
 
-/// True when the folded first names `a` and `b` differ but one line of the table holds both.
+const CSV: &str = include_str!("nicknames.csv");
+
+/// Every related pair, stored as (smaller, larger).
+static PAIRS: Lazy<HashSet<(&'static str, &'static str)>> = Lazy::new(|| {
+    CSV.lines()
+        .skip(1)
+        .filter_map(|row| {
+            let mut cols = row.split(',').map(str::trim);
+            match (cols.next(), cols.next(), cols.next()) {
+                (Some(a), Some("has_nickname"), Some(b)) if a != b && is_name(a) && is_name(b) => {
+                    Some(ordered(a, b))
+                }
+                _ => None,
+            }
+        })
+        .collect()
+});
+
+/// Folded names are lower-case letters; the table's few initials ("k.c.") never match one.
+fn is_name(n: &str) -> bool {
+    !n.is_empty() && n.bytes().all(|c| c.is_ascii_lowercase())
+}
+
+fn ordered<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
+    if a < b {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+/// True when the folded first names `a` and `b` differ and the table relates them.
 pub fn same_person_by_nickname(a: &str, b: &str) -> bool {
-    a != b
-        && TABLE
-            .iter()
-            .any(|line| line.contains(&a) && line.contains(&b))
+    a != b && PAIRS.contains(&ordered(a, b))
 }
 
 #[cfg(test)]
@@ -128,9 +57,9 @@ mod tests {
         assert!(same_person_by_nickname("liz", "elizabeth"));
         assert!(!same_person_by_nickname("bob", "bill"));
         assert!(!same_person_by_nickname("robert", "robert"));
-        assert!(TABLE
+        assert!(PAIRS.len() > 2000, "the whole table is loaded");
+        assert!(PAIRS
             .iter()
-            .flat_map(|l| l.iter())
-            .all(|n| n.bytes().all(|b| b.is_ascii_lowercase())));
+            .all(|(a, b)| a.bytes().chain(b.bytes()).all(|c| c.is_ascii_lowercase())));
     }
 }

@@ -21,6 +21,8 @@
 
 use super::text::MAX_VALUE_LEN;
 use phonenumber::country::Id;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 /// A region from a folded, canonical country (`"us"`, `"gb"`); `None` when unknown.
 pub fn region(country: Option<&str>) -> Option<Id> {
@@ -44,8 +46,40 @@ pub struct PreparedPhone {
     international: bool,
 }
 
-/// A valid parse in `region`, as (E.164, the number's region).
-fn parse_valid(region: Option<Id>, text: &str) -> Option<(String, Option<Id>)> {
+/// A valid parse: (E.164, the number's region).
+type Valid = Option<(String, Option<Id>)>;
+
+/// Memoised `parse_valid` results, at most this many (then the memo starts again).
+const MEMO_ENTRIES: usize = 4096;
+
+/// libphonenumber's parse and validity check cost about 10 µs a number (the crate keeps its
+/// compiled patterns in a 100-entry LRU that North American numbers overflow), so results
+/// are memoised per (region, text): a number seen before (an owner's, a claim checked
+/// again) is not parsed twice. Bounded; the result is the same with or without it.
+type Memo = Mutex<HashMap<(Option<Id>, String), Valid>>;
+
+fn memo() -> &'static Memo {
+    static MEMO: OnceLock<Memo> = OnceLock::new();
+    MEMO.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// A valid parse in `region`, as (E.164, the number's region); memoised.
+fn parse_valid(region: Option<Id>, text: &str) -> Valid {
+    let key = (region, text.to_string());
+    if let Some(hit) = memo().lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return hit;
+    }
+    let valid = parse_valid_uncached(region, text);
+    if let Ok(mut m) = memo().lock() {
+        if m.len() >= MEMO_ENTRIES {
+            m.clear();
+        }
+        m.insert(key, valid.clone());
+    }
+    valid
+}
+
+fn parse_valid_uncached(region: Option<Id>, text: &str) -> Valid {
     let n = phonenumber::parse(region, text).ok()?;
     if !n.is_valid() {
         return None;

@@ -5,6 +5,9 @@
 //!   and `core::matching::PreparedIdentity::new`, then per claim `Claim::from_json` +
 //!   `PreparedIdentity::match_claim` + the result JSON): the per-claim rate a caller
 //!   checking many claims against one identity gets.
+//!   The four claims below repeat, so after the first round their phone numbers come from
+//!   the phone parse memo (`core::matching::phone`); a never-seen number adds its parse
+//!   (~10-25 µs) to that claim.
 //!
 //! Claims rotate over four shapes (a full claim written differently from the first owner,
 //! a name only, another person's email and phone, an address only). Rates are per second

@@ -49,11 +49,32 @@ fn status_enum_matches() {
             (name.to_string(), value.parse().unwrap())
         })
         .collect();
-    let expected: Vec<(String, i32)> = Status::ALL
+    // Pinned to the README's table, not to the enum cbindgen generated the header from:
+    // numbers are stable and never reused, so a renumbering must fail here.
+    let readme: &[(&str, i32)] = &[
+        ("MK_OK", 0),
+        ("MK_ERR_INVALID_ARGUMENT", 1),
+        ("MK_ERR_TRANSPORT", 2),
+        ("MK_ERR_TIMEOUT", 3),
+        ("MK_ERR_DECODE", 4),
+        ("MK_ERR_UNAUTHORIZED", 5),
+        ("MK_ERR_FORBIDDEN", 6),
+        ("MK_ERR_NOT_FOUND", 7),
+        ("MK_ERR_LINK_DELETED", 8),
+        ("MK_ERR_LINK_BAD_STATE", 9),
+        ("MK_ERR_RATE_LIMITED", 10),
+        ("MK_ERR_SERVER", 11),
+        ("MK_ERR_HTTP", 12),
+        ("MK_ERR_INTERNAL", 13),
+        ("MK_ERR_CANCELLED", 14),
+    ];
+    let expected: Vec<(String, i32)> = readme.iter().map(|(n, v)| (n.to_string(), *v)).collect();
+    assert_eq!(entries, expected);
+    let library: Vec<(String, i32)> = Status::ALL
         .iter()
         .map(|s| (s.name().to_string(), s.code()))
         .collect();
-    assert_eq!(entries, expected);
+    assert_eq!(library, expected);
 }
 
 #[test]

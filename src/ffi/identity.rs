@@ -3,7 +3,7 @@
 
 use super::cancel::MkCancel;
 use super::{id_str, into_c_string, status_call, MkClient, MK_MAX_ACCOUNT_IDS};
-use crate::core::{CallControl, Error};
+use crate::core::{CallControl, Error, Identity};
 use std::ffi::c_char;
 use std::ptr;
 use std::time::{Duration, Instant};
@@ -88,22 +88,17 @@ pub unsafe extern "C" fn mk_get_identity_ex(
             // SAFETY: not NULL, so by this function's contract valid for a pointer write.
             unsafe { *out_request_id = ptr::null_mut() };
         }
-        // SAFETY: by this function's contract `client` is NULL (checked here) or a live
-        // client from `mk_client_new`, which nothing frees during this call.
-        let client = unsafe { client.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))?;
-        // SAFETY: by this function's contract `link_id` is NULL (refused) or NUL-terminated
-        // and valid for this call.
-        let link_id = unsafe { id_str(link_id, "link_id") }?;
-        // SAFETY: forwarded from this function's contract.
-        let ids = unsafe { account_id_list(account_ids, account_ids_len) }?;
-        let control = CallControl {
-            deadline: (timeout_ms > 0)
-                .then(|| Instant::now() + Duration::from_millis(timeout_ms.min(u64::MAX / 4))),
-            // SAFETY: by this function's contract `cancel` is NULL or a live handle that
-            // outlives this call.
-            cancel: unsafe { cancel.as_ref() }.map(|c| c.token.clone()),
-        };
-        let identity = client.inner.get_identity_with(link_id, &ids, &control)?;
+        // SAFETY: forwarded from this function's contract, which is fetch_identity's.
+        let identity = unsafe {
+            fetch_identity(
+                client,
+                link_id,
+                account_ids,
+                account_ids_len,
+                timeout_ms,
+                cancel,
+            )
+        }?;
         let json = into_c_string(identity.body);
         // SAFETY: checked not NULL above; valid for a pointer write by this function's contract.
         unsafe { *out_json = json };
@@ -115,6 +110,45 @@ pub unsafe extern "C" fn mk_get_identity_ex(
     };
     // SAFETY: by this function's contract `out_error` is NULL or valid for a pointer write.
     unsafe { status_call(out_error, call) }
+}
+
+/// The per-call controls of the C API: `timeout_ms` (0: none) and a cancel handle.
+///
+/// # Safety
+/// `cancel` NULL or a live handle that outlives the call.
+pub(super) unsafe fn call_control(timeout_ms: u64, cancel: *const MkCancel) -> CallControl {
+    CallControl {
+        deadline: (timeout_ms > 0)
+            .then(|| Instant::now() + Duration::from_millis(timeout_ms.min(u64::MAX / 4))),
+        // SAFETY: by this function's contract NULL or a live handle outliving the call.
+        cancel: unsafe { cancel.as_ref() }.map(|c| c.token.clone()),
+    }
+}
+
+/// Checks the arguments of an identity call (`mk_get_identity_ex`'s shape) and
+/// makes it: the body and request id, or the error.
+///
+/// # Safety
+/// `client` NULL or a live client that nothing frees during the call; `link_id`
+/// NULL or NUL-terminated; `account_ids` as `account_id_list`; `cancel` as
+/// `call_control`.
+pub(super) unsafe fn fetch_identity(
+    client: *const MkClient,
+    link_id: *const c_char,
+    account_ids: *const *const c_char,
+    account_ids_len: usize,
+    timeout_ms: u64,
+    cancel: *const MkCancel,
+) -> Result<Identity, Error> {
+    // SAFETY: by this function's contract NULL (checked here) or a live client.
+    let client = unsafe { client.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))?;
+    // SAFETY: by this function's contract NULL (refused) or NUL-terminated, valid for the call.
+    let link_id = unsafe { id_str(link_id, "link_id") }?;
+    // SAFETY: forwarded from this function's contract.
+    let ids = unsafe { account_id_list(account_ids, account_ids_len) }?;
+    // SAFETY: forwarded from this function's contract.
+    let control = unsafe { call_control(timeout_ms, cancel) };
+    client.inner.get_identity_with(link_id, &ids, &control)
 }
 
 /// The account ids of a call, checked.

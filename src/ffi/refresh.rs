@@ -2,14 +2,15 @@
 //! conversion only; the flow is `core::refresh`.
 
 use super::cancel::MkCancel;
+use super::identity::call_control;
 use super::{id_str, into_c_string, optional_str, status_call, MkClient};
 use crate::core::refresh::{
     parse_after, refresh_identity, wait_identity_newer, NotFresh, RefreshOptions,
 };
-use crate::core::{CallControl, CancelToken, Client, Error, Identity};
+use crate::core::{CancelToken, Client, Error, Identity};
 use std::ffi::c_char;
 use std::ptr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What both functions share: checks, the call and the output pointers.
 ///
@@ -203,12 +204,8 @@ pub unsafe extern "C" fn mk_request_identity_refresh(
         let client = unsafe { client.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))?;
         // SAFETY: by this function's contract NULL (refused) or NUL-terminated, valid for the call.
         let link_id = unsafe { id_str(link_id, "link_id") }?;
-        let control = CallControl {
-            deadline: (timeout_ms > 0)
-                .then(|| Instant::now() + Duration::from_millis(timeout_ms.min(u64::MAX / 4))),
-            // SAFETY: by this function's contract NULL or a live handle outliving this call.
-            cancel: unsafe { cancel.as_ref() }.map(|c| c.token.clone()),
-        };
+        // SAFETY: by this function's contract NULL or a live handle outliving this call.
+        let control = unsafe { call_control(timeout_ms, cancel) };
         client
             .inner
             .request_refresh(link_id, &["identity"], &control)

@@ -5,14 +5,13 @@
 //! lives in the `mk_identity` handle until `mk_identity_free`.
 
 use super::cancel::MkCancel;
-use super::identity::account_id_list;
+use super::identity::fetch_identity;
 use super::view_gen::{read_identity_response, MkIdentityResponse};
 use super::view_read::{Reader, Storage};
-use super::{id_str, into_c_string, status_call, MkClient};
-use crate::core::{CallControl, Error};
+use super::{into_c_string, status_call, MkClient};
+use crate::core::Error;
 use std::ffi::c_char;
 use std::ptr;
-use std::time::{Duration, Instant};
 
 /// Marks a live handle; overwritten when it is freed (a best-effort check).
 const LIVE: u64 = 0x6d6b_5f76_6965_7721; // "mk_view!"
@@ -118,23 +117,18 @@ pub unsafe extern "C" fn mk_get_identity_view(
             // SAFETY: not NULL, so by this function's contract valid for a pointer write.
             unsafe { *out_request_id = ptr::null_mut() };
         }
-        // SAFETY: by this function's contract `client` is NULL (checked here) or a live
-        // client from `mk_client_new`, which nothing frees during this call.
-        let client = unsafe { client.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))?;
-        // SAFETY: by this function's contract `link_id` is NULL (refused) or NUL-terminated
-        // and valid for this call.
-        let link_id = unsafe { id_str(link_id, "link_id") }?;
-        // SAFETY: forwarded from this function's contract.
-        let ids = unsafe { account_id_list(account_ids, account_ids_len) }?;
-        let control = CallControl {
-            deadline: (timeout_ms > 0)
-                .then(|| Instant::now() + Duration::from_millis(timeout_ms.min(u64::MAX / 4))),
-            // SAFETY: by this function's contract `cancel` is NULL or a live handle that
-            // outlives this call.
-            cancel: unsafe { cancel.as_ref() }.map(|c| c.token.clone()),
-        };
+        // SAFETY: forwarded from this function's contract (mk_get_identity_ex's).
         // The core validated the body before returning it.
-        let identity = client.inner.get_identity_with(link_id, &ids, &control)?;
+        let identity = unsafe {
+            fetch_identity(
+                client,
+                link_id,
+                account_ids,
+                account_ids_len,
+                timeout_ms,
+                cancel,
+            )
+        }?;
         let view = Box::into_raw(build(&identity.body));
         // SAFETY: checked not NULL by `clear_out`; valid for a pointer write.
         unsafe { *out_identity = view };

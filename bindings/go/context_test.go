@@ -239,23 +239,59 @@ func TestFinalizerFreesForgottenClient(t *testing.T) {
 	})
 }
 
-// Many create/call/close cycles leave no client and no string behind.
+// Many create/call/close cycles leave no client and no string behind, on
+// the success path and on each error path (every call is checked to have
+// taken the path it is there for: a leak on an error path that is never
+// reached would go unseen).
 func TestNoLeaksOverManyCalls(t *testing.T) {
 	settle(t)
 	before := moneykit.LiveClients()
+	cases := []struct {
+		link string
+		want error // nil: success
+	}{
+		{"mk_sandbox_ok", nil},
+		{"mk_sandbox_deleted", moneykit.ErrLinkDeleted},
+		{"mk_fault_malformed", moneykit.ErrDecode},
+	}
+	checkPath := func(what string, i int, link string, err, want error) {
+		t.Helper()
+		var e *moneykit.Error
+		switch {
+		case want == nil && err != nil:
+			t.Errorf("round %d, %s(%s): %v, want success", i, what, link, err)
+		case want != nil && (!errors.Is(err, want) || !errors.As(err, &e)):
+			t.Errorf("round %d, %s(%s): %v, want an *Error matching %v", i, what, link, err, want)
+		}
+	}
 	for i := 0; i < 20; i++ {
 		c, err := moneykit.NewClient(moneykit.Options{BaseURL: sandboxURL, AccessToken: "sandbox-access-token", MaxRetries: moneykit.Retries(0)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, link := range []string{"mk_sandbox_ok", "mk_sandbox_deleted", "mk_fault_malformed"} {
-			_, _ = c.GetIdentity(bg, link)
-			_, _ = c.GetIdentityJSON(bg, link)
+		for _, tc := range cases {
+			r, err := c.GetIdentity(bg, tc.link)
+			checkPath("GetIdentity", i, tc.link, err, tc.want)
+			if tc.want == nil && (r == nil || len(r.Accounts) != 2) {
+				t.Errorf("round %d, GetIdentity(%s): %+v, want 2 accounts", i, tc.link, r)
+			}
+			b, err := c.GetIdentityJSON(bg, tc.link)
+			checkPath("GetIdentityJSON", i, tc.link, err, tc.want)
+			if tc.want == nil && len(b) == 0 {
+				t.Errorf("round %d, GetIdentityJSON(%s): empty body", i, tc.link)
+			}
 		}
 		c.Close()
+		// And a call on the closed client: the ErrClosed path.
+		if _, err := c.GetIdentity(bg, "mk_sandbox_ok"); !errors.Is(err, moneykit.ErrClosed) || !errors.Is(err, moneykit.ErrInvalidArgument) {
+			t.Errorf("round %d, after Close: %v, want ErrClosed and ErrInvalidArgument", i, err)
+		}
 	}
-	if _, err := moneykit.NewClient(moneykit.Options{BaseURL: "ftp://x"}); err == nil {
-		t.Error("bad base URL accepted")
+	if c, err := moneykit.NewClient(moneykit.Options{BaseURL: "ftp://x"}); !errors.Is(err, moneykit.ErrInvalidArgument) {
+		t.Errorf("bad base URL: %v, want ErrInvalidArgument", err)
+		if c != nil {
+			c.Close()
+		}
 	}
 	check(t, "live clients", moneykit.LiveClients(), before)
 	check(t, "live C strings", moneykit.LiveCStrings(), int64(0))

@@ -14,6 +14,7 @@ import queue
 import subprocess
 import tempfile
 import threading
+import time
 import urllib.request
 from decimal import Decimal
 from pathlib import Path
@@ -115,6 +116,28 @@ class Sandbox:
     def requests(self) -> List[Dict[str, Any]]:
         r: List[Dict[str, Any]] = self.admin("GET", "/_sandbox/requests")
         return r
+
+    def seen(self, link_id: str) -> int:
+        """How many identity GETs for `link_id` the request log holds (the sandbox records
+        each request when it arrives, before it handles it: a slow link's request is in the
+        log while its answer is still being held back)."""
+        target = f"/links/{link_id}/identity"
+        return sum(1 for r in self.requests() if r["target"] == target)
+
+    def wait_seen(self, link_id: str, count: int, timeout: float = 60.0) -> None:
+        """Polls the request log until it holds `count` identity GETs for `link_id`.
+
+        A signal, not a sleep: it returns as soon as the requests have arrived. `timeout`
+        is only a generous bound for a stuck test (the failure names what was missing).
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            n = self.seen(link_id)
+            if n >= count:
+                return
+            if time.monotonic() > deadline:
+                pytest.fail(f"the sandbox saw {n} of {count} GETs for {link_id} within {timeout} s")
+            time.sleep(0.01)
 
     def fetch(self, path: str, token: str = TOKEN) -> bytes:
         """A plain HTTP GET with a bearer token (to compare with what the library returns)."""

@@ -70,7 +70,11 @@ func ExampleError() {
 	// rate limited: retry after 1h0m0s
 }
 
-// Poll until MoneyKit has fetched newer owner data.
+// Wait until MoneyKit has fetched newer owner data: WaitIdentityNewer polls
+// Get Identity (the first poll at once, then within MoneyKit's per-link limit
+// of 3 a minute) until RefreshedAt is later than the one given, so no sleep
+// loop is needed. (To ask for a refresh first, see RequestIdentityRefresh and
+// RefreshIdentity.)
 func ExampleIdentityResponse_IsNewerThan() {
 	client, err := moneykit.NewClient(moneykit.Options{})
 	if err != nil {
@@ -78,21 +82,19 @@ func ExampleIdentityResponse_IsNewerThan() {
 	}
 	defer client.Close()
 
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	prev, err := client.GetIdentity(ctx, "mk_sandbox_refreshing")
 	if err != nil {
 		log.Fatal(err)
 	}
-	for attempt := 0; attempt < 5; attempt++ {
-		cur, err := client.GetIdentity(ctx, "mk_sandbox_refreshing")
-		if err != nil {
-			log.Fatal(err)
-		}
-		if cur.IsNewerThan(prev) {
-			fmt.Println("new data after", cur.RefreshedAt().Sub(*prev.RefreshedAt()))
-			break
-		}
-		time.Sleep(time.Second) // in real code: minutes, and mind the rate limits
+	// A wait of 0: until ctx's deadline.
+	cur, err := client.WaitIdentityNewer(ctx, "mk_sandbox_refreshing", *prev.RefreshedAt(), 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if cur.IsNewerThan(prev) {
+		fmt.Println("new data after", cur.RefreshedAt().Sub(*prev.RefreshedAt()))
 	}
 	// Output: new data after 1s
 }

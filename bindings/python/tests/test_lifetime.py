@@ -5,8 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 import threading
-import time
-from typing import Any, Callable, Iterator, List
+from typing import Any, Iterator, List, Optional, Set, Tuple
 
 import pytest
 
@@ -18,16 +17,36 @@ from conftest import TOKEN, Sandbox
 
 @pytest.fixture
 def frees(monkeypatch: pytest.MonkeyPatch) -> Iterator[List[int]]:
-    """Records every handle passed to mk_client_free (and still frees it)."""
+    """Records every handle passed to mk_client_free, in order, and frees it.
+
+    A handle that is not live (never made by mk_client_new while the spy was on, or
+    already freed) is not passed on, so a double free shows up as a failure here rather
+    than as a crash: the free raises AssertionError (which `__del__` would swallow, so
+    it is checked again after the test)."""
     freed: List[int] = []
-    real = _native.free_client
+    live: Set[int] = set()
+    bad: List[int] = []
+    real_new = _native.new_client
+    real_free = _native.free_client
 
-    def spy(handle: int) -> None:
+    def new_spy(*args: Any) -> Tuple[int, Optional[int], Optional[str]]:
+        rc, handle, error = real_new(*args)
+        if handle is not None:
+            live.add(handle)
+        return rc, handle, error
+
+    def free_spy(handle: int) -> None:
         freed.append(handle)
-        real(handle)
+        if handle not in live:
+            bad.append(handle)
+            raise AssertionError(f"mk_client_free({handle:#x}): not a live handle (double free?)")
+        live.remove(handle)
+        real_free(handle)
 
-    monkeypatch.setattr(_native, "free_client", spy)
+    monkeypatch.setattr(_native, "new_client", new_spy)
+    monkeypatch.setattr(_native, "free_client", free_spy)
     yield freed
+    assert bad == [], f"handles freed twice or never made: {bad}"
 
 
 def new(sandbox: Sandbox, **kw: Any) -> mk.Client:
@@ -103,28 +122,40 @@ def test_failed_constructor_leaves_nothing(frees: List[int]) -> None:
 
 
 def test_close_while_a_call_runs(sandbox: Sandbox, frees: List[int]) -> None:
-    c = new(sandbox)
+    slow = "mk_fault_slow_3000"
+    c = new(sandbox, timeout=120.0, deadline=300.0)
     handle = c._handle
+    before = sandbox.seen(slow)
     result: List[Any] = []
-    t = threading.Thread(target=lambda: result.append(c.get_identity("mk_fault_slow_400")))
+    t = threading.Thread(target=lambda: result.append(c.get_identity(slow)))
     t.start()
-    time.sleep(0.1)
-    start = time.perf_counter()
+    sandbox.wait_seen(slow, before + 1)  # the call is in flight: its request is at the sandbox
     c.close()  # returns at once; the handle stays alive for the running call
-    assert time.perf_counter() - start < 0.05
-    assert frees == [] and c.closed
+    call_still_running = t.is_alive() and not result
+    freed_at_close = list(frees)
+    assert c.closed
     with pytest.raises(mk.InvalidArgumentError):
         c.get_identity("mk_sandbox_ok")
-    t.join()
+    t.join(timeout=120.0)
+    assert call_still_running, "close() returned only after the running call had ended"
+    assert freed_at_close == [], "close() freed the handle while a call was using it"
     assert len(result) == 1 and len(result[0].accounts) == 2
     assert frees == [handle]  # freed by the last call to finish
 
 
 def test_many_clients(sandbox: Sandbox, frees: List[int]) -> None:
+    # Each client's own handle is freed once, when its with block ends (not later by
+    # __del__ or garbage collection), and nothing else is freed.
+    handles: List[int] = []
     for _ in range(200):
         with new(sandbox) as c:
+            assert c._handle is not None
+            handles.append(c._handle)
             c.get_identity_json("mk_sandbox_minimal")
-    assert len(frees) == 200 and len(set(frees)) <= 200
+        assert frees == handles
+    del c
+    gc.collect()
+    assert frees == handles and len(frees) == 200
 
 
 def test_repr(sandbox: Sandbox) -> None:

@@ -60,6 +60,11 @@ clippy:
 
 cargo-test: build
 	$(CARGO) test --workspace
+	@# MK_ERR_INTERNAL through a real exported call: the test-only feature (Cargo.toml) injects a panic.
+	$(CARGO) test --features test-panic-injection --test panic_injection
+	@# ... and the release library (make build: default features) carries no trace of that hook.
+	@! grep -qa mk_test_injected_panic $(LIB_SO) $(RELEASE_DIR)/libmoneykit.a || \
+	  { echo "the release library contains the test-panic-injection hook"; exit 1; }
 
 ## The release build (as `build`), then the header build.rs generated into OUT_DIR copied
 ## to include/moneykit.h when it differs. Cargo's JSON messages say where OUT_DIR is; the

@@ -144,6 +144,12 @@ pub(super) unsafe fn fetch_identity(
     let client = unsafe { client.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))?;
     // SAFETY: by this function's contract NULL (refused) or NUL-terminated, valid for the call.
     let link_id = unsafe { id_str(link_id, "link_id") }?;
+    // Test-only (Cargo feature `test-panic-injection`, off by default): a panic inside the
+    // boundary, so tests/panic_injection.rs reaches MK_ERR_INTERNAL through a real call.
+    #[cfg(feature = "test-panic-injection")]
+    if link_id == "mk_test_injected_panic" {
+        panic!("test-panic-injection: injected panic");
+    }
     // SAFETY: forwarded from this function's contract.
     let ids = unsafe { account_id_list(account_ids, account_ids_len) }?;
     // SAFETY: forwarded from this function's contract.

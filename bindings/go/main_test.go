@@ -179,6 +179,38 @@ func requestsFor(t testing.TB, needle string) []recordedRequest {
 	return out
 }
 
+// adminHTTP has no keep-alive: polling the request log leaves no connection
+// (and no goroutine) behind for the tests that count goroutines.
+var adminHTTP = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+
+// awaitRequest waits, up to d, until the sandbox's request log has a request
+// whose target contains needle (the sandbox logs each request on arrival,
+// before answering it). It does not call t.Fatal, so any goroutine may use it.
+func awaitRequest(needle string, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		resp, err := adminHTTP.Get(sandboxURL + "/_sandbox/requests")
+		if err != nil {
+			return err
+		}
+		var all []recordedRequest
+		err = json.NewDecoder(resp.Body).Decode(&all)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			if strings.Contains(r.Target, needle) {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no request for %q reached the sandbox within %v", needle, d)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // rawIdentity fetches a link's body with net/http and the static token.
 func rawIdentity(t testing.TB, linkID string) []byte {
 	t.Helper()

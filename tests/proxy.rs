@@ -1,100 +1,14 @@
-//! The `proxy` option and the proxy environment variables, through a real HTTP CONNECT
-//! proxy on loopback that records what it was asked and tunnels the bytes to the sandbox.
+//! The `proxy` option, through real proxies on loopback (tests/proxies: an HTTP CONNECT
+//! proxy and a SOCKS5 proxy) that record what they were asked and tunnel the bytes to the
+//! sandbox. The proxy environment variables are in tests/proxy_env.rs (process-global state,
+//! serialized there).
 
 mod common;
+mod proxies;
 
 use common::*;
 use moneykit::core::Status;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
-use std::thread;
-
-/// What the proxy saw: one entry per CONNECT, with its Proxy-Authorization value.
-type Seen = Mutex<Vec<(String, Option<String>)>>;
-
-struct ConnectProxy {
-    url: String,
-    seen: Arc<Seen>,
-}
-
-impl ConnectProxy {
-    /// `refuse`: answer every CONNECT with 407 instead of tunnelling.
-    fn start(refuse: bool) -> ConnectProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let seen = Arc::new(Seen::default());
-        let log = seen.clone();
-        thread::spawn(move || {
-            for conn in listener.incoming() {
-                let Ok(conn) = conn else { break };
-                let log = log.clone();
-                thread::spawn(move || serve(conn, &log, refuse));
-            }
-        });
-        ConnectProxy { url, seen }
-    }
-
-    fn connects(&self) -> Vec<(String, Option<String>)> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-fn serve(conn: TcpStream, seen: &Seen, refuse: bool) {
-    let mut reader = BufReader::new(conn.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-        return;
-    }
-    let target = line.trim_end().to_string();
-    let mut auth = None;
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-            break;
-        }
-        if let Some((name, value)) = h.split_once(':') {
-            if name.eq_ignore_ascii_case("proxy-authorization") {
-                auth = Some(value.trim().to_string());
-            }
-        }
-    }
-    seen.lock().unwrap().push((target.clone(), auth));
-    let mut client = conn;
-    let Some(addr) = target
-        .strip_prefix("CONNECT ")
-        .and_then(|t| t.strip_suffix(" HTTP/1.1"))
-    else {
-        let _ = client.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
-        return;
-    };
-    if refuse {
-        let _ = client
-            .write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\ncontent-length: 0\r\n\r\n");
-        return;
-    }
-    let Ok(upstream) = TcpStream::connect(addr) else {
-        let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n");
-        return;
-    };
-    client
-        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-        .unwrap();
-    // Bytes the client sent after its CONNECT head are still in `reader`'s buffer.
-    let pending = reader.buffer().to_vec();
-    let mut up_write = upstream.try_clone().unwrap();
-    let mut up_read = upstream;
-    let mut client_write = client.try_clone().unwrap();
-    let to_upstream = thread::spawn(move || {
-        let _ = up_write.write_all(&pending);
-        let _ = std::io::copy(&mut reader, &mut up_write);
-        let _ = up_write.shutdown(Shutdown::Write);
-    });
-    let _ = std::io::copy(&mut up_read, &mut client_write);
-    let _ = client_write.shutdown(Shutdown::Both);
-    let _ = to_upstream.join();
-}
-
+use proxies::{ConnectProxy, Socks5Proxy};
 fn sandbox_authority(sb: &moneykit_sandbox::Sandbox) -> String {
     sb.base_url().trim_start_matches("http://").to_string()
 }
@@ -157,46 +71,46 @@ fn bad_proxy_urls_are_refused_at_creation() {
 }
 
 #[test]
-fn the_environment_proxy_never_carries_loopback_traffic() {
-    // The only test here that touches the environment; the others pass `proxy` explicitly.
-    // A proxy from the environment would receive the client secret in clear text for a
-    // plain-http loopback base URL (the sandbox), so it is not used there; an explicit
-    // `proxy` still is (the tests above), as the README documents.
+fn a_socks5_proxy_option_carries_every_request() {
     let sb = sandbox();
-    let proxy = ConnectProxy::start(false);
-    for var in [
-        "ALL_PROXY",
-        "HTTPS_PROXY",
-        "HTTP_PROXY",
-        "all_proxy",
-        "https_proxy",
-        "http_proxy",
-    ] {
-        std::env::set_var(var, &proxy.url);
+    let proxy = Socks5Proxy::start(false);
+    // Client credentials: the token request and the identity request both go through it.
+    let c = client(&sb, &format!(r#""proxy": "{}""#, proxy.url));
+    for _ in 0..2 {
+        let out = c.identity("mk_sandbox_ok", &[]);
+        assert_eq!(out.status, 0, "{:?}", out.error_text);
+        assert_eq!(out.body()["link"]["link_id"], "mk_sandbox_ok");
     }
-    std::env::remove_var("NO_PROXY");
-    std::env::remove_var("no_proxy");
-    for base in [
-        sb.base_url(),
-        sb.base_url().replace("127.0.0.1", "localhost"),
-    ] {
-        let opts = format!(r#"{{"base_url": "{base}"}}"#);
-        let c = try_client(Some(ID), Some(SECRET), &opts).unwrap();
-        assert_eq!(c.identity("mk_sandbox_ok", &[]).status, 0, "{base}");
+    let targets = proxy.targets();
+    assert!(!targets.is_empty(), "the SOCKS5 proxy saw no CONNECT");
+    // socks5:// resolves the target locally and asks the proxy for the address.
+    for target in &targets {
+        assert_eq!(target, &sandbox_authority(&sb));
     }
-    for var in [
-        "ALL_PROXY",
-        "HTTPS_PROXY",
-        "HTTP_PROXY",
-        "all_proxy",
-        "https_proxy",
-        "http_proxy",
-    ] {
-        std::env::remove_var(var);
-    }
-    assert!(
-        proxy.connects().is_empty(),
-        "the environment's proxy saw loopback traffic: {:?}",
-        proxy.connects()
+    let stats = sb.stats();
+    assert_eq!(stats.token_requests, 1);
+    assert_eq!(stats.identity_requests, 2);
+}
+
+#[test]
+fn a_socks5_proxy_that_refuses_is_a_transport_error() {
+    let sb = sandbox();
+    let proxy = Socks5Proxy::start(true);
+    let c = client(
+        &sb,
+        &format!(
+            r#""proxy": "{}", "access_token": "sandbox-access-token", "max_retries": 0"#,
+            proxy.url
+        ),
     );
+    let out = c.identity("mk_sandbox_ok", &[]);
+    assert_eq!(
+        out.status,
+        Status::MkErrTransport.code(),
+        "{:?}",
+        out.error_text
+    );
+    assert_eq!(proxy.targets(), vec![sandbox_authority(&sb)]);
+    // Nothing reached the sandbox: the call did not go around the proxy.
+    assert_eq!(sb.stats().requests, 0);
 }

@@ -61,10 +61,15 @@ def test_get_identity_loop_does_not_leak(client: mk.Client) -> None:
 
 def test_error_loop_does_not_leak(client: mk.Client) -> None:
     def fail() -> None:
+        # Every iteration must take the error path, and the right one: a call that
+        # returns, or raises anything but a 404 NotFoundError, fails the test.
         try:
             client.get_identity("mk_no_such_link")
-        except mk.NotFoundError:
-            pass
+        except mk.NotFoundError as e:
+            if e.status is not mk.Status.NOT_FOUND or e.http_status != 404:
+                raise AssertionError(f"not the 404 NotFoundError expected: {e!r}") from None
+            return
+        raise AssertionError("get_identity('mk_no_such_link') returned instead of raising NotFoundError")
 
     with records_not_kept():
         for _ in range(500):
@@ -117,8 +122,14 @@ def test_batch_loop_does_not_leak(client: mk.Client) -> None:
     def batches(n: int) -> None:
         for _ in range(n):
             with client.get_identities(links, concurrency=4, time_scale=10_000) as b:
-                results = list(b)
-            assert len(results) == 5 and sum(r.ok for r in results) == 4
+                results = sorted(b, key=lambda r: r.index)
+            assert [(r.index, r.link_id) for r in results] == list(enumerate(links))
+            for r in results:
+                if r.link_id == "mk_no_such_link":  # the error path, each time
+                    assert isinstance(r.error, mk.NotFoundError) and r.error.http_status == 404, r
+                    assert r.identity is None
+                else:
+                    assert r.ok and r.identity is not None and r.identity.link.link_id == r.link_id, r
 
     with records_not_kept():  # the 404's WARNING records, built on the batch's threads
         batches(100)

@@ -1,0 +1,154 @@
+//! Options refused by `mk_client_new` itself (not by a binding first), as docs/C-API.md
+//! ("Options JSON") documents: a number outside its bounds, and a `ca_file` that is not a
+//! PEM file of certificates, are `MK_ERR_INVALID_ARGUMENT` with an error JSON that says which
+//! option. The bounds are pinned to a literal table (docs/C-API.md's), and the schema must
+//! list exactly these numeric options with exactly these bounds.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+/// Every numeric option with its bounds, as the options table in docs/C-API.md gives them.
+const BOUNDS: [(&str, u64, u64); 7] = [
+    ("timeout_ms", 1, 86_400_000),
+    ("deadline_ms", 1, 86_400_000),
+    ("connect_timeout_ms", 1, 86_400_000),
+    ("max_retries", 0, 10),
+    ("retry_base_ms", 0, 86_400_000),
+    ("max_retry_after_ms", 0, 86_400_000),
+    ("max_response_bytes", 1, 1_073_741_824),
+];
+
+/// `mk_client_new` with the loopback base URL and `key: value` (JSON text).
+fn new_with(key: &str, value: &str) -> Result<Client, (i32, Value)> {
+    try_client(
+        Some(ID),
+        Some(SECRET),
+        &format!(r#"{{"base_url": "http://127.0.0.1:9", "{key}": {value}}}"#),
+    )
+}
+
+/// The error JSON of an option refused at creation: status 1, nothing sent.
+fn assert_invalid(rc: i32, err: &Value, what: &str) {
+    assert_eq!(rc, 1, "{what}: {err}");
+    assert_eq!(err["status"], 1, "{what}: {err}");
+    assert_eq!(err["name"], "MK_ERR_INVALID_ARGUMENT", "{what}: {err}");
+    assert_eq!(err["attempts"], 0, "{what}: {err}");
+    assert!(err["http_status"].is_null(), "{what}: {err}");
+}
+
+#[test]
+fn the_schema_has_exactly_the_documented_numeric_options() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema/moneykit.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let from_schema: Vec<(String, u64, u64)> = schema["options"]
+        .as_array()
+        .expect("schema.options")
+        .iter()
+        .filter(|o| o["type"] == "int")
+        .map(|o| {
+            (
+                o["key"].as_str().unwrap().to_string(),
+                o["min"].as_u64().expect("min"),
+                o["max"].as_u64().expect("max"),
+            )
+        })
+        .collect();
+    let pinned: Vec<(String, u64, u64)> = BOUNDS
+        .iter()
+        .map(|(k, min, max)| (k.to_string(), *min, *max))
+        .collect();
+    assert_eq!(from_schema, pinned);
+}
+
+#[test]
+fn every_numeric_option_outside_its_bounds_is_refused() {
+    for (key, min, max) in BOUNDS {
+        // The bounds themselves are accepted.
+        for ok in [min, max] {
+            if let Err(e) = new_with(key, &ok.to_string()) {
+                panic!("{key} = {ok} refused: {e:?}");
+            }
+        }
+        // One past either bound: the message names the option, its bounds and the value.
+        let mut outside = vec![max + 1];
+        if min > 0 {
+            outside.push(min - 1);
+        }
+        for bad in outside {
+            let (rc, err) = new_with(key, &bad.to_string())
+                .err()
+                .unwrap_or_else(|| panic!("{key} = {bad} accepted"));
+            assert_invalid(rc, &err, key);
+            assert_eq!(
+                err["message"],
+                format!("option {key} must be between {min} and {max}, got {bad}"),
+            );
+        }
+        // Below 0 and past u64: not a number the option can hold, refused by the parser
+        // (whose message gives the position in the options JSON, not the key).
+        for bad in ["-1", "18446744073709551616", "1e300", "1.5"] {
+            let (rc, err) = new_with(key, bad)
+                .err()
+                .unwrap_or_else(|| panic!("{key} = {bad} accepted"));
+            assert_invalid(rc, &err, key);
+            let message = err["message"].as_str().unwrap();
+            assert!(
+                message.starts_with("options JSON: "),
+                "{key} = {bad}: {message}"
+            );
+        }
+    }
+}
+
+/// A file for `ca_file`, in a directory of this test's own.
+fn ca_file(name: &str, contents: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("mk-ca-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_ca_file_that_is_not_pem_certificates_is_refused_at_creation() {
+    let garbage = ca_file("garbage.pem", b"this is not a certificate\n");
+    let bad_base64 = ca_file(
+        "bad-base64.pem",
+        b"-----BEGIN CERTIFICATE-----\n!!!! not base64 !!!!\n-----END CERTIFICATE-----\n",
+    );
+    let truncated = ca_file("truncated.pem", b"-----BEGIN CERTIFICATE-----\nMIIB\n");
+    // A DER certificate's first bytes (SEQUENCE, long length): binary, not PEM.
+    let der = ca_file(
+        "cert.der",
+        &[0x30, 0x82, 0x01, 0x0a, 0x30, 0x82, 0x00, 0xff],
+    );
+    let key_only = ca_file(
+        "key.pem",
+        b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIHoJ\n-----END PRIVATE KEY-----\n",
+    );
+    let empty = ca_file("empty.pem", b"");
+    let directory = std::env::temp_dir().display().to_string();
+    let missing = "/nonexistent/moneykit-ca.pem".to_string();
+    for (path, message) in [
+        (&garbage, "ca_file holds no certificates"),
+        (&bad_base64, "ca_file is not valid PEM"),
+        (&truncated, "ca_file is not valid PEM"),
+        (&der, "ca_file holds no certificates"),
+        (&key_only, "ca_file holds no certificates"),
+        (&empty, "ca_file holds no certificates"),
+        (&directory, "ca_file cannot be read: is a directory"),
+        (&missing, "ca_file cannot be read: entity not found"),
+    ] {
+        let (rc, err) = new_with("ca_file", &format!("\"{path}\""))
+            .err()
+            .unwrap_or_else(|| panic!("ca_file {path} accepted"));
+        assert_invalid(rc, &err, path);
+        assert_eq!(err["message"], message, "{path}");
+    }
+    std::fs::remove_dir_all(std::path::Path::new(&garbage).parent().unwrap()).ok();
+}

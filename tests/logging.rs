@@ -147,3 +147,33 @@ fn moneykit_log_environment_variable() {
     assert_eq!(warn.len(), 1, "{warn:#?}");
     assert!(warn[0].contains("status=410"));
 }
+
+#[test]
+fn an_unknown_moneykit_log_value_is_off() {
+    // Only the lowercase level names mean anything; any other value logs nothing (it is not
+    // an error either: env_child's calls, made with it set, succeed and fail as usual).
+    for value in ["loud", "verbose", "DEBUG", "Info", "1", ""] {
+        let lines = env_child_lines(Some(value));
+        assert!(lines.is_empty(), "MONEYKIT_LOG={value:?}: {lines:#?}");
+    }
+    // The same child logs with a known value, so the silence above is the value's doing.
+    assert_eq!(env_child_lines(Some("debug")).len(), 2);
+}
+
+#[test]
+fn an_unknown_log_level_option_is_refused() {
+    let (rc, err) = try_client(
+        Some(ID),
+        Some(SECRET),
+        r#"{"base_url": "http://127.0.0.1:9", "log_level": "loud"}"#,
+    )
+    .err()
+    .expect("log_level \"loud\" accepted");
+    assert_eq!(
+        rc,
+        moneykit::core::Status::MkErrInvalidArgument.code(),
+        "{err}"
+    );
+    let message = err["message"].as_str().unwrap();
+    assert!(message.contains("loud"), "{message}");
+}

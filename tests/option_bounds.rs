@@ -1,8 +1,9 @@
 //! Options refused by `mk_client_new` itself (not by a binding first), as docs/C-API.md
 //! ("Options JSON") documents: a number outside its bounds, and a `ca_file` that is not a
-//! PEM file of certificates, are `MK_ERR_INVALID_ARGUMENT` with an error JSON that says which
-//! option. The bounds are pinned to a literal table (docs/C-API.md's), and the schema must
-//! list exactly these numeric options with exactly these bounds.
+//! PEM file of certificates, are `MK_ERR_INVALID_ARGUMENT`; the message names the option
+//! (for a number, when the option's type can hold it). The bounds are pinned to a literal
+//! table (docs/C-API.md's), and the schema must list exactly these numeric options with
+//! exactly these bounds.
 
 mod common;
 

@@ -186,7 +186,12 @@ fn latency_delays_identity_and_products_answers() {
         &[("Content-Type", "application/x-www-form-urlencoded")],
         b"grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
     );
-    assert_eq!(token.status, 201, "{}", String::from_utf8_lossy(&token.body));
+    assert_eq!(
+        token.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&token.body)
+    );
     assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
 
     // Scaled by 600: 60 s ± 0 becomes 100 ms (unscaled it would be 60 s, far past the

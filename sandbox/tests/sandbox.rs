@@ -573,7 +573,10 @@ fn startup_does_not_block() {
         let sb = start();
         let took = t.elapsed();
         eprintln!("{round} start {took:?}");
-        assert!(took < Duration::from_secs(10), "{round} start took {took:?}");
+        assert!(
+            took < Duration::from_secs(10),
+            "{round} start took {took:?}"
+        );
         assert_eq!(identity(&sb, "mk_sandbox_ok").status, 200);
     }
 }

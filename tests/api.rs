@@ -28,6 +28,14 @@ fn ok_returns_the_body_unchanged_and_valid() {
         .map(|a| a["owners"].as_array().unwrap().len())
         .sum();
     assert!(owners >= 2);
+    // A caller-supplied access_token: no token request, the same body.
+    let tokens = sb.stats().token_requests;
+    let again =
+        client(&sb, r#""access_token": "sandbox-access-token""#).identity("mk_sandbox_ok", &[]);
+    assert_eq!(again.status, 0, "{:?}", again.error_text);
+    assert_eq!(out.json, again.json);
+    assert_eq!(sb.stats().token_requests, tokens);
+    assert!(sb.requests().last().unwrap().authorization);
 }
 
 #[test]

@@ -193,12 +193,11 @@ TEST(ClientStatus, UnauthorizedWithWrongCredentials) {
     EXPECT_EQ(e.http_status(), 401);
     const Client wrong_headers("sandbox-client", "wrong-secret", mktest::fast().auth(moneykit::Auth::headers));
     expect_error<moneykit::UnauthorizedError>(Status::unauthorized, [&] { wrong_headers.get_identity("mk_sandbox_ok"); });
-    // The secret never appears in the error.
-    try {
-        wrong_secret.get_identity("mk_sandbox_ok");
-    } catch (const moneykit::Error& err) {
-        EXPECT_EQ(err.json().find("wrong-secret"), std::string::npos);
-    }
+    // The secret never appears in the error (and there must be an error to look at).
+    const auto err = expect_error<moneykit::UnauthorizedError>(Status::unauthorized,
+                                                               [&] { wrong_secret.get_identity("mk_sandbox_ok"); });
+    EXPECT_EQ(err.json().find("wrong-secret"), std::string::npos) << err.json();
+    EXPECT_EQ(std::string(err.what()).find("wrong-secret"), std::string::npos) << err.what();
 }
 
 TEST(ClientStatus, ServerErrorFromTheTokenEndpoint) {

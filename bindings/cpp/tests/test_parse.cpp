@@ -113,6 +113,7 @@ TEST(Parse, OwnerDataNeverAppearsInTheMessage) {
     // Nor in the error JSON the exception carries.
     try {
         moneykit::IdentityResponse::parse(doc);
+        ADD_FAILURE() << "no DecodeError for " << doc;
     } catch (const moneykit::DecodeError& e) {
         EXPECT_EQ(e.json().find("john.doe"), std::string::npos) << e.json();
     }

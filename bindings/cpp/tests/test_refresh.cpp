@@ -70,7 +70,8 @@ TEST(Refresh, TooShortAWaitThrowsWithTheStaleIdentity) {
     // Other errors carry none.
     try {
         client.get_identity("mk_missing_" + mktest::unique_tag());
-    } catch (const moneykit::Error& e) {
+        ADD_FAILURE() << "no exception for a missing link";
+    } catch (const moneykit::NotFoundError& e) {
         EXPECT_EQ(e.stale(), nullptr);
         EXPECT_EQ(e.stale_json(), nullptr);
     }

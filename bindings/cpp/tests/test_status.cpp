@@ -71,6 +71,7 @@ TEST(Status, EveryStatusOfTheLibraryHasItsClass) {
         if (status == Status::ok) continue;
         try {
             moneykit::throw_error(status, moneykit::detail::local_error_json(status, "test"));
+            ADD_FAILURE() << "throw_error did not throw for " << mk_status_name(code);
         } catch (const moneykit::Error& e) {
             EXPECT_EQ(e.status(), status);
             EXPECT_NE(typeid(e), typeid(moneykit::Error)) << "no exception class for " << mk_status_name(code);

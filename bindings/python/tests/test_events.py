@@ -15,7 +15,7 @@ import pytest
 
 import moneykit_native as mk
 
-from conftest import CLIENT_ID, CLIENT_SECRET, TOKEN
+from conftest import CLIENT_ID, CLIENT_SECRET, TOKEN, Sandbox
 
 LOGGER = "moneykit_native"
 FIELDS = ("method", "path", "http_status", "status", "attempt", "elapsed_ms", "request_id",
@@ -84,7 +84,7 @@ def test_retry_and_failure_events(
 
 
 def test_no_response_and_cancel_events(
-    make_client: Callable[..., mk.Client], caplog: pytest.LogCaptureFixture
+    make_client: Callable[..., mk.Client], caplog: pytest.LogCaptureFixture, sandbox: Sandbox
 ) -> None:
     caplog.set_level(logging.DEBUG, logger=LOGGER)
     client = make_client()
@@ -98,9 +98,17 @@ def test_no_response_and_cancel_events(
 
     caplog.clear()
     cancel = mk.Cancel()
-    threading.Timer(0.1, cancel.cancel).start()
+    before = sandbox.seen("mk_fault_silent")
+
+    def cancel_once_sent() -> None:  # not a timer: a cancel before the request makes no attempt
+        sandbox.wait_seen("mk_fault_silent", before + 1)
+        cancel.cancel()
+
+    canceller = threading.Thread(target=cancel_once_sent, daemon=True)
+    canceller.start()
     with pytest.raises(mk.CallCancelledError):
         client.get_identity("mk_fault_silent", cancel=cancel)
+    canceller.join(60)
     (cancelled,) = records(caplog)
     # The caller asked for it: not a warning.
     assert cancelled.levelno == logging.INFO and cancelled.status == mk.Status.CANCELLED

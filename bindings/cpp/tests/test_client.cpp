@@ -307,11 +307,14 @@ TEST(ClientOptions, IdsAreOnePathSegmentAndRepeatedQueryPairs) {
     expect_error<moneykit::NotFoundError>(Status::not_found, [&] {
         client.get_identity("mk_" + tag, {"acc 1", "acc&2", "ünï"});
     });
+    bool seen = false;
     for (const auto& r : mktest::requests()) {
         const auto target = r["target"].get<std::string>();
         if (target.find(tag) == std::string::npos) continue;
+        seen = true;
         EXPECT_EQ(target, "/links/mk_" + tag + "/identity?account_ids=acc%201&account_ids=acc%262&account_ids=%C3%BCn%C3%AF");
     }
+    EXPECT_TRUE(seen) << "no request for mk_" << tag << " in the sandbox's request log";
 }
 
 TEST(ClientOptions, HttpsWithCaFile) {

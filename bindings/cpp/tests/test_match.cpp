@@ -67,6 +67,7 @@ TEST(Match, AnotherPersonScoresBelowFifty) {
     const OwnerMatch m = moneykit::match_owners(sandbox_ok(), c);
     ASSERT_TRUE(m.best);
     EXPECT_LT(m.best->score, 50);
+    ASSERT_EQ(m.accounts.size(), 2u) << m.json;  // the loop below must check something
     for (const auto& a : m.accounts) {
         EXPECT_LT(a.score, 50) << a.account_id;
         if (a.name) {

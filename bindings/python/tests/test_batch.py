@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import _thread
 import gc
+import signal
 import threading
 import time
 from typing import Dict, List
@@ -112,6 +113,16 @@ def test_cancel_from_another_thread(realistic_client: mk.Client) -> None:
 
 
 def test_ctrl_c_interrupts_the_iteration(realistic_client: mk.Client) -> None:
+    # Python's own SIGINT handler, whatever this process inherited: a shell starts a
+    # background job with SIGINT ignored, and interrupt_main() then does nothing.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _ctrl_c_interrupts_the_iteration(realistic_client)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ctrl_c_interrupts_the_iteration(realistic_client: mk.Client) -> None:
     # 6 a (scaled) minute: the 200 would take ~34 s; Ctrl-C comes after the first result.
     batch = realistic_client.get_identities(
         bulk(4000, 200), concurrency=2, app_per_minute=6, time_scale=TIME_SCALE

@@ -212,7 +212,11 @@ def test_default_executor_and_refresh_calls(sandbox: Sandbox) -> None:
         ac = make_async(sandbox, **PATIENT)  # the loop's default executor
         try:
             assert "open" in repr(ac)
-            await ac.request_identity_refresh("mk_sandbox_ok")
+            # A link of its own: a refresh of mk_sandbox_ok on the session's sandbox would
+            # change its refreshed_at for every later test, 10 s (the refresh delay) later.
+            link = "mk_sandbox_bulk_7000001"
+            await ac.request_identity_refresh(link)
+            assert sandbox.admin("GET", f"/_sandbox/links/{link}")["refresh_requests"] == 1
             before = sandbox.seen(SILENT)
             task = asyncio.create_task(ac.wait_identity_newer(SILENT, wait=60.0))
             await until_seen(sandbox, SILENT, before + 1, task)  # its first poll is out

@@ -123,8 +123,9 @@ fn a_connect_that_never_completes_ends_at_connect_timeout_ms() {
         out.error_text
     );
     assert_eq!(out.err("name"), "MK_ERR_TIMEOUT");
-    // An attempt's timeout, not the call's deadline ("the call's deadline elapsed ...").
-    assert_eq!(out.err("message"), "request timed out", "{:?}", out.error);
+    // The connect phase's timeout, not an attempt's ("request timed out") nor the call's
+    // deadline ("the call's deadline elapsed ...").
+    assert_eq!(out.err("message"), "connect timed out", "{:?}", out.error);
     assert!(out.err("http_status").is_null());
     // A timeout is retried: both attempts ran into the connect timeout.
     assert_eq!(out.err("attempts"), 2, "{:?}", out.error);

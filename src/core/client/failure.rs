@@ -33,6 +33,11 @@ impl Failure {
 pub(super) fn transport_failure(e: ureq::Error) -> Failure {
     use ureq::Error as E;
     let (status, message, retry) = match &e {
+        // Name the phase a user can tune on its own (connect_timeout_ms); every other
+        // timeout is an attempt's timeout_ms (the call's deadline has its own message).
+        E::Timeout(ureq::Timeout::Connect) => {
+            (Status::MkErrTimeout, "connect timed out".to_string(), true)
+        }
         E::Timeout(_) => (Status::MkErrTimeout, "request timed out".to_string(), true),
         E::Io(io)
             if matches!(

@@ -1,7 +1,7 @@
 //! Options refused by `mk_client_new` itself (not by a binding first), as docs/C-API.md
 //! ("Options JSON") documents: a number outside its bounds, and a `ca_file` that is not a
-//! PEM file of certificates, are `MK_ERR_INVALID_ARGUMENT`; the message names the option
-//! (for a number, when the option's type can hold it). The bounds are pinned to a literal
+//! PEM file of certificates, are `MK_ERR_INVALID_ARGUMENT`; the message names the option.
+//! The bounds are pinned to a literal
 //! table (docs/C-API.md's), and the schema must list exactly these numeric options with
 //! exactly these bounds.
 
@@ -90,16 +90,16 @@ fn every_numeric_option_outside_its_bounds_is_refused() {
                 format!("option {key} must be between {min} and {max}, got {bad}"),
             );
         }
-        // Below 0 and past u64: not a number the option can hold, refused by the parser
-        // (whose message gives the position in the options JSON, not the key).
-        for bad in ["-1", "18446744073709551616", "1e300", "1.5"] {
+        // Below 0 and past u64: not a number the option can hold, refused by the parser;
+        // the message still names the option.
+        for bad in ["-1", "18446744073709551616", "1e300", "1.5", "\"5\""] {
             let (rc, err) = new_with(key, bad)
                 .err()
                 .unwrap_or_else(|| panic!("{key} = {bad} accepted"));
             assert_invalid(rc, &err, key);
             let message = err["message"].as_str().unwrap();
             assert!(
-                message.starts_with("options JSON: "),
+                message.starts_with(&format!("options JSON: option {key}: ")),
                 "{key} = {bad}: {message}"
             );
         }
@@ -152,4 +152,41 @@ fn a_ca_file_that_is_not_pem_certificates_is_refused_at_creation() {
         assert_eq!(err["message"], message, "{path}");
     }
     std::fs::remove_dir_all(std::path::Path::new(&garbage).parent().unwrap()).ok();
+}
+
+#[test]
+fn a_wrongly_typed_option_is_named_and_the_access_token_never_echoed() {
+    // Named even when other keys come first and are fine.
+    let (rc, err) = try_client(
+        Some(ID),
+        Some(SECRET),
+        r#"{"base_url": "http://127.0.0.1:9", "max_retries": 2, "log_level": 3}"#,
+    )
+    .err()
+    .expect("log_level 3 accepted");
+    assert_invalid(rc, &err, "log_level");
+    let message = err["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("options JSON: option log_level: "),
+        "{message}"
+    );
+    // A token of the wrong type is still a secret: its value is not in the message.
+    let (rc, err) = new_with("access_token", "987654321")
+        .err()
+        .expect("a numeric access_token accepted");
+    assert_invalid(rc, &err, "access_token");
+    assert_eq!(
+        err["message"],
+        "options JSON: option access_token: expected a string or null"
+    );
+    assert!(!err.to_string().contains("987654321"), "{err}");
+    // Not an object at all: the parser's message (with its position) is kept.
+    let (rc, err) = try_client(Some(ID), Some(SECRET), r#"{"timeout_ms": 5"#)
+        .err()
+        .expect("truncated JSON accepted");
+    assert_invalid(rc, &err, "truncated");
+    assert!(
+        err["message"].as_str().unwrap().contains("line 1 column"),
+        "{err}"
+    );
 }

@@ -71,8 +71,28 @@ impl Options {
         if text.trim().is_empty() {
             return Ok(Options::default());
         }
-        serde_json::from_str(text).map_err(|e| Error::invalid(format!("options JSON: {e}")))
+        serde_json::from_str(text)
+            .map_err(|e| Error::invalid(format!("options JSON: {}", name_the_key(text, e))))
     }
+}
+
+/// serde's message for a value of the wrong type gives a line and column, not the key:
+/// decode each member on its own to name it. The access token's value is never echoed.
+fn name_the_key(text: &str, whole: serde_json::Error) -> String {
+    use serde_json::{Map, Value};
+    let Ok(members) = serde_json::from_str::<Map<String, Value>>(text) else {
+        return whole.to_string(); // not an object, or not JSON: the position is the news
+    };
+    for (key, value) in members {
+        let single = Value::Object(Map::from_iter([(key.clone(), value)]));
+        if let Err(e) = serde_json::from_value::<Options>(single) {
+            return match key.as_str() {
+                "access_token" => "option access_token: expected a string or null".to_string(),
+                _ => format!("option {key}: {e}"),
+            };
+        }
+    }
+    whole.to_string()
 }
 
 /// How each request is authenticated, resolved from arguments, options and environment.

@@ -93,6 +93,38 @@ fn a_socks5_proxy_option_carries_every_request() {
 }
 
 #[test]
+fn socks5_resolves_the_host_here_and_socks5h_lets_the_proxy_resolve_it() {
+    let sb = sandbox();
+    let port = sb.base_url().rsplit(':').next().unwrap().to_string();
+    let by_name = format!("http://localhost:{port}");
+    let call_through = |scheme: &str| {
+        let proxy = Socks5Proxy::start(false);
+        let url = proxy.url.replacen("socks5", scheme, 1);
+        let opts = format!(
+            r#"{{"base_url": "{by_name}", "proxy": "{url}", "access_token": "sandbox-access-token"}}"#
+        );
+        let c = try_client(None, None, &opts).unwrap_or_else(|e| panic!("client: {e:?}"));
+        let out = c.identity("mk_sandbox_ok", &[]);
+        (out, proxy.targets())
+    };
+    // socks5h: the proxy gets the name and resolves it (here: the sandbox).
+    let (out, targets) = call_through("socks5h");
+    assert_eq!(out.status, 0, "{:?}", out.error_text);
+    assert_eq!(targets, vec![format!("localhost:{port}")]);
+    // socks5: the client resolves localhost and sends an address. (Which one depends on
+    // the machine's hosts file; the sandbox listens on 127.0.0.1 only.)
+    let (out, targets) = call_through("socks5");
+    assert_eq!(targets.len(), 1, "{targets:?}");
+    let addr: std::net::SocketAddr = targets[0]
+        .parse()
+        .unwrap_or_else(|_| panic!("socks5 sent a name, not an address: {targets:?}"));
+    assert!(addr.ip().is_loopback(), "{addr}");
+    if addr.ip() == std::net::Ipv4Addr::LOCALHOST {
+        assert_eq!(out.status, 0, "{:?}", out.error_text);
+    }
+}
+
+#[test]
 fn a_socks5_proxy_that_refuses_is_a_transport_error() {
     let sb = sandbox();
     let proxy = Socks5Proxy::start(true);

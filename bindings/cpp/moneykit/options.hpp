@@ -197,8 +197,9 @@ public:
         return std::move(*this);
     }
 
-    /// proxy URL (`http://`, `socks5://`) (key `proxy`; default env `ALL_PROXY` / `HTTPS_PROXY` /
-    /// `HTTP_PROXY` (with `NO_PROXY`)).
+    /// proxy URL (`http://`; `socks5://`: the host is resolved here; `socks5h://`: by the proxy)
+    /// (key `proxy`; default env: the first set of `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` (with
+    /// `NO_PROXY`; never for loopback)).
     Options& proxy(std::string value) & {
         values_.put("proxy", std::move(value));
         return *this;

@@ -1,7 +1,9 @@
 //! The realistic mode over real HTTP: rate limits, Retry-After, latency, time scale,
 //! `POST /links/{id}/products` and `refreshed_at`, the daily refresh limit, bulk links,
-//! stats, reset and the command-line flags. `time_scale` keeps every window short; timing
-//! asserts are generous (lower bounds, or upper bounds with a wide margin).
+//! stats, reset and the command-line flags. `time_scale` makes each window last seconds:
+//! short for a test, long beside the requests that must fall inside it on a loaded machine
+//! (a 1 s window could close before the requests meant for it); timing asserts are generous
+//! (lower bounds, or upper bounds with a wide margin).
 
 mod common;
 
@@ -46,12 +48,26 @@ fn assert_429(r: &Resp, retry_after: &str) {
     assert_eq!(r.header("retry-after"), Some(retry_after));
 }
 
+/// A 429 whose Retry-After is what is left of a `window_s` window: 1 ..= window_s seconds
+/// (how much is left depends on how long the requests before it took).
+fn assert_429_in_window(r: &Resp, window_s: u64) {
+    assert_eq!(r.status, 429, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["error_code"], "api_error.rate_limit_exceeded");
+    let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=window_s).contains(&wait), "Retry-After {wait}");
+}
+
+/// Rate windows in these tests: a minute at time_scale 6 is 10 s, long beside the few
+/// milliseconds the requests of one window take even on a loaded machine.
+const WINDOW_SCALE: f64 = 6.0;
+const WINDOW: Duration = Duration::from_secs(10);
+
 #[test]
 fn per_link_limit_refuses_the_n_plus_1th_and_frees_up_after_the_window() {
-    // time_scale 60: the window lasts one second.
+    // The window lasts WINDOW (10 s).
     let sb = start(Config {
         rate_limit_link: Some(3),
-        time_scale: 60.0,
+        time_scale: WINDOW_SCALE,
         ..Config::default()
     });
     for _ in 0..3 {
@@ -59,25 +75,25 @@ fn per_link_limit_refuses_the_n_plus_1th_and_frees_up_after_the_window() {
     }
     // All three arrived before this instant: one window later, all have left it.
     let third = Instant::now();
-    assert_429(&identity(&sb, "mk_sandbox_ok"), "1");
-    assert_429(&identity(&sb, "mk_sandbox_ok"), "1");
+    assert_429_in_window(&identity(&sb, "mk_sandbox_ok"), 10);
+    assert_429_in_window(&identity(&sb, "mk_sandbox_ok"), 10);
     // Other links have their own budget; error ids count like any other.
     assert_eq!(identity(&sb, "mk_sandbox_bulk_1").status, 200);
     for _ in 0..3 {
         assert_eq!(identity(&sb, "mk_sandbox_deleted").status, 410);
     }
-    assert_429(&identity(&sb, "mk_sandbox_deleted"), "1");
+    assert_429_in_window(&identity(&sb, "mk_sandbox_deleted"), 10);
     // Unauthenticated requests are answered 401 and never counted.
     assert_eq!(
         get(&sb, "/links/mk_sandbox_bulk_1/identity", &[]).status,
         401
     );
 
-    std::thread::sleep(Duration::from_millis(1050).saturating_sub(third.elapsed()));
+    std::thread::sleep((WINDOW + Duration::from_millis(50)).saturating_sub(third.elapsed()));
     for _ in 0..3 {
         assert_eq!(identity(&sb, "mk_sandbox_ok").status, 200);
     }
-    assert_429(&identity(&sb, "mk_sandbox_ok"), "1");
+    assert_429_in_window(&identity(&sb, "mk_sandbox_ok"), 10);
 
     let s = sb.stats();
     assert_eq!(
@@ -90,7 +106,7 @@ fn per_link_limit_refuses_the_n_plus_1th_and_frees_up_after_the_window() {
     assert_eq!(ls.max_in_window, 5);
     assert_eq!(ls.times.len(), 9);
     assert!(ls.times.windows(2).all(|w| w[0] <= w[1]));
-    assert!(ls.times[8] - ls.times[0] >= Duration::from_secs(1));
+    assert!(ls.times[8] - ls.times[0] >= WINDOW);
     assert_eq!(sb.link_stats("mk_sandbox_bulk_1").identity_requests, 1);
     assert_eq!(sb.link_stats("never_requested"), LinkStats::default());
 }
@@ -99,16 +115,16 @@ fn per_link_limit_refuses_the_n_plus_1th_and_frees_up_after_the_window() {
 fn per_app_limit_counts_every_link() {
     let sb = start(Config {
         rate_limit_app: Some(5),
-        time_scale: 60.0,
+        time_scale: WINDOW_SCALE,
         ..Config::default()
     });
     for n in 0..5 {
         assert_eq!(identity(&sb, &format!("mk_sandbox_bulk_{n}")).status, 200);
     }
     let fifth = Instant::now();
-    assert_429(&identity(&sb, "mk_sandbox_bulk_5"), "1");
-    assert_429(&identity(&sb, "mk_sandbox_ok"), "1");
-    std::thread::sleep(Duration::from_millis(1050).saturating_sub(fifth.elapsed()));
+    assert_429_in_window(&identity(&sb, "mk_sandbox_bulk_5"), 10);
+    assert_429_in_window(&identity(&sb, "mk_sandbox_ok"), 10);
+    std::thread::sleep((WINDOW + Duration::from_millis(50)).saturating_sub(fifth.elapsed()));
     assert_eq!(identity(&sb, "mk_sandbox_bulk_5").status, 200);
     let s = sb.stats();
     assert_eq!(
@@ -210,10 +226,11 @@ fn latency_delays_identity_and_products_answers() {
 
 #[test]
 fn products_202_then_refreshed_at_advances_after_the_delay() {
-    // 2 s of service time at scale 10: 200 ms.
+    // 2 s of service time at scale 2: 1 s, long beside the read that must come before it
+    // completes; each wait for completion is 1.5 s.
     let sb = start(Config {
         refresh_delay: Duration::from_secs(2),
-        time_scale: 10.0,
+        time_scale: 2.0,
         ..Config::default()
     });
     for id in ["mk_sandbox_ok", "mk_sandbox_bulk_17", "mk_sandbox_unicode"] {
@@ -232,7 +249,7 @@ fn products_202_then_refreshed_at_advances_after_the_delay() {
             before,
             "not before the delay"
         );
-        std::thread::sleep(Duration::from_millis(300));
+        std::thread::sleep(Duration::from_millis(1500));
         let r = identity(&sb, id);
         validate_identity(&r.body).unwrap();
         let after = refreshed_at(&r);
@@ -240,7 +257,7 @@ fn products_202_then_refreshed_at_advances_after_the_delay() {
         assert_eq!(sb.link_stats(id).refreshed_at.map(|_| ()), Some(()));
         // A second refresh: strictly later again (even within the same second).
         assert_eq!(refresh_identity(&sb, id).status, 202);
-        std::thread::sleep(Duration::from_millis(300));
+        std::thread::sleep(Duration::from_millis(1500));
         let again = refreshed_at(&identity(&sb, id));
         assert!(again > after, "{again} > {after}");
         // The 202's link object shows what identity serves now.
@@ -271,16 +288,16 @@ fn products_202_then_refreshed_at_advances_after_the_delay() {
 
 #[test]
 fn daily_refresh_limit() {
-    // A day lasts 2 s.
+    // A day lasts 10 s (long beside the requests made within it).
     let sb = start(Config {
         refresh_per_day: Some(1),
         refresh_delay: Duration::ZERO,
-        time_scale: 43_200.0,
+        time_scale: 8_640.0,
         ..Config::default()
     });
     assert_eq!(refresh_identity(&sb, "mk_sandbox_bulk_3").status, 202);
     let first = Instant::now();
-    assert_429(&refresh_identity(&sb, "mk_sandbox_bulk_3"), "2");
+    assert_429_in_window(&refresh_identity(&sb, "mk_sandbox_bulk_3"), 10);
     // Other products and other links are not limited.
     assert_eq!(
         refresh(
@@ -292,7 +309,7 @@ fn daily_refresh_limit() {
         202
     );
     assert_eq!(refresh_identity(&sb, "mk_sandbox_bulk_4").status, 202);
-    std::thread::sleep(Duration::from_millis(2050).saturating_sub(first.elapsed()));
+    std::thread::sleep(Duration::from_millis(10_050).saturating_sub(first.elapsed()));
     assert_eq!(refresh_identity(&sb, "mk_sandbox_bulk_3").status, 202);
     let s = sb.stats();
     assert_eq!((s.refresh_requests, s.refreshes_refused), (5, 1));
@@ -452,7 +469,7 @@ fn off_by_default_and_reset_clears_everything() {
 fn command_line_flags() {
     let bin = env!("CARGO_BIN_EXE_moneykit-sandbox");
     let mut child = Command::new(bin)
-        .args(["--realistic", "--time-scale", "60", "--latency-ms=60,0"])
+        .args(["--realistic", "--time-scale", "6", "--latency-ms=6,0"])
         .args(["--rate-limit-app", "1000", "--refresh-delay-ms", "0"])
         .stdout(Stdio::piped())
         .spawn()
@@ -471,18 +488,18 @@ fn command_line_flags() {
             200
         );
     }
-    assert!(
-        t.elapsed() >= Duration::from_millis(3),
-        "latency 60 ms / 60"
-    );
-    assert_429(&send("GET", "/links/mk_sandbox_ok/identity", b""), "1");
+    assert!(t.elapsed() >= Duration::from_millis(3), "latency 6 ms / 6");
+    assert_429_in_window(&send("GET", "/links/mk_sandbox_ok/identity", b""), 10);
     let body = br#"{"products": ["identity"]}"#;
     assert_eq!(
         send("POST", "/links/mk_sandbox_ok/products", body).status,
         202
     );
-    // --realistic: one refresh a day (a day is 1440 s at scale 60).
-    assert_429(&send("POST", "/links/mk_sandbox_ok/products", body), "1440");
+    // --realistic: one refresh a day (a day is 14400 s at scale 6).
+    assert_429(
+        &send("POST", "/links/mk_sandbox_ok/products", body),
+        "14400",
+    );
     let stats = send("GET", "/_sandbox/stats", b"").json();
     assert_eq!(
         (

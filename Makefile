@@ -170,9 +170,11 @@ go-dist-test: go-module
 test-cpp: build
 	bash bindings/cpp/test.sh
 
-## Long soak (not part of `make test`): 8 threads x 10,000 calls on one client, under ASan
-## and under valgrind: 0 failures, 0 leaks.
+## Long soak (not part of `make test`): a 100,000-link batch with flat memory (the ignored
+## test of tests/batch.rs); 8 threads x 10,000 calls on one client, under ASan and under
+## valgrind: 0 failures, 0 leaks.
 stress: $(BUILD_DIR)/c_test_asan $(BUILD_DIR)/c_test
+	$(CARGO) test --release --test batch -- --ignored memory_stays_flat_for_100k_links
 	MK_TEST_STRESS=1 ASAN_OPTIONS=detect_leaks=1 bash scripts/with-sandbox.sh $(BUILD_DIR)/c_test_asan
 	MK_TEST_STRESS=1 bash scripts/with-sandbox.sh valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
 	  --errors-for-leak-kinds=definite,indirect --error-exitcode=1 $(BUILD_DIR)/c_test

@@ -56,7 +56,10 @@ $(diff <(LC_ALL=C sort <<<"$expected") <(echo "$actual") || true)"
   || fail "SONAME of the installed library"
 for f in lib/libmoneykit.so.$version lib/libmoneykit.a bin/moneykit-sandbox; do
   # (.debug_gdb_scripts is loaded at run time, not debug info: strip keeps it.)
-  if readelf -S --wide "$prefix/$f" 2>/dev/null | grep '\.debug_' | grep -qv debug_gdb_scripts; then
+  # (No grep -q after a pipe here: under pipefail, grep -q leaving at its match makes the
+  # writer's SIGPIPE the pipeline's status, which flips the result.)
+  debug=$(readelf -S --wide "$prefix/$f" 2>/dev/null | grep '\.debug_' | grep -v debug_gdb_scripts || true)
+  if [ -n "$debug" ]; then
     fail "$f still has debug sections"
   fi
 done
@@ -101,7 +104,7 @@ mkdir -p "$out"
 step "(a) C with pkg-config: $(pkg-config --cflags --libs moneykit)"
 # shellcheck disable=SC2046
 $cc -std=c99 -Wall -Wextra -Werror -pedantic "$src/consumer.c" $(pkg-config --cflags --libs moneykit) -o "$out/c_shared"
-readelf -d "$out/c_shared" | grep -q "NEEDED.*\[libmoneykit.so.$abi\]" || fail "c_shared does not need libmoneykit.so.$abi"
+grep -q "NEEDED.*\[libmoneykit.so.$abi\]" <<<"$(readelf -d "$out/c_shared")" || fail "c_shared does not need libmoneykit.so.$abi"
 
 step "(b) C++ with CMake find_package(moneykit CONFIG REQUIRED)"
 cmake -S "$src/cmake" -B "$out/cmake" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
@@ -116,7 +119,7 @@ static_libs=${static_libs/-lmoneykit/-l:libmoneykit.a}
 # shellcheck disable=SC2046,SC2086
 $cc -std=c99 -Wall -Wextra -Werror -pedantic "$src/consumer.c" $(pkg-config --cflags moneykit) $static_libs -o "$out/c_static"
 for exe in c_static cmake/c_static_consumer; do
-  if readelf -d "$out/$exe" | grep -q 'NEEDED.*libmoneykit'; then fail "$exe depends on libmoneykit.so"; fi
+  if grep -q 'NEEDED.*libmoneykit' <<<"$(readelf -d "$out/$exe")"; then fail "$exe depends on libmoneykit.so"; fi
 done
 
 step "running the consumers against the installed sandbox"

@@ -20,7 +20,7 @@ fi
 
 if command -v rustup >/dev/null 2>&1; then
   for c in rustfmt clippy; do
-    rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c" >/dev/null
+    grep -q "^$c" <<<"$(rustup component list --installed 2>/dev/null)" || rustup component add "$c" >/dev/null
   done
 fi
 

@@ -75,8 +75,11 @@ export CGO_CFLAGS="${CGO_CFLAGS:--O2 -g} $(pkg-config --cflags moneykit)"
 export CGO_LDFLAGS="${CGO_LDFLAGS:--O2 -g} $(pkg-config --libs moneykit)"
 go vet -tags moneykit_pkgconfig ./...
 go test -tags moneykit_pkgconfig -c -o "$pcdir/pc.test" .
-if ! LD_LIBRARY_PATH=$runlib ldd "$pcdir/pc.test" | grep -q "libmoneykit.so.0.1 => $runlib/"; then
-  LD_LIBRARY_PATH=$runlib ldd "$pcdir/pc.test" >&2
+# ldd's output is captured first: `ldd | grep -q` under pipefail fails whenever grep exits
+# at its match while ldd still writes (SIGPIPE), which a loaded machine made happen.
+deps=$(LD_LIBRARY_PATH=$runlib ldd "$pcdir/pc.test")
+if ! grep -q "libmoneykit.so.0.1 => $runlib/" <<<"$deps"; then
+  echo "$deps" >&2
   echo "test-go: the pkg-config build does not load libmoneykit from $runlib" >&2
   exit 1
 fi

@@ -180,6 +180,14 @@ fn a_wrongly_typed_option_is_named_and_the_access_token_never_echoed() {
         "options JSON: option access_token: expected a string or null"
     );
     assert!(!err.to_string().contains("987654321"), "{err}");
+    // Nor when the JSON is broken after it, or the token is given as the whole options text.
+    for text in [r#"{"access_token": 987654321} x"#, r#""tok_987654321""#] {
+        let (rc, err) = try_client(Some(ID), Some(SECRET), text)
+            .err()
+            .unwrap_or_else(|| panic!("{text} accepted"));
+        assert_invalid(rc, &err, text);
+        assert!(!err.to_string().contains("987654321"), "{err}");
+    }
     // Not an object at all: the parser's message (with its position) is kept.
     let (rc, err) = try_client(Some(ID), Some(SECRET), r#"{"timeout_ms": 5"#)
         .err()

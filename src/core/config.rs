@@ -77,11 +77,15 @@ impl Options {
 }
 
 /// serde's message for a value of the wrong type gives a line and column, not the key:
-/// decode each member on its own to name it. The access token's value is never echoed.
+/// decode each member on its own to name it. No value is echoed where it could be the
+/// access token (serde's messages quote the value they refused).
 fn name_the_key(text: &str, whole: serde_json::Error) -> String {
     use serde_json::{Map, Value};
-    let Ok(members) = serde_json::from_str::<Map<String, Value>>(text) else {
-        return whole.to_string(); // not an object, or not JSON: the position is the news
+    let members = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(members)) => members,
+        Ok(_) => return "expected a JSON object".to_string(),
+        // Not JSON: a syntax error names a position, never a value.
+        Err(syntax) => return syntax.to_string(),
     };
     for (key, value) in members {
         let single = Value::Object(Map::from_iter([(key.clone(), value)]));

@@ -43,12 +43,7 @@ fn waits_with_base(base: u64) -> Vec<i64> {
     let rc = unsafe { mk_client_set_event_callback(c.raw(), Some(record), user, ptr::null_mut()) };
     assert_eq!(rc, 0);
     let out = c.identity("mk_fault_500", &[]);
-    assert_eq!(
-        out.status,
-        Status::MkErrServer.code(),
-        "{:?}",
-        out.error_text
-    );
+    out.assert_status(Status::MkErrServer);
     assert_eq!(out.err("attempts"), 4);
     drop(c);
     let events = waits.lock().unwrap().clone();

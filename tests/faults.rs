@@ -238,12 +238,7 @@ fn oversized_bodies_are_cut_while_streaming() {
         let (out, _) = within(Duration::from_secs(120), "oversized", move || {
             c.identity("mk_x", &[])
         });
-        assert_eq!(
-            out.status,
-            Status::MkErrDecode.code(),
-            "{:?}",
-            out.error_text
-        );
+        out.assert_status(Status::MkErrDecode);
         assert!(
             out.err("message")
                 .as_str()

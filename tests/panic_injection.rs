@@ -18,12 +18,7 @@ fn without_the_feature_the_injection_id_is_an_ordinary_link_id() {
     let sb = sandbox();
     let c = client(&sb, r#""max_retries": 0"#);
     let out = c.identity(INJECTED, &[]);
-    assert_eq!(
-        out.status,
-        Status::MkErrNotFound.code(),
-        "{:?}",
-        out.error_text
-    );
+    out.assert_status(Status::MkErrNotFound);
     assert_eq!(sb.stats().identity_requests, 1);
 }
 

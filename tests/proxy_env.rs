@@ -82,12 +82,7 @@ fn connect_line() -> String {
 
 /// The call went to the proxy, which refused it (407): a transport error naming the proxy.
 fn assert_refused_by_proxy(out: &Outcome) {
-    assert_eq!(
-        out.status,
-        Status::MkErrTransport.code(),
-        "{:?}",
-        out.error_text
-    );
+    out.assert_status(Status::MkErrTransport);
     assert_eq!(
         out.err("message"),
         "proxy connection failed",
@@ -98,12 +93,7 @@ fn assert_refused_by_proxy(out: &Outcome) {
 
 /// The call went direct: its lookup of the `.invalid` name failed.
 fn assert_went_direct(out: &Outcome) {
-    assert_eq!(
-        out.status,
-        Status::MkErrTransport.code(),
-        "{:?}",
-        out.error_text
-    );
+    out.assert_status(Status::MkErrTransport);
     let message = out.err("message").as_str().unwrap();
     assert!(
         message == "host not found" || message.contains("failed to lookup address"),
@@ -210,12 +200,7 @@ fn a_socks5_url_in_the_environment_is_used() {
     )
     .unwrap_or_else(|e| panic!("client: {e:?}"));
     let out = c.identity("mk_sandbox_ok", &[]);
-    assert_eq!(
-        out.status,
-        Status::MkErrTransport.code(),
-        "{:?}",
-        out.error_text
-    );
+    out.assert_status(Status::MkErrTransport);
     assert_eq!(proxy.targets(), vec!["203.0.113.7:443".to_string()]);
 }
 

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use moneykit::core::Status;
 use moneykit::ffi::*;
 use moneykit_sandbox::{Config, Sandbox};
 use serde_json::Value;
@@ -95,6 +96,17 @@ impl Outcome {
     }
     pub fn err(&self, key: &str) -> &Value {
         &self.error.as_ref().expect("an error")[key]
+    }
+    /// Fails the calling test unless the call ended with `want`; shows the error JSON if not.
+    #[track_caller]
+    pub fn assert_status(&self, want: Status) {
+        assert_eq!(
+            self.status,
+            want.code(),
+            "want {}: {:?}",
+            want.name(),
+            self.error_text
+        );
     }
 }
 

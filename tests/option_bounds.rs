@@ -198,3 +198,21 @@ fn a_wrongly_typed_option_is_named_and_the_access_token_never_echoed() {
         "{err}"
     );
 }
+
+#[test]
+fn a_key_given_twice_is_refused_without_echoing_either_value() {
+    // serde refuses the first value of a repeated key (or the repeat itself) while a
+    // member-by-member decode only sees the last one: the message must not quote the first.
+    for text in [
+        r#"{"access_token": 987654321, "access_token": "tok"}"#,
+        r#"{"timeout_ms": 5000, "timeout_ms": 6000}"#,
+    ] {
+        let (rc, err) = try_client(Some(ID), Some(SECRET), text)
+            .err()
+            .unwrap_or_else(|| panic!("{text} accepted"));
+        assert_invalid(rc, &err, text);
+        let message = err["message"].as_str().unwrap();
+        assert!(message.contains("more than once"), "{text}: {message}");
+        assert!(!message.contains("987654321"), "{text}: {message}");
+    }
+}

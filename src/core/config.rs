@@ -96,7 +96,13 @@ fn name_the_key(text: &str, whole: serde_json::Error) -> String {
             };
         }
     }
-    whole.to_string()
+    // Every member decodes alone, so the whole failed on a repeated key: serde decodes the
+    // first value (and may quote it) where the map above kept only the last.
+    format!(
+        "an option is given more than once (line {} column {})",
+        whole.line(),
+        whole.column()
+    )
 }
 
 /// How each request is authenticated, resolved from arguments, options and environment.

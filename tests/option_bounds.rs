@@ -1,9 +1,8 @@
 //! Options refused by `mk_client_new` itself (not by a binding first), as docs/C-API.md
 //! ("Options JSON") documents: a number outside its bounds, and a `ca_file` that is not a
 //! PEM file of certificates, are `MK_ERR_INVALID_ARGUMENT`; the message names the option.
-//! The bounds are pinned to a literal
-//! table (docs/C-API.md's), and the schema must list exactly these numeric options with
-//! exactly these bounds.
+//! The bounds are pinned to a literal table (docs/C-API.md's), and the schema must list
+//! exactly these numeric options with exactly these bounds.
 
 mod common;
 
@@ -188,7 +187,7 @@ fn a_wrongly_typed_option_is_named_and_the_access_token_never_echoed() {
         assert_invalid(rc, &err, text);
         assert!(!err.to_string().contains("987654321"), "{err}");
     }
-    // Not an object at all: the parser's message (with its position) is kept.
+    // JSON that does not parse: the parser's message (with its position) is kept.
     let (rc, err) = try_client(Some(ID), Some(SECRET), r#"{"timeout_ms": 5"#)
         .err()
         .expect("truncated JSON accepted");

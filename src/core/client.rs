@@ -43,6 +43,11 @@ use ureq::Agent;
 /// allows 3 identity calls per minute per link (docs/moneykit-api.md).
 pub const RATE_LIMIT_WAIT: Duration = Duration::from_secs(20);
 
+/// How early a socket timeout can end an attempt before its deadline (a kernel timer tick
+/// after each re-arm; ticks are 1-10 ms); a timeout further from the deadline is another
+/// one (connect_timeout_ms) and is not waited out.
+const TIMER_EARLY_WAKE: Duration = Duration::from_millis(50);
+
 /// A successful identity call: the body exactly as sent, and the request id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
@@ -170,8 +175,9 @@ impl Client {
             }
             attempts += 1;
             // One attempt is bounded by timeout_ms and by what is left of the call.
+            let attempt_deadline = (Instant::now() + self.config.timeout).min(deadline);
             let attempt_control = CallControl {
-                deadline: Some((Instant::now() + self.config.timeout).min(deadline)),
+                deadline: Some(attempt_deadline),
                 cancel: control.cancel.clone(),
             };
             let started = Instant::now();
@@ -187,6 +193,7 @@ impl Client {
             };
             let mut error = failure.error;
             error.attempts = attempts;
+            wait_out_an_early_timeout(&error, attempt_deadline, control);
             if control.is_cancelled() {
                 let mut c = cancelled(attempts);
                 c.http_status = error.http_status;
@@ -388,6 +395,21 @@ fn check_link_id(link_id: &str) -> Result<(), Error> {
         "" => Err(Error::invalid("link_id is empty")),
         "." | ".." => Err(Error::invalid("link_id must not be \".\" or \"..\"")),
         _ => Ok(()),
+    }
+}
+
+/// When the call's deadline (`control`'s) ended an attempt with a timeout, waits until that
+/// deadline: the socket timer that ended it can wake a few ms early (re-armed on a kernel
+/// tick after a signal, e.g. the Go runtime's), and a caller comparing with its own clock
+/// (Go's context) must see the deadline passed when the call returns.
+fn wait_out_an_early_timeout(error: &Error, attempt_deadline: Instant, control: &CallControl) {
+    let deadline = control.deadline.expect("calls always have a deadline");
+    let short_of_deadline = deadline.saturating_duration_since(Instant::now());
+    if error.status == Status::MkErrTimeout
+        && attempt_deadline == deadline
+        && short_of_deadline <= TIMER_EARLY_WAKE
+    {
+        control.sleep(short_of_deadline);
     }
 }
 

@@ -9,7 +9,9 @@ use super::failure::{transport_failure, Failure, Retry};
 use super::http_error::http_failure;
 use super::redirect::send_following_redirects;
 use super::response::{header_text, read_body, MAX_ERROR_BODY};
-use super::{cancelled, check_link_id, deadline_elapsed, remaining, Client};
+use super::{
+    cancelled, check_link_id, deadline_elapsed, remaining, wait_out_an_early_timeout, Client,
+};
 use crate::core::cancel::{self, CallControl};
 use crate::core::encode::push_encoded;
 use crate::core::events::Event;
@@ -61,8 +63,9 @@ impl Client {
                 return Err(deadline_elapsed(attempts));
             }
             attempts += 1;
+            let attempt_deadline = (Instant::now() + self.config.timeout).min(deadline);
             let attempt_control = CallControl {
-                deadline: Some((Instant::now() + self.config.timeout).min(deadline)),
+                deadline: Some(attempt_deadline),
                 cancel: control.cancel.clone(),
             };
             let started = Instant::now();
@@ -78,6 +81,7 @@ impl Client {
             };
             let mut error = failure.error;
             error.attempts = attempts;
+            wait_out_an_early_timeout(&error, attempt_deadline, control);
             if control.is_cancelled() {
                 self.report_post(&error, attempts, started, None);
                 return Err(cancelled(attempts));

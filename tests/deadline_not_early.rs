@@ -1,0 +1,98 @@
+//! A call ended by its deadline never returns before that deadline, even when signals
+//! interrupt its reads (as the Go runtime's do in threads that are in C).
+
+mod common;
+
+use common::*;
+use moneykit::core::Status;
+use moneykit::ffi::*;
+use std::ffi::CString;
+use std::ptr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+extern "C" fn ignore_signal(_: libc::c_int) {}
+
+/// Sends SIGURG to the thread that started it every 300 µs until dropped; dropping it
+/// (also while that thread unwinds) stops and joins the sender before the thread can end.
+struct Interrupter {
+    done: Arc<AtomicBool>,
+    sender: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Interrupter {
+    fn start() -> Interrupter {
+        // SAFETY: pthread_self has no preconditions.
+        let target = unsafe { libc::pthread_self() };
+        let done = Arc::new(AtomicBool::new(false));
+        let stop = done.clone();
+        let sender = std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                // SAFETY: `target` is alive: it joins this thread (Drop) before it can end.
+                unsafe { libc::pthread_kill(target, libc::SIGURG) };
+                std::thread::sleep(Duration::from_micros(300));
+            }
+        });
+        Interrupter {
+            done,
+            sender: Some(sender),
+        }
+    }
+}
+
+impl Drop for Interrupter {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(sender) = self.sender.take() {
+            let _ = sender.join();
+        }
+    }
+}
+
+#[test]
+fn a_call_ended_by_its_deadline_never_returns_before_it_even_when_interrupted() {
+    // SAFETY: installs a handler that does nothing (async-signal-safe) for SIGURG, which the
+    // default action ignores (so no other part of the process relies on it).
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = ignore_signal as extern "C" fn(libc::c_int) as usize;
+        action.sa_flags = libc::SA_RESTART;
+        assert_eq!(libc::sigaction(libc::SIGURG, &action, ptr::null_mut()), 0);
+    }
+    let sb = sandbox();
+    let c = client(&sb, r#""max_retries": 0"#);
+    let _interrupter = Interrupter::start();
+    let link = CString::new("mk_fault_silent").unwrap();
+    let mut early = Vec::new();
+    for round in 0..50 {
+        for timeout_ms in [3u64, 7, 13, 21] {
+            let (mut json, mut rid, mut err) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+            let started = Instant::now();
+            // SAFETY: a live client; valid strings and out pointers.
+            let status = unsafe {
+                mk_get_identity_ex(
+                    c.raw(),
+                    link.as_ptr(),
+                    ptr::null(),
+                    0,
+                    timeout_ms,
+                    ptr::null(),
+                    &mut json,
+                    &mut rid,
+                    &mut err,
+                )
+            };
+            let took = started.elapsed();
+            let _ = (take(json), take(rid));
+            let error = take(err);
+            assert_eq!(status, Status::MkErrTimeout.code(), "{error:?}");
+            if took < Duration::from_millis(timeout_ms) {
+                early.push(format!(
+                    "round {round}: {timeout_ms} ms call returned after {took:?}: {error:?}"
+                ));
+            }
+        }
+    }
+    assert!(early.is_empty(), "{early:#?}");
+}

@@ -5,8 +5,6 @@ mod common;
 
 use common::*;
 use moneykit::core::Status;
-use moneykit::ffi::*;
-use std::ffi::CString;
 use std::ptr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -63,33 +61,17 @@ fn a_call_ended_by_its_deadline_never_returns_before_it_even_when_interrupted() 
     let sb = sandbox();
     let c = client(&sb, r#""max_retries": 0"#);
     let _interrupter = Interrupter::start();
-    let link = CString::new("mk_fault_silent").unwrap();
     let mut early = Vec::new();
     for round in 0..50 {
         for timeout_ms in [3u64, 7, 13, 21] {
-            let (mut json, mut rid, mut err) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
             let started = Instant::now();
-            // SAFETY: a live client; valid strings and out pointers.
-            let status = unsafe {
-                mk_get_identity_ex(
-                    c.raw(),
-                    link.as_ptr(),
-                    ptr::null(),
-                    0,
-                    timeout_ms,
-                    ptr::null(),
-                    &mut json,
-                    &mut rid,
-                    &mut err,
-                )
-            };
+            let out = get_ex(&c, "mk_fault_silent", timeout_ms, None);
             let took = started.elapsed();
-            let _ = (take(json), take(rid));
-            let error = take(err);
-            assert_eq!(status, Status::MkErrTimeout.code(), "{error:?}");
+            assert_eq!(out.status, Status::MkErrTimeout.code(), "{:?}", out.error);
             if took < Duration::from_millis(timeout_ms) {
                 early.push(format!(
-                    "round {round}: {timeout_ms} ms call returned after {took:?}: {error:?}"
+                    "round {round}: {timeout_ms} ms call returned after {took:?}: {:?}",
+                    out.error
                 ));
             }
         }

@@ -6,70 +6,10 @@ mod common;
 use common::*;
 use moneykit::core::Status;
 use moneykit::ffi::*;
-use serde_json::Value;
-use std::ffi::{c_char, c_void, CStr, CString};
+use std::ffi::{c_char, c_void, CStr};
 use std::ptr;
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
-
-/// A cancel handle owned by the test.
-struct Cancel(*mut MkCancel);
-// SAFETY: the C API documents cancel handles as usable from any thread.
-unsafe impl Send for Cancel {}
-// SAFETY: as above; triggering is thread-safe.
-unsafe impl Sync for Cancel {}
-
-impl Cancel {
-    fn new() -> Cancel {
-        let mut c = ptr::null_mut();
-        // SAFETY: valid out pointer; NULL out_error is allowed.
-        assert_eq!(unsafe { mk_cancel_new(&mut c, ptr::null_mut()) }, 0);
-        Cancel(c)
-    }
-    fn trigger(&self) {
-        // SAFETY: a live handle.
-        unsafe { mk_cancel_trigger(self.0) }
-    }
-}
-
-impl Drop for Cancel {
-    fn drop(&mut self) {
-        // SAFETY: freed once, after every call using it returned.
-        unsafe { mk_cancel_free(self.0) }
-    }
-}
-
-struct Ex {
-    status: i32,
-    request_id: Option<String>,
-    error: Option<Value>,
-}
-
-/// `mk_get_identity_ex` on `c` (a `common::Client`, whose raw pointer is its field 0).
-fn get_ex(c: &Client, link: &str, timeout_ms: u64, cancel: Option<&Cancel>) -> Ex {
-    let link = CString::new(link).unwrap();
-    let (mut json, mut rid, mut err) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-    // SAFETY: a live client and handle; valid strings and out pointers.
-    let status = unsafe {
-        mk_get_identity_ex(
-            c.raw(),
-            link.as_ptr(),
-            ptr::null(),
-            0,
-            timeout_ms,
-            cancel.map_or(ptr::null(), |c| c.0),
-            &mut json,
-            &mut rid,
-            &mut err,
-        )
-    };
-    let _ = take(json);
-    Ex {
-        status,
-        request_id: take(rid),
-        error: take(err).map(|e| serde_json::from_str(&e).unwrap()),
-    }
-}
 
 fn code(s: Status) -> i32 {
     s.code()

@@ -269,3 +269,63 @@ pub fn raw_get(sandbox: &Sandbox, target: &str, headers: &[(&str, &str)]) -> Raw
         body,
     }
 }
+
+/// A cancel handle owned by the test.
+pub struct Cancel(pub *mut MkCancel);
+// SAFETY: the C API documents cancel handles as usable from any thread.
+unsafe impl Send for Cancel {}
+// SAFETY: as above; triggering is thread-safe.
+unsafe impl Sync for Cancel {}
+
+impl Cancel {
+    pub fn new() -> Cancel {
+        let mut c = ptr::null_mut();
+        // SAFETY: valid out pointer; NULL out_error is allowed.
+        assert_eq!(unsafe { mk_cancel_new(&mut c, ptr::null_mut()) }, 0);
+        Cancel(c)
+    }
+    pub fn trigger(&self) {
+        // SAFETY: a live handle.
+        unsafe { mk_cancel_trigger(self.0) }
+    }
+}
+
+impl Drop for Cancel {
+    fn drop(&mut self) {
+        // SAFETY: freed once, after every call using it returned.
+        unsafe { mk_cancel_free(self.0) }
+    }
+}
+
+/// What `mk_get_identity_ex` returned (the body is freed unread).
+pub struct Ex {
+    pub status: i32,
+    pub request_id: Option<String>,
+    pub error: Option<Value>,
+}
+
+/// `mk_get_identity_ex` on `c`, with a per-call timeout and an optional cancel handle.
+pub fn get_ex(c: &Client, link: &str, timeout_ms: u64, cancel: Option<&Cancel>) -> Ex {
+    let link = CString::new(link).unwrap();
+    let (mut json, mut rid, mut err) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    // SAFETY: a live client and handle; valid strings and out pointers.
+    let status = unsafe {
+        mk_get_identity_ex(
+            c.raw(),
+            link.as_ptr(),
+            ptr::null(),
+            0,
+            timeout_ms,
+            cancel.map_or(ptr::null(), |c| c.0),
+            &mut json,
+            &mut rid,
+            &mut err,
+        )
+    };
+    let _ = take(json);
+    Ex {
+        status,
+        request_id: take(rid),
+        error: take(err).map(|e| serde_json::from_str(&e).unwrap()),
+    }
+}

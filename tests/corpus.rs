@@ -188,3 +188,22 @@ fn every_corpus_body_through_a_real_call() {
         }
     }
 }
+
+#[test]
+fn a_map_key_from_the_body_is_quoted_only_when_short_and_plain() {
+    // Issue 23: a 1 MB key made a 1,000,074-character message. Keys of `link.products`
+    // come from the body: a long or unusual one is named by its position instead.
+    let body = std::fs::read_to_string(corpus_dir().join("sandbox_ok.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&body).unwrap();
+    for (key, label) in [
+        ("k".repeat(1_000_000), "#0"),
+        ("Owner.Name@example.com".to_string(), "#0"),
+        ("balances_v2".to_string(), "balances_v2"),
+    ] {
+        let products = doc["link"]["products"].as_object_mut().unwrap();
+        products.clear();
+        products.insert(key.clone(), Value::from(7));
+        let message = validate_via_c(&doc.to_string()).expect_err("a product that is a number");
+        assert_eq!(message, format!("link.products.{label}: expected object"));
+    }
+}

@@ -176,7 +176,7 @@ fn a_wrongly_typed_option_is_named_and_the_access_token_never_echoed() {
     assert_invalid(rc, &err, "access_token");
     assert_eq!(
         err["message"],
-        "options JSON: option access_token: expected a string or null"
+        "options JSON: option access_token: expected a string, got a number"
     );
     assert!(!err.to_string().contains("987654321"), "{err}");
     // Nor when the JSON is broken after it, or the token is given as the whole options text.
@@ -214,4 +214,43 @@ fn a_key_given_twice_is_refused_without_echoing_either_value() {
         assert!(message.contains("more than once"), "{text}: {message}");
         assert!(!message.contains("987654321"), "{text}: {message}");
     }
+}
+
+#[test]
+fn a_wrongly_typed_option_never_echoes_its_value() {
+    // Issue 23: serde's messages quote the string they refused ("unknown variant `…`",
+    // "invalid type: string \"…\""); a misplaced secret must not reach a log that way.
+    const PLANTED: &str = "sekret-Value-0123456789";
+    for key in moneykit::core::OPTION_KEYS {
+        for value in [
+            format!("\"{PLANTED}\""),
+            format!("[\"{PLANTED}\"]"),
+            format!("{{\"{PLANTED}\": 1}}"),
+        ] {
+            let Err((rc, err)) = new_with(key, &value) else {
+                continue; // a string option that takes any text
+            };
+            assert_eq!(rc, 1, "{key} = {value}: {err}");
+            assert!(
+                !err.to_string().contains("sekret"),
+                "{key} = {value}: {err}"
+            );
+        }
+    }
+    // An array of the fields in order is not an options object.
+    let (rc, err) = try_client(
+        Some(ID),
+        Some(SECRET),
+        "[\"http://127.0.0.1:9\", null, null]",
+    )
+    .err()
+    .expect("an array of options accepted");
+    assert_invalid(rc, &err, "array");
+    assert_eq!(err["message"], "options JSON: expected a JSON object");
+    // An unknown key is quoted only when short and plain.
+    let (rc, err) = new_with("Sekret.Key@example.com", "1")
+        .err()
+        .expect("unknown key");
+    assert_invalid(rc, &err, "unknown key");
+    assert!(!err.to_string().contains("Sekret"), "{err}");
 }

@@ -40,7 +40,8 @@ fn shape_ty(t: &Ty) -> String {
         Ty::Decimal => "Num".into(),
         Ty::Timestamp => "DateTime".into(),
         Ty::Opaque => "Opaque".into(),
-        Ty::Object(n) => n.clone(),
+        // Obj: derived structs would also take an array of their fields.
+        Ty::Object(n) => format!("Obj<{n}>"),
         Ty::List(t) => format!("Seq<{}>", shape_ty(t)),
         // Null entries are dropped, so they are allowed.
         Ty::Map(t) => format!("Map<Option<{}>>", shape_ty(t)),
@@ -195,7 +196,7 @@ pub fn emit(s: &Schema, out: &mut Out) {
     b.push_str(
         "/// The zero-allocation shape check: presence and type of every field.\n\
          pub(crate) mod shape {\n    \
-         use super::super::validate::{DateTime, Map, Num, Opaque, Seq, Str};\n    \
+         use super::super::validate::{DateTime, Map, Num, Obj, Opaque, Seq, Str};\n    \
          use serde::Deserialize;\n\n",
     );
     for o in &objects {

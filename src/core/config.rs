@@ -1,5 +1,6 @@
 //! Client configuration: the options JSON, environment fallbacks and their validation.
 
+use super::input_json;
 use super::log::Level;
 use super::secret::Secret;
 use super::Error;
@@ -66,43 +67,15 @@ pub enum AuthMode {
 }
 
 impl Options {
-    /// Parses the options JSON; empty text means all defaults.
+    /// Parses the options JSON; empty text means all defaults. The rules of
+    /// `input_json` apply: an object only, no repeated key, no value in a message.
     pub fn from_json(text: &str) -> Result<Options, Error> {
         if text.trim().is_empty() {
             return Ok(Options::default());
         }
-        serde_json::from_str(text)
-            .map_err(|e| Error::invalid(format!("options JSON: {}", name_the_key(text, e))))
+        input_json::decode_object(text, "option")
+            .map_err(|e| Error::invalid(format!("options JSON: {e}")))
     }
-}
-
-/// serde's message for a value of the wrong type gives a line and column, not the key:
-/// decode each member on its own to name it. No value is echoed where it could be the
-/// access token (serde's messages quote the value they refused).
-fn name_the_key(text: &str, whole: serde_json::Error) -> String {
-    use serde_json::{Map, Value};
-    let members = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(members)) => members,
-        Ok(_) => return "expected a JSON object".to_string(),
-        // Not JSON: a syntax error names a position, never a value.
-        Err(syntax) => return syntax.to_string(),
-    };
-    for (key, value) in members {
-        let single = Value::Object(Map::from_iter([(key.clone(), value)]));
-        if let Err(e) = serde_json::from_value::<Options>(single) {
-            return match key.as_str() {
-                "access_token" => "option access_token: expected a string or null".to_string(),
-                _ => format!("option {key}: {e}"),
-            };
-        }
-    }
-    // Every member decodes alone, so the whole failed on a repeated key: serde decodes the
-    // first value (and may quote it) where the map above kept only the last.
-    format!(
-        "an option is given more than once (line {} column {})",
-        whole.line(),
-        whole.column()
-    )
 }
 
 /// How each request is authenticated, resolved from arguments, options and environment.

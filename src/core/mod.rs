@@ -13,6 +13,7 @@ mod encode;
 mod error;
 mod error_json_gen;
 mod events;
+mod input_json;
 mod log;
 pub mod matching;
 pub mod model;

@@ -389,14 +389,14 @@ impl Canonical for LinkProduct {
 
 /// The zero-allocation shape check: presence and type of every field.
 pub(crate) mod shape {
-    use super::super::validate::{DateTime, Map, Num, Opaque, Seq, Str};
+    use super::super::validate::{DateTime, Map, Num, Obj, Opaque, Seq, Str};
     use serde::Deserialize;
 
     #[derive(Deserialize)]
     #[allow(dead_code)] // read only to check the shape
     pub(crate) struct IdentityResponse {
-        accounts: Seq<AccountIdentity>,
-        link: LinkCommon,
+        accounts: Seq<Obj<AccountIdentity>>,
+        link: Obj<LinkCommon>,
     }
 
     #[derive(Deserialize)]
@@ -407,10 +407,10 @@ pub(crate) mod shape {
         name: Str,
         nickname: Option<Str>,
         account_mask: Option<Str>,
-        balances: AccountBalances,
+        balances: Obj<AccountBalances>,
         original_id: Option<Str>,
         closed: Option<bool>,
-        owners: Seq<Owner>,
+        owners: Seq<Obj<Owner>>,
     }
 
     #[derive(Deserialize)]
@@ -427,9 +427,9 @@ pub(crate) mod shape {
     #[allow(dead_code)] // read only to check the shape
     pub(crate) struct Owner {
         names: Seq<Str>,
-        addresses: Seq<Address>,
-        phone_numbers: Seq<PhoneNumber>,
-        emails: Seq<Email>,
+        addresses: Seq<Obj<Address>>,
+        phone_numbers: Seq<Obj<PhoneNumber>>,
+        emails: Seq<Obj<Email>>,
     }
 
     #[derive(Deserialize)]
@@ -473,7 +473,7 @@ pub(crate) mod shape {
         link_tags: Option<Seq<Str>>,
         tags: Option<Seq<Str>>,
         webhook: Option<Str>,
-        products: Map<Option<LinkProduct>>,
+        products: Map<Option<Obj<LinkProduct>>>,
         available_products: Seq<Str>,
     }
 

@@ -12,6 +12,7 @@
 //! returned at the first poll that sees it: within one interval of the server
 //! advancing `refreshed_at`.
 
+use crate::core::input_json;
 use crate::core::model::parse_identity;
 use crate::core::model::Timestamp;
 use crate::core::{CallControl, CancelToken, Client, Error, Identity, Status};
@@ -56,7 +57,7 @@ impl RefreshOptions {
         let Some(text) = text else {
             return Ok(RefreshOptions::default());
         };
-        let w: Wire = serde_json::from_str(text)
+        let w: Wire = input_json::decode_object(text, "refresh option")
             .map_err(|e| Error::invalid(format!("refresh options_json: {e}")))?;
         let link_per_minute = match w.link_per_minute {
             None => 3,

@@ -5,6 +5,7 @@
 //! of `model_gen` can name where and what is wrong. Messages never carry a
 //! value from the body (owner data must not reach callers' logs).
 
+use super::input_json;
 use super::model_gen;
 use super::timestamp;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -22,7 +23,7 @@ pub fn validate_identity(body: &[u8]) -> Result<(), String> {
 /// As [`validate_identity`], for a body already known to be UTF-8 (the parser
 /// then skips re-checking every string, which is most of its work).
 pub fn validate_identity_str(body: &str) -> Result<(), String> {
-    match serde_json::from_str::<model_gen::shape::IdentityResponse>(body) {
+    match serde_json::from_str::<Obj<model_gen::shape::IdentityResponse>>(body) {
         Ok(_) => Ok(()),
         Err(_) => Err(explain(body)),
     }
@@ -129,6 +130,9 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Seq<T> {
     }
 }
 
+/// A JSON object with the fields of `T`, never an array of them (issue 23).
+pub(crate) use super::input_json::ObjectOnly as Obj;
+
 /// A JSON object whose every value is a valid `T` (use `Option<T>` to allow
 /// null entries); entries are not kept.
 pub(crate) struct Map<T>(PhantomData<T>);
@@ -158,8 +162,12 @@ pub(crate) type Opaque = Map<IgnoredAny>;
 /// Where a value sits in the body, formatted only for a message.
 pub(crate) enum Path<'a> {
     Root,
+    /// A field the schema names (always plain).
     Key(&'a Path<'a>, &'a str),
     Index(&'a Path<'a>, usize),
+    /// A map entry: the key comes from the body, so it is quoted only when short
+    /// and plain, else named by its position (`input_json::key_label`, issue 23).
+    Entry(&'a Path<'a>, &'a str, usize),
 }
 
 impl fmt::Display for Path<'_> {
@@ -169,6 +177,7 @@ impl fmt::Display for Path<'_> {
             Path::Key(Path::Root, k) => f.write_str(k),
             Path::Key(p, k) => write!(f, "{p}.{k}"),
             Path::Index(p, i) => write!(f, "{p}[{i}]"),
+            Path::Entry(p, k, i) => write!(f, "{p}.{}", input_json::key_label(k, *i)),
         }
     }
 }
@@ -255,6 +264,7 @@ pub(crate) fn list(v: &Value, at: &Path, item: Check) -> Result<(), String> {
 pub(crate) fn map(v: &Value, at: &Path, entry: Check) -> Result<(), String> {
     object(v, at)?
         .iter()
-        .filter(|(_, x)| !x.is_null())
-        .try_for_each(|(k, x)| entry(x, &Path::Key(at, k)))
+        .enumerate()
+        .filter(|(_, (_, x))| !x.is_null())
+        .try_for_each(|(i, (k, x))| entry(x, &Path::Entry(at, k, i)))
 }

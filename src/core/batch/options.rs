@@ -1,6 +1,7 @@
 //! The batch's options JSON (`mk_batch_start`): all keys optional, `null` is
 //! the default, unknown keys, wrong types and numbers out of range are refused.
 
+use crate::core::input_json;
 use crate::core::Error;
 use serde::Deserialize;
 
@@ -67,10 +68,8 @@ impl BatchOptions {
         let Some(text) = text else {
             return Ok(BatchOptions::default());
         };
-        let wire: Wire = serde_json::from_str(text).map_err(|e| {
-            // serde's message names the unknown key or the wrong type, never a secret.
-            Error::invalid(format!("batch options_json: {e}"))
-        })?;
+        let wire: Wire = input_json::decode_object(text, "batch option")
+            .map_err(|e| Error::invalid(format!("batch options_json: {e}")))?;
         let d = BatchOptions::default();
         let time_scale = match wire.time_scale {
             None => 1.0,

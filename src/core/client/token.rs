@@ -10,6 +10,7 @@ use crate::core::auth::Token;
 use crate::core::cancel::CallControl;
 use crate::core::encode::push_encoded;
 use crate::core::events::{Event, TOKEN_PATH};
+use crate::core::input_json::ObjectOnly;
 use crate::core::secret::Secret;
 use crate::core::{Error, Status};
 use std::time::{Duration, Instant};
@@ -97,7 +98,9 @@ impl Client {
             token_type: String,
             expires_in: Option<f64>,
         }
-        let parsed: TokenBody = serde_json::from_slice(&body).map_err(|_| {
+        // An object only, not serde's array of fields; no intermediate copy of the token.
+        let parsed = serde_json::from_slice::<ObjectOnly<TokenBody>>(&body).map(|o| o.0);
+        let parsed: TokenBody = parsed.map_err(|_| {
             let mut f = Failure::new(
                 Status::MkErrDecode,
                 "token response is not a valid token JSON object",

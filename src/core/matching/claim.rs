@@ -12,6 +12,7 @@ use super::email::{self, PreparedEmail};
 use super::name::{self, PreparedName};
 use super::phone::{self, PreparedPhone};
 use super::text::MAX_VALUE_LEN;
+use crate::core::input_json;
 use crate::core::Error;
 use serde_json::{Map, Value};
 
@@ -32,19 +33,16 @@ fn invalid(msg: String) -> Error {
 }
 
 /// A key named in a message: as written when short printable ASCII, else left out.
-fn shown(key: &str) -> String {
-    if key.len() <= 40 && key.bytes().all(|b| b.is_ascii_graphic()) {
-        format!(" \"{key}\"")
-    } else {
-        String::new()
-    }
-}
-
 fn check_keys(obj: &Map<String, Value>, allowed: &[&str], at: &str) -> Result<(), Error> {
-    match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(invalid(format!(
-            "{at}: unknown key{} (allowed: {})",
-            shown(k),
+    match obj
+        .keys()
+        .enumerate()
+        .find(|(_, k)| !allowed.contains(&k.as_str()))
+    {
+        // Quoted only when short and plain: a claim key may be owner data put in the wrong place.
+        Some((i, k)) => Err(invalid(format!(
+            "{at}: unknown key {} (allowed: {})",
+            input_json::key_label(k, i),
             allowed.join(", ")
         ))),
         None => Ok(()),
@@ -125,16 +123,9 @@ impl Claim {
 
     /// Parses and prepares `claim_json`; errors are `MK_ERR_INVALID_ARGUMENT`.
     pub fn from_json(json: &str) -> Result<Claim, Error> {
-        let value: Value = serde_json::from_str(json).map_err(|e| {
-            invalid(format!(
-                "claim_json is not valid JSON (line {}, column {})",
-                e.line(),
-                e.column()
-            ))
-        })?;
-        let Value::Object(obj) = value else {
-            return Err(invalid("claim_json: expected object".into()));
-        };
+        // An object, no key given twice at any depth (the options JSON's rules).
+        let obj =
+            input_json::parse_object(json).map_err(|e| invalid(format!("claim_json: {e}")))?;
         check_keys(&obj, KEYS, "claim")?;
         let address = match obj.get("address") {
             None | Some(Value::Null) => None,

@@ -77,7 +77,7 @@ pub struct Resume {
     pub ok: u64,
     /// Error lines removed because of `--retry-errors`.
     pub dropped_errors: u64,
-    /// A last line without its newline or not a whole record (an interrupted write), removed.
+    /// A last line without its newline (an interrupted write), removed.
     pub truncated_tail: bool,
 }
 
@@ -94,10 +94,21 @@ fn parse_line(line: &[u8]) -> Option<(String, bool)> {
     }
 }
 
-/// Reads `out` (missing: nothing done) and leaves it ending with a whole line: a
-/// truncated last line is cut off, and with `retry_errors` error lines are removed
-/// (the file is rewritten beside it and renamed over it). A bad line elsewhere is
-/// an error: the file is not ours to rewrite.
+/// How every result line starts (`result_line`).
+const LINE_START: &[u8] = b"{\"link_id\":\"";
+
+/// A last line without its newline that a write cut short could have left: the start
+/// of a result line, or only whitespace.
+fn unfinished_result_line(tail: &[u8]) -> bool {
+    tail.starts_with(LINE_START)
+        || LINE_START.starts_with(tail)
+        || tail.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Reads `out` (missing: nothing done) and leaves it ending with a whole line: an
+/// unfinished last line (no newline, the start of a result line) is cut off, and with `retry_errors` error lines are removed
+/// (the file is rewritten beside it and renamed over it). A whole line that is not a
+/// result line, anywhere, is an error: the file is not ours to rewrite.
 pub fn load(out: &Path, retry_errors: bool) -> io::Result<Resume> {
     let mut resume = Resume::default();
     let file = match File::open(out) {
@@ -134,16 +145,27 @@ pub fn load(out: &Path, retry_errors: bool) -> io::Result<Resume> {
                 }
                 good_end += n as u64;
             }
-            None if !complete || reader.fill_buf()?.is_empty() => {
+            None if !complete && unfinished_result_line(&line) => {
                 resume.truncated_tail = true;
                 return Ok(());
             }
-            None if line.iter().all(u8::is_ascii_whitespace) => good_end += n as u64,
-            None => {
+            None if complete && line.iter().all(u8::is_ascii_whitespace) => good_end += n as u64,
+            // Never the line itself in the message: it may hold owner data.
+            None if complete => {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     format!(
                         "line {number} of {} is not a result line; not appending to it",
+                        out.display()
+                    ),
+                ))
+            }
+            None => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "line {number} of {} (the last, without a newline) is not the start \
+                         of a result line; not cutting it",
                         out.display()
                     ),
                 ))
@@ -215,7 +237,7 @@ mod tests {
     }
 
     #[test]
-    fn resume_cuts_a_truncated_tail_and_can_drop_errors() {
+    fn resume_cuts_only_an_unfinished_tail_and_can_drop_errors() {
         let out = dir().join("out.jsonl");
         let a = result_line("a", "identity", "{}");
         let b = result_line("b", "error", "{\"status\":9}");
@@ -231,10 +253,28 @@ mod tests {
         assert_eq!(fs::read_to_string(&out).unwrap(), a);
         assert!(!tmp_path(&out).exists());
 
-        // A whole but unparsable last line is also an interrupted write.
-        fs::write(&out, format!("{a}{{\"link_id\"\n")).unwrap();
-        assert!(load(&out, false).unwrap().truncated_tail);
-        assert_eq!(fs::read_to_string(&out).unwrap(), a);
+        // A whole line (it has its newline) that is not a result line is not an
+        // interrupted write: refused, even last, naming the line and not its content.
+        for bad in ["{\"link_id\"\n", "{\"link_id\":\"secret\"}\n", "secret\n"] {
+            fs::write(&out, format!("{a}{bad}")).unwrap();
+            for retry in [false, true] {
+                let e = load(&out, retry).unwrap_err().to_string();
+                assert!(e.contains("line 2 of "), "{e}");
+                assert!(!e.contains("secret"), "{e}");
+                assert_eq!(fs::read_to_string(&out).unwrap(), format!("{a}{bad}"));
+                assert!(!tmp_path(&out).exists());
+            }
+        }
+        // Without its newline, only the start of a result line (or blanks) is cut.
+        for tail in ["{", "{\"link_", "  ", "{\"link_id\":\"x\",\"identity\":{}}"] {
+            fs::write(&out, format!("{a}{tail}")).unwrap();
+            assert!(load(&out, false).unwrap().truncated_tail, "{tail}");
+            assert_eq!(fs::read_to_string(&out).unwrap(), a);
+        }
+        fs::write(&out, format!("{a}secret")).unwrap();
+        let e = load(&out, false).unwrap_err().to_string();
+        assert!(e.contains("line 2 of ") && !e.contains("secret"), "{e}");
+        assert_eq!(fs::read_to_string(&out).unwrap(), format!("{a}secret"));
 
         // A bad line in the middle is not ours to remove.
         fs::write(&out, format!("hello\n{a}")).unwrap();

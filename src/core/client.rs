@@ -16,6 +16,7 @@ mod failure;
 mod http_error;
 mod products;
 pub use self::products::PRODUCTS_PATH;
+mod redact;
 mod redirect;
 mod response;
 mod token;
@@ -24,7 +25,7 @@ use self::agent::build_agent;
 use self::failure::{transport_failure, Failure, Retry};
 use self::http_error::http_failure;
 use self::redirect::send_following_redirects;
-use self::response::{header_text, read_body};
+use self::response::read_body;
 use super::auth::TokenCache;
 use super::cancel::{self, CallControl};
 use super::config::{Config, Credentials, Options};
@@ -160,8 +161,6 @@ impl Client {
     ) -> Result<Identity, Error> {
         let deadline = control.deadline.expect("set by get_identity_with");
         let url = self.identity_url(link_id, account_ids);
-        let path_end = self.links_prefix.len() - "/links/".len();
-        let path = &url[path_end..url.find('?').unwrap_or(url.len())];
 
         let mut attempts = 0u32;
         let mut retries = 0u32;
@@ -186,7 +185,7 @@ impl Client {
                     let mut ok = Error::new(Status::MkOk, "");
                     ok.request_id = identity.request_id.clone();
                     ok.http_status = Some(http_status);
-                    self.report(path, &ok, attempts, started, None, observer);
+                    self.report(&ok, attempts, started, None, observer);
                     return Ok(identity);
                 }
                 Err(f) => f,
@@ -198,7 +197,7 @@ impl Client {
                 let mut c = cancelled(attempts);
                 c.http_status = error.http_status;
                 c.request_id = error.request_id;
-                self.report(path, &c, attempts, started, None, observer);
+                self.report(&c, attempts, started, None, observer);
                 return Err(c);
             }
             let wait = match failure.retry {
@@ -225,7 +224,7 @@ impl Client {
                 }
                 _ => None,
             };
-            self.report(path, &error, attempts, started, wait, observer);
+            self.report(&error, attempts, started, wait, observer);
             match wait {
                 None => return Err(error),
                 Some(w) => {
@@ -284,7 +283,7 @@ impl Client {
         };
 
         let mut response = send_following_redirects(&self.config.base.origin, url, send)?;
-        let request_id = header_text(response.headers(), "x-request-id");
+        let request_id = self.request_id(response.headers());
         let status = response.status().as_u16();
 
         let outcome = if (200..300).contains(&status) {
@@ -327,14 +326,14 @@ impl Client {
     /// Logs one attempt (per `log_level`) and hands it to the event sink.
     fn report(
         &self,
-        path: &str,
         e: &Error,
         attempt: u32,
         started: Instant,
         retry_wait: Option<Duration>,
         observer: &dyn Fn(&Event<'_>),
     ) {
-        self.log(path, e.http_status, e, attempt, started, false);
+        // The path template, as events have it: a log line never names the link (docs/C-API.md).
+        self.log(IDENTITY_PATH, e.http_status, e, attempt, started, false);
         let event = Event {
             method: "GET",
             path: IDENTITY_PATH,

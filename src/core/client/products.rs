@@ -8,7 +8,7 @@
 use super::failure::{transport_failure, Failure, Retry};
 use super::http_error::http_failure;
 use super::redirect::send_following_redirects;
-use super::response::{header_text, read_body, MAX_ERROR_BODY};
+use super::response::{read_body, MAX_ERROR_BODY};
 use super::{
     cancelled, check_link_id, deadline_elapsed, remaining, wait_out_an_early_timeout, Client,
 };
@@ -150,7 +150,7 @@ impl Client {
             request.send(body.as_bytes()).map_err(transport_failure)
         };
         let mut response = send_following_redirects(&self.config.base.origin, url, send)?;
-        let request_id = header_text(response.headers(), "x-request-id");
+        let request_id = self.request_id(response.headers());
         let status = response.status().as_u16();
         if (200..300).contains(&status) {
             // Drained so the connection can be reused; the body says nothing we need.

@@ -4,7 +4,7 @@
 
 use super::failure::{transport_failure, Failure, Retry};
 use super::http_error::http_failure;
-use super::response::{header_text, read_body, MAX_ERROR_BODY};
+use super::response::{read_body, MAX_ERROR_BODY};
 use super::{remaining, Client};
 use crate::core::auth::Token;
 use crate::core::cancel::CallControl;
@@ -71,7 +71,7 @@ impl Client {
             .send(form.as_bytes())
             .map_err(|e| fail(transport_failure(e), None))?;
         let status = response.status().as_u16();
-        let request_id = header_text(response.headers(), "x-request-id");
+        let request_id = self.request_id(response.headers());
         if !(200..300).contains(&status) {
             let mut f = http_failure(status, &mut response, self.config.max_response_bytes);
             f.error.status = match status {

@@ -15,6 +15,7 @@ use moneykit::core::batch::{Batch, BatchOptions, Next};
 use moneykit::core::Status;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -68,7 +69,13 @@ pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
             todo.len()
         );
     }
-    let mut out = match OpenOptions::new().create(true).append(true).open(&args.out) {
+    // Owner data: a new output is readable by its owner only.
+    let opened = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&args.out);
+    let mut out = match opened {
         Ok(f) => f,
         Err(e) => {
             eprintln!("moneykit: cannot open {}: {e}", args.out.display());

@@ -5,6 +5,7 @@ use moneykit_cli::files::{self, Line, ResumeReader};
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// The link ids of a links file (`-`: stdin), as [`files::parse_links`] reads them.
@@ -47,7 +48,14 @@ pub fn load(out: &Path, retry_errors: bool) -> io::Result<Resume> {
     let mut reader = BufReader::new(file);
     let tmp = tmp_path(out);
     let mut rewrite = if retry_errors {
-        Some(io::BufWriter::new(File::create(&tmp)?))
+        // Owner data: readable by us only until it takes the output's own mode.
+        let f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        Some(io::BufWriter::new(f))
     } else {
         None
     };
@@ -91,6 +99,8 @@ pub fn load(out: &Path, retry_errors: bool) -> io::Result<Resume> {
     match rewrite {
         Some(w) if resume.dropped_errors > 0 => {
             let f = w.into_inner().map_err(|e| e.into_error())?;
+            let mode = fs::metadata(out)?.permissions().mode() & 0o7777;
+            f.set_permissions(fs::Permissions::from_mode(mode))?;
             f.sync_all()?;
             drop(f);
             fs::rename(&tmp, out)?;

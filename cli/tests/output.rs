@@ -7,7 +7,16 @@ mod common;
 
 use common::*;
 use std::fs;
-use std::path::Path;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+fn mode(p: &Path) -> u32 {
+    fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+fn set_mode(p: &Path, mode: u32) {
+    fs::set_permissions(p, fs::Permissions::from_mode(mode)).unwrap();
+}
 
 fn names(d: &Path) -> Vec<String> {
     let mut n: Vec<String> = fs::read_dir(d)
@@ -16,6 +25,43 @@ fn names(d: &Path) -> Vec<String> {
         .collect();
     n.sort();
     n
+}
+
+/// Links with one error among them, fetched once: an output with an error line.
+fn with_an_error_line(sb: &moneykit_sandbox::Sandbox, d: &Path) -> (PathBuf, PathBuf) {
+    let links = d.join("links.txt");
+    fs::write(&links, "mk_sandbox_bulk_1\nmk_sandbox_not_found\n").unwrap();
+    let out = d.join("out.jsonl");
+    let o = identities(sb, &links, &out, &["--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(lines_in(&out), 2);
+    (links, out)
+}
+
+#[test]
+fn the_output_is_created_readable_by_its_owner_only() {
+    let sb = plain();
+    let d = dir("mode-new");
+    let (links, out) = (links_file(&d, 2), d.join("out.jsonl"));
+    let o = identities(&sb, &links, &out, &["--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_each_once(&count_lines(&out), 2);
+    assert_eq!(mode(&out) & 0o077, 0, "mode {:o}", mode(&out));
+}
+
+#[test]
+fn retry_errors_keeps_the_mode_of_the_output() {
+    let sb = plain();
+    for want in [0o600, 0o640] {
+        let d = dir(&format!("mode-keep-{want:o}"));
+        let (links, out) = with_an_error_line(&sb, &d);
+        set_mode(&out, want);
+        let o = identities(&sb, &links, &out, &["--quiet", "--retry-errors"]);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        assert!(err.contains("removed 1 error lines"), "{err}");
+        assert_eq!(mode(&out), want, "mode {:o} after the rewrite", mode(&out));
+    }
 }
 
 #[test]

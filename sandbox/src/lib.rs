@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -24,7 +24,7 @@ mod bulk;
 mod corpus;
 mod faults;
 mod fixtures;
-mod http;
+pub mod http;
 mod links;
 mod magic;
 // `IDS` (every schema id) is read by tests only.
@@ -92,7 +92,25 @@ pub struct Config {
     pub refresh_delay: Duration,
     /// Identity refreshes allowed per link per day (`--refresh-per-day N`); `None`: no limit.
     pub refresh_per_day: Option<u32>,
+    /// Most connections served at once (`--max-connections N`, default
+    /// [`DEFAULT_MAX_CONNECTIONS`]; at least 1). Past it a new connection is refused at once:
+    /// `503` + `Retry-After: 1` + `connection: close` over plain HTTP, closed without an
+    /// answer over TLS; no thread is started for it.
+    pub max_connections: usize,
+    /// Time a connection has to send a complete request head, from its start and again
+    /// from the end of each response on keep-alive (`--header-timeout-ms N`, default
+    /// [`DEFAULT_HEADER_TIMEOUT`]; more than zero): past it, `408` + `connection: close`
+    /// and the connection is closed (over TLS without an answer if the handshake did not
+    /// finish). Bodies are not under it: each read of a body may wait 30 s.
+    pub header_timeout: Duration,
 }
+
+/// The default [`Config::max_connections`]: twice the client's largest batch concurrency
+/// (256), far above the benchmarks' load generators (at most 16 connections at once).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
+/// The default [`Config::header_timeout`].
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Config {
     /// MoneyKit's documented limits at once (`--realistic`): 3 identity GETs per link and
@@ -124,6 +142,8 @@ impl Default for Config {
             time_scale: 1.0,
             refresh_delay: DEFAULT_REFRESH_DELAY,
             refresh_per_day: None,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
         }
     }
 }
@@ -218,6 +238,10 @@ pub(crate) struct Shared {
     pub epoch: Instant,
     pub fixtures: Arc<bodies::Fixtures>,
     pub user_fixtures: HashMap<String, Vec<u8>>,
+    /// Connections being served (each has its thread); only the accept thread adds.
+    pub open: AtomicUsize,
+    pub max_connections: usize,
+    pub header_timeout: Duration,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -291,6 +315,12 @@ impl Sandbox {
     /// in background threads.
     pub fn start(config: Config) -> io::Result<Sandbox> {
         let settings = realistic::Settings::from_config(&config)?;
+        if config.max_connections == 0 || config.header_timeout.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "max_connections and header_timeout must be more than zero",
+            ));
+        }
         let listener = TcpListener::bind(config.addr)?;
         let addr = listener.local_addr()?;
         let (tls, ca_pem) = match &config.tls_ca_out {
@@ -339,11 +369,14 @@ impl Sandbox {
             epoch,
             fixtures: bodies::fixtures(),
             user_fixtures: config.user_fixtures,
+            open: AtomicUsize::new(0),
+            max_connections: config.max_connections,
+            header_timeout: config.header_timeout,
         });
         let s2 = Arc::clone(&shared);
         let accept_thread = std::thread::Builder::new()
             .name(format!("sandbox-accept-{}", addr.port()))
-            .spawn(move || accept_loop(listener, s2))?;
+            .spawn(move || server::accept_loop(listener, s2))?;
         Ok(Sandbox {
             shared,
             addr,
@@ -399,6 +432,11 @@ impl Sandbox {
         self.shared.reset()
     }
 
+    /// Connections being served now (at most `max_connections`).
+    pub fn open_connections(&self) -> usize {
+        self.shared.open.load(Ordering::SeqCst)
+    }
+
     /// Makes every token issued so far expired.
     pub fn expire_tokens(&self) {
         self.shared.expire_tokens()
@@ -429,27 +467,5 @@ fn connect_addr(addr: SocketAddr) -> SocketAddr {
             SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), addr.port())
         }
         _ => addr,
-    }
-}
-
-fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
-    loop {
-        let res = listener.accept();
-        if shared.stop.load(Ordering::SeqCst) {
-            return;
-        }
-        match res {
-            Ok((tcp, _)) => {
-                let s = Arc::clone(&shared);
-                let spawned = std::thread::Builder::new()
-                    .name("sandbox-conn".to_string())
-                    .spawn(move || server::connection(s, tcp));
-                if spawned.is_err() {
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-            }
-            // E.g. EMFILE: back off a little instead of spinning.
-            Err(_) => std::thread::sleep(Duration::from_millis(5)),
-        }
     }
 }

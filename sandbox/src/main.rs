@@ -24,6 +24,11 @@ OPTIONS:
     --ca-out PATH         Where to write the CA certificate (PEM) in --tls mode
     --fixtures DIR        Serve DIR/<link_id>.json as <link_id>'s identity (checked at
                           start-up by the client's own validator)
+    --max-connections N   Connections served at once (default 512); past it a new one gets
+                          503 + Retry-After: 1 and is closed (with --tls: closed at once)
+    --header-timeout-ms N Time a connection has to send a complete request head, from its
+                          start and from each response on keep-alive (default 10000); past
+                          it: 408 and close
 
 REALISTIC MODE (off by default):
     --realistic           MoneyKit's documented limits at once: --rate-limit-link 3
@@ -137,6 +142,20 @@ fn run() -> Result<(), String> {
             "--refresh-delay-ms" => {
                 let ms: u64 = number("--refresh-delay-ms", &value("--refresh-delay-ms")?)?;
                 explicit.refresh_delay = Duration::from_millis(ms);
+            }
+            "--max-connections" => {
+                let n: usize = number("--max-connections", &value("--max-connections")?)?;
+                if n == 0 {
+                    return Err("invalid --max-connections 0: must be at least 1".to_string());
+                }
+                config.max_connections = n;
+            }
+            "--header-timeout-ms" => {
+                let ms: u64 = number("--header-timeout-ms", &value("--header-timeout-ms")?)?;
+                if ms == 0 {
+                    return Err("invalid --header-timeout-ms 0: must be more than 0".to_string());
+                }
+                config.header_timeout = Duration::from_millis(ms);
             }
             "--tls" => tls = true,
             "--ca-out" => ca_out = Some(value("--ca-out")?),

@@ -1,21 +1,100 @@
-//! Connections and routing: one thread per connection, requests dispatched by path.
+//! Connections and routing: one thread per connection (at most `max_connections` at once),
+//! requests dispatched by path.
 
-use std::net::TcpStream;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::http::{Conn, ReadError, Request, Transport};
+use crate::http::{write_head, Conn, ReadError, Request, Transport, BODY_READ_TIMEOUT};
 use crate::respond::{Ctx, Flow, JSON};
 use crate::{admin, auth, lock, magic, products, RecordedRequest, Shared, REQUEST_LOG_CAP};
 
-const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Accepts connections until the sandbox stops: each on a thread of its own while fewer
+/// than `max_connections` are open, else refused on the spot (see [`refuse`]).
+pub fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    loop {
+        let res = listener.accept();
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        match res {
+            Ok((tcp, _)) => {
+                // Only this thread adds to `open`, so the count cannot pass the cap.
+                if shared.open.load(Ordering::SeqCst) >= shared.max_connections {
+                    refuse(&shared, tcp);
+                    continue;
+                }
+                shared.open.fetch_add(1, Ordering::SeqCst);
+                let slot = OpenSlot(Arc::clone(&shared));
+                let spawned = std::thread::Builder::new()
+                    .name("sandbox-conn".to_string())
+                    .spawn(move || {
+                        let slot = slot;
+                        connection(Arc::clone(&slot.0), tcp)
+                    });
+                // On failure the closure, and so the slot, is already dropped.
+                if spawned.is_err() {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            }
+            // E.g. EMFILE: back off a little instead of spinning.
+            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+}
+
+/// One open connection counted in `Shared::open`, given back when dropped.
+struct OpenSlot(Arc<Shared>);
+
+impl Drop for OpenSlot {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A connection past the cap, on the accept thread, without blocking: plain HTTP gets
+/// `503` + `Retry-After: 1` + `connection: close` and a FIN; TLS is closed at once (no
+/// answer is possible before a handshake).
+fn refuse(shared: &Shared, tcp: TcpStream) {
+    if shared.tls.is_some() || tcp.set_nonblocking(true).is_err() {
+        return;
+    }
+    let body = br#"{"detail":"Too many connections"}"#;
+    let mut out = Vec::with_capacity(512);
+    let id = Ctx::new(shared, false, false).request_id();
+    let extra = [("retry-after", "1")];
+    write_head(
+        &mut out,
+        503,
+        JSON,
+        Some(body.len()),
+        &id,
+        &extra,
+        Some("close"),
+    );
+    out.extend_from_slice(body);
+    // A fresh socket's send buffer takes the whole answer.
+    let _ = (&tcp).write_all(&out);
+    let _ = tcp.shutdown(Shutdown::Write);
+    // Take in what already arrived (bounded), so that the close is a FIN, not a reset that
+    // could destroy the answer before the client reads it.
+    let mut sink = [0u8; 4096];
+    for _ in 0..16 {
+        match (&tcp).read(&mut sink) {
+            Ok(n) if n > 0 => {}
+            _ => break,
+        }
+    }
+}
 
 /// Serves one accepted TCP connection (plain or TLS) until it closes.
 pub fn connection(shared: Arc<Shared>, tcp: TcpStream) {
     let _ = tcp.set_nodelay(true);
-    let _ = tcp.set_read_timeout(Some(IDLE_TIMEOUT));
+    let _ = tcp.set_read_timeout(Some(BODY_READ_TIMEOUT));
     let _ = tcp.set_write_timeout(Some(WRITE_TIMEOUT));
     match &shared.tls {
         None => serve(&shared, Conn::new(tcp)),
@@ -30,12 +109,15 @@ pub fn connection(shared: Arc<Shared>, tcp: TcpStream) {
 
 fn serve<T: Transport>(shared: &Shared, mut conn: Conn<T>) {
     loop {
-        let req = match conn.read_request() {
+        let req = match conn.read_request(shared.header_timeout) {
             Ok(r) => r,
             Err(e) => {
                 let ctx = Ctx::new(shared, false, false);
                 let (status, detail) = match e {
                     ReadError::Closed => return,
+                    // A TLS handshake that did not finish: nothing can be answered.
+                    ReadError::Timeout if conn.io.handshaking() => return,
+                    ReadError::Timeout => (408, "Request head not received in time"),
                     ReadError::Bad(why) => (400, why),
                     ReadError::HeadTooLarge => (431, "Request Header Fields Too Large"),
                     ReadError::BodyTooLarge => (413, "Request body too large"),

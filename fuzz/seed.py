@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Writes the initial seeds of every fuzz target into fuzz/corpus/<target>/ (issue 23).
+
+Run once when a target is added (`python3 fuzz/seed.py [target ...]`); afterwards the
+corpora grow by `make fuzz`, which minimizes each queue back into fuzz/corpus/. Files are
+named by the SHA-1 of their content (first 16 hex digits), so re-running adds nothing twice.
+Sources: tests/corpus/ (identity bodies), the options documented in the README and
+tests/option_bounds.rs, tests/matching/pairs.json (claim and owner pairs), hand-written HTTP
+requests, links and resume files.
+"""
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "fuzz" / "corpus"
+
+
+def write(target, data):
+    if isinstance(data, str):
+        data = data.encode()
+    d = CORPUS / target
+    d.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha1(data).hexdigest()[:16]
+    (d / name).write_bytes(data)
+
+
+def identity():
+    for f in sorted((ROOT / "tests" / "corpus").glob("*.json")):
+        if not f.name.endswith(".expected.json"):
+            write("identity", f.read_bytes())
+
+
+def options():
+    every = {
+        "base_url": "http://127.0.0.1:8080/prefix/",
+        "access_token": "tok_0123456789abcdef",
+        "auth": "headers",
+        "moneykit_version": "2023-02-18",
+        "timeout_ms": 10000,
+        "deadline_ms": 60000,
+        "connect_timeout_ms": 10000,
+        "max_retries": 2,
+        "retry_base_ms": 500,
+        "max_retry_after_ms": 60000,
+        "max_response_bytes": 16777216,
+        "user_agent": "my-app/1.2",
+        "proxy": "socks5h://user:pw@proxy.example:1080",
+        "ca_file": "/etc/ssl/certs/extra.pem",
+        "log_level": "debug",
+    }
+    seeds = [
+        "",
+        "{}",
+        '{"timeout_ms": 10000}',
+        json.dumps(every),
+        json.dumps({k: None for k in every}),
+        '{"base_url": "https://api.moneykit.com"}',
+        '{"base_url": "http://[::1]:9/x"}',
+        '{"base_url": "https://user@host"}',
+        '{"proxy": "http://proxy.example:3128"}',
+        '{"auth": "token", "log_level": "warn"}',
+        '{"timeout_ms": -1}',
+        '{"max_retries": 11}',
+        '{"access_token": 987654321}',
+        '{"access_token": 987654321} x',
+        '{"access_token": 987654321, "access_token": "tok"}',
+        '{"log_level": "sekret-Value-0123456789"}',
+        '{"timeout": 5}',
+        '["http://127.0.0.1:9", null, null]',
+        '{"user_agent": "caf\\u00e9"}',
+        '{"timeout_ms": 5',
+    ]
+    for s in seeds:
+        write("options", s)
+
+
+def claim_match():
+    pairs = json.loads((ROOT / "tests" / "matching" / "pairs.json").read_text())["pairs"]
+    for p in pairs:
+        field, claim, owner_value = p["field"], p["claim"], p["owner"]
+        owner = {"names": [], "addresses": [], "phone_numbers": [], "emails": []}
+        if field == "name":
+            owner["names"] = [owner_value]
+        elif field == "email":
+            owner["emails"] = [{"address": owner_value}]
+        elif field == "phone":
+            owner["phone_numbers"] = [{"number": owner_value, "type": "mobile"}]
+        else:
+            owner["addresses"] = [owner_value]
+        write("claim_match", json.dumps({field: claim}) + "\0" + json.dumps(owner))
+    docs_claim = {
+        "name": "Peggy OBrien", "email": "M.OBrien@example.com", "phone": "(617) 555-1212",
+        "address": {"street": "77 Beacon Street", "city": "Boston", "region": "Massachusetts",
+                    "postal_code": "02116-4501", "country": "USA"},
+    }
+    for s in [
+        json.dumps(docs_claim),
+        '{"name": "Jane Roe", "phone": "020 7946 0958", "address": {"country": "United Kingdom"}}',
+        '{"phone": "+44 7911 123456"}',
+        '{"phone": "(030) 1234567", "address": {"country": "DE"}}',
+        '{"name": null, "email": " ", "address": {"street": ""}}',
+        '{"name": "!!!"}',
+        '{"phone": "12"}',
+        '{"nmae": "x"}',
+        '{"name": "a", "name": "b"}',
+        '["Jane Roe"]',
+    ]:
+        write("claim_match", s)
+
+
+def sandbox_http():
+    reqs = [
+        "GET /links/mk_sandbox_ok/identity HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Authorization: Bearer tok\r\nmoneykit-version: 2023-02-18\r\n\r\n",
+        "GET /links/mk_sandbox_ok/identity?account_ids=acc_1&account_ids=acc_2 HTTP/1.1\r\n"
+        "Host: localhost:8080\r\nConnection: close\r\n\r\n",
+        "POST /auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        "Content-Length: 66\r\n\r\ngrant_type=client_credentials&client_id=id&client_secret=secret12",
+        "POST /links/mk_sandbox_ok/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n1a\r\n{\"products\":[\"identity\"]}\r\n0\r\n\r\n",
+        "GET /links/mk%2Fx/identity HTTP/1.0\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\nX-Long: " + "a" * 200 + "\r\n\r\n",
+    ]
+    for r in reqs:
+        write("sandbox_http", r)
+
+
+def cli_files():
+    # Selector byte 0: a links file; 1: a resume (output) file. See fuzz/targets/src/cli_files.rs.
+    links = [
+        "mk_sandbox_ok\nmk_sandbox_unicode\n",
+        "# comment\nmk_sandbox_ok acc_1,acc_2\n\n",
+        "mk_a\r\nmk_b",
+    ]
+    for l in links:
+        write("cli_files", b"\x00" + l.encode())
+    ok = json.dumps({"link_id": "mk_sandbox_ok", "status": "ok", "identity": {"accounts": [], "link": {}}})
+    err = json.dumps({"link_id": "mk_sandbox_404", "status": "error",
+                      "error": {"status": 7, "name": "MK_ERR_NOT_FOUND"}})
+    for r in [ok + "\n" + err + "\n", ok + "\n" + err[:20], "\n", "not json\n"]:
+        write("cli_files", b"\x01" + r.encode())
+
+
+ALL = {
+    "identity": identity,
+    "options": options,
+    "claim_match": claim_match,
+    "sandbox_http": sandbox_http,
+    "cli_files": cli_files,
+}
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or ALL:
+        ALL[name]()
+        print(f"{name}: {len(list((CORPUS / name).iterdir()))} seeds in fuzz/corpus/{name}/")

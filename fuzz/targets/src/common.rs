@@ -1,0 +1,284 @@
+//! What several targets check: that a message echoes no string taken from the input, and
+//! that an error JSON is well formed.
+
+use serde_json::Value;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// Strings shorter than this are not looked for in messages: short ones ("id", "true", a
+/// digit) occur in fixed text by chance; a leaked name, email or token is longer.
+pub const ECHO_MIN_LEN: usize = 8;
+
+/// serde_json's own words (syntax errors, and the type errors of serde's derive), which
+/// messages may carry next to a position or a key, never next to a value.
+pub const SERDE_PHRASES: &[&str] = &[
+    "EOF while parsing a value",
+    "EOF while parsing a string",
+    "EOF while parsing a list",
+    "EOF while parsing an object",
+    "key must be a string",
+    "expected value",
+    "expected `,` or `]`",
+    "expected `,` or `}`",
+    "expected `:`",
+    "expected ident",
+    "trailing comma",
+    "trailing characters",
+    "invalid escape",
+    "invalid number",
+    "number out of range",
+    "invalid unicode code point",
+    "control character (\\u0000-\\u001F) found while parsing a string",
+    "lone leading surrogate in hex escape",
+    "unexpected end of hex escape",
+    "recursion limit exceeded",
+    "invalid type: ",
+    "invalid value: ",
+    "unknown variant",
+    "unknown field",
+    "expected one of",
+    "duplicate field",
+    "missing field",
+    " at line ",
+    " column ",
+];
+
+/// Longest error message accepted: a message names a path and a problem, never a body.
+pub const MAX_MESSAGE_LEN: usize = 512;
+
+/// The strings of a JSON text: string values and object keys.
+#[derive(Default)]
+pub struct Strings {
+    /// String values at least `min` bytes long, and the numbers of a top-level
+    /// `access_token` member as serde prints them.
+    pub values: Vec<String>,
+    /// Every object key, whatever its length.
+    pub keys: Vec<String>,
+}
+
+impl Strings {
+    /// What a message must not hold: the values, and the keys that are not plain
+    /// ([`is_plain_key`]), at least `min` bytes long. A value that is part of a plain key is
+    /// left out: the message may name that key.
+    pub fn secrets(&self, min: usize) -> Vec<String> {
+        let plain: Vec<&String> = self.keys.iter().filter(|k| is_plain_key(k)).collect();
+        self.values
+            .iter()
+            .filter(|v| !plain.iter().any(|k| k.contains(v.as_str())))
+            .chain(
+                self.keys
+                    .iter()
+                    .filter(|k| k.len() >= min && !is_plain_key(k)),
+            )
+            .cloned()
+            .collect()
+    }
+}
+
+/// The strings of the JSON text `data` (see [`Strings`]), repeated keys' values included (a
+/// `serde_json::Value` keeps only the last). Whatever was read before a syntax error is
+/// kept; not JSON at all gives nothing.
+pub fn json_strings(data: &[u8], min: usize) -> Strings {
+    let mut out = Strings::default();
+    let walk = Walk {
+        out: &mut out,
+        min,
+        top: true,
+        token: false,
+    };
+    let mut de = serde_json::Deserializer::from_slice(data);
+    let _ = serde::de::DeserializeSeed::deserialize(walk, &mut de);
+    out
+}
+
+struct Walk<'a> {
+    out: &'a mut Strings,
+    min: usize,
+    /// The root value: its `access_token` member is the token.
+    top: bool,
+    /// Inside the token: numbers count too.
+    token: bool,
+}
+
+impl Walk<'_> {
+    fn number(self, text: String) {
+        if self.token && text.len() >= self.min {
+            self.out.values.push(text);
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Walk<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Walk<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        while let Some(k) = m.next_key::<String>()? {
+            let token = self.token || (self.top && k == "access_token");
+            self.out.keys.push(k);
+            m.next_value_seed(Walk {
+                out: &mut *self.out,
+                min: self.min,
+                top: false,
+                token,
+            })?;
+        }
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        while s
+            .next_element_seed(Walk {
+                out: &mut *self.out,
+                min: self.min,
+                top: false,
+                token: self.token,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+    fn visit_str<E>(self, s: &str) -> Result<(), E> {
+        if s.len() >= self.min {
+            self.out.values.push(s.to_string());
+        }
+        Ok(())
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<(), E> {
+        self.number(n.to_string());
+        Ok(())
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<(), E> {
+        self.number(n.to_string());
+        Ok(())
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<(), E> {
+        self.number(n.to_string());
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// The fixed text that messages are made of: every Rust source file of the core (their
+/// string literals are the messages' words), the schema (field names, enum values) and
+/// serde_json's phrases. An input string found there proves nothing when a message holds
+/// it (e.g. a body value "required field missing"), so it is not counted as an echo. Read
+/// once, at run time, so a renamed source file never breaks this crate's build.
+pub fn vocabulary() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut text = SERDE_PHRASES.join("\n");
+        let mut files = 0;
+        let mut dirs = vec![root.join("src/core")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    if let Ok(source) = std::fs::read_to_string(&path) {
+                        text.push('\n');
+                        text.push_str(&source);
+                        files += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            files > 0,
+            "no source under {}/src/core: the vocabulary would be empty",
+            root.display()
+        );
+        if let Ok(schema) = std::fs::read_to_string(root.join("schema/moneykit.json")) {
+            text.push('\n');
+            text.push_str(&schema);
+        }
+        text
+    })
+}
+
+/// The first of `candidates` found in `message` that is not part of the messages' fixed
+/// text ([`vocabulary`]).
+pub fn echoed<'a>(message: &str, candidates: &'a [String]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(String::as_str)
+        .find(|c| message.contains(c) && !vocabulary().contains(c))
+}
+
+/// Panics unless `message` is short and echoes none of `candidates`.
+#[track_caller]
+pub fn assert_no_echo(what: &str, message: &str, candidates: &[String]) {
+    assert!(
+        message.len() < MAX_MESSAGE_LEN,
+        "{what}: a {}-byte error message: {message:?}",
+        message.len()
+    );
+    if let Some(c) = echoed(message, candidates) {
+        panic!("{what}: the error message echoes the input's {c:?}: {message:?}");
+    }
+}
+
+/// Whether a message may quote `key` (docs/C-API.md, "Messages never quote input"): at most
+/// 32 bytes of `a-z`, `0-9`, `_`, as every documented key is; any other is named `#N`.
+pub fn is_plain_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 32
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Parses an error JSON handed out by the C API and checks its documented shape (every key
+/// present, `status` and `name` as given); returns its message.
+#[track_caller]
+pub fn error_message(error_json: &str, status: i32, name: &str) -> String {
+    let v: Value = serde_json::from_str(error_json)
+        .unwrap_or_else(|e| panic!("the error JSON does not parse ({e}): {error_json:?}"));
+    let o = v
+        .as_object()
+        .unwrap_or_else(|| panic!("the error JSON is not an object: {error_json:?}"));
+    for key in moneykit::core::ERROR_JSON_KEYS {
+        assert!(
+            o.contains_key(key),
+            "the error JSON lacks {key}: {error_json:?}"
+        );
+    }
+    assert_eq!(o["status"], Value::from(status), "{error_json}");
+    assert_eq!(o["name"], Value::from(name), "{error_json}");
+    o["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the error JSON's message is not a string: {error_json:?}"))
+        .to_string()
+}
+
+/// Takes a string the library handed out (`mk_string_free`s it); NULL is `None`.
+///
+/// # Safety
+/// `p` must be NULL or a string from this library not yet freed.
+pub unsafe fn take_string(p: *mut std::ffi::c_char) -> Option<String> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: by this function's contract a NUL-terminated string from the library.
+    let s = unsafe { std::ffi::CStr::from_ptr(p) }
+        .to_str()
+        .expect("strings from the library are UTF-8")
+        .to_string();
+    // SAFETY: from the library, not freed yet, and not used after this.
+    unsafe { moneykit::ffi::mk_string_free(p) };
+    Some(s)
+}

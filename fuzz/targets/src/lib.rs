@@ -1,0 +1,44 @@
+//! Fuzz targets of moneykit-native (issue 23, fuzz/README.md).
+//!
+//! One pure function per target: it runs the code under test on `data` and asserts the
+//! target's invariants with panics, so a broken invariant is a crash whatever drives it.
+//! Two drivers: `fuzz/afl` (AFL++ through `cargo afl`, outside the workspace: coverage-guided
+//! search) and `tests/replay.rs` (`cargo test --workspace`: every committed corpus and
+//! regression input, on stable, with nothing to install).
+//!
+//! Each function is deterministic and keeps no state between calls (caches of fixed inputs
+//! aside), so an input replays the same under `cargo test` as it ran under AFL++.
+
+#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+
+mod claim_match;
+mod common;
+mod identity;
+mod options;
+mod view;
+
+pub use claim_match::claim_match;
+pub use identity::identity;
+pub use options::options;
+
+/// A target: its directory name under `fuzz/corpus/` and `fuzz/regressions/`, and its function.
+pub struct Target {
+    pub name: &'static str,
+    pub run: fn(&[u8]),
+}
+
+/// Every target, by the name the corpora, the afl binaries and `make fuzz FUZZ_TARGETS=...` use.
+pub const TARGETS: &[Target] = &[
+    Target {
+        name: "identity",
+        run: identity,
+    },
+    Target {
+        name: "options",
+        run: options,
+    },
+    Target {
+        name: "claim_match",
+        run: claim_match,
+    },
+];

@@ -1,28 +1,98 @@
 //! `moneykit identities`: the core's batch over a links file, one JSON line per
 //! link as each completes.
 //!
-//! Each line goes to the file in one `write` as soon as its result arrives, so a
-//! crash or a kill loses only calls in flight. The first Ctrl-C cancels the batch:
+//! Each line goes to the output (`--out` FILE, or standard output with `--out -`) in
+//! one `write` as soon as its result arrives, so a crash or a kill loses only calls in
+//! flight. The first Ctrl-C cancels the batch:
 //! results already made are written, cancelled calls are not (a later run fetches
 //! them), and the exit code is 130. A later run with the same `--out` skips every
 //! link that has a line.
 
-use crate::common::{self, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
-use crate::jsonl;
+use crate::common::{self, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
+use crate::jsonl::{self, Resume};
+use crate::outfile::{self, OpenError};
 use crate::progress::{human, Reporter};
 use crate::{Connection, IdentitiesArgs};
 use moneykit::core::batch::{Batch, BatchOptions, Next};
 use moneykit::core::Status;
-use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// How long `next` waits before the loop looks at Ctrl-C and redraws progress.
 const POLL: Duration = Duration::from_millis(100);
 
+/// Where the lines go: the `--out` file, or standard output (`--out -`).
+enum Sink {
+    File(File),
+    Stdout(io::StdoutLock<'static>),
+}
+
+impl Sink {
+    /// One line in one `write`: a kill never leaves half of an earlier line.
+    fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::File(f) => f.write_all(line),
+            Sink::Stdout(s) => s.write_all(line).and_then(|()| s.flush()),
+        }
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        match self {
+            Sink::File(f) => f.sync_data(),
+            Sink::Stdout(s) => s.flush(),
+        }
+    }
+}
+
+/// Opens `--out` and reads what it already holds; an exit code when that fails.
+fn open_and_resume(args: &IdentitiesArgs) -> Result<(File, Resume), u8> {
+    let out = &args.out;
+    let file = match outfile::open(out) {
+        Ok(f) => f,
+        Err(OpenError::Refused(why)) => {
+            eprintln!("moneykit: --out {why}");
+            return Err(EXIT_USAGE);
+        }
+        Err(OpenError::Io(e)) => {
+            eprintln!("moneykit: cannot open {}: {e}", out.display());
+            return Err(EXIT_FAILED);
+        }
+    };
+    let (file, resume) = match jsonl::load(file, out, args.retry_errors) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("moneykit: cannot resume from {}: {e}", out.display());
+            return Err(EXIT_FAILED);
+        }
+    };
+    if resume.truncated_tail {
+        eprintln!(
+            "moneykit: {}: removed an incomplete last line (an interrupted write)",
+            out.display()
+        );
+    }
+    if resume.dropped_errors > 0 {
+        eprintln!(
+            "moneykit: {}: removed {} error lines to fetch those links again",
+            out.display(),
+            resume.dropped_errors
+        );
+    }
+    Ok((file, resume))
+}
+
 pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
+    let to_stdout = args.out == Path::new("-");
+    if to_stdout && args.retry_errors {
+        eprintln!(
+            "moneykit: --retry-errors cannot be used with --out - (standard output): it \
+             rewrites an earlier output file; give --out FILE"
+        );
+        return EXIT_USAGE;
+    }
     let links = match jsonl::read_links(&args.links) {
         Ok(l) => l,
         Err(e) => {
@@ -35,26 +105,15 @@ pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
         Ok(c) => c,
         Err(e) => return common::report("cannot create the client", &e),
     };
-    let resume = match jsonl::load(&args.out, args.retry_errors) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("moneykit: cannot resume from {}: {e}", args.out.display());
-            return EXIT_FAILED;
+    let (mut out, resume, name) = if to_stdout {
+        let stdout = Sink::Stdout(io::stdout().lock());
+        (stdout, Resume::default(), "standard output".to_string())
+    } else {
+        match open_and_resume(args) {
+            Ok((file, resume)) => (Sink::File(file), resume, args.out.display().to_string()),
+            Err(code) => return code,
         }
     };
-    if resume.truncated_tail {
-        eprintln!(
-            "moneykit: {}: removed an incomplete last line (an interrupted write)",
-            args.out.display()
-        );
-    }
-    if resume.dropped_errors > 0 {
-        eprintln!(
-            "moneykit: {}: removed {} error lines to fetch those links again",
-            args.out.display(),
-            resume.dropped_errors
-        );
-    }
     let todo: Vec<String> = links
         .iter()
         .filter(|l| !resume.done.contains(*l))
@@ -63,30 +122,20 @@ pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
     let skipped = links.len() - todo.len();
     if skipped > 0 {
         eprintln!(
-            "moneykit: resuming: {skipped} of {} links already in {}; fetching {}",
+            "moneykit: resuming: {skipped} of {} links already in {name}; fetching {}",
             links.len(),
-            args.out.display(),
             todo.len()
         );
     }
-    // Owner data: a new output is readable by its owner only.
-    let opened = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(&args.out);
-    let mut out = match opened {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("moneykit: cannot open {}: {e}", args.out.display());
-            return EXIT_FAILED;
-        }
-    };
-    if todo.is_empty() {
+    if links.is_empty() {
         eprintln!(
-            "moneykit: nothing to fetch: every link is in {}",
-            args.out.display()
+            "moneykit: nothing to fetch: no link id in {}",
+            args.links.display()
         );
+        return EXIT_OK;
+    }
+    if todo.is_empty() {
+        eprintln!("moneykit: nothing to fetch: every link is in {name}");
         return EXIT_OK;
     }
     let options = BatchOptions {
@@ -103,23 +152,25 @@ pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
     reporter.finish();
     let p = batch.progress();
     drop(batch);
-    let synced = out.sync_data();
+    let finished = out.finish();
     let (code, Written { lines, failed }) = match outcome {
         Ok(w) => (EXIT_OK, w),
         Err((w, e)) => {
-            eprintln!("moneykit: cannot write {}: {e}", args.out.display());
+            eprintln!("moneykit: cannot write {name}: {e}");
             (EXIT_FAILED, w)
         }
     };
-    if let Err(e) = synced {
-        eprintln!("moneykit: cannot sync {}: {e}", args.out.display());
+    if let Err(e) = finished {
+        eprintln!("moneykit: cannot sync {name}: {e}");
     }
     let counts = format!(
-        "{lines} of {total} links written to {} ({failed} errors) in {}",
-        args.out.display(),
+        "{lines} of {total} links written to {name} ({failed} errors) in {}",
         human(p.elapsed)
     );
-    if common::interrupted() {
+    if common::interrupted() && to_stdout {
+        eprintln!("moneykit: interrupted: {counts}");
+        EXIT_INTERRUPTED
+    } else if common::interrupted() {
         eprintln!(
             "moneykit: interrupted: {counts}; run the same command again to fetch the other {}",
             total - lines
@@ -142,7 +193,7 @@ struct Written {
 /// error (which cancels the batch).
 fn drain(
     batch: &Batch,
-    out: &mut File,
+    out: &mut Sink,
     reporter: &mut Reporter,
 ) -> Result<Written, (Written, std::io::Error)> {
     let (mut written, mut cancelled) = (Written::default(), false);
@@ -159,8 +210,7 @@ fn drain(
                     Err(e) if cancelled && e.status == Status::MkErrCancelled => continue,
                     Err(e) => jsonl::result_line(&item.link_id, "error", &e.to_json()),
                 };
-                // One write per line: a kill never leaves half of an earlier line.
-                if let Err(e) = out.write_all(line.as_bytes()) {
+                if let Err(e) = out.write_line(line.as_bytes()) {
                     batch.cancel();
                     return Err((written, e));
                 }

@@ -13,6 +13,7 @@
 mod common;
 mod identities;
 mod jsonl;
+mod outfile;
 mod progress;
 mod single;
 
@@ -72,7 +73,8 @@ pub struct IdentitiesArgs {
     #[arg(long, value_name = "FILE")]
     pub links: PathBuf,
     /// JSON lines output: {"link_id": ..., "identity": ...} or {"link_id": ..., "error": ...};
-    /// links already in it are skipped (resume)
+    /// links already in it are skipped (resume). Created 0600; a symbolic link is refused.
+    /// '-': standard output (no resume; a file named - is ./-)
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Calls in flight at once
@@ -88,7 +90,8 @@ pub struct IdentitiesArgs {
     #[arg(long, value_name = "N", default_value_t = 3,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub link_per_minute: u32,
-    /// On resume, fetch again the links whose line in --out is an error (those lines are removed)
+    /// On resume, fetch again the links whose line in --out is an error (those lines are
+    /// removed; not with --out -)
     #[arg(long)]
     pub retry_errors: bool,
     /// Seconds between two progress lines when stderr is not a terminal

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 fn mode(p: &Path) -> u32 {
@@ -62,6 +62,111 @@ fn retry_errors_keeps_the_mode_of_the_output() {
         assert!(err.contains("removed 1 error lines"), "{err}");
         assert_eq!(mode(&out), want, "mode {:o} after the rewrite", mode(&out));
     }
+}
+
+#[test]
+fn a_symbolic_link_at_out_is_refused_and_not_followed() {
+    let sb = plain();
+    let d = dir("out-link");
+    let links = links_file(&d, 2);
+    let out = d.join("out.jsonl");
+    // A link to a file: refused, the file untouched.
+    let victim = d.join("victim.jsonl");
+    fs::write(&victim, "").unwrap();
+    symlink(&victim, &out).unwrap();
+    let o = identities(&sb, &links, &out, &["--quiet"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("is a symbolic link"), "{err}");
+    assert_eq!(fs::read(&victim).unwrap(), b"");
+    assert!(fs::symlink_metadata(&out).unwrap().file_type().is_symlink());
+    // A dangling link: refused, its target not created.
+    fs::remove_file(&out).unwrap();
+    let nowhere = d.join("nowhere.jsonl");
+    symlink(&nowhere, &out).unwrap();
+    let o = identities(&sb, &links, &out, &["--quiet"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("is a symbolic link"), "{err}");
+    assert!(!nowhere.exists());
+    assert_eq!(sb.stats().identity_requests, 0);
+}
+
+#[test]
+fn retry_errors_follows_no_link_planted_at_a_temporary_name() {
+    let sb = plain();
+    let d = dir("tmp-link");
+    let (links, out) = with_an_error_line(&sb, &d);
+    let victim = d.join("victim.txt");
+    fs::write(&victim, "precious\n").unwrap();
+    // The name the rewrite used to take, predictable from --out.
+    let planted = d.join("out.jsonl.moneykit-tmp");
+    symlink(&victim, &planted).unwrap();
+    let before = names(&d);
+    let o = identities(&sb, &links, &out, &["--quiet", "--retry-errors"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious\n");
+    assert!(
+        fs::symlink_metadata(&out).unwrap().is_file(),
+        "--out became a link"
+    );
+    assert_eq!(fs::read_link(&planted).unwrap(), victim);
+    assert_eq!(names(&d), before, "a temporary file was left behind");
+    // The error line was removed and its link fetched again (an error again).
+    let content = fs::read_to_string(&out).unwrap();
+    assert_eq!(content.lines().count(), 2, "{content}");
+    assert_eq!(content.matches("\"error\":").count(), 1, "{content}");
+    assert_eq!(sb.stats().identity_requests, 3);
+}
+
+#[test]
+fn out_dash_writes_standard_output_without_resume() {
+    let sb = plain();
+    let d = dir("out-dash");
+    let links = links_file(&d, 3);
+    let o = moneykit(
+        &sb,
+        &[
+            "identities",
+            "--links",
+            links.to_str().unwrap(),
+            "--out",
+            "-",
+        ],
+    )
+    .current_dir(&d)
+    .output()
+    .unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_each_once(&count_text(&text(&o.stdout)), 3);
+    assert!(!d.join("-").exists(), "wrote a file named '-'");
+    assert!(err.contains("standard output"), "{err}");
+
+    let o = moneykit(
+        &sb,
+        &[
+            "identities",
+            "--links",
+            links.to_str().unwrap(),
+            "--out",
+            "-",
+            "--retry-errors",
+        ],
+    )
+    .current_dir(&d)
+    .output()
+    .unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--retry-errors") && err.contains("--out -"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+    assert!(!d.join("-").exists(), "wrote a file named '-'");
+    assert_eq!(sb.stats().identity_requests, 3);
 }
 
 #[test]

@@ -127,16 +127,26 @@ pub struct RefreshArgs {
     pub stale: bool,
 }
 
+/// The claim (owner data) comes from flags, which other users of the machine can read in
+/// the process list (`ps`), or from a file or standard input (`--claim-file`), which
+/// they cannot.
 #[derive(Args, Debug)]
 #[command(group(clap::ArgGroup::new("claimed").required(true).multiple(true)
-    .args(["claim", "name", "email", "phone", "street", "city", "region", "postal_code", "country"])))]
+    .args(["claim", "claim_file", "name", "email", "phone", "street", "city", "region",
+           "postal_code", "country"])))]
 pub struct MatchArgs {
     /// The link id
     pub link: String,
-    /// The whole claim as JSON (docs/C-API.md, "Owner match")
+    /// The whole claim as JSON (docs/C-API.md, "Owner match"); visible in `ps`, like the
+    /// flags below: prefer --claim-file
     #[arg(long, value_name = "JSON",
           conflicts_with_all = ["name", "email", "phone", "street", "city", "region", "postal_code", "country"])]
     pub claim: Option<String>,
+    /// The whole claim as JSON, read from FILE ('-': standard input), out of sight of `ps`
+    #[arg(long, value_name = "FILE",
+          conflicts_with_all = ["claim", "name", "email", "phone", "street", "city", "region",
+                                "postal_code", "country"])]
+    pub claim_file: Option<PathBuf>,
     #[arg(long)]
     pub name: Option<String>,
     #[arg(long)]

@@ -6,7 +6,9 @@ use crate::{Connection, IdentityArgs, MatchArgs, RefreshArgs};
 use moneykit::core::refresh::{refresh_identity, RefreshOptions};
 use moneykit::core::{match_owners_json, CallControl, Client};
 use serde_json::{Map, Value};
-use std::io::Write;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::Path;
 use std::time::Duration;
 
 fn control() -> CallControl {
@@ -91,12 +93,50 @@ pub fn refresh(conn: &Connection, args: &RefreshArgs) -> u8 {
     })
 }
 
-/// `moneykit match LINK --claim JSON | --name ... --email ...`: the match JSON
-/// (docs/C-API.md, "Owner match") of the link's identity against the claim.
+/// The largest claim file read: a claim is a few hundred bytes.
+const MAX_CLAIM_BYTES: u64 = 1 << 20;
+
+/// The claim JSON in `path` (`-`: standard input); an exit code when it cannot be read
+/// (1) or is not a claim's text (2). Never its content in a message: owner data.
+fn read_claim(path: &Path) -> Result<String, u8> {
+    let from = if path == Path::new("-") {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let mut bytes = Vec::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin()
+            .lock()
+            .take(MAX_CLAIM_BYTES + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        File::open(path).and_then(|f| f.take(MAX_CLAIM_BYTES + 1).read_to_end(&mut bytes))
+    };
+    if let Err(e) = read {
+        eprintln!("moneykit: cannot read the claim from {from}: {e}");
+        return Err(common::EXIT_FAILED);
+    }
+    if bytes.len() as u64 > MAX_CLAIM_BYTES {
+        eprintln!("moneykit: the claim in {from} is larger than 1 MiB; a claim is one JSON object");
+        return Err(common::EXIT_USAGE);
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        eprintln!("moneykit: the claim in {from} is not UTF-8 text; a claim is one JSON object");
+        common::EXIT_USAGE
+    })
+}
+
+/// `moneykit match LINK --claim-file FILE | --claim JSON | --name ... --email ...`: the
+/// match JSON (docs/C-API.md, "Owner match") of the link's identity against the claim.
 pub fn match_owners(conn: &Connection, args: &MatchArgs) -> u8 {
-    let claim = match &args.claim {
-        Some(json) => json.clone(),
-        None => claim_json(args),
+    let claim = match (&args.claim, &args.claim_file) {
+        (Some(json), _) => json.clone(),
+        (None, Some(path)) => match read_claim(path) {
+            Ok(json) => json,
+            Err(code) => return code,
+        },
+        (None, None) => claim_json(args),
     };
     with_client(conn, |client| {
         let body = match client.get_identity_with(&args.link, &[], &control()) {

@@ -323,3 +323,69 @@ fn bad_arguments_exit_2() {
     assert_eq!(lines_in(&out), 0);
     assert_eq!(sb.stats().requests, 0);
 }
+
+#[test]
+fn match_reads_the_claim_from_a_file_or_standard_input() {
+    let sb = plain();
+    let d = dir("claim-file");
+    let claim = d.join("claim.json");
+    let json = r#"{"name": "Peggy OBrien", "email": "M.OBrien@example.com"}"#;
+    fs::write(&claim, json).unwrap();
+    let best = |o: &std::process::Output| {
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let m: Value = serde_json::from_slice(&o.stdout).unwrap();
+        m["best"]["score"].as_i64().unwrap_or(0)
+    };
+    let claim_arg = claim.to_str().unwrap();
+    let o = run(&sb, &["match", "mk_sandbox_ok", "--claim-file", claim_arg]);
+    assert!(best(&o) >= 80);
+
+    let mut child = moneykit(&sb, &["match", "mk_sandbox_ok", "--claim-file", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), json.as_bytes()).unwrap();
+    assert!(best(&child.wait_with_output().unwrap()) >= 80);
+
+    // A claim that names another person scores low; a refused claim is a usage error
+    // whose message quotes no value; a missing file is a file that failed; the claim
+    // comes from one place only.
+    fs::write(&claim, r#"{"name": "Someone Else Entirely"}"#).unwrap();
+    let o = run(&sb, &["match", "mk_sandbox_ok", "--claim-file", claim_arg]);
+    assert!(best(&o) < 50);
+    fs::write(&claim, r#"{"nmae": "Peggy OBrien"}"#).unwrap();
+    let o = run(&sb, &["match", "mk_sandbox_ok", "--claim-file", claim_arg]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(!text(&o.stderr).contains("Peggy"), "{}", text(&o.stderr));
+    fs::write(&claim, b"{\"name\": \"\xff\"}").unwrap();
+    let o = run(&sb, &["match", "mk_sandbox_ok", "--claim-file", claim_arg]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("not UTF-8"), "{}", text(&o.stderr));
+    let missing = d.join("missing.json");
+    let o = run(
+        &sb,
+        &[
+            "match",
+            "mk_sandbox_ok",
+            "--claim-file",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("missing.json"),
+        "{}",
+        text(&o.stderr)
+    );
+    for other in [&["--name", "x"][..], &["--claim", "{}"][..]] {
+        let args = [
+            &["match", "mk_sandbox_ok", "--claim-file", claim_arg][..],
+            other,
+        ]
+        .concat();
+        let o = run(&sb, &args);
+        assert_eq!(o.status.code(), Some(2), "{other:?}: {}", text(&o.stderr));
+    }
+}

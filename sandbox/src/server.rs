@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::http::{write_head, Conn, ReadError, Request, Transport, BODY_READ_TIMEOUT};
+use crate::http::{write_head, Conn, ReadError, Request, Transport};
 use crate::respond::{Ctx, Flow, JSON};
 use crate::{admin, auth, lock, magic, products, RecordedRequest, Shared, REQUEST_LOG_CAP};
 
@@ -94,7 +94,7 @@ fn refuse(shared: &Shared, tcp: TcpStream) {
 /// Serves one accepted TCP connection (plain or TLS) until it closes.
 pub fn connection(shared: Arc<Shared>, tcp: TcpStream) {
     let _ = tcp.set_nodelay(true);
-    let _ = tcp.set_read_timeout(Some(BODY_READ_TIMEOUT));
+    // Read timeouts are set by `Conn::read_request`: the head deadline, then per body read.
     let _ = tcp.set_write_timeout(Some(WRITE_TIMEOUT));
     match &shared.tls {
         None => serve(&shared, Conn::new(tcp)),

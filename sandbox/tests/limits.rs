@@ -108,9 +108,10 @@ fn malformed_chunk_sizes_are_400() {
 #[test]
 fn a_partial_request_head_gets_408_after_the_default_10_s() {
     let sb = start();
+    // Measured from before the connection starts: the deadline starts later.
+    let t = Instant::now();
     let mut s = TcpStream::connect(sb.addr()).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let t = Instant::now();
     s.write_all(b"GET /links/mk_sandbox_ok/identity HTTP/1.1\r\nHost: x\r\n")
         .unwrap();
     let mut r = BufReader::new(s);
@@ -160,10 +161,12 @@ fn the_head_deadline_runs_from_the_connection_start_and_from_each_response() {
         )
     };
 
-    // A connection that sends nothing.
+    // A connection that sends nothing. (Times are measured from before the deadline starts:
+    // before connecting, before sending the last request.)
+    let t = Instant::now();
     let s = TcpStream::connect(sb.addr()).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let (resp, waited) = answer_then_eof(&mut BufReader::new(s), Instant::now());
+    let (resp, waited) = answer_then_eof(&mut BufReader::new(s), t);
     assert_eq!(
         (resp.status, resp.header("connection")),
         (408, Some("close"))
@@ -172,10 +175,10 @@ fn the_head_deadline_runs_from_the_connection_start_and_from_each_response() {
 
     // One that trickles a head that never ends: the deadline is for the whole head, not
     // for each read.
+    let t = Instant::now();
     let s = TcpStream::connect(sb.addr()).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let mut w = s.try_clone().unwrap();
-    let t = Instant::now();
     let trickler = std::thread::spawn(move || {
         let head = b"GET /_sandbox/stats HTTP/1.1\r\nX-Pad: ";
         for i in 0..100 {
@@ -194,11 +197,13 @@ fn the_head_deadline_runs_from_the_connection_start_and_from_each_response() {
     // Keep-alive: each request has 400 ms from the previous response (three requests 250 ms
     // apart all succeed), then the idle connection gets its 408.
     let mut c = Client::new(&sb);
+    let mut t = Instant::now();
     for _ in 0..3 {
         std::thread::sleep(Duration::from_millis(250));
+        t = Instant::now();
         assert_eq!(c.send("GET", "/_sandbox/stats", &[], b"").status, 200);
     }
-    let (resp, waited) = answer_then_eof(&mut c.r, Instant::now());
+    let (resp, waited) = answer_then_eof(&mut c.r, t);
     assert_eq!(resp.status, 408);
     in_time(waited);
 

@@ -582,7 +582,8 @@ typedef struct mk_event {
 
 /**
  * Receives one event per attempt, on the thread that made the call, before
- * that call returns. It must not free the client it was set on.
+ * that call returns, with no lock held: it may call the client again, but must
+ * not free the client it was set on.
  */
 typedef void (*mk_event_fn)(void *user_data, const struct mk_event *event);
 

@@ -333,7 +333,14 @@ impl Client {
         observer: &dyn Fn(&Event<'_>),
     ) {
         // The path template, as events have it: a log line never names the link (docs/C-API.md).
-        self.log(IDENTITY_PATH, e.http_status, e, attempt, started, false);
+        self.log(
+            IDENTITY_PATH,
+            e.http_status,
+            e,
+            attempt,
+            started.elapsed(),
+            false,
+        );
         let event = Event {
             method: "GET",
             path: IDENTITY_PATH,
@@ -365,7 +372,7 @@ impl Client {
         http_status: Option<u16>,
         e: &Error,
         attempt: u32,
-        started: Instant,
+        elapsed: Duration,
         token: bool,
     ) {
         if self.config.log_level == Level::Off {
@@ -379,7 +386,7 @@ impl Client {
                 http_status,
                 outcome: e.status.name(),
                 attempt,
-                elapsed: started.elapsed(),
+                elapsed,
                 request_id: e.request_id.as_deref(),
             },
             token,

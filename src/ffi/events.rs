@@ -29,7 +29,8 @@ pub struct MkEvent {
 }
 
 /// Receives one event per attempt, on the thread that made the call, before
-/// that call returns. It must not free the client it was set on.
+/// that call returns, with no lock held: it may call the client again, but must
+/// not free the client it was set on.
 pub type MkEventFn = Option<unsafe extern "C" fn(user_data: *mut c_void, event: *const MkEvent)>;
 
 /// The callback and its user data; the pointer is only handed back to the callback.

@@ -21,11 +21,11 @@ impl Client {
         control: &CallControl,
     ) -> Result<Option<Arc<Token>>, Failure> {
         match &self.config.credentials {
-            Credentials::ClientToken { client_id, secret } => self
-                .tokens
-                .get(
+            Credentials::ClientToken { client_id, secret } => {
+                let mut report = None;
+                let token = self.tokens.get(
                     control,
-                    || self.fetch_token(client_id, secret, attempt, control),
+                    || self.fetch_token(client_id, secret, attempt, control, &mut report),
                     |why| match why {
                         WaitEnd::Cancelled => Failure::new(
                             Status::MkErrCancelled,
@@ -38,8 +38,14 @@ impl Client {
                             Retry::No,
                         ),
                     },
-                )
-                .map(Some),
+                );
+                // Reported only now: the cache has published the outcome and holds no
+                // fetch in flight, so the event's callback may call the client again.
+                if let Some(r) = &report {
+                    self.report_token(r);
+                }
+                token.map(Some)
+            }
             Credentials::AccessToken(_) | Credentials::ClientHeaders { .. } => Ok(None),
         }
     }

@@ -25,40 +25,90 @@ fn is_token_text(t: &str) -> bool {
     !t.is_empty() && t.len() <= 8192 && t.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// What one token request did, held until the token cache has published its
+/// outcome: the event and log line are reported after that, with no lock or
+/// in-flight fetch held, so a callback may call the client again (issue 23).
+pub(super) struct TokenReport {
+    outcome: Error,
+    http_status: Option<u16>,
+    attempt: u32,
+    elapsed: Duration,
+}
+
 impl Client {
     /// Logs a token request (at debug level) and hands it to the event sink.
-    fn report_token(&self, e: &Error, http_status: Option<u16>, attempt: u32, started: Instant) {
-        self.log(TOKEN_PATH, http_status, e, attempt, started, true);
+    pub(super) fn report_token(&self, r: &TokenReport) {
+        let e = &r.outcome;
+        self.log(TOKEN_PATH, r.http_status, e, r.attempt, r.elapsed, true);
         self.emit(&Event {
             method: "POST",
             path: TOKEN_PATH,
-            http_status,
+            http_status: r.http_status,
             status: e.status,
-            attempt,
-            elapsed: started.elapsed(),
+            attempt: r.attempt,
+            elapsed: r.elapsed,
             request_id: e.request_id.as_deref(),
             retry_wait: None,
         });
     }
 
-    /// `POST /auth/token` with the client credentials grant.
+    /// `POST /auth/token` with the client credentials grant. What it did is left in
+    /// `report` for the caller to report once the token is published.
     pub(super) fn fetch_token(
         &self,
         client_id: &str,
         secret: &Secret,
         attempt: u32,
         control: &CallControl,
+        report: &mut Option<TokenReport>,
     ) -> Result<Token, Failure> {
+        let started = Instant::now();
+        let (result, http_status) = self.request_token(client_id, secret, control);
+        let outcome = match &result {
+            Ok((_, request_id)) => {
+                let mut ok = Error::new(Status::MkOk, "");
+                ok.request_id = request_id.clone();
+                ok
+            }
+            Err(f) => f.error.clone(),
+        };
+        *report = Some(TokenReport {
+            outcome,
+            http_status,
+            attempt,
+            elapsed: started.elapsed(),
+        });
+        result.map(|(token, _)| token)
+    }
+
+    /// The request itself: the token with the response's request id, and the HTTP
+    /// status when a response arrived.
+    #[allow(clippy::type_complexity)]
+    fn request_token(
+        &self,
+        client_id: &str,
+        secret: &Secret,
+        control: &CallControl,
+    ) -> (Result<(Token, Option<String>), Failure>, Option<u16>) {
         let mut form = Zeroizing::new(String::from("grant_type=client_credentials&client_id="));
         push_encoded(&mut form, client_id);
         form.push_str("&client_secret=");
         push_encoded(&mut form, secret.expose());
 
-        let started = Instant::now();
-        let fail = |f: Failure, status: Option<u16>| {
-            self.report_token(&f.error, status, attempt, started);
-            f
-        };
+        match self.send_token_request(&form, control) {
+            Ok((token, request_id, status)) => (Ok((token, request_id)), Some(status)),
+            Err((f, status)) => (Err(f), status),
+        }
+    }
+
+    /// `request_token`'s steps; an error carries the HTTP status when there was one.
+    #[allow(clippy::type_complexity)]
+    fn send_token_request(
+        &self,
+        form: &str,
+        control: &CallControl,
+    ) -> Result<(Token, Option<String>, u16), (Failure, Option<u16>)> {
+        let fail = |f: Failure, status: Option<u16>| (f, status);
         let left = remaining(control.deadline.expect("attempts always have a deadline"))
             .map_err(|f| fail(f, None))?;
         let mut response = self
@@ -128,9 +178,6 @@ impl Client {
             // a sane lifetime; an expired token is refreshed on the server's 401.
             _ => DEFAULT_TOKEN_LIFETIME,
         };
-        let mut ok = Error::new(Status::MkOk, "");
-        ok.request_id = request_id;
-        self.report_token(&ok, Some(status), attempt, started);
-        Ok(Token::new(&access_token, expires_in))
+        Ok((Token::new(&access_token, expires_in), request_id, status))
     }
 }

@@ -141,7 +141,7 @@ fn a_ca_file_that_is_not_pem_certificates_is_refused_at_creation() {
         (&der, "ca_file holds no certificates"),
         (&key_only, "ca_file holds no certificates"),
         (&empty, "ca_file holds no certificates"),
-        (&directory, "ca_file cannot be read: is a directory"),
+        (&directory, "ca_file is not a regular file"),
         (&missing, "ca_file cannot be read: entity not found"),
     ] {
         let (rc, err) = new_with("ca_file", &format!("\"{path}\""))
@@ -151,6 +151,44 @@ fn a_ca_file_that_is_not_pem_certificates_is_refused_at_creation() {
         assert_eq!(err["message"], message, "{path}");
     }
     std::fs::remove_dir_all(std::path::Path::new(&garbage).parent().unwrap()).ok();
+}
+
+#[test]
+fn a_ca_file_must_be_a_regular_file_of_at_most_1_mib() {
+    // Issue 23: a FIFO blocked mk_client_new forever (open waits for a writer) and a
+    // large file was read whole; both are refused promptly, before a byte is read.
+    let big = ca_file("big.pem", &vec![b'#'; 1024 * 1024 + 1]);
+    let fifo = std::path::Path::new(&big).with_file_name("fifo.pem");
+    let _ = std::fs::remove_file(&fifo);
+    let c_path = std::ffi::CString::new(fifo.display().to_string()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates the node.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let fifo = fifo.display().to_string();
+    for (path, message) in [
+        (big, "ca_file is larger than 1 MiB"),
+        (fifo.clone(), "ca_file is not a regular file"),
+        ("/dev/null".to_string(), "ca_file is not a regular file"),
+    ] {
+        let value = format!("\"{path}\"");
+        let ((rc, err), _) = within(std::time::Duration::from_secs(20), &path, move || {
+            new_with("ca_file", &value).err().expect("accepted")
+        });
+        assert_invalid(rc, &err, &path);
+        assert_eq!(err["message"], message, "{path}");
+    }
+    std::fs::remove_file(&fifo).ok();
+}
+
+#[test]
+fn a_ca_file_at_dev_zero_is_refused_without_reading_it() {
+    // Before issue 23 this read until memory ran out: keep it apart from the test above.
+    let ((rc, err), _) = within(std::time::Duration::from_secs(20), "/dev/zero", || {
+        new_with("ca_file", "\"/dev/zero\"")
+            .err()
+            .expect("accepted")
+    });
+    assert_invalid(rc, &err, "/dev/zero");
+    assert_eq!(err["message"], "ca_file is not a regular file");
 }
 
 #[test]

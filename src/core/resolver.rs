@@ -4,7 +4,7 @@
 //! This one answers IP literals directly and caches host names briefly.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use ureq::config::Config;
@@ -16,12 +16,13 @@ use ureq::unversioned::transport::NextTimeout;
 const TTL: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Default)]
-pub struct CachingResolver {
-    inner: DefaultResolver,
+pub struct CachingResolver<R = DefaultResolver> {
+    /// The system's resolver (a stand-in in tests).
+    inner: R,
     cache: Mutex<HashMap<String, (Instant, ResolvedSocketAddrs)>>,
 }
 
-impl Resolver for CachingResolver {
+impl<R: Resolver> Resolver for CachingResolver<R> {
     fn resolve(
         &self,
         uri: &Uri,
@@ -40,6 +41,15 @@ impl Resolver for CachingResolver {
             .host()
             .trim_start_matches('[')
             .trim_end_matches(']');
+        // RFC 6761 6.3: `localhost` is loopback, answered here rather than by the system
+        // resolver. Plain http is allowed only to loopback (config.rs): a hosts file or
+        // DNS answer mapping it elsewhere would carry credentials in clear to another host.
+        if let (Some(port), true) = (port, host.eq_ignore_ascii_case("localhost")) {
+            let mut out = self.empty();
+            out.push(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+            out.push(SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port));
+            return Ok(out);
+        }
         if let (Some(port), Ok(ip)) = (port, host.parse::<IpAddr>()) {
             let mut out = self.empty();
             out.push(SocketAddr::new(ip, port));
@@ -65,5 +75,58 @@ impl Resolver for CachingResolver {
             .unwrap_or_else(|p| p.into_inner())
             .insert(key, (Instant::now(), addrs.clone()));
         Ok(addrs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A system resolver whose answer for every name is another machine, as a hosts
+    /// file or a DNS server mapping `localhost` elsewhere would give.
+    #[derive(Debug)]
+    struct Hijacked;
+
+    impl Resolver for Hijacked {
+        fn resolve(
+            &self,
+            _: &Uri,
+            _: &Config,
+            _: NextTimeout,
+        ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+            let mut out = self.empty();
+            out.push("10.9.9.9:80".parse().unwrap());
+            Ok(out)
+        }
+    }
+
+    #[test]
+    fn localhost_is_loopback_whatever_the_system_resolver_says() {
+        let r = CachingResolver {
+            inner: Hijacked,
+            cache: Mutex::default(),
+        };
+        let timeout = NextTimeout::default();
+        for url in ["http://localhost:8080/x", "http://LocalHost:8080"] {
+            let uri: Uri = url.parse().unwrap();
+            let got: Vec<SocketAddr> = r
+                .resolve(&uri, &Config::default(), timeout)
+                .unwrap()
+                .iter()
+                .copied()
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    "127.0.0.1:8080".parse().unwrap(),
+                    "[::1]:8080".parse().unwrap()
+                ],
+                "{url}"
+            );
+        }
+        // Other names still go to the system resolver.
+        let uri: Uri = "https://api.example:443".parse().unwrap();
+        let got = r.resolve(&uri, &Config::default(), timeout).unwrap();
+        assert_eq!(got[0], "10.9.9.9:80".parse::<SocketAddr>().unwrap());
     }
 }

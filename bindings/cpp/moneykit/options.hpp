@@ -53,8 +53,9 @@ class Options {
 public:
     Options() = default;
 
-    /// `https://host[:port][/prefix]`; `http://` only to loopback hosts (key `base_url`; default
-    /// env `MONEYKIT_BASE_URL`, else `https://api.moneykit.com`).
+    /// `https://host[:port][/prefix]`; `http://` only to loopback hosts (`localhost` is always
+    /// 127.0.0.1 then ::1, never looked up) (key `base_url`; default env `MONEYKIT_BASE_URL`, else
+    /// `https://api.moneykit.com`).
     Options& base_url(std::string value) & {
         values_.put("base_url", std::move(value));
         return *this;
@@ -210,7 +211,7 @@ public:
     }
 
     /// PEM file of extra root certificates, trusted besides Mozilla's roots (corporate TLS
-    /// inspection) (key `ca_file`; default none).
+    /// inspection); a regular file of at most 1 MiB (key `ca_file`; default none).
     Options& ca_file(std::string value) & {
         values_.put("ca_file", std::move(value));
         return *this;
@@ -221,9 +222,9 @@ public:
     }
 
     /// `"warn"` (failed attempts), `"info"` (every attempt), `"debug"` (also token requests): one
-    /// line per attempt on stderr with method, path, status, attempt, elapsed ms, request id; never
-    /// owner data, secrets or query strings (key `log_level`; default env `MONEYKIT_LOG`, else
-    /// `"off"`).
+    /// line per attempt on stderr with method, path template, status, attempt, elapsed ms, request
+    /// id; never a link id, owner data, secrets or query strings (key `log_level`; default env
+    /// `MONEYKIT_LOG`, else `"off"`).
     Options& log_level(LogLevel value) & {
         values_.put("log_level", to_string(value));
         return *this;

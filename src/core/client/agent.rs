@@ -9,6 +9,7 @@ use crate::core::Error;
 use once_cell::sync::Lazy;
 use std::sync::Arc;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::unversioned::resolver::DefaultResolver;
 use ureq::unversioned::transport::{
     ConnectProxyConnector, Connector, RustlsConnector, SocksConnector, TcpConnector,
 };
@@ -23,11 +24,44 @@ static WEBPKI_ROOTS: Lazy<Vec<Certificate<'static>>> = Lazy::new(|| {
         .collect()
 });
 
+/// Largest `ca_file` read: a bundle of every public root is about 200 KiB.
+const MAX_CA_FILE: u64 = 1024 * 1024;
+
+/// Reads `ca_file`: a regular file of at most 1 MiB. `/dev/zero` would be read until
+/// memory ran out and a FIFO would block `mk_client_new` forever: the file is opened
+/// non-blocking and checked (fstat, after open, so it cannot be swapped in between)
+/// before a byte is read, and the read stops past the limit anyway.
+fn read_ca_file(path: &str) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let unreadable =
+        |e: std::io::Error| Error::invalid(format!("ca_file cannot be read: {}", e.kind()));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(unreadable)?;
+    let meta = file.metadata().map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(Error::invalid("ca_file is not a regular file"));
+    }
+    if meta.len() > MAX_CA_FILE {
+        return Err(Error::invalid("ca_file is larger than 1 MiB"));
+    }
+    let mut pem = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_CA_FILE + 1)
+        .read_to_end(&mut pem)
+        .map_err(unreadable)?;
+    if pem.len() as u64 > MAX_CA_FILE {
+        return Err(Error::invalid("ca_file is larger than 1 MiB"));
+    }
+    Ok(pem)
+}
+
 pub(super) fn build_agent(config: &Config) -> Result<Agent, Error> {
     let mut tls = TlsConfig::builder();
     if let Some(path) = &config.ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|e| Error::invalid(format!("ca_file cannot be read: {}", e.kind())))?;
+        let pem = read_ca_file(path)?;
         let mut roots = WEBPKI_ROOTS.clone();
         let before = roots.len();
         for item in ureq::tls::parse_pem(&pem) {
@@ -66,7 +100,7 @@ pub(super) fn build_agent(config: &Config) -> Result<Agent, Error> {
     Ok(Agent::with_parts(
         agent_config,
         connector_chain(),
-        CachingResolver::default(),
+        CachingResolver::<DefaultResolver>::default(),
     ))
 }
 

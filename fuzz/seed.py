@@ -112,36 +112,46 @@ def claim_match():
 
 
 def sandbox_http():
+    # Two bytes first (fuzz/targets/src/sandbox_http.rs): the limits (0x0f: the server's
+    # 64 KiB head, 1 MiB body; 0x05: 512 and 16) and the seed of the read splits.
     reqs = [
         "GET /links/mk_sandbox_ok/identity HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         "Authorization: Bearer tok\r\nmoneykit-version: 2023-02-18\r\n\r\n",
         "GET /links/mk_sandbox_ok/identity?account_ids=acc_1&account_ids=acc_2 HTTP/1.1\r\n"
         "Host: localhost:8080\r\nConnection: close\r\n\r\n",
         "POST /auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-        "Content-Length: 66\r\n\r\ngrant_type=client_credentials&client_id=id&client_secret=secret12",
-        "POST /links/mk_sandbox_ok/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        "Transfer-Encoding: chunked\r\n\r\n1a\r\n{\"products\":[\"identity\"]}\r\n0\r\n\r\n",
-        "GET /links/mk%2Fx/identity HTTP/1.0\r\n\r\n",
-        "GET / HTTP/1.1\r\nHost: a\r\nX-Long: " + "a" * 200 + "\r\n\r\n",
+        "Content-Length: 64\r\n\r\ngrant_type=client_credentials&client_id=id&client_secret=secret12",
+        "POST /links/mk_sandbox_ok/products HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        "Expect: 100-continue\r\n\r\n1a;ext=1\r\n{\"products\":[\"identity\"]}\r\n0\r\nX-Trailer: 1\r\n\r\n",
+        "\r\nGET http://localhost/x?y#z HTTP/1.0\n\n",
+        "OPTIONS * HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\nabc"
+        "GET /second HTTP/1.1\r\nHost: a\r\n\r\nGET /third HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\nX-Long: " + "a" * 600 + "\r\n\r\n",
+        "GET / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
     ]
     for r in reqs:
-        write("sandbox_http", r)
+        for limits in (b"\x0f", b"\x05"):
+            write("sandbox_http", limits + b"\x2a" + r.encode())
 
 
 def cli_files():
-    # Selector byte 0: a links file; 1: a resume (output) file. See fuzz/targets/src/cli_files.rs.
+    # A selector byte first (fuzz/targets/src/cli_files.rs): 0 a links file, 1 an output
+    # file to resume, 2 a result line (key byte, link id, NUL, JSON).
     links = [
         "mk_sandbox_ok\nmk_sandbox_unicode\n",
-        "# comment\nmk_sandbox_ok acc_1,acc_2\n\n",
-        "mk_a\r\nmk_b",
+        "\ufeff# links\n  mk_a  \r\n\nmk_b\nmk_a\n#mk_c",
+        "mk_a\x00b\n",
     ]
-    for l in links:
-        write("cli_files", b"\x00" + l.encode())
-    ok = json.dumps({"link_id": "mk_sandbox_ok", "status": "ok", "identity": {"accounts": [], "link": {}}})
-    err = json.dumps({"link_id": "mk_sandbox_404", "status": "error",
-                      "error": {"status": 7, "name": "MK_ERR_NOT_FOUND"}})
-    for r in [ok + "\n" + err + "\n", ok + "\n" + err[:20], "\n", "not json\n"]:
-        write("cli_files", b"\x01" + r.encode())
+    for text in links:
+        write("cli_files", b"\x00" + text.encode())
+    ok = '{"link_id":"mk_sandbox_ok","identity":{"accounts":[],"link":{"link_id":"mk_sandbox_ok"}}}'
+    err = '{"link_id":"mk_sandbox_404","error":{"status":7,"name":"MK_ERR_NOT_FOUND","message":"x"}}'
+    for text in [ok + "\n" + err + "\n", ok + "\n  \n" + '{"link_id":"mk_cu', "\n", "not json\n",
+                 ok + "\n" + ok]:
+        write("cli_files", b"\x01" + text.encode())
+    for choice, link, body in [(0, "mk_sandbox_ok", '{ "accounts" : [ ], "s": "a \\" b" }'),
+                               (1, "mk_sandbox_404", '{"status": 7, "n": 1.0e3}')]:
+        write("cli_files", b"\x02" + bytes([choice]) + link.encode() + b"\x00" + body.encode())
 
 
 ALL = {

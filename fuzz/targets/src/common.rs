@@ -171,18 +171,23 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
     }
 }
 
-/// The fixed text that messages are made of: every Rust source file of the core (their
-/// string literals are the messages' words), the schema (field names, enum values) and
-/// serde_json's phrases. An input string found there proves nothing when a message holds
-/// it (e.g. a body value "required field missing"), so it is not counted as an echo. Read
-/// once, at run time, so a renamed source file never breaks this crate's build.
+/// The fixed text that messages are made of: every Rust source file of the core, the CLI and
+/// the sandbox (their string literals are the messages' words; a literal continued on the
+/// next line with `\` is joined), the schema (field names, enum values) and serde_json's
+/// phrases. An input string found there proves nothing when a message holds it (e.g. a body
+/// value "required field missing"), so it is not counted as an echo. Read once, at run time,
+/// so a renamed source file never breaks this crate's build.
 pub fn vocabulary() -> &'static str {
     static TEXT: OnceLock<String> = OnceLock::new();
     TEXT.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let mut text = SERDE_PHRASES.join("\n");
         let mut files = 0;
-        let mut dirs = vec![root.join("src/core")];
+        let mut dirs = vec![
+            root.join("src/core"),
+            root.join("cli/src"),
+            root.join("sandbox/src"),
+        ];
         while let Some(dir) = dirs.pop() {
             for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
                 let path = entry.path();
@@ -191,7 +196,7 @@ pub fn vocabulary() -> &'static str {
                 } else if path.extension().is_some_and(|e| e == "rs") {
                     if let Ok(source) = std::fs::read_to_string(&path) {
                         text.push('\n');
-                        text.push_str(&source);
+                        text.push_str(&join_continued_literals(&source));
                         files += 1;
                     }
                 }
@@ -199,7 +204,7 @@ pub fn vocabulary() -> &'static str {
         }
         assert!(
             files > 0,
-            "no source under {}/src/core: the vocabulary would be empty",
+            "no source under {}: the vocabulary would be empty",
             root.display()
         );
         if let Ok(schema) = std::fs::read_to_string(root.join("schema/moneykit.json")) {
@@ -208,6 +213,30 @@ pub fn vocabulary() -> &'static str {
         }
         text
     })
+}
+
+/// `source` with each `\` + newline + indentation (a string literal continued on the next
+/// line) removed, as the compiler does.
+fn join_continued_literals(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(i) = rest.find("\\\n") {
+        out.push_str(&rest[..i]);
+        rest = rest[i + 2..].trim_start();
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether `window` (bytes of a message) is fixed text of the sources ([`vocabulary`]).
+pub fn in_vocabulary(window: &[u8]) -> bool {
+    match std::str::from_utf8(window) {
+        Ok(w) => vocabulary().contains(w),
+        Err(_) => vocabulary()
+            .as_bytes()
+            .windows(window.len())
+            .any(|x| x == window),
+    }
 }
 
 /// The first of `candidates` found in `message` that is not part of the messages' fixed
@@ -281,4 +310,39 @@ pub unsafe fn take_string(p: *mut std::ffi::c_char) -> Option<String> {
     // SAFETY: from the library, not freed yet, and not used after this.
     unsafe { moneykit::ffi::mk_string_free(p) };
     Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_echo_is_found_and_fixed_text_is_not_one() {
+        let input = br#"{"log_level": "sekret-Value-0123456789", "x": "required field missing",
+                         "access_token": 987654321, "Sekret.Key@example.com": 1, "short": "abc"}"#;
+        let found = json_strings(input, ECHO_MIN_LEN).secrets(ECHO_MIN_LEN);
+        assert!(found.contains(&"sekret-Value-0123456789".to_string()));
+        assert!(
+            found.contains(&"987654321".to_string()),
+            "the token's number"
+        );
+        assert!(
+            found.contains(&"Sekret.Key@example.com".to_string()),
+            "a non-plain key"
+        );
+        assert!(!found.contains(&"abc".to_string()));
+        let msg = "option log_level: unknown variant `sekret-Value-0123456789`";
+        assert_eq!(echoed(msg, &found), Some("sekret-Value-0123456789"));
+        // The core's own words are not an echo, even when the input holds them too.
+        assert_eq!(
+            echoed("accounts[0].name: required field missing", &found),
+            None
+        );
+        // Repeated keys: both values are looked for.
+        let twice = json_strings(
+            br#"{"access_token": "first-token-1", "access_token": "x"}"#,
+            8,
+        );
+        assert_eq!(twice.values, ["first-token-1"]);
+    }
 }

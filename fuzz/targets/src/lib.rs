@@ -12,14 +12,18 @@
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 mod claim_match;
+mod cli_files;
 mod common;
 mod identity;
 mod options;
+mod sandbox_http;
 mod view;
 
 pub use claim_match::claim_match;
+pub use cli_files::cli_files;
 pub use identity::identity;
 pub use options::options;
+pub use sandbox_http::sandbox_http;
 
 /// A target: its directory name under `fuzz/corpus/` and `fuzz/regressions/`, and its function.
 pub struct Target {
@@ -40,5 +44,13 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "claim_match",
         run: claim_match,
+    },
+    Target {
+        name: "sandbox_http",
+        run: sandbox_http,
+    },
+    Target {
+        name: "cli_files",
+        run: cli_files,
     },
 ];

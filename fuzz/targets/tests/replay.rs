@@ -87,6 +87,16 @@ fn claim_match() {
     replay("claim_match");
 }
 
+#[test]
+fn sandbox_http() {
+    replay("sandbox_http");
+}
+
+#[test]
+fn cli_files() {
+    replay("cli_files");
+}
+
 /// Every target has its test above, and every corpus directory its target.
 #[test]
 fn every_target_is_replayed() {

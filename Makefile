@@ -14,7 +14,7 @@ C_WARN       := -std=c99 -Wall -Wextra -Werror -pedantic
 export MONEYKIT_SANDBOX_BIN := $(SANDBOX_BIN)
 export MONEYKIT_NATIVE_LIB  := $(abspath $(LIB_SO))
 
-.PHONY: all build demo test deps check gen gen-check symbols-check fmt-check clippy cargo-test header header-check \
+.PHONY: all build demo test deps check gen gen-check corpus-bless symbols-check fmt-check clippy cargo-test header header-check \
         header-compile c-test c-asan c-valgrind c-example test-python test-go test-cpp go-module dist-test go-dist-test wheel dist-test-python bench stress clean
 
 all: build
@@ -42,9 +42,15 @@ deps:
 gen:
 	$(CARGO) run -q -p moneykit-gen -- --root .
 
-## Fails when a generated file differs from what the schema produces now.
+## Fails when a generated file differs from what the schema produces now, or a corpus
+## expected dump from what scripts/corpus_bless.py (no library) makes of its body.
 gen-check:
 	$(CARGO) run -q -p moneykit-gen -- --root . --check
+	python3 scripts/corpus_bless.py --check
+
+## Rewrites tests/corpus/*.expected.json from the schema's rules alone (scripts/corpus_bless.py).
+corpus-bless:
+	python3 scripts/corpus_bless.py
 
 ## Everything.
 test: deps check gen-check cargo-test header-check header-compile symbols-check c-test test-python test-go test-cpp test-install

@@ -178,12 +178,30 @@ test-cpp: build
 
 ## Long soak (not part of `make test`): a 100,000-link batch with flat memory (the ignored
 ## test of tests/batch.rs); 8 threads x 10,000 calls on one client, under ASan and under
-## valgrind: 0 failures, 0 leaks.
+## valgrind: 0 failures, 0 leaks; then every fuzz target for STRESS_FUZZ_SECONDS.
+STRESS_FUZZ_SECONDS ?= 30
 stress: $(BUILD_DIR)/c_test_asan $(BUILD_DIR)/c_test
 	$(CARGO) test --release --test batch -- --ignored memory_stays_flat_for_100k_links
 	MK_TEST_STRESS=1 ASAN_OPTIONS=detect_leaks=1 bash scripts/with-sandbox.sh $(BUILD_DIR)/c_test_asan
 	MK_TEST_STRESS=1 bash scripts/with-sandbox.sh valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
 	  --errors-for-leak-kinds=definite,indirect --error-exitcode=1 $(BUILD_DIR)/c_test
+	@# Every fuzz target for a short while (the corpus is left as committed; a crash fails).
+	FUZZ_UPDATE_CORPUS=0 bash scripts/fuzz.sh $(STRESS_FUZZ_SECONDS)
+
+## Coverage-guided fuzzing with AFL++ on the stable toolchain (fuzz/README.md; cargo-afl is
+## installed on first use): every fuzz target for FUZZ_SECONDS each, or only FUZZ_TARGETS
+## ("identity options claim_match sandbox_http cli_files"). The minimized queues go back to
+## fuzz/corpus/, crash inputs to fuzz/regressions/ (commit both); fails on a crash.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?=
+.PHONY: fuzz fuzz-replay
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+## The committed fuzz corpora and regressions through their targets, no AFL++ needed
+## (`cargo test --workspace`, so `make test`, runs the same).
+fuzz-replay:
+	$(CARGO) test -p moneykit-fuzz --test replay
 
 ## Benchmarks (not tests): writes bench/RESULTS.md. See bench/README.md.
 bench: build

@@ -28,7 +28,7 @@ use std::ffi::CString;
 use std::sync::OnceLock;
 
 /// The corpus identities every claim is matched against: (body, decoded).
-fn identities() -> &'static [(String, IdentityResponse)] {
+pub(crate) fn identities() -> &'static [(String, IdentityResponse)] {
     static IDS: OnceLock<Vec<(String, IdentityResponse)>> = OnceLock::new();
     IDS.get_or_init(|| {
         [

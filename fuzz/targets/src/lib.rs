@@ -25,6 +25,13 @@ pub use identity::identity;
 pub use options::options;
 pub use sandbox_http::sandbox_http;
 
+/// Fills the targets' caches of fixed inputs (the echo checks' vocabulary, the corpus
+/// identities), so the AFL++ driver pays for them once, before its fork server starts.
+pub fn warm_up() {
+    common::vocabulary();
+    claim_match::identities();
+}
+
 /// A target: its directory name under `fuzz/corpus/` and `fuzz/regressions/`, and its function.
 pub struct Target {
     pub name: &'static str,

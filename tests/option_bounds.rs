@@ -157,8 +157,13 @@ fn a_ca_file_that_is_not_pem_certificates_is_refused_at_creation() {
 fn a_ca_file_must_be_a_regular_file_of_at_most_1_mib() {
     // Issue 23: a FIFO blocked mk_client_new forever (open waits for a writer) and a
     // large file was read whole; both are refused promptly, before a byte is read.
-    let big = ca_file("big.pem", &vec![b'#'; 1024 * 1024 + 1]);
-    let fifo = std::path::Path::new(&big).with_file_name("fifo.pem");
+    // A directory of its own: the test above removes ca_file()'s when it ends.
+    let dir = std::env::temp_dir().join(format!("mk-ca-limits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = dir.join("big.pem");
+    std::fs::write(&big, vec![b'#'; 1024 * 1024 + 1]).unwrap();
+    let big = big.display().to_string();
+    let fifo = dir.join("fifo.pem");
     let _ = std::fs::remove_file(&fifo);
     let c_path = std::ffi::CString::new(fifo.display().to_string()).unwrap();
     // SAFETY: a valid NUL-terminated path; mkfifo only creates the node.
@@ -176,7 +181,7 @@ fn a_ca_file_must_be_a_regular_file_of_at_most_1_mib() {
         assert_invalid(rc, &err, &path);
         assert_eq!(err["message"], message, "{path}");
     }
-    std::fs::remove_file(&fifo).ok();
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

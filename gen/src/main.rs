@@ -9,6 +9,7 @@ mod docs;
 mod go;
 mod out;
 mod python;
+mod python_abi;
 mod rust;
 mod rust_meta;
 mod sandbox;
@@ -35,6 +36,7 @@ fn main() {
     rust::emit(&s, &mut out);
     rust_meta::emit(&s, &mut out);
     python::emit(&s, &mut out);
+    python_abi::emit(&root, &mut out);
     go::emit(&s, &mut out);
     cpp::emit(&s, &mut out);
     c_view::emit(&s, &mut out);

@@ -1,15 +1,20 @@
-"""The binding against include/moneykit.h: status values, functions, signatures, versions."""
+"""The binding against include/moneykit.h: status values, functions, signatures, versions,
+and the layout of every struct (`_abi`, generated from the header) as the C compiler sees it."""
 
 from __future__ import annotations
 
 import ctypes
+import os
 import re
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Dict, List
 
 import pytest
 
 import moneykit_native as mk
-from moneykit_native import _native
+from moneykit_native import _abi, _native
 
 from conftest import HEADER, PACKAGE_ROOT, REPO
 
@@ -117,3 +122,82 @@ def test_lifecycle_declarations_work(client: mk.Client) -> None:
         assert rc == mk.Status.CANCELLED and error and "MK_ERR_CANCELLED" in error
     finally:
         L.mk_cancel_free(cancel)
+
+
+def _layout_program() -> str:
+    """A C program printing, for every struct `_abi` declares, `sizeof` and `_Alignof`, and
+    for each of its fields `offsetof` and `sizeof`; then every constant `_abi` declares."""
+    lines = [
+        "#include <stddef.h>",
+        "#include <stdio.h>",
+        '#include "moneykit.h"',
+        "int main(void) {",
+    ]
+    for name, cls in _abi.STRUCTS.items():
+        lines.append(
+            f'  printf("{name} %zu %zu\\n", sizeof(struct {name}), _Alignof(struct {name}));'
+        )
+        for field in cls._fields_:
+            f = field[0]
+            lines.append(
+                f'  printf("{name}.{f} %zu %zu\\n", offsetof(struct {name}, {f}), '
+                f"sizeof(((struct {name} *)0)->{f}));"
+            )
+    for c in _abi.CONSTANTS:
+        if isinstance(getattr(_abi, c), str):
+            lines.append(f'  printf("{c} %s\\n", {c});')
+        else:
+            lines.append(f'  printf("{c} %lld\\n", (long long){c});')
+    lines += ["  return 0;", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def _python_layout() -> List[str]:
+    """What the C program must print, from ctypes."""
+    out = []
+    for name, cls in _abi.STRUCTS.items():
+        out.append(f"{name} {ctypes.sizeof(cls)} {ctypes.alignment(cls)}")
+        for field in cls._fields_:
+            f = field[0]
+            descriptor = getattr(cls, f)
+            out.append(f"{name}.{f} {descriptor.offset} {descriptor.size}")
+    for c in _abi.CONSTANTS:
+        out.append(f"{c} {getattr(_abi, c)}")
+    return out
+
+
+def test_struct_layouts_and_constants_equal_the_c_compilers(tmp_path: Path) -> None:
+    """Compiles a program against include/moneykit.h with the system C compiler (`$CC`, else
+    `cc`; never skipped: every supported machine has one) and compares the size, alignment,
+    field offsets and field sizes of every struct in `_abi`, and every constant, with ctypes."""
+    cc = os.environ.get("CC") or "cc"
+    if shutil.which(cc) is None:
+        pytest.fail(f"no C compiler ({cc!r} not on PATH): the layout check needs one")
+    src = tmp_path / "layout.c"
+    src.write_text(_layout_program(), encoding="utf-8")
+    exe = tmp_path / "layout"
+    build = subprocess.run(
+        [cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-I", str(HEADER.parent),
+         str(src), "-o", str(exe)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert build.returncode == 0, build.stdout + build.stderr
+    run = subprocess.run([str(exe)], capture_output=True, text=True, timeout=60, check=True)
+    c_lines = run.stdout.splitlines()
+    py_lines = _python_layout()
+    assert len(c_lines) == len(py_lines) > len(_abi.STRUCTS) + len(_abi.CONSTANTS)
+    drift = [f"C: {c}  ctypes: {p}" for c, p in zip(c_lines, py_lines) if c != p]
+    assert not drift, "layout drift between include/moneykit.h and _abi.py:\n" + "\n".join(drift)
+
+
+def test_abi_declares_everything_the_header_does() -> None:
+    """Every struct with fields, every #define with a value and every enum member of the header
+    is in `_abi` (the generator skips nothing)."""
+    text = re.sub(r"/\*.*?\*/|//[^\n]*", "", header(), flags=re.S)
+    structs = set(re.findall(r"typedef struct (\w+) \{", text))
+    assert structs and structs == set(_abi.STRUCTS)
+    defines = set(re.findall(r"^#define (MK_\w+) \S", text, flags=re.M))
+    members = set(re.findall(r"^\s*(MK_\w+) = -?\d+,", text, flags=re.M))
+    assert defines and members and defines | members == set(_abi.CONSTANTS)
+    assert _native.ABI_VERSION == (_abi.MK_VERSION_MAJOR, _abi.MK_VERSION_MINOR)
+    assert _abi.MK_VERSION == mk.library_version()

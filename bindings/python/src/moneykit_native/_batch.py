@@ -81,7 +81,7 @@ class BatchProgress:
         return self.rate_per_minute / 60.0
 
     @classmethod
-    def _from_c(cls, p: _native.BatchProgress) -> BatchProgress:
+    def _from_c(cls, p: _native.mk_batch_progress) -> BatchProgress:
         return cls(
             total=int(p.total),
             done=int(p.done),
@@ -296,9 +296,9 @@ class Batch:
             finally:
                 if handle is not None:
                     self._release()
-            if code == _native.BATCH_PENDING:
+            if code == _native.MK_BATCH_PENDING:
                 continue  # back in Python: a pending KeyboardInterrupt is raised here
-            if code == _native.BATCH_DONE:
+            if code == _native.MK_BATCH_DONE:
                 self._finished = True
                 self.close()
                 raise StopIteration

@@ -23,9 +23,9 @@ _T = TypeVar("_T")
 StrPath = Union[str, "os.PathLike[str]"]
 
 #: Longest accepted link id or account id, in UTF-8 bytes (`MK_MAX_ID_LEN`).
-MAX_ID_LEN = 1024
+MAX_ID_LEN: int = _native.MK_MAX_ID_LEN
 #: Most account ids per call (`MK_MAX_ACCOUNT_IDS`).
-MAX_ACCOUNT_IDS = 1000
+MAX_ACCOUNT_IDS: int = _native.MK_MAX_ACCOUNT_IDS
 
 
 def _text(name: str, value: object) -> bytes:

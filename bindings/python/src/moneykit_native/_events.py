@@ -80,6 +80,6 @@ def _on_event(_user_data: Optional[int], event: Any) -> None:
 
 #: The one ctypes callback every client is given. Module-level, so it lives as long as
 #: the library can call it (each Client also keeps a reference).
-EVENT_CALLBACK: Any = _native.EVENT_FN(_on_event)
+EVENT_CALLBACK: Any = _native.mk_event_fn(_on_event)
 
 __all__ = ["EVENT_CALLBACK", "LOGGER_NAME", "level_for", "logger"]

@@ -1,14 +1,15 @@
-"""Finding and loading `libmoneykit`, and the ctypes declarations of its C ABI.
+"""Finding and loading `libmoneykit`, and calling its C ABI.
 
-Every function of `include/moneykit.h` is declared here with its `argtypes` and
-`restype`. Strings the library hands out (identity JSON, error JSON) are received
-as `c_void_p`, copied into Python, and always released with `mk_string_free`:
-`c_char_p` would convert them to bytes and lose the pointer, leaking it.
+Every function of `include/moneykit.h` is declared with its `argtypes` and `restype` by
+`_abi` (generated from the header, as are its constants and structs; re-exported here).
+Strings the library hands out (identity JSON, error JSON) are received as `c_void_p`,
+copied into Python, and always released with `mk_string_free`: `c_char_p` would convert
+them to bytes and lose the pointer, leaking it.
 
 The library is loaded lazily, on first use, so `import moneykit_native` works (and
 `Status`, the exceptions and the dataclasses are usable) even where it is missing.
 
-This is the leaf of the package: it imports no other module of it and turns no C
+It imports only `_abi` from the package (see the layers in `__init__`) and turns no C
 status into an exception (callers get `(status, value, error_json)` and decide); the
 only exception it raises is `LibraryNotFoundError`, when the library cannot be loaded.
 """
@@ -24,12 +25,34 @@ import threading
 from pathlib import Path
 from typing import Callable, Iterable, List, Optional, Tuple
 
+from ._abi import (  # re-exported: the package uses _native.X
+    MK_BATCH_DONE,
+    MK_BATCH_PENDING,
+    MK_ERR_INTERNAL,
+    MK_MAX_ACCOUNT_IDS,
+    MK_MAX_ID_LEN,
+    MK_VERSION_MAJOR,
+    MK_VERSION_MINOR,
+    FUNCTIONS,
+    P_c_char_p,
+    P_c_void_p,
+    _declare,
+    c_char_p,
+    c_int32,
+    c_size_t,
+    c_void_p,
+    mk_batch_item,
+    mk_batch_progress,
+    mk_event,
+    mk_event_fn,
+)
+
 #: The environment variable that names the library file to load, first.
 ENV_VAR = "MONEYKIT_NATIVE_LIB"
 
-#: The C ABI version (major, minor) this binding was written against. Before 1.0 every
-#: minor release may break the ABI (the soname is libmoneykit.so.0 and cargo-c's rule).
-ABI_VERSION = (0, 1)
+#: The C ABI version (major, minor) of the header `_abi` was generated from. Before 1.0
+#: every minor release may break the ABI (the soname is libmoneykit.so.0 and cargo-c's rule).
+ABI_VERSION = (MK_VERSION_MAJOR, MK_VERSION_MINOR)
 
 _HERE = Path(__file__).resolve().parent
 
@@ -131,23 +154,6 @@ def _load() -> Tuple[ctypes.CDLL, str]:
     )
 
 
-from ._abi import (  # noqa: E402  (re-exported: the package uses _native.X)
-    P_c_char_p,
-    P_c_void_p,
-    c_char_p,
-    c_int32,
-    c_size_t,
-    c_void_p,
-    BATCH_DONE,
-    BATCH_PENDING,
-    EVENT_FN,
-    FUNCTIONS,
-    BatchItem,
-    BatchProgress,
-    Event,
-    _declare,
-)
-
 _lock = threading.Lock()
 _lib: Optional[ctypes.CDLL] = None
 _path: Optional[str] = None
@@ -230,8 +236,6 @@ def free_client(handle: int) -> None:
 #: A C call's outcome: its status, the value it handed out (or None) and the error JSON
 #: (None when it handed none out). `_client` / `_models` turn a failure into an exception.
 Outcome = Tuple[int, Optional[str], Optional[str]]
-#: Status code of MK_ERR_INTERNAL, for a call that broke the header's promises.
-_INTERNAL = 13
 
 
 def new_client(
@@ -250,7 +254,7 @@ def new_client(
             L.mk_client_free(out_client.value)
         return rc, None, error
     if not out_client.value:
-        return _INTERNAL, None, None
+        return MK_ERR_INTERNAL, None, None
     return 0, out_client.value, error
 
 
@@ -273,7 +277,7 @@ def get_identity(handle: int, link_id: bytes, account_ids: Iterable[bytes]) -> O
     finally:
         error = take_string(out_error.value)
     if rc == 0 and body is None:
-        return _INTERNAL, None, error
+        return MK_ERR_INTERNAL, None, error
     return rc, body, error
 
 
@@ -311,7 +315,7 @@ def get_identity_ex(
         finally:
             error = take_string(out_error.value)
     if rc == 0 and body is None:
-        return _INTERNAL, None, None, error
+        return MK_ERR_INTERNAL, None, None, error
     return rc, body, request_id, error
 
 
@@ -327,7 +331,7 @@ def new_cancel() -> Tuple[int, Optional[int], Optional[str]]:
             L.mk_cancel_free(out.value)
         return rc, None, error
     if not out.value:
-        return _INTERNAL, None, None
+        return MK_ERR_INTERNAL, None, None
     return 0, out.value, error
 
 
@@ -344,12 +348,12 @@ def free_cancel(handle: int) -> None:
 def set_event_callback(handle: int, callback: Optional[object]) -> Tuple[int, Optional[str]]:
     """`mk_client_set_event_callback(handle, callback, NULL)`: (status, error JSON or None).
 
-    `callback` is an `EVENT_FN` instance (the caller keeps it alive as long as the client)
+    `callback` is an `mk_event_fn` instance (the caller keeps it alive as long as the client)
     or None to remove it.
     """
     out_error = c_void_p()
     rc: int = lib().mk_client_set_event_callback(
-        handle, callback if callback is not None else EVENT_FN(), None, ctypes.byref(out_error)
+        handle, callback if callback is not None else mk_event_fn(), None, ctypes.byref(out_error)
     )
     return rc, take_string(out_error.value)
 
@@ -395,7 +399,7 @@ def batch_start(
             L.mk_batch_free(out.value)
         return rc, None, error
     if not out.value:
-        return _INTERNAL, None, None
+        return MK_ERR_INTERNAL, None, None
     return 0, out.value, error
 
 
@@ -406,11 +410,11 @@ BatchOutcome = Tuple[int, int, int, Optional[str], Optional[str], Optional[str]]
 def batch_next(batch: int, timeout_ms: int) -> BatchOutcome:
     """`mk_batch_next`: (code, item status, index, link id, identity JSON, error JSON).
 
-    `code` is 0 with an item, `BATCH_PENDING`, `BATCH_DONE`, or an error status (then the
+    `code` is 0 with an item, `MK_BATCH_PENDING`, `MK_BATCH_DONE`, or an error status (then the
     error JSON is the call's). The item's three strings are taken and freed here, always.
     ctypes releases the GIL while it waits.
     """
-    item = BatchItem()
+    item = mk_batch_item()
     out_error = c_void_p()
     rc: int = lib().mk_batch_next(batch, timeout_ms, ctypes.byref(item), ctypes.byref(out_error))
     try:
@@ -428,9 +432,9 @@ def batch_next(batch: int, timeout_ms: int) -> BatchOutcome:
     return 0, int(item.status), int(item.index), link_id, body, item_error
 
 
-def batch_progress(batch: int) -> Tuple[int, BatchProgress, Optional[str]]:
+def batch_progress(batch: int) -> Tuple[int, mk_batch_progress, Optional[str]]:
     """`mk_batch_get_progress`: (status, the snapshot, error JSON or None)."""
-    out = BatchProgress()
+    out = mk_batch_progress()
     out_error = c_void_p()
     rc: int = lib().mk_batch_get_progress(batch, ctypes.byref(out), ctypes.byref(out_error))
     return rc, out, take_string(out_error.value)
@@ -474,7 +478,7 @@ def refresh_identity(
     )
     body, stale, error = _take3(out_json, out_stale, out_error)
     if rc == 0 and body is None:
-        return _INTERNAL, None, stale, error
+        return MK_ERR_INTERNAL, None, stale, error
     return rc, body, stale, error
 
 
@@ -494,7 +498,7 @@ def wait_identity_newer(
     )
     body, stale, error = _take3(out_json, out_stale, out_error)
     if rc == 0 and body is None:
-        return _INTERNAL, None, stale, error
+        return MK_ERR_INTERNAL, None, stale, error
     return rc, body, stale, error
 
 
@@ -523,49 +527,52 @@ def match_owners(identity_json: bytes, claim_json: bytes) -> Outcome:
     finally:
         error = take_string(out_error.value)
     if rc == 0 and body is None:
-        return _INTERNAL, None, error
+        return MK_ERR_INTERNAL, None, error
     return rc, body, error
 
 
 __all__ = [
     "ABI_VERSION",
-    "BATCH_DONE",
-    "BATCH_PENDING",
-    "BatchItem",
     "BatchOutcome",
-    "BatchProgress",
+    "ENV_VAR",
+    "FUNCTIONS",
+    "LibraryNotFoundError",
+    "MK_BATCH_DONE",
+    "MK_BATCH_PENDING",
+    "MK_ERR_INTERNAL",
+    "MK_MAX_ACCOUNT_IDS",
+    "MK_MAX_ID_LEN",
+    "Outcome",
+    "OutcomeEx",
     "RefreshOutcome",
     "batch_cancel",
     "batch_next",
     "batch_progress",
     "batch_start",
-    "free_batch",
-    "match_owners",
-    "refresh_identity",
-    "request_identity_refresh",
-    "wait_identity_newer",
-    "ENV_VAR",
-    "EVENT_FN",
-    "Event",
-    "FUNCTIONS",
-    "LibraryNotFoundError",
-    "Outcome",
-    "OutcomeEx",
     "candidates",
+    "free_batch",
     "free_cancel",
     "free_client",
     "get_identity",
     "get_identity_ex",
-    "new_cancel",
     "lib",
     "library_path",
     "library_version",
+    "match_owners",
+    "mk_batch_item",
+    "mk_batch_progress",
+    "mk_event",
+    "mk_event_fn",
+    "new_cancel",
     "new_client",
+    "refresh_identity",
     "repo_root",
+    "request_identity_refresh",
     "set_event_callback",
     "status_describe",
     "status_name",
     "take_string",
     "trigger_cancel",
     "validate_identity",
+    "wait_identity_newer",
 ]

@@ -14,6 +14,19 @@ extension and no dependency outside the standard library. Calls take a per-call
 coroutines (`await client.get_identity(...)`), cancelled natively with their task.
 """
 
+# The package's layers, lowest first. A module imports only modules of lower layers, or of its
+# own layer listed before it: never one listed after it, not even inside a function (imports
+# under `if TYPE_CHECKING:`, for annotations only, are exempt). tests/test_layers.py holds this
+# list to the code: every module is in it, each imports alone in a fresh interpreter, and an
+# AST walk finds no import upwards.
+#
+#   1. leaves (standard library only): _version, _abi, _status, _values, _sandbox
+#   2. the C library (loading, calls, no exceptions): _native
+#   3. errors and argument checks: _error_base, _errors, _error_json, _args
+#   4. the response model: _decode, _helpers, _models
+#   5. calls: _events, _cancel, _match, _batch, _client, _async
+#   6. the public names: __init__
+
 from . import _errors, _models
 from ._async import AsyncClient
 from ._batch import Batch, BatchProgress, BatchResult

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Type, TypeVar, Un
 
 from ._cancel import Cancel
 from ._client import Client
-from ._match import ClaimAddress, OwnerMatch
+from ._match import ClaimAddress, OwnerMatch, claim_json
 from ._models import IdentityResponse
 
 _T = TypeVar("_T")
@@ -174,8 +174,6 @@ class AsyncClient:
         timeout: Optional[float] = None,
     ) -> OwnerMatch:
         """`Client.match_owners` off the event loop (a bad claim raises before any request)."""
-        from ._match import claim_json
-
         claim_json(claim, name, email, phone, address)  # TypeError here, not in a thread
         return await self._run(
             lambda c: self._client.match_owners(

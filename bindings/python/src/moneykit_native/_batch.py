@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Type
 
 from . import _native
+from ._args import c_text
 from ._error_base import MoneyKitError
 from ._error_json import error_from_json
 from ._models import IdentityResponse, decode_validated
@@ -147,8 +148,6 @@ class Batch:
     """
 
     def __init__(self, client: Client, link_ids: List[str], options_json: str) -> None:
-        from ._client import _text  # the client module imports this one
-
         self._lock = threading.Lock()
         self._handle: Optional[int] = None
         self._closed = False
@@ -156,7 +155,7 @@ class Batch:
         self._total = len(link_ids)
         self._last: Optional[BatchProgress] = None
         self._finished = False  # mk_batch_next said MK_BATCH_DONE
-        ids = [_text(f"link_ids[{i}]", lid) for i, lid in enumerate(link_ids)]
+        ids = [c_text(f"link_ids[{i}]", lid) for i, lid in enumerate(link_ids)]
         opts = options_json.encode("utf-8")
         self._client = client
         client_handle = client._acquire()  # released when the batch is freed

@@ -11,11 +11,12 @@ from types import TracebackType
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Type, TypeVar, Union
 
 from . import _events, _native
+from ._args import c_text
 from ._batch import Batch, batch_options_json
 from ._cancel import Cancel
 from ._error_base import MoneyKitError
 from ._error_json import error_from_json, invalid_argument
-from ._match import ClaimAddress, OwnerMatch, match_owners
+from ._match import ClaimAddress, OwnerMatch, claim_json, match_owners
 from ._models import IdentityResponse, decode_validated
 
 _T = TypeVar("_T")
@@ -26,19 +27,6 @@ StrPath = Union[str, "os.PathLike[str]"]
 MAX_ID_LEN: int = _native.MK_MAX_ID_LEN
 #: Most account ids per call (`MK_MAX_ACCOUNT_IDS`).
 MAX_ACCOUNT_IDS: int = _native.MK_MAX_ACCOUNT_IDS
-
-
-def _text(name: str, value: object) -> bytes:
-    """A str argument as the NUL-terminated UTF-8 the C ABI takes."""
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    if "\0" in value:
-        # C would see the string cut at the NUL: a different id than the caller's.
-        raise invalid_argument(f"{name} contains a NUL character")
-    try:
-        return value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise invalid_argument(f"{name} is not valid Unicode (lone surrogate)") from None
 
 
 def _seconds_to_ms(name: str, value: Optional[float]) -> Optional[int]:
@@ -93,7 +81,7 @@ def _opt_str(name: str, value: Optional[StrPath]) -> Optional[str]:
         value = os.fspath(value)
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    _text(name, value)  # same NUL / encoding checks as every other string
+    c_text(name, value)  # same NUL / encoding checks as every other string
     return value
 
 
@@ -205,8 +193,8 @@ class Client:
             ca_file=ca_file,
             log_level=log_level,
         )
-        cid = None if client_id is None else _text("client_id", client_id)
-        secret = None if client_secret is None else _text("client_secret", client_secret)
+        cid = None if client_id is None else c_text("client_id", client_id)
+        secret = None if client_secret is None else c_text("client_secret", client_secret)
         rc, handle, error = _native.new_client(cid, secret, opts.encode("utf-8"))
         if rc != 0 or handle is None:
             raise error_from_json(rc, error)
@@ -292,12 +280,12 @@ class Client:
         """One `mk_get_identity_ex`: (body, request id), or raises."""
         # Empty or too long ids and too many account ids are the library's to refuse
         # (MK_ERR_INVALID_ARGUMENT); only what C cannot see is checked here.
-        lid = _text("link_id", link_id)
+        lid = c_text("link_id", link_id)
         ids: List[bytes] = []
         if account_ids is not None:
             if isinstance(account_ids, (str, bytes)):
                 raise TypeError("account_ids must be a list of str, not a single string")
-            ids = [_text(f"account_ids[{i}]", a) for i, a in enumerate(account_ids)]
+            ids = [c_text(f"account_ids[{i}]", a) for i, a in enumerate(account_ids)]
         timeout_ms = _call_timeout_ms(timeout)
         if cancel is not None and not isinstance(cancel, Cancel):
             raise TypeError(f"cancel must be a moneykit_native.Cancel, not {type(cancel).__name__}")
@@ -443,7 +431,7 @@ class Client:
         the error of a call that failed for good. Each of these carries `.stale`, the
         last (not refreshed) `IdentityResponse` seen, or None.
         """
-        lid = _text("link_id", link_id)
+        lid = c_text("link_id", link_id)
         wait_ms = _call_timeout_ms(wait, "wait")
         opts = _refresh_options(link_per_minute, time_scale)
         return self._fresh(self._with_handles(
@@ -470,7 +458,7 @@ class Client:
         `wait`, `cancel`, `link_per_minute`, `time_scale` and the errors (with
         `.stale`) as `refresh_identity`, without the daily-limit outcome.
         """
-        lid = _text("link_id", link_id)
+        lid = c_text("link_id", link_id)
         after_b = _after_text(after)
         wait_ms = _call_timeout_ms(wait, "wait")
         opts = _refresh_options(link_per_minute, time_scale)
@@ -490,7 +478,7 @@ class Client:
         wait for it later with `wait_identity_newer`. Raises `RateLimitedError` when
         MoneyKit's daily refresh limit for the link is reached (never retried).
         `timeout` and `cancel` as for `get_identity`."""
-        lid = _text("link_id", link_id)
+        lid = c_text("link_id", link_id)
         timeout_ms = _call_timeout_ms(timeout)
         rc, error = self._with_handles(
             cancel, lambda h, c: _native.request_identity_refresh(h, lid, timeout_ms, c)
@@ -514,8 +502,6 @@ class Client:
     ) -> OwnerMatch:
         """Fetches the link's identity, then `moneykit_native.match_owners` on it (the
         claim is checked first, so a bad claim sends nothing)."""
-        from ._match import claim_json
-
         claim_json(claim, name, email, phone, address)  # TypeError before any request
         body = self.get_identity_json(link_id, timeout=timeout, cancel=cancel)
         return match_owners(body, claim, name=name, email=email, phone=phone, address=address)
@@ -534,14 +520,14 @@ def _after_text(after: Union[IdentityResponse, datetime, str, None]) -> Optional
         product = after.link.products.get("identity")
         raw = product.raw.get("refreshed_at") if product is not None else None
         if isinstance(raw, str):
-            return _text("after", raw)  # as sent: no precision lost to datetime
+            return c_text("after", raw)  # as sent: no precision lost to datetime
         return None
     if isinstance(after, datetime):
         if after.tzinfo is None or after.utcoffset() is None:
             raise invalid_argument("after must be an aware datetime (with a timezone)")
-        return _text("after", after.isoformat())
+        return c_text("after", after.isoformat())
     if isinstance(after, str):
-        return _text("after", after)
+        return c_text("after", after)
     raise TypeError(
         f"after must be an IdentityResponse, a datetime, a str or None, not {type(after).__name__}"
     )

@@ -200,6 +200,10 @@ def canonical_timestamp(text: str) -> str:
         offset = (oh * 60 + om) * 60 * (-1 if off[0] == "-" else 1)
     seconds = _days_since_epoch(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
     seconds -= offset
+    # The UTC instant must fall within years 1..=9999 (the core's rule: every binding's
+    # date type holds it).
+    if not _days_since_epoch(1, 1, 1) * 86400 <= seconds < _days_since_epoch(10000, 1, 1) * 86400:
+        raise ValueError(text)
     days, rest = divmod(seconds, 86400)
     y, mo, d = _date_of(days)
     return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (

@@ -140,8 +140,19 @@ pub fn parse(text: &str) -> Option<(i64, TimestampKind)> {
         _ => return None,
     };
     let local = days * 86_400 + hour * 3600 + minute * 60 + second;
-    Some(((local - offset_secs) * MICROS_PER_SEC + micros, kind))
+    let utc = local - offset_secs;
+    // The instant must fall within years 1..=9999 in UTC, as it does locally: every
+    // binding's date type (Python's datetime, C++'s, Go's) then holds what was accepted
+    // (`0001-01-01T00:00:00+01:00` is year 0 in UTC; issue 23).
+    if !(MIN_UTC_SECS..=MAX_UTC_SECS).contains(&utc) {
+        return None;
+    }
+    Some((utc * MICROS_PER_SEC + micros, kind))
 }
+
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, in seconds since the Unix epoch.
+const MIN_UTC_SECS: i64 = -62_135_596_800;
+const MAX_UTC_SECS: i64 = 253_402_300_799;
 
 fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
@@ -265,9 +276,23 @@ mod tests {
             "2023-02-16X09:14:11",
             "2023-02-16T09:14:11 ",
             "２０２３-02-16",
+            // Within years 1..=9999 locally, outside them in UTC.
+            "0001-01-01T00:00:00+01:00",
+            "9999-12-31T23:30:00-01:00",
         ] {
             assert!(parse(s).is_none(), "{s:?} should be refused");
         }
+    }
+
+    #[test]
+    fn the_utc_range_ends_are_accepted() {
+        assert_eq!(canon("0001-01-01T00:00:00Z"), "0001-01-01T00:00:00.000000Z");
+        assert_eq!(
+            canon("9999-12-31T23:59:59.999999Z"),
+            "9999-12-31T23:59:59.999999Z"
+        );
+        assert_eq!(days_from_civil(1, 1, 1) * 86_400, MIN_UTC_SECS);
+        assert_eq!(days_from_civil(10_000, 1, 1) * 86_400 - 1, MAX_UTC_SECS);
     }
 
     #[test]

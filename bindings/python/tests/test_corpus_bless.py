@@ -70,9 +70,9 @@ def test_decimal_rules(text: str, want: str) -> None:
         ("1969-12-31T23:59:59.5Z", "1969-12-31T23:59:59.500000Z"),
         ("0001-01-01", "0001-01-01T00:00:00.000000Z"),
         ("2020-02-29T00:00:00z", "2020-02-29T00:00:00.000000Z"),
-        # An offset can carry the instant out of years 1-9999 (the core formats it as here).
-        ("0001-01-01T00:00+01:00", "0000-12-31T23:00:00.000000Z"),
-        ("9999-12-31T23:59:59.9999999-23:59", "10000-01-01T23:58:59.999999Z"),
+        # The ends of the UTC range (years 1-9999), reached through an offset.
+        ("0001-01-01T01:00+01:00", "0001-01-01T00:00:00.000000Z"),
+        ("9999-12-31T22:59:59.9999999-01:00", "9999-12-31T23:59:59.999999Z"),
     ],
 )
 def test_timestamp_rules(text: str, want: str) -> None:
@@ -87,6 +87,8 @@ def test_timestamp_rules(text: str, want: str) -> None:
         "2023-02-16T09:14:11.", "2023-02-16T09:14.5", "2023-02-16T09:14:11+2",
         "2023-02-16T09:14:11+24:00", "2023-02-16T09:14:11+02:60", "2023-02-16T09:14:11ZZ",
         "2023-02-16X09:14:11", "2023-02-16T09:14:11 ", "\uff12\uff10\uff12\uff13-02-16",
+        # Within years 1-9999 locally, outside them in UTC (src/core/timestamp.rs).
+        "0001-01-01T00:00+01:00", "9999-12-31T23:59:59.9999999-23:59",
     ],
 )
 def test_timestamps_outside_the_grammar_are_refused(text: str) -> None:

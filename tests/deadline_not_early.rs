@@ -78,3 +78,54 @@ fn a_call_ended_by_its_deadline_never_returns_before_it_even_when_interrupted() 
     }
     assert!(early.is_empty(), "{early:#?}");
 }
+
+/// The same for the refresh request (`POST /links/{id}/products`, issue 24): it goes through
+/// the identity call's retry loop, early-timeout wait included.
+#[test]
+fn a_refresh_request_ended_by_its_deadline_never_returns_before_it_even_when_interrupted() {
+    use moneykit::ffi::mk_request_identity_refresh;
+    // SAFETY: as in the test above (the same do-nothing handler for SIGURG).
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = ignore_signal as extern "C" fn(libc::c_int) as usize;
+        action.sa_flags = libc::SA_RESTART;
+        assert_eq!(libc::sigaction(libc::SIGURG, &action, ptr::null_mut()), 0);
+    }
+    let sb = sandbox();
+    // A caller's token: every attempt is the POST itself, never a token request.
+    let c = client(
+        &sb,
+        r#""max_retries": 0, "access_token": "sandbox-access-token""#,
+    );
+    let link = std::ffi::CString::new("mk_fault_silent").unwrap();
+    let _interrupter = Interrupter::start();
+    let mut early = Vec::new();
+    for round in 0..50 {
+        for timeout_ms in [3u64, 7, 13, 21] {
+            let mut err = ptr::null_mut();
+            let started = Instant::now();
+            // SAFETY: a live client; a valid string and out pointer.
+            let status = unsafe {
+                mk_request_identity_refresh(
+                    c.raw(),
+                    link.as_ptr(),
+                    timeout_ms,
+                    ptr::null(),
+                    &mut err,
+                )
+            };
+            let took = started.elapsed();
+            let error = take(err);
+            assert_eq!(status, Status::MkErrTimeout.code(), "{error:?}");
+            if took < Duration::from_millis(timeout_ms) {
+                early.push(format!(
+                    "round {round}: {timeout_ms} ms refresh request returned after {took:?}: {error:?}"
+                ));
+            }
+        }
+    }
+    assert!(early.is_empty(), "{early:#?}");
+    let stats = sb.stats();
+    assert!(stats.refresh_requests > 0, "{stats:?}");
+    assert_eq!(stats.token_requests, 0, "{stats:?}");
+}

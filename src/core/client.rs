@@ -5,9 +5,10 @@
 //! cancellable socket layer (`cancellable`), the credentials a request carries
 //! (`auth`), redirects (`redirect`), transport failures and the retry decision
 //! (`failure`), non-2xx responses (`http_error`), reading bodies and headers
-//! (`response`) and the token endpoint (`token`). This file holds the client and
-//! its call loop, which keeps every call within its deadlines (docs/C-API.md,
-//! "Deadlines and cancellation").
+//! (`response`), the token endpoint (`token`), the refresh request (`products`)
+//! and the one retry loop every request kind goes through, which keeps every call
+//! within its deadlines (`retries`; docs/C-API.md, "Deadlines, cancellation and
+//! events"). This file holds the client and the identity request.
 
 mod agent;
 mod auth;
@@ -19,6 +20,7 @@ pub use self::products::PRODUCTS_PATH;
 mod redact;
 mod redirect;
 mod response;
+mod retries;
 mod token;
 
 use self::agent::build_agent;
@@ -26,13 +28,13 @@ use self::failure::{transport_failure, Failure, Retry};
 use self::http_error::http_failure;
 use self::redirect::send_following_redirects;
 use self::response::read_body;
+use self::retries::{Answered, Reporter};
 use super::auth::TokenCache;
 use super::cancel::{self, CallControl};
 use super::config::{Config, Credentials, Options};
 use super::encode::push_encoded;
 use super::events::{Event, EventSink, IDENTITY_PATH};
 use super::log::{self, Level};
-use super::retry::backoff;
 use super::secret::Secret;
 use super::validate::validate_identity_str;
 use super::{Error, Status};
@@ -43,11 +45,6 @@ use ureq::Agent;
 /// Without a `Retry-After`, a 429 is not retried sooner than this: MoneyKit
 /// allows 3 identity calls per minute per link (docs/moneykit-api.md).
 pub const RATE_LIMIT_WAIT: Duration = Duration::from_secs(20);
-
-/// How early a socket timeout can end an attempt before its deadline (a kernel timer tick
-/// after each re-arm; ticks are 1-10 ms); a timeout further from the deadline is another
-/// one (connect_timeout_ms) and is not waited out.
-const TIMER_EARLY_WAKE: Duration = Duration::from_millis(50);
 
 /// A successful identity call: the body exactly as sent, and the request id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,81 +156,15 @@ impl Client {
         control: &CallControl,
         observer: &dyn Fn(&Event<'_>),
     ) -> Result<Identity, Error> {
-        let deadline = control.deadline.expect("set by get_identity_with");
         let url = self.identity_url(link_id, account_ids);
-
-        let mut attempts = 0u32;
-        let mut retries = 0u32;
-        let mut refreshed = false;
-        loop {
-            if control.is_cancelled() {
-                return Err(cancelled(attempts));
-            }
-            if Instant::now() >= deadline {
-                return Err(deadline_elapsed(attempts));
-            }
-            attempts += 1;
-            // One attempt is bounded by timeout_ms and by what is left of the call.
-            let attempt_deadline = (Instant::now() + self.config.timeout).min(deadline);
-            let attempt_control = CallControl {
-                deadline: Some(attempt_deadline),
-                cancel: control.cancel.clone(),
-            };
-            let started = Instant::now();
-            let failure = match self.attempt(&url, attempts, &attempt_control) {
-                Ok((identity, http_status)) => {
-                    let mut ok = Error::new(Status::MkOk, "");
-                    ok.request_id = identity.request_id.clone();
-                    ok.http_status = Some(http_status);
-                    self.report(&ok, attempts, started, None, observer);
-                    return Ok(identity);
-                }
-                Err(f) => f,
-            };
-            let mut error = failure.error;
-            error.attempts = attempts;
-            wait_out_an_early_timeout(&error, attempt_deadline, control);
-            if control.is_cancelled() {
-                let mut c = cancelled(attempts);
-                c.http_status = error.http_status;
-                c.request_id = error.request_id;
-                self.report(&c, attempts, started, None, observer);
-                return Err(c);
-            }
-            let wait = match failure.retry {
-                Retry::RefreshToken if !refreshed => {
-                    refreshed = true;
-                    Some(Duration::ZERO)
-                }
-                Retry::Yes(after) if retries < self.config.max_retries => {
-                    let wait = match after {
-                        Some(d) => d,
-                        None if error.status == Status::MkErrRateLimited => RATE_LIMIT_WAIT,
-                        None => backoff(self.config.retry_base, retries),
-                    };
-                    let fits =
-                        wait <= self.config.max_retry_after && Instant::now() + wait < deadline;
-                    if !fits && error.status == Status::MkErrRateLimited {
-                        // Say how long to wait instead of waiting past the deadline.
-                        error.retry_after_ms.get_or_insert(wait.as_millis() as u64);
-                    }
-                    fits.then(|| {
-                        retries += 1;
-                        wait
-                    })
-                }
-                _ => None,
-            };
-            self.report(&error, attempts, started, wait, observer);
-            match wait {
-                None => return Err(error),
-                Some(w) => {
-                    if !control.sleep(w) {
-                        return Err(cancelled(attempts));
-                    }
-                }
-            }
-        }
+        let reporter = Reporter {
+            method: "GET",
+            path: IDENTITY_PATH,
+            observer,
+        };
+        self.with_retries(control, &reporter, |attempt, control| {
+            self.attempt(&url, attempt, control)
+        })
     }
 
     fn identity_url(&self, link_id: &str, account_ids: &[&str]) -> String {
@@ -261,7 +192,7 @@ impl Client {
         url: &str,
         attempt: u32,
         control: &CallControl,
-    ) -> Result<(Identity, u16), Failure> {
+    ) -> Result<Answered<Identity>, Failure> {
         let deadline = control.deadline.expect("attempts always have a deadline");
         let used_token = self.bearer_token(attempt, control)?;
         let auth = self.auth_headers(used_token.as_deref());
@@ -313,7 +244,14 @@ impl Client {
             Err(f)
         };
         match outcome {
-            Ok(body) => Ok((Identity { body, request_id }, status)),
+            Ok(body) => Ok(Answered {
+                value: Identity {
+                    body,
+                    request_id: request_id.clone(),
+                },
+                http_status: status,
+                request_id,
+            }),
             Err(mut f) => {
                 f.error.http_status.get_or_insert(status);
                 f.error.request_id = f.error.request_id.take().or(request_id);
@@ -321,38 +259,6 @@ impl Client {
                 Err(f)
             }
         }
-    }
-
-    /// Logs one attempt (per `log_level`) and hands it to the event sink.
-    fn report(
-        &self,
-        e: &Error,
-        attempt: u32,
-        started: Instant,
-        retry_wait: Option<Duration>,
-        observer: &dyn Fn(&Event<'_>),
-    ) {
-        // The path template, as events have it: a log line never names the link (docs/C-API.md).
-        self.log(
-            IDENTITY_PATH,
-            e.http_status,
-            e,
-            attempt,
-            started.elapsed(),
-            false,
-        );
-        let event = Event {
-            method: "GET",
-            path: IDENTITY_PATH,
-            http_status: e.http_status,
-            status: e.status,
-            attempt,
-            elapsed: started.elapsed(),
-            request_id: e.request_id.as_deref(),
-            retry_wait,
-        };
-        self.emit(&event);
-        observer(&event);
     }
 
     fn emit(&self, event: &Event<'_>) {
@@ -366,8 +272,10 @@ impl Client {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn log(
         &self,
+        method: &str,
         path: &str,
         http_status: Option<u16>,
         e: &Error,
@@ -381,7 +289,7 @@ impl Client {
         log::attempt(
             self.config.log_level,
             &log::Attempt {
-                method: if token { "POST" } else { "GET" },
+                method,
                 path,
                 http_status,
                 outcome: e.status.name(),
@@ -404,21 +312,6 @@ fn check_link_id(link_id: &str) -> Result<(), Error> {
     }
 }
 
-/// When the call's deadline (`control`'s) ended an attempt with a timeout, waits until that
-/// deadline: the socket timer that ended it can wake a few ms early (re-armed on a kernel
-/// tick after a signal, e.g. the Go runtime's), and a caller comparing with its own clock
-/// (Go's context) must see the deadline passed when the call returns.
-fn wait_out_an_early_timeout(error: &Error, attempt_deadline: Instant, control: &CallControl) {
-    let deadline = control.deadline.expect("calls always have a deadline");
-    let short_of_deadline = deadline.saturating_duration_since(Instant::now());
-    if error.status == Status::MkErrTimeout
-        && attempt_deadline == deadline
-        && short_of_deadline <= TIMER_EARLY_WAKE
-    {
-        control.sleep(short_of_deadline);
-    }
-}
-
 /// What is left until `deadline`, or the timeout failure when nothing is.
 fn remaining(deadline: Instant) -> Result<Duration, Failure> {
     let now = Instant::now();
@@ -430,19 +323,4 @@ fn remaining(deadline: Instant) -> Result<Duration, Failure> {
         ));
     }
     Ok(deadline - now)
-}
-
-fn cancelled(attempts: u32) -> Error {
-    let mut e = Error::new(Status::MkErrCancelled, "the call was cancelled");
-    e.attempts = attempts;
-    e
-}
-
-fn deadline_elapsed(attempts: u32) -> Error {
-    let mut e = Error::new(
-        Status::MkErrTimeout,
-        "the call's deadline elapsed (deadline_ms or the per-call timeout)",
-    );
-    e.attempts = attempts;
-    e
 }

@@ -39,7 +39,15 @@ impl Client {
     /// Logs a token request (at debug level) and hands it to the event sink.
     pub(super) fn report_token(&self, r: &TokenReport) {
         let e = &r.outcome;
-        self.log(TOKEN_PATH, r.http_status, e, r.attempt, r.elapsed, true);
+        self.log(
+            "POST",
+            TOKEN_PATH,
+            r.http_status,
+            e,
+            r.attempt,
+            r.elapsed,
+            true,
+        );
         self.emit(&Event {
             method: "POST",
             path: TOKEN_PATH,

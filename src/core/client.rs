@@ -15,6 +15,9 @@ mod auth;
 mod cancellable;
 mod failure;
 mod http_error;
+mod ids;
+pub(crate) use self::ids::{check_account_id_count, check_id, check_link_id, id_too_long};
+pub use self::ids::{MAX_ACCOUNT_IDS, MAX_ID_LEN};
 mod products;
 pub use self::products::PRODUCTS_PATH;
 mod redact;
@@ -26,6 +29,7 @@ mod token;
 use self::agent::build_agent;
 use self::failure::{transport_failure, Failure, Retry};
 use self::http_error::http_failure;
+use self::ids::check_identity_ids;
 use self::redirect::send_following_redirects;
 use self::response::read_body;
 use self::retries::{Answered, Reporter};
@@ -102,7 +106,10 @@ impl Client {
     }
 
     /// `GET /links/{link_id}/identity`: the body, exactly as the server sent it,
-    /// after checking it against the response schema.
+    /// after checking it against the response schema. The ids are checked first
+    /// (`MK_ERR_INVALID_ARGUMENT`, no request): the link id and every account id
+    /// non-empty and at most [`MAX_ID_LEN`] bytes, at most [`MAX_ACCOUNT_IDS`]
+    /// account ids, and the link id not `.` or `..`.
     pub fn get_identity(&self, link_id: &str, account_ids: &[&str]) -> Result<String, Error> {
         self.get_identity_with(link_id, account_ids, &CallControl::default())
             .map(|identity| identity.body)
@@ -129,7 +136,7 @@ impl Client {
         control: &CallControl,
         observer: &dyn Fn(&Event<'_>),
     ) -> Result<Identity, Error> {
-        check_link_id(link_id)?;
+        check_identity_ids(link_id, account_ids)?;
         let control = self.bounded(control);
         cancel::with_current(control.cancel.as_ref(), || {
             self.call(link_id, account_ids, &control, observer)
@@ -299,16 +306,6 @@ impl Client {
             },
             token,
         );
-    }
-}
-
-/// `.` and `..` are refused: a normalising proxy would turn
-/// `/links/%2E%2E/identity` into another endpoint.
-fn check_link_id(link_id: &str) -> Result<(), Error> {
-    match link_id {
-        "" => Err(Error::invalid("link_id is empty")),
-        "." | ".." => Err(Error::invalid("link_id must not be \".\" or \"..\"")),
-        _ => Ok(()),
     }
 }
 

@@ -29,7 +29,8 @@ mod timestamp;
 mod validate;
 
 pub use cancel::{CallControl, CancelToken};
-pub use client::{Client, Identity, PRODUCTS_PATH, RATE_LIMIT_WAIT};
+pub(crate) use client::{check_account_id_count, check_id, check_link_id, id_too_long};
+pub use client::{Client, Identity, MAX_ACCOUNT_IDS, MAX_ID_LEN, PRODUCTS_PATH, RATE_LIMIT_WAIT};
 pub use config::{AuthMode, Options, DEFAULT_BASE_URL, DEFAULT_MONEYKIT_VERSION};
 pub use encode::encode;
 pub use error::Error;

@@ -12,9 +12,9 @@
 //! returned at the first poll that sees it: within one interval of the server
 //! advancing `refreshed_at`.
 
-use crate::core::input_json;
 use crate::core::model::parse_identity;
 use crate::core::model::Timestamp;
+use crate::core::{check_link_id, input_json};
 use crate::core::{CallControl, CancelToken, Client, Error, Identity, Status};
 use serde::Deserialize;
 use std::time::{Duration, Instant};
@@ -123,7 +123,9 @@ pub fn parse_after(text: &str) -> Result<Timestamp, Error> {
 }
 
 /// Requests an identity refresh of `link_id` and waits, at most `wait`, for
-/// the fresh identity. See the module documentation.
+/// the fresh identity. See the module documentation. A link id Get Identity
+/// would refuse (empty, longer than `MAX_ID_LEN` bytes, `.` or `..`) is
+/// refused before any request.
 pub fn refresh_identity(
     client: &Client,
     link_id: &str,
@@ -131,6 +133,7 @@ pub fn refresh_identity(
     options: &RefreshOptions,
     cancel: Option<&CancelToken>,
 ) -> Result<Identity, NotFresh> {
+    check_link_id(link_id)?;
     let mut poller = Poller::new(client, link_id, wait, options, cancel);
     poller.pace()?;
     let before = poller.get()?;
@@ -144,6 +147,7 @@ pub fn refresh_identity(
 
 /// Waits, at most `wait`, until the identity of `link_id` was refreshed after
 /// `after` (`None`: any `refreshed_at` at all), polling within the per-link limit.
+/// The link id is checked first, as by [`refresh_identity`].
 pub fn wait_identity_newer(
     client: &Client,
     link_id: &str,
@@ -152,6 +156,7 @@ pub fn wait_identity_newer(
     options: &RefreshOptions,
     cancel: Option<&CancelToken>,
 ) -> Result<Identity, NotFresh> {
+    check_link_id(link_id)?;
     Poller::new(client, link_id, wait, options, cancel).wait_newer(after)
 }
 

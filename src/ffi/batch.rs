@@ -143,7 +143,7 @@ pub unsafe extern "C" fn mk_batch_start(
         }
         let holder: ClientHolder = Box::new(Borrowed(&client.inner));
         let batch = Box::into_raw(Box::new(MkBatch {
-            inner: Batch::start(holder, links, options),
+            inner: Batch::try_start(holder, links, options)?,
         }));
         // SAFETY: checked not NULL above; valid for a pointer write by this function's contract.
         unsafe { *out_batch = batch };

@@ -2,8 +2,8 @@
 //! handle and the request id): argument checks and conversion only.
 
 use super::cancel::MkCancel;
-use super::{id_str, into_c_string, status_call, MkClient, MK_MAX_ACCOUNT_IDS};
-use crate::core::{CallControl, Error, Identity};
+use super::{id_str, into_c_string, status_call, MkClient};
+use crate::core::{self, CallControl, Error, Identity};
 use std::ffi::c_char;
 use std::ptr;
 use std::time::{Duration, Instant};
@@ -166,11 +166,8 @@ pub(super) unsafe fn account_id_list<'a>(
     account_ids: *const *const c_char,
     len: usize,
 ) -> Result<Vec<&'a str>, Error> {
-    if len > MK_MAX_ACCOUNT_IDS {
-        return Err(Error::invalid(format!(
-            "more than {MK_MAX_ACCOUNT_IDS} account ids"
-        )));
-    }
+    // Before the array is read: `len` bounds the slice made of it.
+    core::check_account_id_count(len)?;
     if len == 0 {
         return Ok(Vec::new());
     }

@@ -27,7 +27,7 @@ pub use view::*;
 pub use view_gen::*;
 pub use view_read::{MkDecimal, MkOptBool, MkStr, MkTimestamp, MkTimestampKind};
 
-use crate::core::{Client, Error, Options, Status};
+use crate::core::{self, Client, Error, Options, Status};
 use once_cell::sync::Lazy;
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -39,6 +39,10 @@ pub const MK_MAX_ID_LEN: usize = 1024;
 
 /// Most account ids accepted in one `mk_get_identity` call.
 pub const MK_MAX_ACCOUNT_IDS: usize = 1000;
+
+// The core enforces the limits (for Rust callers too); the header states the same numbers.
+const _: () = assert!(MK_MAX_ID_LEN == crate::core::MAX_ID_LEN);
+const _: () = assert!(MK_MAX_ACCOUNT_IDS == crate::core::MAX_ACCOUNT_IDS);
 
 /// An opaque MoneyKit client. Create it with `mk_client_new`, free it with
 /// `mk_client_free`. One client may be used from many threads at once; it keeps
@@ -124,8 +128,10 @@ unsafe fn optional_str<'a>(p: *const c_char, name: &str) -> Result<Option<&'a st
     }
 }
 
-/// Borrows an id argument: UTF-8, non-empty, at most `MK_MAX_ID_LEN` bytes.
-/// The length is checked without scanning past the limit.
+/// Borrows an id argument as UTF-8 and applies the core's id rule (non-empty, at
+/// most `MK_MAX_ID_LEN` bytes: `core::check_id`, with its messages). The string is
+/// read no further than one byte past the limit: a longer one gets the core's
+/// refusal without being scanned to its end.
 ///
 /// # Safety
 /// As [`required_str`].
@@ -136,19 +142,17 @@ unsafe fn id_str<'a>(p: *const c_char, name: &str) -> Result<&'a str, Error> {
     // SAFETY: `p` is not NULL and, by this function's contract, NUL-terminated:
     // strnlen reads up to that NUL or `MK_MAX_ID_LEN + 1` bytes, whichever comes first.
     let len = unsafe { libc::strnlen(p, MK_MAX_ID_LEN + 1) };
-    if len == 0 {
-        return Err(Error::invalid(format!("{name} is empty")));
-    }
     if len > MK_MAX_ID_LEN {
-        return Err(Error::invalid(format!(
-            "{name} is longer than {MK_MAX_ID_LEN} bytes"
-        )));
+        return Err(core::id_too_long(name));
     }
     // SAFETY: strnlen found no NUL among the first `len` bytes, so all of them
     // precede the terminator and are readable; `u8` has the alignment of `c_char`;
     // `len <= MK_MAX_ID_LEN` is far below `isize::MAX`.
     let bytes = unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) };
-    std::str::from_utf8(bytes).map_err(|_| Error::invalid(format!("{name} is not valid UTF-8")))
+    let id = std::str::from_utf8(bytes)
+        .map_err(|_| Error::invalid(format!("{name} is not valid UTF-8")))?;
+    core::check_id(id, name)?;
+    Ok(id)
 }
 
 static STATUS_NAMES: Lazy<Vec<CString>> = Lazy::new(|| {

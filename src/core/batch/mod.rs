@@ -22,7 +22,7 @@ pub use self::progress::Progress;
 
 use self::progress::Counters;
 use crate::core::events::Event;
-use crate::core::{CallControl, CancelToken, Client, Error, Status, RATE_LIMIT_WAIT};
+use crate::core::{check_id, CallControl, CancelToken, Client, Error, Status, RATE_LIMIT_WAIT};
 use std::collections::VecDeque;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -78,8 +78,25 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// As [`Batch::start`], after checking every link id as Get Identity would
+    /// (non-empty, at most `MAX_ID_LEN` bytes): a bad one starts nothing and is
+    /// `MK_ERR_INVALID_ARGUMENT` naming it `link_ids[i]`, as `mk_batch_start` says.
+    /// (`.` and `..` still give an item each, as from `start`.)
+    pub fn try_start(
+        client: ClientHolder,
+        links: Vec<String>,
+        options: BatchOptions,
+    ) -> Result<Batch, Error> {
+        for (i, link) in links.iter().enumerate() {
+            check_id(link, &format!("link_ids[{i}]"))?;
+        }
+        Ok(Batch::start(client, links, options))
+    }
+
     /// Starts fetching the identity of every link in `links` (duplicates are
-    /// fetched once per occurrence, within the per-link limit).
+    /// fetched once per occurrence, within the per-link limit). A link id Get
+    /// Identity refuses gives an `MK_ERR_INVALID_ARGUMENT` item; [`Batch::try_start`]
+    /// refuses the whole batch instead.
     pub fn start(client: ClientHolder, links: Vec<String>, options: BatchOptions) -> Batch {
         let minute = options.minute();
         let shared = Arc::new(Shared {

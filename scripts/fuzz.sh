@@ -87,7 +87,7 @@ for t in "${targets[@]}"; do
     echo "fuzz.sh: afl-fuzz did not start for $t (exit $rc); the end of its log:" >&2
     tail -n 30 "$out_root/$t.log" >&2
     failed=1
-    summary+=("$t|afl-fuzz failed to start (exit $rc)")
+    summary+=("$t|afl-fuzz failed to start (exit $rc)||||||||||")
     continue
   fi
   field() { awk -F' *: *' -v k="$1" '$1 == k {print $2}' "$stats"; }
@@ -108,7 +108,8 @@ for t in "${targets[@]}"; do
   # AFL_MAP_SIZE: the map size the binary reports (24822 for identity) gives afl-showmap
   # empty traces, so afl-cmin kept nothing; a power of two at least that large works.
   map=65536
-  need=$(AFL_DUMP_MAP_SIZE=1 "$bin_dir/$t" 2>/dev/null || echo 0)
+  need=$(AFL_DUMP_MAP_SIZE=1 "$bin_dir/$t" </dev/null 2>/dev/null || true) # prints it, exits 1
+  need=${need%%[!0-9]*}
   while [ "$map" -lt "${need:-0}" ]; do map=$((map * 2)); done
   min=$out/cmin
   if [ "${FUZZ_UPDATE_CORPUS:-1}" = 0 ]; then
@@ -125,7 +126,7 @@ for t in "${targets[@]}"; do
     echo "fuzz.sh: afl-cmin failed for $t, fuzz/corpus/$t/ left as it was (log: $out_root/$t.cmin.log)" >&2
   fi
   after=$(ls "$corpus" | wc -l)
-  summary+=("$t|$(field execs_done)|$(field execs_per_sec)|$(field bitmap_cvg)|$(field corpus_count)|$before -> $after|$(field saved_crashes)|$(field saved_hangs)|$(field run_time)|$skipped")
+  summary+=("$t|$(field execs_done)|$(field execs_per_sec)|$(field edges_found) / $(field total_edges) ($(field bitmap_cvg))|$(field stability)|$(field corpus_count)|$before -> $after|$(field saved_crashes)|$(field saved_hangs)|$(field run_time)|$skipped")
   if [ "$crashes" -gt 0 ]; then
     echo "== $t: $crashes crash input(s) copied to fuzz/regressions/$t/" >&2
     failed=1
@@ -135,8 +136,8 @@ done
 
 {
   echo
-  echo "| target | execs_done | execs_per_sec | bitmap_cvg | corpus_count | committed corpus | saved_crashes | saved_hangs | run_time (s) | seeds skipped |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| target | execs_done | execs_per_sec | edges_found / total_edges (bitmap_cvg) | stability | corpus_count | committed corpus | saved_crashes | saved_hangs | run_time (s) | seeds skipped |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
   for row in "${summary[@]}"; do echo "| ${row//|/ | } |"; done
 } | tee "$out_root/summary.md"
 

@@ -240,12 +240,20 @@ pub fn in_vocabulary(window: &[u8]) -> bool {
 }
 
 /// The first of `candidates` found in `message` that is not part of the messages' fixed
-/// text ([`vocabulary`]).
+/// text ([`vocabulary`]). A candidate made of fixed words separated by commas is fixed text
+/// too: messages list the allowed keys or values that way (`unknown key (allowed:
+/// base_url, access_token, ...)`), and a key `"deadline_ms, "` is then no echo.
 pub fn echoed<'a>(message: &str, candidates: &'a [String]) -> Option<&'a str> {
+    let fixed = |c: &str| {
+        vocabulary().contains(c)
+            || c.split(',')
+                .map(str::trim)
+                .all(|w| w.is_empty() || vocabulary().contains(w))
+    };
     candidates
         .iter()
         .map(String::as_str)
-        .find(|c| message.contains(c) && !vocabulary().contains(c))
+        .find(|c| message.contains(c) && !fixed(c))
 }
 
 /// Panics unless `message` is short and echoes none of `candidates`.

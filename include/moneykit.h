@@ -56,6 +56,18 @@
 #define MK_MAX_ACCOUNT_IDS 1000
 
 /**
+ * The version of the layout of every struct this header defines (the typed view's
+ * `mk_account`, `mk_owner`, ..., and `mk_event`, `mk_batch_item`, `mk_batch_progress`)
+ * and of its enums' values. Any change to them (a field added, removed, moved or
+ * retyped; an enum member renumbered or removed) raises it, and only in a release
+ * that also changes the soname (before 1.0 a new minor version: libmoneykit.so.0.N).
+ * A new struct or enum member alone does not. Compare it with `mk_layout_version()`
+ * when the library is loaded by path (`dlopen`, ctypes) rather than by the dynamic
+ * linker. docs/C-API.md, "ABI rule for structs".
+ */
+#define MK_LAYOUT_VERSION 1
+
+/**
  * `mk_batch_next`: no result arrived within `timeout_ms`; the batch is still
  * running, call again. Not a status (the status table never reaches 100).
  */
@@ -964,6 +976,13 @@ extern "C" {
  * The library version, e.g. "0.1.0". Static: never NULL, never freed.
  */
 const char *mk_version(void);
+
+/**
+ * The `MK_LAYOUT_VERSION` of the loaded library: a program reading its structs
+ * (the typed view, events, batch items and progress) must have been compiled with
+ * the same value.
+ */
+uint32_t mk_layout_version(void);
 
 /**
  * The name of a status, e.g. "MK_ERR_NOT_FOUND"; "unknown status" for a

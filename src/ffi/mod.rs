@@ -40,6 +40,16 @@ pub const MK_MAX_ID_LEN: usize = 1024;
 /// Most account ids accepted in one `mk_get_identity` call.
 pub const MK_MAX_ACCOUNT_IDS: usize = 1000;
 
+/// The version of the layout of every struct this header defines (the typed view's
+/// `mk_account`, `mk_owner`, ..., and `mk_event`, `mk_batch_item`, `mk_batch_progress`)
+/// and of its enums' values. Any change to them (a field added, removed, moved or
+/// retyped; an enum member renumbered or removed) raises it, and only in a release
+/// that also changes the soname (before 1.0 a new minor version: libmoneykit.so.0.N).
+/// A new struct or enum member alone does not. Compare it with `mk_layout_version()`
+/// when the library is loaded by path (`dlopen`, ctypes) rather than by the dynamic
+/// linker. docs/C-API.md, "ABI rule for structs".
+pub const MK_LAYOUT_VERSION: u32 = 1;
+
 // The core enforces the limits (for Rust callers too); the header states the same numbers.
 const _: () = assert!(MK_MAX_ID_LEN == crate::core::MAX_ID_LEN);
 const _: () = assert!(MK_MAX_ACCOUNT_IDS == crate::core::MAX_ACCOUNT_IDS);
@@ -189,6 +199,14 @@ pub extern "C" fn mk_version() -> *const c_char {
             Err(_) => panic!("version has no interior NUL"),
         };
     VERSION.as_ptr()
+}
+
+/// The `MK_LAYOUT_VERSION` of the loaded library: a program reading its structs
+/// (the typed view, events, batch items and progress) must have been compiled with
+/// the same value.
+#[no_mangle]
+pub extern "C" fn mk_layout_version() -> u32 {
+    MK_LAYOUT_VERSION
 }
 
 /// The name of a status, e.g. "MK_ERR_NOT_FOUND"; "unknown status" for a

@@ -38,6 +38,14 @@ MK_VERSION_PATCH = 0
 MK_MAX_ID_LEN = 1024
 #: Most account ids accepted in one `mk_get_identity` call.
 MK_MAX_ACCOUNT_IDS = 1000
+#: The version of the layout of every struct this header defines (the typed view's `mk_account`,
+#: `mk_owner`, ..., and `mk_event`, `mk_batch_item`, `mk_batch_progress`) and of its enums'
+#: values. Any change to them (a field added, removed, moved or retyped; an enum member
+#: renumbered or removed) raises it, and only in a release that also changes the soname (before
+#: 1.0 a new minor version: libmoneykit.so.0.N). A new struct or enum member alone does not.
+#: Compare it with `mk_layout_version()` when the library is loaded by path (`dlopen`, ctypes)
+#: rather than by the dynamic linker. docs/C-API.md, "ABI rule for structs".
+MK_LAYOUT_VERSION = 1
 #: `mk_batch_next`: no result arrived within `timeout_ms`; the batch is still running, call
 #: again. Not a status (the status table never reaches 100).
 MK_BATCH_PENDING = 100
@@ -388,6 +396,9 @@ def _declare(lib: ctypes.CDLL) -> None:
     # const char *mk_version(void);
     lib.mk_version.argtypes = []
     lib.mk_version.restype = c_char_p
+    # uint32_t mk_layout_version(void);
+    lib.mk_layout_version.argtypes = []
+    lib.mk_layout_version.restype = ctypes.c_uint32
     # const char *mk_status_name(int32_t status);
     lib.mk_status_name.argtypes = [c_int32]
     lib.mk_status_name.restype = c_char_p
@@ -504,6 +515,7 @@ def _declare(lib: ctypes.CDLL) -> None:
 #: Every function of the header, in its order (`_declare` declares them all).
 FUNCTIONS = (
     "mk_version",
+    "mk_layout_version",
     "mk_status_name",
     "mk_status_describe",
     "mk_client_new",
@@ -539,6 +551,7 @@ CONSTANTS = (
     "MK_VERSION_PATCH",
     "MK_MAX_ID_LEN",
     "MK_MAX_ACCOUNT_IDS",
+    "MK_LAYOUT_VERSION",
     "MK_BATCH_PENDING",
     "MK_BATCH_DONE",
     "MK_MAX_CLAIM_VALUE_LEN",

@@ -20,7 +20,7 @@
 //!   that kind, and the embedded JSON is the same value;
 //! - errors: `line N: ...` with N within the line count, holding nothing from the input.
 
-use crate::common::in_vocabulary;
+use crate::common::{fixed_bytes, in_vocabulary};
 use moneykit_cli::files::{parse_links, parse_resume, result_line, ResumeState};
 use serde_json::Value;
 
@@ -44,7 +44,7 @@ fn lines(bytes: &[u8]) -> usize {
 }
 
 /// `line N: <fixed text>`, N within the line count, and no 8 bytes of the input that are
-/// not also fixed text of the sources.
+/// not also fixed text (`common::fixed_bytes`, the sources' words).
 fn error_message(message: &str, bytes: &[u8]) {
     let rest = message
         .strip_prefix("line ")
@@ -62,9 +62,10 @@ fn error_message(message: &str, bytes: &[u8]) {
         message.len() < crate::common::MAX_MESSAGE_LEN,
         "{message:?}"
     );
-    for w in rest.as_bytes().windows(8) {
+    let fixed = fixed_bytes(rest);
+    for (at, w) in rest.as_bytes().windows(8).enumerate() {
         let from_input = bytes.windows(8).any(|x| x == w);
-        if from_input && !in_vocabulary(w) {
+        if from_input && !fixed[at..at + 8].iter().all(|&f| f) && !in_vocabulary(w) {
             panic!(
                 "the error message holds input bytes {:?}: {message:?}",
                 String::from_utf8_lossy(w)

@@ -2,6 +2,7 @@
 //! that an error JSON is well formed.
 
 use serde_json::Value;
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -239,21 +240,64 @@ pub fn in_vocabulary(window: &[u8]) -> bool {
     }
 }
 
-/// The first of `candidates` found in `message` that is not part of the messages' fixed
-/// text ([`vocabulary`]). A candidate made of fixed words separated by commas is fixed text
-/// too: messages list the allowed keys or values that way (`unknown key (allowed:
-/// base_url, access_token, ...)`), and a key `"deadline_ms, "` is then no echo.
+/// The first of `candidates` found in `message` where it is not the messages' own text: some
+/// byte of that occurrence is not covered by [`fixed_bytes`] (and the candidate as a whole
+/// is not text of the sources either). So a key `"deadline_ms, "` inside `unknown key
+/// (allowed: ..., deadline_ms, connect_timeout_ms)`, or a key `"account_type: re"` inside
+/// `accounts[1].account_type: required field missing`, is no echo, while `"iQentity"` in
+/// `link.products.iQentity: expected object` is.
 pub fn echoed<'a>(message: &str, candidates: &'a [String]) -> Option<&'a str> {
-    let fixed = |c: &str| {
-        vocabulary().contains(c)
-            || c.split(',')
-                .map(str::trim)
-                .all(|w| w.is_empty() || vocabulary().contains(w))
-    };
-    candidates
-        .iter()
-        .map(String::as_str)
-        .find(|c| message.contains(c) && !fixed(c))
+    let fixed = fixed_bytes(message);
+    candidates.iter().map(String::as_str).find(|c| {
+        !vocabulary().contains(c)
+            && message
+                .match_indices(c)
+                .any(|(at, _)| !fixed[at..at + c.len()].iter().all(|&f| f))
+    })
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The words (runs of `A-Z a-z 0-9 _`) of the [`vocabulary`].
+fn words() -> &'static HashSet<&'static str> {
+    static WORDS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        vocabulary()
+            .split(|c: char| !c.is_ascii() || !is_word_byte(c as u8))
+            .filter(|w| !w.is_empty())
+            .collect()
+    })
+}
+
+/// Which bytes of `message` are the messages' own text: the words of the sources
+/// ([`words`]), a number right after `[`, `#`, `line ` or `column ` (an index, a position),
+/// and ASCII punctuation and spaces. Everything else (a word no source has, non-ASCII text)
+/// can only have come from the input.
+pub fn fixed_bytes(message: &str) -> Vec<bool> {
+    let b = message.as_bytes();
+    let mut fixed = vec![false; b.len()];
+    let mut i = 0;
+    while i < b.len() {
+        if is_word_byte(b[i]) {
+            let start = i;
+            while i < b.len() && is_word_byte(b[i]) {
+                i += 1;
+            }
+            let word = &message[start..i];
+            let before = &b[..start];
+            let position = word.bytes().all(|c| c.is_ascii_digit())
+                && [&b"["[..], b"#", b"line ", b"column "]
+                    .iter()
+                    .any(|p| before.ends_with(p));
+            fixed[start..i].fill(position || words().contains(word));
+        } else {
+            fixed[i] = b[i].is_ascii() && !b[i].is_ascii_control();
+            i += 1;
+        }
+    }
+    fixed
 }
 
 /// Panics unless `message` is short and echoes none of `candidates`.

@@ -35,7 +35,9 @@ pub fn identity(data: &[u8]) {
             );
             assert_eq!(c_rc, 0, "mk_validate_identity refused: {c_err:?}");
             let text = std::str::from_utf8(data).expect("an accepted body is UTF-8");
-            let json: Value = serde_json::from_str(text).expect("an accepted body is JSON");
+            let json: Value = serde_json::from_str(text).unwrap_or_else(|e| {
+                panic!("the validator accepted a body that serde_json refuses: {e}")
+            });
             if let Err(e) = model::parse_identity(text) {
                 panic!("the validator accepted the body but the core's model refused it: {e}");
             }

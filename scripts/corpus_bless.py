@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 from decimal import Decimal, InvalidOperation
@@ -53,6 +54,14 @@ class Number(str):
 
 class _Duplicate(Exception):
     pass
+
+
+def _finite_number(text: str) -> Number:
+    """A number must fit a 64-bit float wherever it stands (the core's rule: `1e400` is
+    refused in an unknown member as in an amount)."""
+    if math.isinf(float(text)):
+        raise ValueError("number out of range")
+    return Number(text)
 
 
 def _no_constant(name: str) -> Any:
@@ -79,8 +88,8 @@ def load_body(raw: bytes) -> Any:
     try:
         value = json.loads(
             text,
-            parse_float=Number,
-            parse_int=Number,
+            parse_float=_finite_number,
+            parse_int=_finite_number,
             parse_constant=_no_constant,
             object_pairs_hook=_unique_keys,
         )

@@ -389,104 +389,558 @@ impl Canonical for LinkProduct {
 
 /// The zero-allocation shape check: presence and type of every field.
 pub(crate) mod shape {
-    use super::super::validate::{DateTime, Map, Num, Obj, Opaque, Seq, Str};
+    use super::super::validate::{Any, DateTime, Key, Map, Num, Opaque, Seq, Str};
+    use serde::de::{self, Deserializer, MapAccess, Visitor};
     use serde::Deserialize;
+    use std::fmt;
 
-    #[derive(Deserialize)]
-    #[allow(dead_code)] // read only to check the shape
-    pub(crate) struct IdentityResponse {
-        accounts: Seq<Obj<AccountIdentity>>,
-        link: Obj<LinkCommon>,
+    pub(crate) struct IdentityResponse;
+
+    impl<'de> Deserialize<'de> for IdentityResponse {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = IdentityResponse;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<IdentityResponse, A::Error> {
+                    let mut seen = [false; 2];
+                    while let Some(key) = map.next_key::<Key<'de>>()? {
+                        let i = match key.as_str() {
+                            "accounts" => {
+                                map.next_value::<Seq<AccountIdentity>>()?;
+                                0
+                            }
+                            "link" => {
+                                map.next_value::<LinkCommon>()?;
+                                1
+                            }
+                            _ => {
+                                map.next_value::<Any>()?;
+                                continue;
+                            }
+                        };
+                        if std::mem::replace(&mut seen[i], true) {
+                            return Err(de::Error::custom("duplicate field"));
+                        }
+                    }
+                    if !seen[0] {
+                        return Err(de::Error::missing_field("accounts"));
+                    }
+                    if !seen[1] {
+                        return Err(de::Error::missing_field("link"));
+                    }
+                    Ok(IdentityResponse)
+                }
+            }
+            d.deserialize_map(V)
+        }
     }
 
-    #[derive(Deserialize)]
-    #[allow(dead_code)] // read only to check the shape
-    pub(crate) struct AccountIdentity {
-        account_id: Str,
-        account_type: Str,
-        name: Str,
-        nickname: Option<Str>,
-        account_mask: Option<Str>,
-        balances: Obj<AccountBalances>,
-        original_id: Option<Str>,
-        closed: Option<bool>,
-        owners: Seq<Obj<Owner>>,
+    pub(crate) struct AccountIdentity;
+
+    impl<'de> Deserialize<'de> for AccountIdentity {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = AccountIdentity;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<AccountIdentity, A::Error> {
+                    let mut seen = [false; 9];
+                    while let Some(key) = map.next_key::<Key<'de>>()? {
+                        let i = match key.as_str() {
+                            "account_id" => {
+                                map.next_value::<Str>()?;
+                                0
+                            }
+                            "account_type" => {
+                                map.next_value::<Str>()?;
+                                1
+                            }
+                            "name" => {
+                                map.next_value::<Str>()?;
+                                2
+                            }
+                            "nickname" => {
+                                map.next_value::<Option<Str>>()?;
+                                3
+                            }
+                            "account_mask" => {
+                                map.next_value::<Option<Str>>()?;
+                                4
+                            }
+                            "balances" => {
+                                map.next_value::<AccountBalances>()?;
+                                5
+                            }
+                            "original_id" => {
+                                map.next_value::<Option<Str>>()?;
+                                6
+                            }
+                            "closed" => {
+                                map.next_value::<Option<bool>>()?;
+                                7
+                            }
+                            "owners" => {
+                                map.next_value::<Seq<Owner>>()?;
+                                8
+                            }
+                            _ => {
+                                map.next_value::<Any>()?;
+                                continue;
+                            }
+                        };
+                        if std::mem::replace(&mut seen[i], true) {
+                            return Err(de::Error::custom("duplicate field"));
+                        }
+                    }
+                    if !seen[0] {
+                        return Err(de::Error::missing_field("account_id"));
+                    }
+                    if !seen[1] {
+                        return Err(de::Error::missing_field("account_type"));
+                    }
+                    if !seen[2] {
+                        return Err(de::Error::missing_field("name"));
+                    }
+                    if !seen[5] {
+                        return Err(de::Error::missing_field("balances"));
+                    }
+                    if !seen[8] {
+                        return Err(de::Error::missing_field("owners"));
+                    }
+                    Ok(AccountIdentity)
+                }
+            }
+            d.deserialize_map(V)
+        }
     }
 
-    #[derive(Deserialize)]
-    #[allow(dead_code)] // read only to check the shape
-    pub(crate) struct AccountBalances {
-        currency: Option<Str>,
-        available: Option<Num>,
-        current: Option<Num>,
-        limit: Option<Num>,
-        balance_date: Option<DateTime>,
+    pub(crate) struct AccountBalances;
+
+    impl<'de> Deserialize<'de> for AccountBalances {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = AccountBalances;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<AccountBalances, A::Error> {
+                    let mut seen = [false; 5];
+                    while let Some(key) = map.next_key::<Key<'de>>()? {
+                        let i = match key.as_str() {
+                            "currency" => {
+                                map.next_value::<Option<Str>>()?;
+                                0
+                            }
+                            "available" => {
+                                map.next_value::<Option<Num>>()?;
+                                1
+                            }
+                            "current" => {
+                                map.next_value::<Option<Num>>()?;
+                                2
+                            }
+                            "limit" => {
+                                map.next_value::<Option<Num>>()?;
+                                3
+                            }
+                            "balance_date" => {
+                                map.next_value::<Option<DateTime>>()?;
+                                4
+                            }
+                            _ => {
+                                map.next_value::<Any>()?;
+                                continue;
+                            }
+                        };
+                        if std::mem::replace(&mut seen[i], true) {
+                            return Err(de::Error::custom("duplicate field"));
+                        }
+                    }
+                    Ok(AccountBalances)
+                }
+            }
+            d.deserialize_map(V)
+        }
     }
 
-    #[derive(Deserialize)]
-    #[allow(dead_code)] // read only to check the shape
-    pub(crate) struct Owner {
-        names: Seq<Str>,
-        addresses: Seq<Obj<Address>>,
-        phone_numbers: Seq<Obj<PhoneNumber>>,
-        emails: Seq<Obj<Email>>,
+    pub(crate) struct Owner;
+
+    impl<'de> Deserialize<'de> for Owner {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Owner;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Owner, A::Error> {
+                    let mut seen = [false; 4];
+                    while let Some(key) = map.next_key::<Key<'de>>()? {
+                        let i = match key.as_str() {
+                            "names" => {
+                                map.next_value::<Seq<Str>>()?;
+                                0
+                            }
+                            "addresses" => {
+                                map.next_value::<Seq<Address>>()?;
+                                1
+                            }
+                            "phone_numbers" => {
+                                map.next_value::<Seq<PhoneNumber>>()?;
+                                2
+                            }
+                            "emails" => {
+                                map.next_value::<Seq<Email>>()?;
+                                3
+                            }
+                            _ => {
+                                map.next_value::<Any>()?;
+                                continue;
+                            }
+                        };
+                        if std::mem::replace(&mut seen[i], true) {
+                            return Err(de::Error::custom("duplicate field"));
+                        }
+                    }
+                    if !seen[0] {
+                        return Err(de::Error::missing_field("names"));
+                    }
+                    if !seen[1] {
+                        return Err(de::Error::missing_field("addresses"));
+                    }
+                    if !seen[2] {
+                        return Err(de::Error::missing_field("phone_numbers"));
+                    }
+                    if !seen[3] {
+                        return Err(de::Error::missing_field("emails"));
+                    }
+                    Ok(Owner)
+                }
+            }
+            d.deserialize_map(V)
+        }
     }
 
-    #[derive(Deserialize)]
-    #[allow(dead_code)] // read only to check the shape
-    pub(crate) struct Address {
-        city: Option<Str>,
-        country: Option<Str>,
-        postal_code: Option<Str>,
-        region: Option<Str>,
-        street: Option<Str>,
-        primary: Option<bool>,
+    pub(crate) struct Address;
+
+    impl<'de> Deserialize<'de> for Address {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Address;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Address, A::Error> {
+                    let mut seen = [false; 6];
+                    while let Some(key) = map.next_key::<Key<'de>>()? {
+                        let i = match key.as_str() {
+                            "city" => {
+                                map.next_value::<Option<Str>>()?;
+                                0
+                            }
+                            "country" => {
+                                map.next_value::<Option<Str>>()?;
+                                1
+                            }
+                            "postal_code" => {
+                                map.next_value::<Option<Str>>()?;
+                                2
+                            }
+                            "region" => {
+                                map.next_value::<Option<Str>>()?;
+                                3
+                            }
+                            "street" => {
+                                map.next_value::<Option<Str>>()?;
+                                4
+                            }
+                            "primary" => {
+                                map.next_value::<Option<bool>>()?;
+                                5
+                            }
+                            _ => {
+                                map.next_value::<Any>()?;
+                                continue;
+                            }
+                        };
+                        if std::mem::replace(&mut seen[i], true) {
+                            return Err(de::Error::custom("duplicate field"));
+                        }
+                    }
+                    Ok(Address)
+                }
+            }
+            d.deserialize_map(V)
+        }
     }
 
-    #[derive(Deserialize)]
-    #[allow(dead_code)] // read only to check the shape
-    pub(crate) struct PhoneNumber {
-        number: Str,
-        primary: Option<bool>,
-        #[serde(rename = "type")]
-        type_: Str,
+    pub(crate) struct PhoneNumber;
+
+    impl<'de> Deserialize<'de> for PhoneNumber {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = PhoneNumber;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PhoneNumber, A::Error> {
+                    let mut seen = [false; 3];
+                    while let Some(key) = map.next_key::<Key<'de>>()? {
+                        let i = match key.as_str() {
+                            "number" => {
+                                map.next_value::<Str>()?;
+                                0
+                            }
+                            "primary" => {
+                                map.next_value::<Option<bool>>()?;
+                                1
+                            }
+                            "type" => {
+                                map.next_value::<Str>()?;
+                                2
+                            }
+                            _ => {
+                                map.next_value::<Any>()?;
+                                continue;
+                            }
+                        };
+                        if std::mem::replace(&mut seen[i], true) {
+                            return Err(de::Error::custom("duplicate field"));
+                        }
+                    }
+                    if !seen[0] {
+                        return Err(de::Error::missing_field("number"));
+                    }
+                    if !seen[2] {
+                        return Err(de::Error::missing_field("type"));
+                    }
+                    Ok(PhoneNumber)
+                }
+            }
+            d.deserialize_map(V)
+        }
     }
 
-    #[derive(Deserialize)]
-    #[allow(dead_code)] // read only to check the shape
-    pub(crate) struct Email {
-        address: Str,
-        primary: Option<bool>,
+    pub(crate) struct Email;
+
+    impl<'de> Deserialize<'de> for Email {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Email;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Email, A::Error> {
+                    let mut seen = [false; 2];
+                    while let Some(key) = map.next_key::<Key<'de>>()? {
+                        let i = match key.as_str() {
+                            "address" => {
+                                map.next_value::<Str>()?;
+                                0
+                            }
+                            "primary" => {
+                                map.next_value::<Option<bool>>()?;
+                                1
+                            }
+                            _ => {
+                                map.next_value::<Any>()?;
+                                continue;
+                            }
+                        };
+                        if std::mem::replace(&mut seen[i], true) {
+                            return Err(de::Error::custom("duplicate field"));
+                        }
+                    }
+                    if !seen[0] {
+                        return Err(de::Error::missing_field("address"));
+                    }
+                    Ok(Email)
+                }
+            }
+            d.deserialize_map(V)
+        }
     }
 
-    #[derive(Deserialize)]
-    #[allow(dead_code)] // read only to check the shape
-    pub(crate) struct LinkCommon {
-        link_id: Str,
-        institution_id: Str,
-        institution_name: Str,
-        institution_avatar: Str,
-        state: Str,
-        error_code: Option<Str>,
-        last_synced_at: Option<DateTime>,
-        provider: Str,
-        link_tags: Option<Seq<Str>>,
-        tags: Option<Seq<Str>>,
-        webhook: Option<Str>,
-        products: Map<Option<Obj<LinkProduct>>>,
-        available_products: Seq<Str>,
+    pub(crate) struct LinkCommon;
+
+    impl<'de> Deserialize<'de> for LinkCommon {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = LinkCommon;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LinkCommon, A::Error> {
+                    let mut seen = [false; 13];
+                    while let Some(key) = map.next_key::<Key<'de>>()? {
+                        let i = match key.as_str() {
+                            "link_id" => {
+                                map.next_value::<Str>()?;
+                                0
+                            }
+                            "institution_id" => {
+                                map.next_value::<Str>()?;
+                                1
+                            }
+                            "institution_name" => {
+                                map.next_value::<Str>()?;
+                                2
+                            }
+                            "institution_avatar" => {
+                                map.next_value::<Str>()?;
+                                3
+                            }
+                            "state" => {
+                                map.next_value::<Str>()?;
+                                4
+                            }
+                            "error_code" => {
+                                map.next_value::<Option<Str>>()?;
+                                5
+                            }
+                            "last_synced_at" => {
+                                map.next_value::<Option<DateTime>>()?;
+                                6
+                            }
+                            "provider" => {
+                                map.next_value::<Str>()?;
+                                7
+                            }
+                            "link_tags" => {
+                                map.next_value::<Option<Seq<Str>>>()?;
+                                8
+                            }
+                            "tags" => {
+                                map.next_value::<Option<Seq<Str>>>()?;
+                                9
+                            }
+                            "webhook" => {
+                                map.next_value::<Option<Str>>()?;
+                                10
+                            }
+                            "products" => {
+                                map.next_value::<Map<Option<LinkProduct>>>()?;
+                                11
+                            }
+                            "available_products" => {
+                                map.next_value::<Seq<Str>>()?;
+                                12
+                            }
+                            _ => {
+                                map.next_value::<Any>()?;
+                                continue;
+                            }
+                        };
+                        if std::mem::replace(&mut seen[i], true) {
+                            return Err(de::Error::custom("duplicate field"));
+                        }
+                    }
+                    if !seen[0] {
+                        return Err(de::Error::missing_field("link_id"));
+                    }
+                    if !seen[1] {
+                        return Err(de::Error::missing_field("institution_id"));
+                    }
+                    if !seen[2] {
+                        return Err(de::Error::missing_field("institution_name"));
+                    }
+                    if !seen[3] {
+                        return Err(de::Error::missing_field("institution_avatar"));
+                    }
+                    if !seen[4] {
+                        return Err(de::Error::missing_field("state"));
+                    }
+                    if !seen[7] {
+                        return Err(de::Error::missing_field("provider"));
+                    }
+                    if !seen[11] {
+                        return Err(de::Error::missing_field("products"));
+                    }
+                    if !seen[12] {
+                        return Err(de::Error::missing_field("available_products"));
+                    }
+                    Ok(LinkCommon)
+                }
+            }
+            d.deserialize_map(V)
+        }
     }
 
-    #[derive(Deserialize)]
-    #[allow(dead_code)] // read only to check the shape
-    pub(crate) struct LinkProduct {
-        refreshed_at: Option<DateTime>,
-        last_attempted_at: Option<DateTime>,
-        error_code: Option<Str>,
-        error_message: Option<Str>,
-        unavailable: Option<Str>,
-        settings: Option<Opaque>,
-        has_history: Option<bool>,
+    pub(crate) struct LinkProduct;
+
+    impl<'de> Deserialize<'de> for LinkProduct {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = LinkProduct;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LinkProduct, A::Error> {
+                    let mut seen = [false; 7];
+                    while let Some(key) = map.next_key::<Key<'de>>()? {
+                        let i = match key.as_str() {
+                            "refreshed_at" => {
+                                map.next_value::<Option<DateTime>>()?;
+                                0
+                            }
+                            "last_attempted_at" => {
+                                map.next_value::<Option<DateTime>>()?;
+                                1
+                            }
+                            "error_code" => {
+                                map.next_value::<Option<Str>>()?;
+                                2
+                            }
+                            "error_message" => {
+                                map.next_value::<Option<Str>>()?;
+                                3
+                            }
+                            "unavailable" => {
+                                map.next_value::<Option<Str>>()?;
+                                4
+                            }
+                            "settings" => {
+                                map.next_value::<Option<Opaque>>()?;
+                                5
+                            }
+                            "has_history" => {
+                                map.next_value::<Option<bool>>()?;
+                                6
+                            }
+                            _ => {
+                                map.next_value::<Any>()?;
+                                continue;
+                            }
+                        };
+                        if std::mem::replace(&mut seen[i], true) {
+                            return Err(de::Error::custom("duplicate field"));
+                        }
+                    }
+                    Ok(LinkProduct)
+                }
+            }
+            d.deserialize_map(V)
+        }
     }
 }
 

@@ -33,6 +33,14 @@ def identity():
             write("identity", f.read_bytes())
 
 
+def identity_shapes():
+    # fuzz/targets/src/identity_shapes.rs: a body index, then (node u16 LE, op) triples.
+    for body in range(16):
+        write("identity_shapes", bytes([body]))
+        for node, op in [(1, 0), (5, 1), (9, 3), (17, 8), (3, 10)]:
+            write("identity_shapes", bytes([body, node & 255, node >> 8, op]))
+
+
 def options():
     every = {
         "base_url": "http://127.0.0.1:8080/prefix/",
@@ -156,6 +164,7 @@ def cli_files():
 
 ALL = {
     "identity": identity,
+    "identity_shapes": identity_shapes,
     "options": options,
     "claim_match": claim_match,
     "sandbox_http": sandbox_http,

@@ -25,21 +25,28 @@ use moneykit::core::model::{parse_identity, IdentityResponse};
 use moneykit::core::{match_owners, match_owners_json, Claim, OwnerMatch, Status};
 use serde_json::{json, Value};
 use std::ffi::CString;
+use std::path::Path;
 use std::sync::OnceLock;
 
-/// The corpus identities every claim is matched against: (body, decoded).
+/// The corpus identities every claim is matched against: (body, decoded). Read at run
+/// time, so a renamed corpus file fails this target, not the workspace's build.
 pub(crate) fn identities() -> &'static [(String, IdentityResponse)] {
     static IDS: OnceLock<Vec<(String, IdentityResponse)>> = OnceLock::new();
     IDS.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
         [
-            include_str!("../../../tests/corpus/sandbox_ok.json"),
-            include_str!("../../../tests/corpus/sandbox_unicode.json"),
-            include_str!("../../../tests/corpus/sandbox_minimal.json"),
+            "sandbox_ok.json",
+            "sandbox_unicode.json",
+            "sandbox_minimal.json",
         ]
         .iter()
-        .map(|body| {
-            let decoded = parse_identity(body).expect("a corpus identity the validator accepts");
-            (body.to_string(), decoded)
+        .map(|name| {
+            let path = dir.join(name);
+            let body = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let decoded = parse_identity(&body)
+                .unwrap_or_else(|e| panic!("{name}: the validator refuses it: {e}"));
+            (body, decoded)
         })
         .collect()
     })

@@ -15,6 +15,7 @@ mod claim_match;
 mod cli_files;
 mod common;
 mod identity;
+mod identity_shapes;
 mod options;
 mod sandbox_http;
 mod view;
@@ -22,14 +23,16 @@ mod view;
 pub use claim_match::claim_match;
 pub use cli_files::cli_files;
 pub use identity::identity;
+pub use identity_shapes::{identity_shapes, shape_body};
 pub use options::options;
 pub use sandbox_http::sandbox_http;
 
 /// Fills the targets' caches of fixed inputs (the echo checks' vocabulary, the corpus
-/// identities), so the AFL++ driver pays for them once, before its fork server starts.
+/// bodies), so the AFL++ driver pays for them once, before its fork server starts.
 pub fn warm_up() {
     common::vocabulary();
     claim_match::identities();
+    identity_shapes::bodies();
 }
 
 /// A target: its directory name under `fuzz/corpus/` and `fuzz/regressions/`, and its function.
@@ -43,6 +46,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "identity",
         run: identity,
+    },
+    Target {
+        name: "identity_shapes",
+        run: identity_shapes,
     },
     Target {
         name: "options",

@@ -78,6 +78,11 @@ fn identity() {
 }
 
 #[test]
+fn identity_shapes() {
+    replay("identity_shapes");
+}
+
+#[test]
 fn options() {
     replay("options");
 }

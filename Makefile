@@ -190,8 +190,9 @@ stress: $(BUILD_DIR)/c_test_asan $(BUILD_DIR)/c_test
 
 ## Coverage-guided fuzzing with AFL++ on the stable toolchain (fuzz/README.md; cargo-afl is
 ## installed on first use): every fuzz target for FUZZ_SECONDS each, or only FUZZ_TARGETS
-## ("identity options claim_match sandbox_http cli_files"). The minimized queues go back to
-## fuzz/corpus/, crash inputs to fuzz/regressions/ (commit both); fails on a crash.
+## ("identity identity_shapes options claim_match sandbox_http cli_files"). The minimized
+## queues go back to fuzz/corpus/, crash inputs to fuzz/regressions/ (commit both); fails on
+## a crash.
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?=
 .PHONY: fuzz fuzz-replay

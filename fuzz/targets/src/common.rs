@@ -247,12 +247,13 @@ pub fn in_vocabulary(window: &[u8]) -> bool {
 /// `accounts[1].account_type: required field missing`, is no echo, while `"iQentity"` in
 /// `link.products.iQentity: expected object` is.
 pub fn echoed<'a>(message: &str, candidates: &'a [String]) -> Option<&'a str> {
-    let fixed = fixed_bytes(message);
+    let mut fixed: Option<Vec<bool>> = None; // computed on the first occurrence only
+                                             // The message first: it is short, the vocabulary is the whole source tree.
     candidates.iter().map(String::as_str).find(|c| {
-        !vocabulary().contains(c)
-            && message
-                .match_indices(c)
-                .any(|(at, _)| !fixed[at..at + c.len()].iter().all(|&f| f))
+        message.match_indices(c).any(|(at, _)| {
+            let fixed = fixed.get_or_insert_with(|| fixed_bytes(message));
+            !fixed[at..at + c.len()].iter().all(|&f| f)
+        }) && !vocabulary().contains(c)
     })
 }
 

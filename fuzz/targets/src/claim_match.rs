@@ -77,12 +77,13 @@ pub fn claim_match(data: &[u8]) {
     let Ok(claim_text) = std::str::from_utf8(claim_part) else {
         return; // mk_match_owners refuses non-UTF-8 before parsing: nothing to fuzz
     };
-    let found = json_strings(claim_part, ECHO_MIN_LEN).secrets(ECHO_MIN_LEN);
+    let strings = json_strings(claim_part, ECHO_MIN_LEN);
+    let (found, quotable) = (strings.secrets(ECHO_MIN_LEN), strings.plain_keys());
     let claim = match Claim::from_json(claim_text) {
         Ok(claim) => claim,
         Err(e) => {
             assert_eq!(e.status, Status::MkErrInvalidArgument, "{}", e.message);
-            assert_no_echo("claim", &e.message, &found);
+            assert_no_echo("claim", &e.message, &found, &quotable);
             let (body, _) = &identities()[0];
             let again = match_owners_json(body, claim_text).expect_err("refused claim");
             assert_eq!(again, e, "match_owners_json refuses the claim the same way");

@@ -62,7 +62,7 @@ fn error_message(message: &str, bytes: &[u8]) {
         message.len() < crate::common::MAX_MESSAGE_LEN,
         "{message:?}"
     );
-    let fixed = fixed_bytes(rest);
+    let fixed = fixed_bytes(rest, &[]);
     for (at, w) in rest.as_bytes().windows(8).enumerate() {
         let from_input = bytes.windows(8).any(|x| x == w);
         if from_input && !fixed[at..at + 8].iter().all(|&f| f) && !in_vocabulary(w) {

@@ -72,8 +72,9 @@ pub fn identity(data: &[u8]) {
                 }
             }
             // Values, and the keys a message may not quote (the products' keys are data).
-            let found = json_strings(data, ECHO_MIN_LEN).secrets(ECHO_MIN_LEN);
-            assert_no_echo("identity", &msg, &found);
+            let strings = json_strings(data, ECHO_MIN_LEN);
+            let found = strings.secrets(ECHO_MIN_LEN);
+            assert_no_echo("identity", &msg, &found, &strings.plain_keys());
             if msg == DUPLICATE_KEY {
                 assert!(has_duplicate_key(data), "'{msg}' for a body without one");
             }

@@ -29,7 +29,8 @@ pub fn options(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return; // mk_client_new refuses non-UTF-8 before parsing: nothing to fuzz
     };
-    let found = json_strings(data, ECHO_MIN_LEN).secrets(ECHO_MIN_LEN);
+    let strings = json_strings(data, ECHO_MIN_LEN);
+    let (found, quotable) = (strings.secrets(ECHO_MIN_LEN), strings.plain_keys());
     let parsed = Options::from_json(text);
     let mut opts = match parsed {
         Err(e) => {
@@ -39,7 +40,7 @@ pub fn options(data: &[u8]) {
                 "options JSON errors start so: {:?}",
                 e.message
             );
-            assert_no_echo("options", &e.message, &found);
+            assert_no_echo("options", &e.message, &found, &quotable);
             return;
         }
         Ok(opts) => opts,
@@ -57,7 +58,7 @@ pub fn options(data: &[u8]) {
     }
     // The token as a candidate for the Debug checks: at least 8 bytes, and not also part of
     // another string of the input (Debug shows base_url, user_agent, ...).
-    let values = json_strings(data, ECHO_MIN_LEN).values;
+    let values = &strings.values;
     let token: Vec<String> = opts
         .access_token
         .as_ref()
@@ -67,7 +68,7 @@ pub fn options(data: &[u8]) {
         .into_iter()
         .collect();
     let shown = format!("{opts:?}");
-    if let Some(t) = echoed(&shown, &token) {
+    if let Some(t) = echoed(&shown, &token, &[]) {
         panic!("Debug of the options shows the access token {t:?}: {shown}");
     }
     if let Some(path) = &opts.ca_file {
@@ -84,13 +85,13 @@ pub fn options(data: &[u8]) {
                 !shown.contains(SECRET),
                 "Debug of the client shows the secret: {shown}"
             );
-            if let Some(t) = echoed(&shown, &token) {
+            if let Some(t) = echoed(&shown, &token, &[]) {
                 panic!("Debug of the client shows the access token {t:?}: {shown}");
             }
         }
         Err(e) => {
             assert_eq!(e.status, Status::MkErrInvalidArgument, "{}", e.message);
-            assert_no_echo("options (Client::new)", &e.message, &found);
+            assert_no_echo("options (Client::new)", &e.message, &found, &quotable);
         }
     }
 }

@@ -49,8 +49,10 @@ if [[ $afl_help != *"based on afl"* ]]; then
 fi
 
 # ---- the instrumented targets
+# Not --locked: when the library, the sandbox or the CLI gains a dependency, cargo adds it to
+# fuzz/afl/Cargo.lock (existing pins kept); commit the lock with the corpora then.
 echo "== cargo afl build --release (fuzz/afl)"
-(cd "$afl_crate" && cargo afl build --release --locked --bins)
+(cd "$afl_crate" && cargo afl build --release --bins)
 bin_dir=$afl_crate/target/release
 
 # Names inputs by content, so re-runs and other machines add nothing twice.

@@ -39,23 +39,7 @@ fn log_child() {
 
 #[test]
 fn logging_never_leaks_secrets_or_owner_data() {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "log_child",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env_remove("MONEYKIT_LOG")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "child failed: {stderr}");
-    let lines: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("moneykit-native "))
-        .collect();
+    let ChildLog { stderr, lines } = child_log("log_child");
     println!("{}", lines.join("\n"));
 
     // One line per attempt: token fetch (debug), ok, unicode, 500 twice, forbidden, headers, token.

@@ -6,8 +6,9 @@
 
 mod common;
 
+use common::{read_request, write_response};
+
 use moneykit::core::{CallControl, CancelToken, Client, Event, Options, Status};
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,30 +24,14 @@ fn scripted_server(answers: Vec<(&'static str, &'static str)>) -> (String, Arc<A
     let seen = count.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0usize;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0u8; length];
-            let _ = reader.read_exact(&mut body);
+            let Ok(stream) = stream else { return };
+            let _ = read_request(&stream);
             let i = seen.fetch_add(1, Ordering::SeqCst);
             let (head, body) = answers
                 .get(i)
                 .copied()
                 .unwrap_or(("HTTP/1.1 500 Unscripted", ""));
-            let response = format!(
-                "{head}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(response.as_bytes());
+            write_response(&stream, head, body);
         }
     });
     (base, count)

@@ -8,9 +8,7 @@ mod common;
 
 use common::*;
 use std::ffi::{c_void, CStr};
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::process::Command;
 use std::sync::Mutex;
 
 /// Long secrets are redacted wherever they occur; short ones as whole tokens.
@@ -27,22 +25,8 @@ fn echoing_server(requests: usize) -> String {
     let base = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
         for stream in listener.incoming().take(requests) {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut head = Vec::new();
-            let mut length = 0usize;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-                head.push(line);
-            }
-            let mut body = vec![0u8; length];
-            let _ = reader.read_exact(&mut body);
+            let Ok(stream) = stream else { return };
+            let (head, body) = read_request(&stream);
             let body = String::from_utf8_lossy(&body).to_string();
             let mut seen = Vec::new();
             for line in &head {
@@ -61,28 +45,25 @@ fn echoing_server(requests: usize) -> String {
                 seen.push(s.to_string());
                 seen.push(s.replace("%2B", "+").replace("%2F", "/"));
             }
-            let response = if head[0].starts_with("POST") && !seen.is_empty() && seen[0] == "hs7" {
+            let post = head[0].starts_with("POST");
+            if post && seen.first().is_some_and(|s| s == SHORT_SECRET) {
                 // Short secret in token mode: refuse, echoing it.
-                error_response(401, &seen)
-            } else if head[0].starts_with("POST") {
+                error_response(&stream, 401, &seen);
+            } else if post {
                 let token = format!(
                     r#"{{"access_token":"{ISSUED_TOKEN}","token_type":"bearer","expires_in":3600}}"#
                 );
-                format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{token}",
-                    token.len()
-                )
+                write_response(&stream, "HTTP/1.1 200 OK", &token);
             } else {
-                error_response(400, &seen)
-            };
-            let _ = stream.write_all(response.as_bytes());
+                error_response(&stream, 400, &seen);
+            }
         }
     });
     base
 }
 
 /// An error echoing every credential in every field, glued and embedded.
-fn error_response(status: u16, seen: &[String]) -> String {
+fn error_response(stream: &std::net::TcpStream, status: u16, seen: &[String]) {
     let echo = |tag: &str| {
         seen.iter()
             .map(|s| format!("{tag} client_secret={s} token={s}; x{s}y \"{s}\""))
@@ -101,10 +82,11 @@ fn error_response(status: u16, seen: &[String]) -> String {
         .map(|s| format!("req={s}"))
         .collect::<Vec<_>>()
         .join(",");
-    format!(
-        "HTTP/1.1 {status} Bad\r\ncontent-type: application/json\r\nx-request-id: {request_id}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    )
+    write_response(
+        stream,
+        &format!("HTTP/1.1 {status} Bad\r\nx-request-id: {request_id}"),
+        &body,
+    );
 }
 
 /// Every event's request id, as the C callback saw it.
@@ -246,17 +228,7 @@ fn redaction_log_child() {
 
 #[test]
 fn echoed_secrets_leave_no_trace_in_log_lines() {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "redaction_log_child", "--ignored", "--nocapture"])
-        .env_remove("MONEYKIT_LOG")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "child failed: {stderr}");
-    let lines: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("moneykit-native "))
-        .collect();
+    let ChildLog { stderr, lines } = child_log("redaction_log_child");
     assert!(
         lines.iter().any(|l| l.contains("request_id=req=")),
         "{stderr}"

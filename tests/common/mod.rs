@@ -329,3 +329,66 @@ pub fn get_ex(c: &Client, link: &str, timeout_ms: u64, cancel: Option<&Cancel>) 
         error: take(err).map(|e| serde_json::from_str(&e).unwrap()),
     }
 }
+
+/// What a child test process wrote to stderr, and the library's log lines in it.
+pub struct ChildLog {
+    pub stderr: String,
+    pub lines: Vec<String>,
+}
+
+/// Runs the ignored test `child` of this test binary in a child process (with no
+/// `MONEYKIT_LOG`) and returns its stderr: the library logs per process.
+pub fn child_log(child: &str) -> ChildLog {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            child,
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env_remove("MONEYKIT_LOG")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "child failed: {stderr}");
+    let lines = stderr
+        .lines()
+        .filter(|l| l.starts_with("moneykit-native "))
+        .map(str::to_string)
+        .collect();
+    ChildLog { stderr, lines }
+}
+
+/// One HTTP/1.1 request read off `stream` by a test's own server: the head's lines
+/// (without CRLF) and the `content-length` body.
+pub fn read_request(stream: &std::net::TcpStream) -> (Vec<String>, Vec<u8>) {
+    use std::io::{BufRead, Read};
+    let mut reader = std::io::BufReader::new(stream);
+    let mut head = Vec::new();
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+        head.push(line.trim_end().to_string());
+    }
+    let mut body = vec![0u8; length];
+    let _ = reader.read_exact(&mut body);
+    (head, body)
+}
+
+/// Writes a JSON response (`head`: the status line and any headers, without
+/// `content-length` and `connection`) and closes the connection after it.
+pub fn write_response(mut stream: &std::net::TcpStream, head: &str, body: &str) {
+    use std::io::Write;
+    let response = format!(
+        "{head}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes());
+}

@@ -8,11 +8,13 @@
 //! - a message names the key and what was expected, never a value, and quotes a
 //!   key only when it is short and plain (`key_label`), else names it by position.
 
+use serde::de::value::MapDeserializer;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::fmt;
 use std::marker::PhantomData;
+use zeroize::Zeroize;
 
 /// Longest key quoted in a message.
 const MAX_QUOTED_KEY: usize = 32;
@@ -56,32 +58,50 @@ pub(crate) fn parse_object(text: &str) -> Result<Map<String, Value>, String> {
 
 /// Decodes `members` into `T` (a derived struct with `deny_unknown_fields`). On failure
 /// the message is `<what> <key>: <problem>` for the first member that fails alone.
+/// `T` borrows from the members, which are wiped before they are freed: the options
+/// JSON may carry the access token.
 pub(crate) fn decode_members<T: DeserializeOwned>(
-    members: Map<String, Value>,
+    mut members: Map<String, Value>,
     what: &str,
 ) -> Result<T, String> {
-    let all = Value::Object(members);
-    match serde_json::from_value::<T>(all.clone()) {
-        Ok(t) => Ok(t),
-        Err(whole) => {
-            let Value::Object(members) = all else {
-                unreachable!("built as an object above")
-            };
-            for (index, (key, value)) in members.into_iter().enumerate() {
-                let got = json_type(&value);
-                let single = Value::Object(Map::from_iter([(key.clone(), value)]));
-                if let Err(e) = serde_json::from_value::<T>(single) {
-                    return Err(format!(
-                        "{what} {}: {}",
-                        key_label(&key, index),
-                        problem(&e.to_string(), got)
-                    ));
-                }
-            }
-            // Every member decodes alone: a rule across members failed; serde's
-            // message for that names fields, not values.
-            Err(format!("{what}: {}", problem(&whole.to_string(), "object")))
+    let result = decode_borrowed(&members, what);
+    members.values_mut().for_each(wipe);
+    result
+}
+
+fn decode_borrowed<T: DeserializeOwned>(
+    members: &Map<String, Value>,
+    what: &str,
+) -> Result<T, String> {
+    let whole = match T::deserialize(MapDeserializer::new(
+        members.iter().map(|(k, v)| (k.as_str(), v)),
+    )) {
+        Ok(t) => return Ok(t),
+        Err(e) => e,
+    };
+    for (index, (key, value)) in members.iter().enumerate() {
+        let single = MapDeserializer::new(std::iter::once((key.as_str(), value)));
+        if let Err(e) = T::deserialize(single) {
+            return Err(format!(
+                "{what} {}: {}",
+                key_label(key, index),
+                problem(&e.to_string(), json_type(value))
+            ));
         }
+    }
+    // Every member decodes alone: a rule across members failed; serde's message for
+    // that names fields, not values.
+    let whole: serde_json::Error = whole;
+    Err(format!("{what}: {}", problem(&whole.to_string(), "object")))
+}
+
+/// Zeroes every string of `v` in place.
+fn wipe(v: &mut Value) {
+    match v {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe),
+        Value::Object(members) => members.values_mut().for_each(wipe),
+        _ => {}
     }
 }
 

@@ -136,6 +136,22 @@ fn start_with_header_timeout(ms: u64) -> Sandbox {
     .unwrap()
 }
 
+/// Reads the end of the connection with no answer before it; returns how long it took
+/// from `t`.
+fn eof_without_answer(r: &mut BufReader<TcpStream>, t: Instant) -> Duration {
+    let mut rest = Vec::new();
+    let n = r
+        .read_to_end(&mut rest)
+        .unwrap_or_else(|e| panic!("not closed after {:?}: {e}", t.elapsed()));
+    assert_eq!(
+        n,
+        0,
+        "closed without an answer, got {:?}",
+        String::from_utf8_lossy(&rest)
+    );
+    t.elapsed()
+}
+
 /// Reads one response and then the end of the connection; returns the response and how
 /// long it took from `t`.
 fn answer_then_eof(r: &mut BufReader<TcpStream>, t: Instant) -> (Resp, Duration) {
@@ -161,17 +177,14 @@ fn the_head_deadline_runs_from_the_connection_start_and_from_each_response() {
         )
     };
 
-    // A connection that sends nothing. (Times are measured from before the deadline starts:
-    // before connecting, before sending the last request.)
+    // A connection that sends nothing is closed without an answer (an unsolicited 408 on an
+    // idle connection could be taken for the answer to a pooled client's next request).
+    // (Times are measured from before the deadline starts: before connecting, before
+    // sending the last request.)
     let t = Instant::now();
     let s = TcpStream::connect(sb.addr()).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let (resp, waited) = answer_then_eof(&mut BufReader::new(s), t);
-    assert_eq!(
-        (resp.status, resp.header("connection")),
-        (408, Some("close"))
-    );
-    in_time(waited);
+    in_time(eof_without_answer(&mut BufReader::new(s), t));
 
     // One that trickles a head that never ends: the deadline is for the whole head, not
     // for each read.
@@ -195,7 +208,7 @@ fn the_head_deadline_runs_from_the_connection_start_and_from_each_response() {
     trickler.join().unwrap();
 
     // Keep-alive: each request has 400 ms from the previous response (three requests 250 ms
-    // apart all succeed), then the idle connection gets its 408.
+    // apart all succeed), then the idle connection is closed without an answer.
     let mut c = Client::new(&sb);
     let mut t = Instant::now();
     for _ in 0..3 {
@@ -203,9 +216,7 @@ fn the_head_deadline_runs_from_the_connection_start_and_from_each_response() {
         t = Instant::now();
         assert_eq!(c.send("GET", "/_sandbox/stats", &[], b"").status, 200);
     }
-    let (resp, waited) = answer_then_eof(&mut c.r, t);
-    assert_eq!(resp.status, 408);
-    in_time(waited);
+    in_time(eof_without_answer(&mut c.r, t));
 
     // A body is not under the head deadline.
     let mut s = TcpStream::connect(sb.addr()).unwrap();
@@ -314,17 +325,22 @@ fn the_connection_cap_bounds_threads_and_refuses_cleanly_past_it() {
     assert_eq!(r.header("retry-after"), Some("1"));
     assert_eq!(r.header("connection"), Some("close"));
 
-    // Every idle connection ends with one answer: 503 for the refused, 408 for the held once
-    // their 3 s are over.
-    let mut statuses = Vec::new();
+    // Every idle connection ends: the refused with a 503, the held closed without an answer
+    // once their 3 s are over.
+    let (mut refused_503, mut closed) = (0, 0);
     for c in conns {
         c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let (resp, _) = answer_then_eof(&mut BufReader::new(c), Instant::now());
-        statuses.push(resp.status);
+        let mut r = BufReader::new(c);
+        let mut first = [0u8; 1];
+        if r.get_ref().peek(&mut first).unwrap() == 0 {
+            closed += 1;
+            continue;
+        }
+        let (resp, _) = answer_then_eof(&mut r, Instant::now());
+        assert_eq!(resp.status, 503);
+        refused_503 += 1;
     }
-    statuses.sort_unstable();
-    assert_eq!(statuses.iter().filter(|&&s| s == 408).count(), CAP);
-    assert_eq!(statuses.iter().filter(|&&s| s == 503).count(), IDLE - CAP);
+    assert_eq!((refused_503, closed), (IDLE - CAP, CAP));
 
     // With the slow ones gone, requests are served again and the threads are back.
     let ok = wait_for(

@@ -139,8 +139,8 @@ pub enum ReadError {
     BodyTooLarge,
     /// A transfer coding other than `chunked` alone: 501.
     Unsupported,
-    /// The [`Source`] timed out while the head was incomplete (the server's head deadline):
-    /// 408 and close.
+    /// The [`Source`] timed out while the head was begun and incomplete (the server's head
+    /// deadline): 408 and close. A timeout before any byte of a request is `Closed`.
     Timeout,
 }
 
@@ -363,13 +363,21 @@ impl RequestReader {
                 Ok(0) => return Err(ReadError::Bad("incomplete request")),
                 // `fill` may have moved the data to the front of the buffer.
                 Ok(_) => scan = scan - before + self.start,
+                // Idle (not a byte of a request yet): closed without an answer, as load
+                // balancers close idle keep-alive connections; an unsolicited 408 could be
+                // read by a client's pool as the answer to its next request. A head begun
+                // and not finished in time: 408.
                 Err(e)
                     if matches!(
                         e.kind(),
                         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
                     ) =>
                 {
-                    return Err(ReadError::Timeout)
+                    return Err(if self.start == self.end {
+                        ReadError::Closed
+                    } else {
+                        ReadError::Timeout
+                    })
                 }
                 Err(_) => return Err(ReadError::Closed),
             }

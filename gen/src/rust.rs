@@ -109,78 +109,37 @@ fn owned_struct(o: &Object, out: &mut String) {
 }
 
 fn shape_struct(o: &Object, out: &mut String) {
-    // A visitor of its own rather than a derive: serde's derived structs also take an
-    // array of their fields, and skip unknown members without range-checking their
-    // numbers (`1e400` passed there but not in an amount); `Any` reads them (issue 23).
-    let n = &o.name;
-    let _ = writeln!(out, "    pub(crate) struct {n};\n");
-    let _ = writeln!(out, "    impl<'de> Deserialize<'de> for {n} {{");
+    // `validate::shape_object!` writes the visitor (an object only; unknown members
+    // read as `Any`, whose numbers are range-checked).
+    let members: Vec<String> = o
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let ty = shape_ty(&f.ty);
+            let ty = if f.required() {
+                ty
+            } else {
+                format!("Option<{ty}>")
+            };
+            format!("{i} \"{}\": {ty}", f.name())
+        })
+        .collect();
+    let required: Vec<String> = o
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.required())
+        .map(|(i, f)| format!("{i} \"{}\"", f.name()))
+        .collect();
     let _ = writeln!(
         out,
-        "        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{"
+        "    shape_object!({}, {}, {{ {} }}, required {{ {} }});\n",
+        o.name,
+        o.fields.len(),
+        members.join(", "),
+        required.join(", ")
     );
-    let _ = writeln!(out, "            struct V;");
-    let _ = writeln!(out, "            impl<'de> Visitor<'de> for V {{");
-    let _ = writeln!(out, "                type Value = {n};");
-    let _ = writeln!(
-        out,
-        "                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {{\n\
-                         f.write_str(\"an object\")\n                }}"
-    );
-    let _ = writeln!(
-        out,
-        "                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<{n}, A::Error> {{"
-    );
-    let _ = writeln!(
-        out,
-        "                    let mut seen = [false; {}];",
-        o.fields.len()
-    );
-    let _ = writeln!(
-        out,
-        "                    while let Some(key) = map.next_key::<Key<'de>>()? {{"
-    );
-    let _ = writeln!(out, "                        let i = match key.as_str() {{");
-    for (i, f) in o.fields.iter().enumerate() {
-        let ty = shape_ty(&f.ty);
-        let ty = if f.required() {
-            ty
-        } else {
-            format!("Option<{ty}>")
-        };
-        let _ = writeln!(
-            out,
-            "                            \"{}\" => {{ map.next_value::<{ty}>()?; {i} }}",
-            f.name()
-        );
-    }
-    let _ = writeln!(
-        out,
-        "                            _ => {{ map.next_value::<Any>()?; continue; }}"
-    );
-    let _ = writeln!(out, "                        }};");
-    let _ = writeln!(
-        out,
-        "                        if std::mem::replace(&mut seen[i], true) {{\n\
-                             return Err(de::Error::custom(\"duplicate field\"));\n\
-                         }}"
-    );
-    let _ = writeln!(out, "                    }}");
-    for (i, f) in o.fields.iter().enumerate() {
-        if f.required() {
-            let _ = writeln!(
-                out,
-                "                    if !seen[{i}] {{ return Err(de::Error::missing_field(\"{}\")); }}",
-                f.name()
-            );
-        }
-    }
-    let _ = writeln!(out, "                    Ok({n})");
-    let _ = writeln!(out, "                }}");
-    let _ = writeln!(out, "            }}");
-    let _ = writeln!(out, "            d.deserialize_map(V)");
-    let _ = writeln!(out, "        }}");
-    let _ = writeln!(out, "    }}\n");
 }
 
 fn walker(o: &Object, out: &mut String) {
@@ -248,10 +207,7 @@ pub fn emit(s: &Schema, out: &mut Out) {
     b.push_str(
         "/// The zero-allocation shape check: presence and type of every field.\n\
          pub(crate) mod shape {\n    \
-         use super::super::validate::{Any, DateTime, Key, Map, Num, Opaque, Seq, Str};\n    \
-         use serde::de::{self, Deserializer, MapAccess, Visitor};\n    \
-         use serde::Deserialize;\n    \
-         use std::fmt;\n\n",
+         use super::super::validate::{shape_object, DateTime, Map, Num, Opaque, Seq, Str};\n\n",
     );
     for o in &objects {
         shape_struct(o, &mut b);

@@ -204,6 +204,60 @@ impl<'de> Deserialize<'de> for Any {
     }
 }
 
+/// Declares a shape-check object (used by the generated `model_gen::shape`): a unit
+/// struct read from a JSON object only (an array of its fields is refused), whose members
+/// are read as the given types (`Option<T>` for an optional one) and unknown members as
+/// [`Any`]; a member given twice or a required one missing is refused. A visitor rather
+/// than a derive, which would take an array and skip unknown numbers unchecked (issue 23).
+/// Arguments: the name, the member count, `{index "key": Type, ...}` and
+/// `required {index "key", ...}`.
+macro_rules! shape_object {
+    ($name:ident, $n:literal, { $($i:literal $key:literal : $ty:ty),* $(,)? },
+     required { $($ri:literal $rkey:literal),* $(,)? }) => {
+        pub(crate) struct $name;
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("an object")
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<$name, A::Error> {
+                        use serde::de::Error as _;
+                        let mut seen = [false; $n];
+                        while let Some(key) = map.next_key::<$crate::core::validate::Key<'de>>()? {
+                            let i: usize = match key.as_str() {
+                                $($key => {
+                                    map.next_value::<$ty>()?;
+                                    $i
+                                })*
+                                _ => {
+                                    map.next_value::<$crate::core::validate::Any>()?;
+                                    continue;
+                                }
+                            };
+                            if std::mem::replace(&mut seen[i], true) {
+                                return Err(A::Error::custom("duplicate field"));
+                            }
+                        }
+                        $(if !seen[$ri] {
+                            return Err(A::Error::missing_field($rkey));
+                        })*
+                        Ok($name)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+    };
+}
+pub(crate) use shape_object;
+
 /// A JSON object whose every value is a valid `T` (use `Option<T>` to allow
 /// null entries); entries are not kept.
 pub(crate) struct Map<T>(PhantomData<T>);

@@ -48,8 +48,8 @@ impl Drop for Interrupter {
     }
 }
 
-#[test]
-fn a_call_ended_by_its_deadline_never_returns_before_it_even_when_interrupted() {
+/// Installs a do-nothing SIGURG handler, so the signal interrupts blocking reads.
+fn install_sigurg_handler() {
     // SAFETY: installs a handler that does nothing (async-signal-safe) for SIGURG, which the
     // default action ignores (so no other part of the process relies on it).
     unsafe {
@@ -58,6 +58,11 @@ fn a_call_ended_by_its_deadline_never_returns_before_it_even_when_interrupted() 
         action.sa_flags = libc::SA_RESTART;
         assert_eq!(libc::sigaction(libc::SIGURG, &action, ptr::null_mut()), 0);
     }
+}
+
+#[test]
+fn a_call_ended_by_its_deadline_never_returns_before_it_even_when_interrupted() {
+    install_sigurg_handler();
     let sb = sandbox();
     let c = client(&sb, r#""max_retries": 0"#);
     let _interrupter = Interrupter::start();
@@ -84,13 +89,7 @@ fn a_call_ended_by_its_deadline_never_returns_before_it_even_when_interrupted() 
 #[test]
 fn a_refresh_request_ended_by_its_deadline_never_returns_before_it_even_when_interrupted() {
     use moneykit::ffi::mk_request_identity_refresh;
-    // SAFETY: as in the test above (the same do-nothing handler for SIGURG).
-    unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = ignore_signal as extern "C" fn(libc::c_int) as usize;
-        action.sa_flags = libc::SA_RESTART;
-        assert_eq!(libc::sigaction(libc::SIGURG, &action, ptr::null_mut()), 0);
-    }
+    install_sigurg_handler();
     let sb = sandbox();
     // A caller's token: every attempt is the POST itself, never a token request.
     let c = client(

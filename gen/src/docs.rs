@@ -3,6 +3,7 @@
 //! table and the magic-id table; the sandbox's documents get the same magic-id table.
 
 use crate::out::Out;
+use crate::records::RTy;
 use crate::schema::{OptionDef, Schema};
 
 /// Every document that shows the magic link ids, with one table layout.
@@ -18,6 +19,17 @@ pub fn emit(s: &Schema, out: &mut Out) {
     out.region("README.md", "options", &options_table(s));
     out.region("docs/C-API.md", "statuses", &status_table(s));
     out.region("docs/C-API.md", "options", &options_table(s));
+    out.region(
+        "docs/C-API.md",
+        "batch-options",
+        &option_rows(&s.batch_options),
+    );
+    out.region(
+        "docs/C-API.md",
+        "refresh-options",
+        &option_rows(&s.refresh_options),
+    );
+    out.region("docs/C-API.md", "records", &records_doc(s));
     let magic = magic_id_table(s);
     let tokens = token_id_table(s);
     for doc in MAGIC_ID_DOCS {
@@ -85,15 +97,18 @@ fn option_meaning(o: &OptionDef) -> String {
         let values: Vec<String> = o.values.iter().map(|v| format!("`\"{v}\"`")).collect();
         m.push_str(&format!("; one of {}", values.join(", ")));
     }
-    if let (Some(min), Some(max)) = (o.min, o.max) {
+    if let (Some(min), Some(max)) = (&o.min, &o.max) {
         m.push_str(&format!(" ({min} .. {max})"));
     }
     m
 }
 
 fn options_table(s: &Schema) -> String {
-    let rows: Vec<Vec<String>> = s
-        .options
+    option_rows(&s.options)
+}
+
+fn option_rows(options: &[OptionDef]) -> String {
+    let rows: Vec<Vec<String>> = options
         .iter()
         .map(|o| vec![format!("`{}`", o.key), option_default(o), option_meaning(o)])
         .collect();
@@ -143,4 +158,44 @@ fn magic_id_table(s: &Schema) -> String {
         "| link id | what the sandbox answers | C status (default options) |",
         &rows,
     )
+}
+
+fn record_type(t: &RTy) -> String {
+    match t {
+        RTy::Str => "string".into(),
+        RTy::Bool => "bool".into(),
+        RTy::Int(false) => "int (>= 0)".into(),
+        RTy::Int(true) => "int".into(),
+        RTy::Float => "float".into(),
+        RTy::Status => "status".into(),
+        RTy::Record(name) => format!("[{name}](#{})", name.to_ascii_lowercase()),
+        RTy::List(inner) => format!("list of {}", record_type(inner)),
+    }
+}
+
+/// One table per record: what its JSON document or C struct holds.
+fn records_doc(s: &Schema) -> String {
+    let mut o = String::new();
+    for r in s.records() {
+        let carrier = match (&r.def.c, r.def.json.as_deref()) {
+            (Some(c), _) => format!(" (C: `{c}`)"),
+            (None, Some("input")) => " (JSON you write)".to_string(),
+            (None, _) => " (JSON the library writes)".to_string(),
+        };
+        o.push_str(&format!("\n#### {}{carrier}\n{}\n", r.name, r.def.doc));
+        let rows: Vec<Vec<String>> = r
+            .fields
+            .iter()
+            .map(|(f, t)| {
+                vec![
+                    format!("`{}`", f.name),
+                    record_type(t),
+                    if f.required { "yes" } else { "no" }.to_string(),
+                    f.doc.clone(),
+                ]
+            })
+            .collect();
+        o.push_str(&table("| field | type | always there | meaning |", &rows));
+    }
+    o
 }

@@ -10,6 +10,7 @@ mod go;
 mod out;
 mod python;
 mod python_abi;
+mod records;
 mod rust;
 mod rust_meta;
 mod sandbox;
@@ -32,6 +33,7 @@ fn main() {
         }
     }
     let s = schema::Schema::load(&root.join("schema/moneykit.json"));
+    records::check_header(&s, &python_abi::header_structs(&root));
     let mut out = out::Out::new(&root, check);
     rust::emit(&s, &mut out);
     rust_meta::emit(&s, &mut out);

@@ -29,6 +29,22 @@ pub fn emit(root: &Path, out: &mut Out) {
     out.file_from(ABI_PY, HEADER, Comment::Hash, &abi_py(&items));
 }
 
+/// Every struct of the header with its field names in order (for `records::check_header`).
+pub fn header_structs(root: &Path) -> Vec<(String, Vec<String>)> {
+    let path = root.join(HEADER);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    parse(&text)
+        .into_iter()
+        .filter_map(|i| match i {
+            Item::Struct { name, fields, .. } => {
+                Some((name, fields.into_iter().map(|d| d.name).collect()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 // ------------------------------------------------------------------------ tokens
 
 #[derive(Debug, Clone, PartialEq)]

@@ -117,8 +117,8 @@ fn options(s: &Schema, out: &mut Out) {
             o.doc,
             upper(&o.key),
             o.key,
-            o.min.expect("int options have a min"),
-            o.max.expect("int options have a max"),
+            o.min.as_ref().expect("int options have a min"),
+            o.max.as_ref().expect("int options have a max"),
         );
     }
     for o in s.options.iter().filter(|o| o.ty != "int") {

@@ -14,7 +14,15 @@ pub struct Schema {
     pub objects: OrderedMap,
     pub statuses: Vec<StatusDef>,
     pub error_json: Vec<ErrorKey>,
+    /// The client's options (`mk_client_new`'s `options_json`).
     pub options: Vec<OptionDef>,
+    /// `mk_batch_start`'s `options_json`.
+    pub batch_options: Vec<OptionDef>,
+    /// `mk_refresh_identity` / `mk_wait_identity_newer`'s `options_json`.
+    pub refresh_options: Vec<OptionDef>,
+    /// Record name -> record: the claim, the match result, the batch item and progress, the
+    /// event (`$comment` skipped), in file order.
+    pub records: OrderedMap,
     /// The sandbox's magic client ids for `POST /auth/token`.
     pub token_client_ids: Vec<TokenClientId>,
     pub magic_ids: MagicIds,
@@ -115,7 +123,7 @@ pub struct ErrorKey {
 #[derive(Debug, Deserialize, Clone)]
 pub struct OptionDef {
     pub key: String,
-    /// `string`, `secret`, `int` or `enum`.
+    /// `string`, `secret`, `int`, `float` or `enum`.
     #[serde(rename = "type")]
     pub ty: String,
     #[serde(default)]
@@ -123,16 +131,36 @@ pub struct OptionDef {
     pub default: serde_json::Value,
     #[serde(default)]
     pub default_doc: Option<String>,
+    /// Inclusive bounds of `int` and `float` options (printed as written: `1`, `0.5`).
     #[serde(default)]
-    pub min: Option<u64>,
+    pub min: Option<serde_json::Number>,
     #[serde(default)]
-    pub max: Option<u64>,
+    pub max: Option<serde_json::Number>,
     pub doc: String,
+}
+
+impl OptionDef {
+    /// The default as written (`16`, `1`, `"token"`), or `None` for `null`.
+    pub fn default_text(&self) -> Option<String> {
+        (!self.default.is_null()).then(|| self.default.to_string())
+    }
 }
 
 #[derive(Debug, Deserialize, Clone)]
 pub struct MagicIds {
     pub ids: Vec<MagicId>,
+    /// The client options every language's magic-id test starts from.
+    pub check_options: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What a magic-id test calls (`{tag}` in `id` replaced by a fresh tag) and expects.
+#[derive(Debug, Deserialize, Clone)]
+pub struct MagicCheck {
+    pub id: String,
+    /// Options added to (or replacing) `check_options` for this call.
+    #[serde(default)]
+    pub options: serde_json::Map<String, serde_json::Value>,
+    pub status: String,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -145,6 +173,29 @@ pub struct MagicId {
     pub answer: String,
     pub status: String,
     pub doc: String,
+    #[serde(default)]
+    pub check: Option<MagicCheck>,
+}
+
+impl MagicId {
+    /// The call every language's magic-id test makes for this entry: its `check`, else the
+    /// id itself when its status is one status name; `None` when the status depends on the
+    /// input (such as `mk_corpus_<name>`).
+    pub fn check(&self) -> Option<MagicCheck> {
+        if let Some(c) = &self.check {
+            return Some(c.clone());
+        }
+        let single = self.status.starts_with("MK_")
+            && self
+                .status
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b == b'_');
+        (single && self.kind != "prefix" && self.kind != "default").then(|| MagicCheck {
+            id: self.id.clone(),
+            options: serde_json::Map::new(),
+            status: self.status.clone(),
+        })
+    }
 }
 
 /// A field's type, parsed from the schema's type string.

@@ -125,7 +125,7 @@ fn setter_parts(o: &OptionDef) -> (String, String, String) {
 /// The `&` and `&&` setters of one option, with its doc, default and bounds.
 fn setter(o: &OptionDef) -> String {
     let default = default_text(o);
-    let bounds = match (o.min, o.max) {
+    let bounds = match (&o.min, &o.max) {
         (Some(lo), Some(hi)) => format!("; {lo} to {hi}"),
         _ => String::new(),
     };

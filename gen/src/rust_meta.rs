@@ -3,6 +3,8 @@
 //! schema. The hand-written core uses these; a key added to the schema fails to
 //! compile there until it is handled.
 
+mod call_options;
+
 use crate::out::{Comment, Out};
 use crate::rust::rustfmt;
 use crate::schema::{pascal, upper, wrap, Schema};
@@ -157,4 +159,5 @@ pub fn emit(s: &Schema, out: &mut Out) {
     statuses(s, out);
     error_json(s, out);
     options(s, out);
+    call_options::emit(s, out);
 }

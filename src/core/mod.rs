@@ -4,6 +4,7 @@
 
 mod auth;
 pub mod batch;
+mod call_options_gen;
 mod cancel;
 mod canonical;
 mod client;
@@ -28,6 +29,7 @@ mod status_gen;
 mod timestamp;
 mod validate;
 
+pub use call_options_gen::{batch_option, refresh_option, FloatBounds, IntBounds};
 pub use cancel::{CallControl, CancelToken};
 pub(crate) use client::{check_account_id_count, check_id, check_link_id, id_too_long};
 pub use client::{Client, Identity, MAX_ACCOUNT_IDS, MAX_ID_LEN, PRODUCTS_PATH, RATE_LIMIT_WAIT};

@@ -14,75 +14,19 @@
 
 use crate::core::model::parse_identity;
 use crate::core::model::Timestamp;
-use crate::core::{check_link_id, input_json};
-use crate::core::{CallControl, CancelToken, Client, Error, Identity, Status};
-use serde::Deserialize;
+use crate::core::{check_link_id, CallControl, CancelToken, Client, Error, Identity, Status};
 use std::time::{Duration, Instant};
 
-/// The keys `RefreshOptions::from_json` accepts.
-pub const REFRESH_OPTION_KEYS: [&str; 2] = ["link_per_minute", "time_scale"];
+/// The options (the poll pace): the struct, its defaults, bounds and JSON reader are
+/// generated from schema/moneykit.json `refresh_options` (src/core/call_options_gen.rs).
+pub use crate::core::call_options_gen::{RefreshOptions, REFRESH_OPTION_KEYS};
 
 /// Extra spacing between two polls of a link, as a fraction of the interval,
 /// so jitter between our clock and the server's never puts one more call in
 /// its window.
 const JITTER_MARGIN: f64 = 0.02;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct RefreshOptions {
-    /// Get Identity calls per minute this wait may make on the link (1 ..= 1000, default 3).
-    pub link_per_minute: u32,
-    /// Divides every period (1 ..= 10000): for the sandbox's `--time-scale`.
-    pub time_scale: f64,
-}
-
-impl Default for RefreshOptions {
-    fn default() -> Self {
-        RefreshOptions {
-            link_per_minute: 3,
-            time_scale: 1.0,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Wire {
-    link_per_minute: Option<u64>,
-    time_scale: Option<f64>,
-}
-
 impl RefreshOptions {
-    /// Parses the options JSON; None or `{}` is all defaults; unknown keys are refused.
-    pub fn from_json(text: Option<&str>) -> Result<RefreshOptions, Error> {
-        let Some(text) = text else {
-            return Ok(RefreshOptions::default());
-        };
-        let w: Wire = input_json::decode_object(text, "refresh option")
-            .map_err(|e| Error::invalid(format!("refresh options_json: {e}")))?;
-        let link_per_minute = match w.link_per_minute {
-            None => 3,
-            Some(n @ 1..=1000) => n as u32,
-            Some(n) => {
-                return Err(Error::invalid(format!(
-                    "refresh option link_per_minute = {n} is out of range (1 .. 1000)"
-                )))
-            }
-        };
-        let time_scale = match w.time_scale {
-            None => 1.0,
-            Some(f) if (1.0..=10_000.0).contains(&f) => f,
-            Some(f) => {
-                return Err(Error::invalid(format!(
-                    "refresh option time_scale = {f} is out of range (1 .. 10000)"
-                )))
-            }
-        };
-        Ok(RefreshOptions {
-            link_per_minute,
-            time_scale,
-        })
-    }
-
     /// The time between two polls of the link.
     pub fn poll_interval(&self) -> Duration {
         Duration::from_secs_f64(

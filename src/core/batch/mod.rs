@@ -109,8 +109,9 @@ impl Batch {
             links,
             options,
         });
-        let threads = shared.options.concurrency.min(shared.links.len());
-        let (tx, rx) = sync_channel(2 * shared.options.concurrency);
+        let concurrency = shared.options.concurrency as usize;
+        let threads = concurrency.min(shared.links.len());
+        let (tx, rx) = sync_channel(2 * concurrency);
         let workers = (0..threads)
             .map(|i| {
                 let (shared, tx) = (Arc::clone(&shared), tx.clone());

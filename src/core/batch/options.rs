@@ -1,111 +1,11 @@
-//! The batch's options JSON (`mk_batch_start`): all keys optional, `null` is
-//! the default, unknown keys, wrong types and numbers out of range are refused.
+//! The batch's options (`mk_batch_start`): the struct, its defaults, bounds and JSON
+//! reader are generated from schema/moneykit.json `batch_options`
+//! (src/core/call_options_gen.rs); all keys optional, `null` is the default, unknown
+//! keys, wrong types and numbers out of range are refused.
 
-use crate::core::input_json;
-use crate::core::Error;
-use serde::Deserialize;
-
-/// MoneyKit's documented limits: 600 calls per minute per app, 3 Get Identity
-/// calls per minute per link (docs/moneykit-api.md).
-pub(crate) const DEFAULT_APP_PER_MINUTE: u32 = 600;
-pub(crate) const DEFAULT_LINK_PER_MINUTE: u32 = 3;
-pub(crate) const DEFAULT_CONCURRENCY: usize = 16;
-
-/// The keys `BatchOptions::from_json` accepts, in documentation order.
-pub const BATCH_OPTION_KEYS: [&str; 4] = [
-    "concurrency",
-    "app_per_minute",
-    "link_per_minute",
-    "time_scale",
-];
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct BatchOptions {
-    /// Worker threads, each with at most one call in flight (1 ..= 256).
-    pub concurrency: usize,
-    /// Requests started per minute, all links together (1 ..= 1_000_000).
-    pub app_per_minute: u32,
-    /// Requests started per minute for one link (1 ..= 1000).
-    pub link_per_minute: u32,
-    /// Divides every period by this (1 ..= 10000): a minute lasts `60 / time_scale`
-    /// seconds, matching the sandbox's `--time-scale` in tests and benches.
-    pub time_scale: f64,
-}
-
-impl Default for BatchOptions {
-    fn default() -> Self {
-        BatchOptions {
-            concurrency: DEFAULT_CONCURRENCY,
-            app_per_minute: DEFAULT_APP_PER_MINUTE,
-            link_per_minute: DEFAULT_LINK_PER_MINUTE,
-            time_scale: 1.0,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Wire {
-    concurrency: Option<u64>,
-    app_per_minute: Option<u64>,
-    link_per_minute: Option<u64>,
-    time_scale: Option<f64>,
-}
-
-fn bounded(key: &str, v: Option<u64>, min: u64, max: u64, default: u64) -> Result<u64, Error> {
-    match v {
-        None => Ok(default),
-        Some(n) if (min..=max).contains(&n) => Ok(n),
-        Some(n) => Err(Error::invalid(format!(
-            "batch option {key} = {n} is out of range ({min} .. {max})"
-        ))),
-    }
-}
+pub use crate::core::call_options_gen::{BatchOptions, BATCH_OPTION_KEYS};
 
 impl BatchOptions {
-    /// Parses the options JSON; NULL (None) or `{}` is all defaults.
-    pub fn from_json(text: Option<&str>) -> Result<BatchOptions, Error> {
-        let Some(text) = text else {
-            return Ok(BatchOptions::default());
-        };
-        let wire: Wire = input_json::decode_object(text, "batch option")
-            .map_err(|e| Error::invalid(format!("batch options_json: {e}")))?;
-        let d = BatchOptions::default();
-        let time_scale = match wire.time_scale {
-            None => 1.0,
-            Some(f) if (1.0..=10_000.0).contains(&f) => f,
-            Some(f) => {
-                return Err(Error::invalid(format!(
-                    "batch option time_scale = {f} is out of range (1 .. 10000)"
-                )))
-            }
-        };
-        Ok(BatchOptions {
-            concurrency: bounded(
-                "concurrency",
-                wire.concurrency,
-                1,
-                256,
-                d.concurrency as u64,
-            )? as usize,
-            app_per_minute: bounded(
-                "app_per_minute",
-                wire.app_per_minute,
-                1,
-                1_000_000,
-                u64::from(d.app_per_minute),
-            )? as u32,
-            link_per_minute: bounded(
-                "link_per_minute",
-                wire.link_per_minute,
-                1,
-                1000,
-                u64::from(d.link_per_minute),
-            )? as u32,
-            time_scale,
-        })
-    }
-
     /// How long a "minute" lasts at this time scale.
     pub fn minute(&self) -> std::time::Duration {
         std::time::Duration::from_secs_f64(60.0 / self.time_scale)
@@ -154,5 +54,114 @@ mod tests {
         }
         let e = BatchOptions::from_json(Some(r#"{"concurency": 4}"#)).unwrap_err();
         assert!(e.message.contains("concurency"), "{}", e.message);
+        let e = BatchOptions::from_json(Some(r#"{"concurrency": 0}"#)).unwrap_err();
+        assert_eq!(
+            e.message,
+            "batch option concurrency = 0 is out of range (1 .. 256)"
+        );
+        let e = BatchOptions::from_json(Some(r#"{"concurrency": 1, "concurrency": 2}"#));
+        assert!(e.unwrap_err().message.contains("more than once"));
+    }
+
+    /// A set's reader as text: the options' `Debug` (which shows `key: value`) or the message.
+    type Reader = fn(&str) -> Result<String, crate::core::Error>;
+
+    /// Every option of schema/moneykit.json's `batch_options` and `refresh_options`, read
+    /// here with serde_json rather than through the generator: its key is accepted (in the
+    /// key list, in order), its default is `Default`'s, its bounds are accepted and land in
+    /// the struct, and one past either bound is refused with the documented message.
+    #[test]
+    fn bounds_and_defaults_come_from_the_schema() {
+        use crate::core::refresh::{RefreshOptions, REFRESH_OPTION_KEYS};
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema/moneykit.json"))
+                .unwrap();
+        let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let batch: Reader = |j| BatchOptions::from_json(Some(j)).map(|o| format!("{o:?}"));
+        let refresh: Reader = |j| RefreshOptions::from_json(Some(j)).map(|o| format!("{o:?}"));
+        let sets: [(&str, Reader, String, &[&str]); 2] = [
+            (
+                "batch",
+                batch,
+                format!("{:?}", BatchOptions::default()),
+                &BATCH_OPTION_KEYS,
+            ),
+            (
+                "refresh",
+                refresh,
+                format!("{:?}", RefreshOptions::default()),
+                &REFRESH_OPTION_KEYS,
+            ),
+        ];
+        let mut checked = 0;
+        for (stem, read, default, keys) in sets {
+            let options = schema[format!("{stem}_options")].as_array().unwrap();
+            let schema_keys: Vec<&str> =
+                options.iter().map(|o| o["key"].as_str().unwrap()).collect();
+            assert_eq!(schema_keys, keys, "{stem}");
+            for o in options {
+                let key = o["key"].as_str().unwrap();
+                let float = match o["type"].as_str().unwrap() {
+                    "int" => false,
+                    "float" => true,
+                    t => panic!("{stem} option {key}: type {t}"),
+                };
+                // How the struct's Debug shows a value of this option.
+                let shown = |v: f64| {
+                    if float {
+                        format!("{key}: {v:?}")
+                    } else {
+                        format!("{key}: {}", v as u64)
+                    }
+                };
+                let json = |v: f64| {
+                    if float {
+                        format!(r#"{{"{key}": {v:?}}}"#)
+                    } else {
+                        format!(r#"{{"{key}": {}}}"#, v as i64)
+                    }
+                };
+                let (min, max, def) = (
+                    o["min"].as_f64().unwrap(),
+                    o["max"].as_f64().unwrap(),
+                    o["default"].as_f64().unwrap(),
+                );
+                assert!(min <= def && def <= max, "{stem} option {key}");
+                assert_eq!(read(&json(def)).unwrap(), default, "{stem} {key} default");
+                assert!(default.contains(&shown(def)), "{default} has {key} = {def}");
+                let null = read(&format!(r#"{{"{key}": null}}"#)).unwrap();
+                assert_eq!(null, default, "{stem} {key}: null");
+                for edge in [min, max] {
+                    let got = read(&json(edge))
+                        .unwrap_or_else(|e| panic!("{stem} {key} = {edge}: {}", e.message));
+                    assert!(got.contains(&shown(edge)), "{got} has {key} = {edge}");
+                }
+                let mut outside = vec![min - 1.0, max + 1.0];
+                if float {
+                    outside.extend([min - min.abs() * 1e-9 - 1e-9, max + max.abs() * 1e-9]);
+                }
+                for bad in outside {
+                    let e = read(&json(bad)).expect_err(&json(bad));
+                    assert_eq!(e.status, crate::core::Status::MkErrInvalidArgument);
+                    // (serde_json may read a long fraction one ulp off: whole numbers only)
+                    if bad >= 0.0 && bad == bad.trunc() {
+                        let n = if float {
+                            format!("{bad}")
+                        } else {
+                            format!("{}", bad as u64)
+                        };
+                        assert_eq!(
+                            e.message,
+                            format!(
+                                "{stem} option {key} = {n} is out of range ({} .. {})",
+                                o["min"], o["max"]
+                            )
+                        );
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, BATCH_OPTION_KEYS.len() + REFRESH_OPTION_KEYS.len());
     }
 }

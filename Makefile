@@ -47,10 +47,16 @@ gen:
 gen-check:
 	$(CARGO) run -q -p moneykit-gen -- --root . --check
 	python3 scripts/corpus_bless.py --check
+	python3 scripts/match_eval/build.py --check
 
 ## Rewrites tests/corpus/*.expected.json from the schema's rules alone (scripts/corpus_bless.py).
 corpus-bless:
 	python3 scripts/corpus_bless.py
+
+## The owner-match evaluation (tests/match_eval/README.md): right / false pass / miss per
+## category, for the tuning part and the held-out part.
+match-eval:
+	$(CARGO) run -q --release --example match_eval -- tests/match_eval/tuning.jsonl tests/match_eval/heldout.jsonl
 
 ## Everything.
 test: deps check gen-check cargo-test header-check header-compile symbols-check c-test test-python test-go test-cpp test-install

@@ -14,7 +14,7 @@ C_WARN       := -std=c99 -Wall -Wextra -Werror -pedantic
 export MONEYKIT_SANDBOX_BIN := $(SANDBOX_BIN)
 export MONEYKIT_NATIVE_LIB  := $(abspath $(LIB_SO))
 
-.PHONY: all build demo test deps check gen gen-check corpus-bless symbols-check fmt-check clippy cargo-test header header-check \
+.PHONY: all build demo test deps check gen gen-check corpus-bless match-eval symbols-check fmt-check clippy cargo-test header header-check \
         header-compile c-test c-asan c-valgrind c-example test-python test-go test-cpp go-module dist-test go-dist-test wheel dist-test-python bench stress clean
 
 all: build

@@ -4,6 +4,7 @@
 //! compile there until it is handled.
 
 mod call_options;
+mod match_records;
 
 use crate::out::{Comment, Out};
 use crate::rust::rustfmt;
@@ -160,4 +161,5 @@ pub fn emit(s: &Schema, out: &mut Out) {
     error_json(s, out);
     options(s, out);
     call_options::emit(s, out);
+    match_records::emit(s, out);
 }

@@ -14,15 +14,8 @@
 use super::regions::{canonical_country, canonical_region};
 use super::street::{self, Street};
 use super::text::{fold, words_alike, MAX_VALUE_LEN};
+use super::AddressScore;
 use crate::core::model::Address;
-use serde::Serialize;
-
-/// An address field's result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct AddressScore {
-    pub score: u8,
-    pub postal_code_match: bool,
-}
 
 /// The parts of an address as the claim or an owner gives them (raw text).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

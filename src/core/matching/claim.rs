@@ -11,6 +11,7 @@ use super::address::{self, PreparedAddress, RawAddress};
 use super::email::{self, PreparedEmail};
 use super::name::{self, PreparedName};
 use super::phone::{self, PreparedPhone};
+use super::records_gen::{CLAIM_ADDRESS_KEYS, CLAIM_KEYS};
 use super::text::MAX_VALUE_LEN;
 use crate::core::input_json;
 use crate::core::Error;
@@ -25,8 +26,9 @@ pub struct Claim {
     pub(super) address: Option<PreparedAddress>,
 }
 
-const KEYS: &[&str] = &["name", "email", "phone", "address"];
-const ADDRESS_KEYS: &[&str] = &["street", "city", "region", "postal_code", "country"];
+/// The keys `claim_json` and its address accept (schema/moneykit.json `Claim`, `ClaimAddress`).
+const KEYS: &[&str] = &CLAIM_KEYS;
+const ADDRESS_KEYS: &[&str] = &CLAIM_ADDRESS_KEYS;
 
 fn invalid(msg: String) -> Error {
     Error::invalid(msg)
@@ -148,5 +150,60 @@ impl Claim {
             text(&obj, "phone", "claim")?,
             address.as_ref(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A usable value for each key: a key the schema adds fails here until the reader
+    /// handles it (a key that is accepted but never read would be a claim silently ignored).
+    fn sample(key: &str) -> &'static str {
+        match key {
+            "name" => r#""Ann Lee""#,
+            "email" => r#""ann@example.com""#,
+            "phone" => r#""+1 415 555 0100""#,
+            "street" => r#""1 Main St""#,
+            "city" => r#""Springfield""#,
+            "region" => r#""CA""#,
+            "postal_code" => r#""94110""#,
+            "country" => r#""US""#,
+            _ => panic!("claim key {key}: add a sample value and read it in Claim::from_json"),
+        }
+    }
+
+    #[test]
+    fn every_schema_key_is_read() {
+        for key in KEYS.iter().filter(|k| **k != "address") {
+            let claim = Claim::from_json(&format!(r#"{{"{key}": {}}}"#, sample(key)))
+                .unwrap_or_else(|e| panic!("{key}: {}", e.message));
+            let given = [
+                claim.name.is_some(),
+                claim.email.is_some(),
+                claim.phone.is_some(),
+                claim.address.is_some(),
+            ];
+            assert_eq!(given.iter().filter(|g| **g).count(), 1, "{key}");
+        }
+        assert!(KEYS.contains(&"address"));
+        for key in ADDRESS_KEYS {
+            let json = format!(r#"{{"address": {{"{key}": {}}}}}"#, sample(key));
+            let claim = Claim::from_json(&json).unwrap_or_else(|e| panic!("{key}: {}", e.message));
+            assert!(claim.address.is_some(), "address.{key}");
+            // The length check names the part by its place in ADDRESS_KEYS.
+            let long = "x".repeat(MAX_VALUE_LEN + 1);
+            let json = format!(r#"{{"address": {{"{key}": "{long}"}}}}"#);
+            let e = Claim::from_json(&json).unwrap_err();
+            assert!(e
+                .message
+                .starts_with(&format!("claim.address.{key}: longer than")));
+        }
+        let e = Claim::from_json(r#"{"nam": "Ann"}"#).unwrap_err();
+        assert!(
+            e.message.contains("allowed: name, email, phone, address"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -16,47 +16,22 @@ mod name;
 mod nicknames;
 mod phone;
 mod prepared;
+mod records_gen;
 mod regions;
 mod street;
 mod text;
 
-pub use address::{AddressScore, RawAddress};
+pub use address::RawAddress;
 pub use claim::Claim;
 pub use combine::combine;
-pub use name::NameScore;
 pub use prepared::PreparedIdentity;
+/// The result records, generated from schema/moneykit.json `records`.
+pub use records_gen::{AccountMatch, AddressScore, FieldScore, NameScore, OwnerMatch};
 #[cfg(test)]
 pub(crate) use text::MAX_VALUE_LEN;
 
 use crate::core::model::{parse_identity, IdentityResponse};
 use crate::core::Error;
-use serde::Serialize;
-
-/// An email or phone field's result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct FieldScore {
-    pub score: u8,
-}
-
-/// One account's entry: the owner of that account who matches the claim best.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AccountMatch {
-    pub account_id: String,
-    /// Index of that owner in the account's `owners`; `None` when the account has none.
-    pub owner_index: Option<usize>,
-    pub score: u8,
-    pub name: Option<NameScore>,
-    pub email: Option<FieldScore>,
-    pub phone: Option<FieldScore>,
-    pub address: Option<AddressScore>,
-}
-
-/// The result: one entry per account in response order, and the best of them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OwnerMatch {
-    pub best: Option<AccountMatch>,
-    pub accounts: Vec<AccountMatch>,
-}
 
 impl OwnerMatch {
     /// The result JSON documented in docs/C-API.md ("Owner match").

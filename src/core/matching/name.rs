@@ -18,16 +18,7 @@
 
 use super::nicknames::same_person_by_nickname;
 use super::text::{is_typo, similarity, tokens, MAX_VALUE_LEN};
-use serde::Serialize;
-
-/// A name field's result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct NameScore {
-    pub score: u8,
-    pub nickname: bool,
-    pub first_or_last_only: bool,
-    pub business: bool,
-}
+use super::NameScore;
 
 /// A name folded and split once, ready to compare.
 #[derive(Debug, Clone)]

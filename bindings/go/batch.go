@@ -10,12 +10,10 @@ import "C"
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unsafe"
 )
 
@@ -26,29 +24,6 @@ const batchPoll = 100 // ms
 
 // liveBatches counts the batches started and not yet freed (for the tests).
 var liveBatches atomic.Int64
-
-// BatchOptions tune Identities. Every zero value means the library default.
-type BatchOptions struct {
-	// Concurrency is the number of calls in flight (1 .. 256, default 16).
-	Concurrency int
-	// AppPerMinute caps the batch's requests per minute (1 .. 1000000,
-	// default 600, MoneyKit's app limit): lower it when several processes
-	// share one app's budget.
-	AppPerMinute int
-	// LinkPerMinute caps the Get Identity calls per link per minute
-	// (1 .. 1000, default 3, MoneyKit's per-link limit).
-	LinkPerMinute int
-	// TimeScale makes a minute last 60/TimeScale seconds, to match the
-	// sandbox's --time-scale (1 .. 10000, default 1).
-	TimeScale float64
-}
-
-type batchOptionsJSON struct {
-	Concurrency   int     `json:"concurrency,omitempty"`
-	AppPerMinute  int     `json:"app_per_minute,omitempty"`
-	LinkPerMinute int     `json:"link_per_minute,omitempty"`
-	TimeScale     float64 `json:"time_scale,omitempty"`
-}
 
 // BatchResult is one link's outcome. Exactly one of Identity and Err is set.
 type BatchResult struct {
@@ -64,30 +39,6 @@ type BatchResult struct {
 	// call that the batch's context ended matches ErrCancelled and
 	// context.Canceled (or the deadline's errors), as GetIdentity's do.
 	Err error
-}
-
-// BatchProgress is a snapshot of a batch's progress (mk_batch_progress).
-type BatchProgress struct {
-	Total    int // links in the batch
-	Done     int // results made (OK + Failed), delivered or waiting for Next
-	OK       int
-	Failed   int
-	InFlight int // calls running now
-	Requests int // HTTP attempts sent, retries included
-	// RateLimited counts the 429 answers received.
-	RateLimited int
-	// Paused is true while every worker waits for a 429's Retry-After;
-	// PausedFor is how much longer.
-	Paused    bool
-	PausedFor time.Duration
-	Elapsed   time.Duration // since the batch started
-	// RatePerMinute is the results per wall-clock minute over the last 10 s;
-	// AllowedPerMinute what the app limit allows (AppPerMinute × TimeScale).
-	RatePerMinute    float64
-	AllowedPerMinute float64
-	// Cancelled is true once the batch was cancelled (Cancel, its context,
-	// Close, or the Client's Close).
-	Cancelled bool
 }
 
 // Batch is a running Identities call: the identities of many links fetched
@@ -150,7 +101,7 @@ func (c *Client) Identities(ctx context.Context, links []string, opts BatchOptio
 	if cerr := contextErr(ctx); cerr != nil {
 		return nil, contextError(ctx, cerr, nil)
 	}
-	optJSON, err := json.Marshal(batchOptionsJSON(opts))
+	optJSON, err := opts.json()
 	if err != nil {
 		return nil, newError(StatusInvalidArgument, "batch options: "+err.Error(), err)
 	}
@@ -263,28 +214,35 @@ func (b *Batch) Next() bool {
 }
 
 // result converts an item and frees its strings.
-func (b *Batch) result(item *C.mk_batch_item) BatchResult {
-	takeCString(item.link_id)
-	takeCString(item.json)
-	takeCString(item.error)
-	defer freeCString(item.link_id)
-	defer freeCString(item.json)
-	defer freeCString(item.error)
-	r := BatchResult{Index: int(item.index), LinkID: goStringOrEmpty(item.link_id)}
-	if item.status == C.MK_OK && item.json != nil {
-		r.JSON = C.GoBytes(unsafe.Pointer(item.json), C.int(C.strlen(item.json)))
-		if id, err := decodeAccepted(r.JSON); err != nil {
+func (b *Batch) result(citem *C.mk_batch_item) BatchResult {
+	takeCString(citem.link_id)
+	takeCString(citem.json)
+	takeCString(citem.error)
+	item := batchItemFromC(citem)
+	freeCString(citem.link_id)
+	freeCString(citem.json)
+	freeCString(citem.error)
+	r := BatchResult{Index: item.Index, LinkID: item.LinkID}
+	if item.Status == StatusOK && item.JSON != nil {
+		r.JSON = item.JSON
+		// The library validated the body; parsing it again builds the view.
+		if id, err := parseView(r.JSON); err != nil {
 			r.Err = err
 		} else {
 			r.Identity = id
 		}
 		return r
 	}
-	status := item.status
-	if status == C.MK_OK { // never expected: MK_OK without a body
-		status = C.int32_t(StatusInternal)
+	status := item.Status
+	if status == StatusOK { // never expected: MK_OK without a body
+		status = StatusInternal
 	}
-	e := errorFromC(status, item.error)
+	var e *Error
+	if item.Error != nil {
+		e = parseError(status, []byte(*item.Error))
+	} else {
+		e = parseError(status, nil)
+	}
 	if e.Status == StatusCancelled {
 		if cerr := contextErr(b.ctx); cerr != nil && b.ctxEnded.Load() {
 			e = contextError(b.ctx, cerr, e)
@@ -329,21 +287,7 @@ func (b *Batch) progressLocked() BatchProgress {
 	if rc != C.MK_OK {
 		return b.last
 	}
-	return BatchProgress{
-		Total:            int(p.total),
-		Done:             int(p.done),
-		OK:               int(p.ok),
-		Failed:           int(p.failed),
-		InFlight:         int(p.in_flight),
-		Requests:         int(p.requests),
-		RateLimited:      int(p.rate_limited),
-		Paused:           p.paused != 0,
-		PausedFor:        time.Duration(p.paused_ms) * time.Millisecond,
-		Elapsed:          time.Duration(p.elapsed_ms) * time.Millisecond,
-		RatePerMinute:    float64(p.rate_per_minute),
-		AllowedPerMinute: float64(p.allowed_per_minute),
-		Cancelled:        p.cancelled != 0,
-	}
+	return batchProgressFromC(&p)
 }
 
 // Cancel stops the batch: no new call starts; calls in flight end within

@@ -25,6 +25,17 @@ static int32_t mk_go_get_identity(const mk_client *client, const char *link_id,
 	return rc;
 }
 
+static int32_t mk_go_get_identity_view(const mk_client *client, const char *link_id,
+		const char *const *account_ids, size_t account_ids_len, uint64_t timeout_ms,
+		const mk_cancel *cancel, uintptr_t call, mk_identity **out_identity,
+		char **out_request_id, char **out_error) {
+	mk_go_call = call;
+	int32_t rc = mk_get_identity_view(client, link_id, account_ids, account_ids_len,
+		timeout_ms, cancel, out_identity, out_request_id, out_error);
+	mk_go_call = 0;
+	return rc;
+}
+
 // Not static: refresh.go declares and calls them.
 int32_t mk_go_refresh_identity(const mk_client *client, const char *link_id,
 		uint64_t wait_ms, const char *options_json, const mk_cancel *cancel, uintptr_t call,
@@ -311,11 +322,11 @@ func (c *Client) isClosed() bool {
 // returns such an error without a request. Other errors are *Error values
 // matching one of the Err* sentinels.
 func (c *Client) GetIdentity(ctx context.Context, linkID string, accountIDs ...string) (*IdentityResponse, error) {
-	// The library validated the body before returning it: decode, do not re-judge.
-	return call(c, ctx, linkID, accountIDs, func(b []byte, requestID string) (*IdentityResponse, error) {
-		r, err := decodeAccepted(b)
+	// The library validated the body and built its typed view: copy, do not re-judge.
+	return call(c, ctx, linkID, accountIDs, true, func(res callResult) (*IdentityResponse, error) {
+		r, err := fromView(res.view)
 		if r != nil {
-			r.requestID = requestID
+			r.requestID = res.requestID
 		}
 		return r, err
 	})
@@ -325,9 +336,18 @@ func (c *Client) GetIdentity(ctx context.Context, linkID string, accountIDs ...s
 // as MoneyKit sent it (after the library checked it against the schema). Its
 // request id is not returned (use GetIdentity, or the Logger's records).
 func (c *Client) GetIdentityJSON(ctx context.Context, linkID string, accountIDs ...string) ([]byte, error) {
-	return call(c, ctx, linkID, accountIDs, func(b []byte, _ string) ([]byte, error) {
-		return append([]byte(nil), b...), nil
+	return call(c, ctx, linkID, accountIDs, false, func(res callResult) ([]byte, error) {
+		return append([]byte(nil), res.body...), nil
 	})
+}
+
+// callResult is what a successful mk_get_identity_ex or mk_get_identity_view
+// gave: the body (in C memory, valid during consume) or the view (consume
+// must free it: fromView does), and the request id.
+type callResult struct {
+	body      []byte
+	view      *C.mk_identity
+	requestID string
 }
 
 // contextErr is ctx.Err(), or context.DeadlineExceeded when the deadline has
@@ -366,8 +386,10 @@ func contextError(ctx context.Context, cerr error, e *Error) *Error {
 
 // call runs one mk_get_identity_ex on the calling goroutine, with ctx's
 // deadline as its timeout and a cancel handle that ctx's end (or Close)
-// triggers. consume reads the JSON while it is still in C memory (no copy).
-func call[T any](c *Client, ctx context.Context, linkID string, accountIDs []string, consume func(body []byte, requestID string) (T, error)) (T, error) {
+// triggers. view: mk_get_identity_view rather than mk_get_identity_ex.
+// consume reads the JSON while it is still in C memory (no copy), or takes
+// the view.
+func call[T any](c *Client, ctx context.Context, linkID string, accountIDs []string, view bool, consume func(callResult) (T, error)) (T, error) {
 	var zero T
 	if ctx == nil {
 		return zero, newError(StatusInvalidArgument, "nil Context")
@@ -407,7 +429,7 @@ func call[T any](c *Client, ctx context.Context, linkID string, accountIDs []str
 		callHandle = cgo.NewHandle(ctx)
 		defer callHandle.Delete()
 	}
-	v, err := invoke(c, h, timeoutMS, callHandle, linkID, accountIDs, consume)
+	v, err := invoke(c, h, timeoutMS, callHandle, linkID, accountIDs, view, consume)
 	var e *Error
 	if err != nil && errors.As(err, &e) && (e.Status == StatusCancelled || e.Status == StatusTimeout) {
 		if cerr := contextErr(ctx); cerr != nil {
@@ -422,7 +444,7 @@ func call[T any](c *Client, ctx context.Context, linkID string, accountIDs []str
 
 // invoke makes the C call on c (which must be acquired, h being its cancel
 // handle) and frees everything it allocated or received before returning.
-func invoke[T any](c *Client, h *C.mk_cancel, timeoutMS uint64, callHandle cgo.Handle, linkID string, accountIDs []string, consume func([]byte, string) (T, error)) (T, error) {
+func invoke[T any](c *Client, h *C.mk_cancel, timeoutMS uint64, callHandle cgo.Handle, linkID string, accountIDs []string, view bool, consume func(callResult) (T, error)) (T, error) {
 	var zero T
 	cLink, err := cString("link id", linkID)
 	if err != nil {
@@ -451,9 +473,16 @@ func invoke[T any](c *Client, h *C.mk_cancel, timeoutMS uint64, callHandle cgo.H
 	}
 
 	var out, requestID, errStr *C.char
+	var identity *C.mk_identity
+	var rc C.int32_t
 	cCallsRunning.Add(1)
-	rc := C.mk_go_get_identity(c.ptr, cLink, idsPtr, C.size_t(len(ids)), C.uint64_t(timeoutMS), h,
-		C.uintptr_t(callHandle), &out, &requestID, &errStr)
+	if view {
+		rc = C.mk_go_get_identity_view(c.ptr, cLink, idsPtr, C.size_t(len(ids)), C.uint64_t(timeoutMS), h,
+			C.uintptr_t(callHandle), &identity, &requestID, &errStr)
+	} else {
+		rc = C.mk_go_get_identity(c.ptr, cLink, idsPtr, C.size_t(len(ids)), C.uint64_t(timeoutMS), h,
+			C.uintptr_t(callHandle), &out, &requestID, &errStr)
+	}
 	cCallsRunning.Add(-1)
 	runtime.KeepAlive(ids)
 	runtime.KeepAlive(c)
@@ -465,14 +494,20 @@ func invoke[T any](c *Client, h *C.mk_cancel, timeoutMS uint64, callHandle cgo.H
 	defer freeCString(errStr)
 
 	if rc != C.MK_OK {
+		if identity != nil { // never expected: NULL on error
+			C.mk_identity_free(identity)
+		}
 		return zero, errorFromC(rc, errStr)
 	}
-	if out == nil { // never expected: the header promises the JSON on MK_OK
+	if out == nil && identity == nil { // never expected: the header promises the result on MK_OK
 		return zero, newError(StatusInternal, "the library returned MK_OK without a body")
 	}
-	var rid string
-	if requestID != nil {
-		rid = C.GoString(requestID)
+	res := callResult{view: identity}
+	if out != nil {
+		res.body = unsafe.Slice((*byte)(unsafe.Pointer(out)), C.strlen(out))
 	}
-	return consume(unsafe.Slice((*byte)(unsafe.Pointer(out)), C.strlen(out)), rid)
+	if requestID != nil {
+		res.requestID = C.GoString(requestID)
+	}
+	return consume(res)
 }

@@ -332,7 +332,7 @@ func TestOptionsJSON(t *testing.T) {
 	js, err = moneykit.OptionsJSON(moneykit.Options{
 		BaseURL: "https://x", AccessToken: "tok", Auth: moneykit.AuthHeaders, MoneyKitVersion: "2023-02-18",
 		Timeout: 1500 * time.Millisecond, Deadline: 4 * time.Second, ConnectTimeout: 200 * time.Microsecond, MaxRetries: moneykit.Retries(0),
-		RetryBase: 10 * time.Millisecond, MaxRetryAfter: 2 * time.Second, MaxResponseBytes: 1 << 20,
+		RetryBase: moneykit.Ptr(10 * time.Millisecond), MaxRetryAfter: moneykit.Ptr(2 * time.Second), MaxResponseBytes: 1 << 20,
 		UserAgent: "app/1", Proxy: "http://proxy:3128", CAFile: "/ca.pem", LogLevel: "warn",
 	})
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"context"
 	"log/slog"
 	"runtime/cgo"
-	"time"
 )
 
 // The Logger option: the library calls mk_go_event (client.go) once per HTTP
@@ -55,33 +54,10 @@ func moneykitGoEvent(client, call C.uintptr_t, ev *C.mk_event) {
 			ctx = c
 		}
 	}
-	path := goStringOrEmpty(ev.path)
-	status := Status(ev.status)
-	level := eventLevel(path, status)
+	e := eventFromC(ev)
+	level := eventLevel(e.Path, e.Status)
 	if !logger.Enabled(ctx, level) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 8)
-	attrs = append(attrs,
-		slog.String("method", goStringOrEmpty(ev.method)),
-		slog.String("path", path),
-		slog.Int("http_status", int(ev.http_status)),
-		slog.String("status", status.String()),
-		slog.Int("attempt", int(ev.attempt)),
-		slog.Duration("elapsed", time.Duration(ev.elapsed_ms)*time.Millisecond),
-	)
-	if ev.request_id != nil {
-		attrs = append(attrs, slog.String("request_id", C.GoString(ev.request_id)))
-	}
-	if ev.retry_wait_ms >= 0 {
-		attrs = append(attrs, slog.Duration("retry_wait", time.Duration(ev.retry_wait_ms)*time.Millisecond))
-	}
-	logger.LogAttrs(ctx, level, "moneykit attempt", attrs...)
-}
-
-func goStringOrEmpty(p *C.char) string {
-	if p == nil {
-		return ""
-	}
-	return C.GoString(p)
+	logger.LogAttrs(ctx, level, "moneykit attempt", e.attrs()...)
 }

@@ -24,3 +24,6 @@ func ParseError(s Status, errJSON string) *Error { return parseError(s, []byte(e
 
 // LiveBatches is the number of batches started and not yet freed.
 func LiveBatches() int64 { return liveBatches.Load() }
+
+// LiveViews is the number of typed views made and not yet freed.
+func LiveViews() int64 { return liveViews.Load() }

@@ -33,7 +33,7 @@ func goroutinesInC(t testing.TB) int {
 	}
 	n := 0
 	for _, g := range strings.Split(buf.String(), "\n\n") {
-		if strings.Contains(g, "._Cfunc_mk_go_get_identity(") {
+		if strings.Contains(g, "._Cfunc_mk_go_get_identity(") || strings.Contains(g, "._Cfunc_mk_go_get_identity_view(") {
 			n++
 		}
 	}

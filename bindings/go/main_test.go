@@ -124,7 +124,7 @@ func newClient(t testing.TB, edit func(*moneykit.Options)) *moneykit.Client {
 		ClientSecret: "sandbox-secret",
 		Timeout:      10 * time.Second,
 		MaxRetries:   moneykit.Retries(0),
-		RetryBase:    10 * time.Millisecond,
+		RetryBase:    moneykit.Ptr(10 * time.Millisecond),
 	}
 	if edit != nil {
 		edit(&opts)

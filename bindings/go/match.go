@@ -25,16 +25,11 @@ const (
 	DifferentBelow = 50
 )
 
-// Claim is what a user claims to be, compared with an identity's owners by
-// MatchOwners. Every field is optional ("" or nil: not given) but at least
-// one must be given.
-type Claim struct {
-	Name    string        `json:"name,omitempty"`
-	Email   string        `json:"email,omitempty"`
-	Phone   string        `json:"phone,omitempty"`
-	Address *ClaimAddress `json:"address,omitempty"`
-}
+// Claim, ClaimAddress, OwnerMatch, AccountMatch, NameScore, FieldScore and
+// AddressScore are generated from the schema (records_gen.go).
 
+// hasNUL reports whether a claimed value holds a NUL byte (C would see a
+// shorter string).
 func (c *Claim) hasNUL() bool {
 	vals := []string{c.Name, c.Email, c.Phone}
 	if a := c.Address; a != nil {
@@ -46,69 +41,6 @@ func (c *Claim) hasNUL() bool {
 		}
 	}
 	return false
-}
-
-// ClaimAddress is a claimed postal address; every part is optional.
-type ClaimAddress struct {
-	Street     string `json:"street,omitempty"`
-	City       string `json:"city,omitempty"`
-	Region     string `json:"region,omitempty"`
-	PostalCode string `json:"postal_code,omitempty"`
-	Country    string `json:"country,omitempty"`
-}
-
-// OwnerMatch is the result of MatchOwners: one entry per account of the
-// identity, in response order, and the best of them.
-type OwnerMatch struct {
-	// Best is the entry with the highest Score (the first on ties) among
-	// accounts that have owners; nil when none has.
-	Best *AccountMatch `json:"best"`
-	// Accounts has one entry per account, for the owner of that account who
-	// matches the claim best.
-	Accounts []AccountMatch `json:"accounts"`
-}
-
-// AccountMatch is how well the best-matching owner of one account matches
-// the claim. Scores are 0-100: at least MatchScore (80) means the same value
-// written differently, below DifferentBelow (50) a different value.
-type AccountMatch struct {
-	AccountID string `json:"account_id"`
-	// OwnerIndex is the owner's index in the account's Owners; nil when the
-	// account has none (then Score is 0 and every field nil).
-	OwnerIndex *int `json:"owner_index"`
-	// Score is the weighted mean of the non-nil fields' scores: name 40,
-	// email 20, phone 20, address 20, rounded half up. Check the fields too:
-	// a matching email with a different name is a 60, not a pass.
-	Score int `json:"score"`
-	// Each field is nil when the claim or that owner has no value for it.
-	Name    *NameMatch    `json:"name"`
-	Email   *FieldMatch   `json:"email"`
-	Phone   *FieldMatch   `json:"phone"`
-	Address *AddressMatch `json:"address"`
-}
-
-// NameMatch scores the claimed name against the owner's names.
-type NameMatch struct {
-	Score int `json:"score"`
-	// Nickname: matched through the nickname table (Bob / Robert).
-	Nickname bool `json:"nickname"`
-	// FirstOrLastOnly: one side gives only a first or a last name.
-	FirstOrLastOnly bool `json:"first_or_last_only"`
-	// Business: either name is a business name (Inc, LLC, Ltd, ...).
-	Business bool `json:"business"`
-}
-
-// FieldMatch scores an email or a phone number.
-type FieldMatch struct {
-	Score int `json:"score"`
-}
-
-// AddressMatch scores the claimed address against the owner's addresses.
-type AddressMatch struct {
-	Score int `json:"score"`
-	// PostalCodeMatch: both have a postal code and they agree (ZIP vs ZIP+4
-	// agree).
-	PostalCodeMatch bool `json:"postal_code_match"`
 }
 
 // MatchOwners compares a claim with the owners of a Get Identity response

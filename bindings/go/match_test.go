@@ -53,7 +53,7 @@ func TestMatchOwnersSandboxOwnerWrittenDifferently(t *testing.T) {
 	if best.AccountID != okSavings || best.OwnerIndex == nil || *best.OwnerIndex != 0 || best.Score < moneykit.MatchScore {
 		t.Errorf("best %+v", best)
 	}
-	if *best.Name != (moneykit.NameMatch{Score: 90, Nickname: true}) {
+	if *best.Name != (moneykit.NameScore{Score: 90, Nickname: true}) {
 		t.Errorf("name %+v", *best.Name)
 	}
 	if best.Email.Score != 100 || best.Phone.Score != 100 || best.Address.Score < 80 || !best.Address.PostalCodeMatch {

@@ -6,7 +6,8 @@ import "encoding/json"
 
 // The Get Identity response (API version 2023-02-18). Unknown fields are ignored
 // and unknown enum values kept, so newer servers keep working. ParseIdentity and
-// Client.GetIdentity decode only bodies the library's validator accepted.
+// Client.GetIdentity build these from the library's typed view of a body its
+// validator accepted (view_gen.go); the JSON tags are for encoding.
 
 // PhoneNumberType is the kind of a phone number. It is an open set: values other
 // than the constants below are kept as sent.
@@ -208,22 +209,6 @@ type Link struct {
 	AvailableProducts []string `json:"available_products"`
 }
 
-// UnmarshalJSON reads absent and null alike: null map entries are left
-// out and a null opaque value is nil.
-func (v *Link) UnmarshalJSON(data []byte) error {
-	type plain Link
-	aux := struct {
-		*plain
-		// products may hold nulls.
-		Products map[string]*LinkProduct `json:"products"`
-	}{plain: (*plain)(v)}
-	if err := json.Unmarshal(data, &aux); err != nil {
-		return err
-	}
-	v.Products = dropNulls(aux.Products)
-	return nil
-}
-
 // LinkProduct is the state of one product of a link.
 type LinkProduct struct {
 	// When the product's data was last refreshed. Nil when absent or null.
@@ -241,15 +226,4 @@ type LinkProduct struct {
 	Settings json.RawMessage `json:"settings"`
 	// transactions only: whether history is available. Nil when absent or null.
 	HasHistory *bool `json:"has_history"`
-}
-
-// UnmarshalJSON reads absent and null alike: null map entries are left
-// out and a null opaque value is nil.
-func (v *LinkProduct) UnmarshalJSON(data []byte) error {
-	type plain LinkProduct
-	if err := json.Unmarshal(data, (*plain)(v)); err != nil {
-		return err
-	}
-	v.Settings = nilIfNull(v.Settings)
-	return nil
 }

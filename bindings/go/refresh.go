@@ -20,29 +20,11 @@ import "C"
 
 import (
 	"context"
-	"encoding/json"
 	"runtime"
 	"runtime/cgo"
 	"time"
 	"unsafe"
 )
-
-// RefreshOptions tune RefreshIdentity and WaitIdentityNewer. Zero values mean
-// the library defaults.
-type RefreshOptions struct {
-	// LinkPerMinute paces the polls: one per 60/LinkPerMinute s (plus 2 %),
-	// the first Get Identity included (1 .. 1000, default 3, MoneyKit's
-	// per-link limit).
-	LinkPerMinute int
-	// TimeScale makes a minute last 60/TimeScale seconds, to match the
-	// sandbox's --time-scale (1 .. 10000, default 1).
-	TimeScale float64
-}
-
-type refreshOptionsJSON struct {
-	LinkPerMinute int     `json:"link_per_minute,omitempty"`
-	TimeScale     float64 `json:"time_scale,omitempty"`
-}
 
 // refreshOptions returns the options JSON as C memory (NULL for none); free
 // it with C.free.
@@ -54,7 +36,7 @@ func refreshOptions(opts []RefreshOptions) (*C.char, error) {
 	default:
 		return nil, newError(StatusInvalidArgument, "at most one RefreshOptions")
 	}
-	b, err := json.Marshal(refreshOptionsJSON(opts[0]))
+	b, err := opts[0].json()
 	if err != nil {
 		return nil, newError(StatusInvalidArgument, "refresh options: "+err.Error(), err)
 	}
@@ -169,12 +151,12 @@ func (c *Client) poll(ctx context.Context, linkID string, wait time.Duration, op
 		if out == nil { // never expected
 			return nil, newError(StatusInternal, "the library returned MK_OK without a body")
 		}
-		return decodeAccepted(unsafe.Slice((*byte)(unsafe.Pointer(out)), C.strlen(out)))
+		return parseView(unsafe.Slice((*byte)(unsafe.Pointer(out)), C.strlen(out)))
 	}
 	e := errorFromC(rc, errStr)
 	if stale != nil {
 		// The library validated it; a failure to map it only loses Stale.
-		e.Stale, _ = decodeAccepted(unsafe.Slice((*byte)(unsafe.Pointer(stale)), C.strlen(stale)))
+		e.Stale, _ = parseView(unsafe.Slice((*byte)(unsafe.Pointer(stale)), C.strlen(stale)))
 	}
 	return nil, c.contextOutcome(ctx, e, fromCtx)
 }

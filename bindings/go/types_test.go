@@ -1,17 +1,27 @@
 package moneykit_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"math/big"
 	"strings"
 	"testing"
+	"time"
 
 	moneykit "github.com/moneykit-native/moneykit-native/bindings/go"
 )
 
-// The generated field types: Timestamp reads the schema's whole grammar,
-// Decimal keeps the text, maps drop null entries.
+// The field types: Timestamp carries what the core's parser read of the
+// schema's whole grammar, Decimal keeps the text, maps drop null entries.
 
+// bodyWithDate is the small test body with balance_date set to the JSON value js.
+func bodyWithDate(js string) []byte {
+	return small(js, `{"address":"jo@example.com"}`, "null")
+}
+
+// The core parses timestamps (the one parser); the binding copies what it
+// made out of the typed view: the instant, how it was written, the text.
 func TestTimestampGrammar(t *testing.T) {
 	t.Parallel()
 	type want struct {
@@ -35,15 +45,20 @@ func TestTimestampGrammar(t *testing.T) {
 		"0001-01-01T00:00:00Z":              {"0001-01-01T00:00:00.000000Z", false, false},
 		"9999-12-31T23:59:59.999999Z":       {"9999-12-31T23:59:59.999999Z", false, false},
 	} {
-		ts, err := moneykit.ParseTimestamp(in)
+		r, err := moneykit.ParseIdentity(bodyWithDate(`"` + in + `"`))
 		if err != nil {
 			t.Errorf("%q: %v", in, err)
 			continue
 		}
-		if got := (want{ts.Canonical(), ts.DateOnly, ts.NoOffset}); got != w || ts.Raw != in {
+		ts := r.Accounts[0].Balances.BalanceDate
+		if ts == nil {
+			t.Errorf("%q: balance_date is nil", in)
+			continue
+		}
+		if got := (want{ts.Canonical(), ts.DateOnly, ts.NoOffset}); got != w || ts.Raw != in || ts.String() != in {
 			t.Errorf("%q: got %+v raw %q, want %+v", in, got, ts.Raw, w)
 		}
-		if ts.Time.Location() != nil && ts.Time.Location().String() != "UTC" {
+		if ts.Time.Location() != time.UTC {
 			t.Errorf("%q: Time not in UTC: %v", in, ts.Time.Location())
 		}
 	}
@@ -51,35 +66,44 @@ func TestTimestampGrammar(t *testing.T) {
 		"2023-2-16", "2023-02-16Z", "2023-02-16T", "2023-02-16T9:14", "2023-02-16T24:00", "2023-02-16T09:60",
 		"2023-02-16T09:14:60", "2023-02-16T09:14.5", "2023-02-16T09:14:11.", "2023-02-16T09:14:11+2",
 		"2023-02-16T09:14:11+24:00", "2023-02-16T09:14:11+01:60", "2023-02-16T09:14:11 ", "2023-02-16T09:14:11+01:0"} {
-		if ts, err := moneykit.ParseTimestamp(bad); err == nil {
-			t.Errorf("%q accepted as %+v", bad, ts)
-		} else if bad != "" && strings.Contains(err.Error(), bad) {
+		r, err := moneykit.ParseIdentity(bodyWithDate(`"` + bad + `"`))
+		if err == nil {
+			t.Errorf("%q accepted as %+v", bad, r.Accounts[0].Balances.BalanceDate)
+			continue
+		}
+		const want = "accounts[0].balances.balance_date: expected ISO-8601 date-time"
+		if !errors.Is(err, moneykit.ErrDecode) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want ErrDecode with %q", bad, err, want)
+		}
+		if bad != "" && strings.Contains(err.Error(), bad) {
 			t.Errorf("%q: the error quotes the value: %v", bad, err)
 		}
 	}
 }
 
-func TestTimestampJSON(t *testing.T) {
+func TestTimestampAndProductFields(t *testing.T) {
 	t.Parallel()
-	var p moneykit.LinkProduct
-	js := `{"refreshed_at":"2023-02-16 09:14:11","last_attempted_at":null,"error_code":"x","settings":{"reason":"r"}}`
-	if err := json.Unmarshal([]byte(js), &p); err != nil {
+	body := bytes.Replace(bodyWithDate(`"2023\u002d02-16"`),
+		[]byte(`"identity":{"refreshed_at":"2023-02-16T09:14:11Z","settings":null}`),
+		[]byte(`"identity":{"refreshed_at":"2023-02-16 09:14:11","last_attempted_at":null,"error_code":"x","settings":{"reason":"r"}}`), 1)
+	r, err := moneykit.ParseIdentity(body)
+	if err != nil {
 		t.Fatal(err)
 	}
+	p := r.Link.Products["identity"]
 	check(t, "refreshed_at", p.RefreshedAt.Time, mustTime("2023-02-16T09:14:11Z"))
 	check(t, "no offset", p.RefreshedAt.NoOffset, true)
 	check(t, "last_attempted_at", p.LastAttemptedAt, (*moneykit.Timestamp)(nil))
 	check(t, "unknown error code kept", deref(p.ErrorCode), moneykit.ProductErrorCode("x"))
 	check(t, "settings", string(p.Settings), `{"reason":"r"}`)
 	// Escaped text is unescaped first; the raw text round-trips.
-	var ts moneykit.Timestamp
-	if err := json.Unmarshal([]byte(`"2023\u002d02-16"`), &ts); err != nil || !ts.DateOnly {
-		t.Errorf("escaped: %+v %v", ts, err)
+	if ts := r.Accounts[0].Balances.BalanceDate; ts == nil || !ts.DateOnly || ts.Raw != "2023-02-16" {
+		t.Errorf("escaped: %+v", ts)
 	}
 	out, _ := json.Marshal(p.RefreshedAt)
 	check(t, "marshal", string(out), `"2023-02-16 09:14:11"`)
-	if err := json.Unmarshal([]byte(`12`), &ts); err == nil {
-		t.Error("a number accepted as a timestamp")
+	if _, err := moneykit.ParseIdentity(bodyWithDate(`12`)); !errors.Is(err, moneykit.ErrDecode) {
+		t.Errorf("a number as a timestamp: %v", err)
 	}
 }
 
@@ -96,10 +120,13 @@ func TestDecimal(t *testing.T) {
 			t.Errorf("%s: Canonical() = %s, want %s", in, got, want)
 		}
 	}
-	var b moneykit.Balances
-	if err := json.Unmarshal([]byte(`{"available":1e3,"current":-0.10,"limit":null}`), &b); err != nil {
+	body := bytes.Replace(small(`null`, `{"address":"jo@example.com"}`, "null"), []byte(`"current":12.5`),
+		[]byte(`"available":1e3,"current":-0.10,"limit":null`), 1)
+	r, err := moneykit.ParseIdentity(body)
+	if err != nil {
 		t.Fatal(err)
 	}
+	b := r.Accounts[0].Balances
 	check(t, "text kept", *b.Available, moneykit.Decimal("1e3"))
 	check(t, "limit", b.Limit, (*moneykit.Decimal)(nil))
 	check(t, "float", b.Current.Float64(), -0.1)
@@ -108,17 +135,20 @@ func TestDecimal(t *testing.T) {
 	if !strings.Contains(string(out), `"available":1e3`) {
 		t.Errorf("marshal: %s", out)
 	}
-	if err := json.Unmarshal([]byte(`{"available":"12"}`), &b); err == nil {
-		t.Error("a string accepted as a decimal")
+	bad := bytes.Replace(body, []byte(`"available":1e3`), []byte(`"available":"12"`), 1)
+	if _, err := moneykit.ParseIdentity(bad); !errors.Is(err, moneykit.ErrDecode) {
+		t.Errorf("a string as a decimal: %v", err)
 	}
 }
 
 // Null map entries are left out (absent and null are the same).
 func TestNullProductEntriesDropped(t *testing.T) {
 	t.Parallel()
-	var l moneykit.Link
-	if err := json.Unmarshal([]byte(`{"products":{"identity":{},"investments":null}}`), &l); err != nil {
+	r, err := moneykit.ParseIdentity(small(`null`, `{"address":"jo@example.com"}`, "null"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	check(t, "products", l.Products, map[string]moneykit.LinkProduct{"identity": {}})
+	if _, ok := r.Link.Products["investments"]; ok || len(r.Link.Products) != 1 {
+		t.Errorf("products %v: want only identity", r.Link.Products)
+	}
 }

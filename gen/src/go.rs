@@ -1,38 +1,42 @@
 //! The Go emitter: bindings/go/*_gen.go (see main.rs).
 //!
-//! - `models_gen.go`: the response structs and open enums, with the few
-//!   UnmarshalJSON methods encoding/json needs to follow the schema's rules
-//!   (null map entries dropped, a null opaque value read as nil);
+//! - `models_gen.go`: the response structs and open enums (JSON tags for
+//!   encoding; decoding goes through the library's typed view);
+//! - `view_gen.go`: the builders that copy the C typed view into those structs;
 //! - `canonical_gen.go`: CanonicalDump, the conformance corpus's form;
 //! - `status_gen.go`: Status, its constants and names, the per-status error
 //!   sentinels and the error JSON's wire struct;
-//! - `decimal_gen.go`, `timestamp_gen.go`, `helpers_gen.go`: the Decimal and
-//!   Timestamp field types and the generic helpers the code above calls,
-//!   copied from the Go templates in gen/src/go/ (real Go, easy to edit).
+//! - `options_gen.go`: Options, BatchOptions and RefreshOptions with their
+//!   options JSON;
+//! - `records_gen.go`: the owner-match claim and result, the batch progress
+//!   and the C records' conversions (batch item, event).
+//!
+//! The field types (Decimal, Timestamp) and the small helpers the generated
+//! code calls are ordinary hand-written files of bindings/go.
 //!
 //! Every file is gofmt-clean as written: fields and variables each carry a doc
 //! comment line (which ends gofmt's alignment blocks) and the one aligned
 //! block, the status constants, is padded here.
 
 mod canonical;
+mod options;
+mod records;
 mod status;
+mod view;
 
 use crate::out::{Comment, Out};
 use crate::schema::{go_ident, wrap, Field, Object, Schema, Ty};
 
 const DIR: &str = "bindings/go";
-const DECIMAL: &str = include_str!("go/decimal.go.in");
-const TIMESTAMP: &str = include_str!("go/timestamp.go.in");
-const HELPERS: &str = include_str!("go/helpers.go.in");
 
 pub fn emit(s: &Schema, out: &mut Out) {
     let files = [
         ("models_gen.go", models(s)),
         ("canonical_gen.go", canonical::file(s)),
         ("status_gen.go", status::file(s)),
-        ("decimal_gen.go", DECIMAL.to_string()),
-        ("timestamp_gen.go", TIMESTAMP.to_string()),
-        ("helpers_gen.go", HELPERS.to_string()),
+        ("view_gen.go", view::file(s)),
+        ("options_gen.go", options::file(s)),
+        ("records_gen.go", records::file(s)),
     ];
     for (name, body) in files {
         // The blank line keeps the notice from becoming the package comment.
@@ -125,17 +129,17 @@ fn optionality_note(f: &Field) -> &'static str {
 
 fn models(s: &Schema) -> String {
     let objects = s.objects();
-    let methods: Vec<String> = objects.iter().map(|o| unmarshal(o, s)).collect();
     let mut b = String::from("package moneykit\n\n");
-    // json.RawMessage (opaque) and the UnmarshalJSON methods need the import.
-    if methods.iter().any(|m| !m.is_empty()) || s.objects().iter().any(uses_opaque) {
+    // json.RawMessage (opaque) needs the import.
+    if objects.iter().any(uses_opaque) {
         b.push_str("import \"encoding/json\"\n\n");
     }
     b.push_str(&comment(
         &format!(
             "The Get Identity response (API version {}). Unknown fields are ignored \
              and unknown enum values kept, so newer servers keep working. ParseIdentity \
-             and Client.GetIdentity decode only bodies the library's validator accepted.",
+             and Client.GetIdentity build these from the library's typed view of a body \
+             its validator accepted (view_gen.go); the JSON tags are for encoding.",
             s.api_version
         ),
         "",
@@ -161,10 +165,9 @@ fn models(s: &Schema) -> String {
         }
         b.push_str(")\n");
     }
-    for (o, method) in objects.iter().zip(&methods) {
+    for o in &objects {
         b.push('\n');
         b.push_str(&object(o, s));
-        b.push_str(method);
     }
     b
 }
@@ -205,52 +208,6 @@ fn field_line(indent: &str, doc: &str, key: &str, ty: &str) -> String {
         comment(doc, indent),
         go_ident(key)
     )
-}
-
-/// An UnmarshalJSON method for the objects encoding/json alone would get
-/// wrong: maps keep null entries as zero values, and json.RawMessage keeps a
-/// null as the text "null".
-fn unmarshal(o: &Object, s: &Schema) -> String {
-    let name = type_name(o);
-    let maps: Vec<&Field> = o
-        .fields
-        .iter()
-        .filter(|f| matches!(f.ty, Ty::Map(_)))
-        .collect();
-    let opaques: Vec<&Field> = o.fields.iter().filter(|f| f.ty == Ty::Opaque).collect();
-    if maps.is_empty() && opaques.is_empty() {
-        return String::new();
-    }
-    let mut b = format!(
-        "\n// UnmarshalJSON reads absent and null alike: null map entries are left\n\
-         // out and a null opaque value is nil.\n\
-         func (v *{name}) UnmarshalJSON(data []byte) error {{\n\
-         \ttype plain {name}\n"
-    );
-    if maps.is_empty() {
-        b.push_str("\tif err := json.Unmarshal(data, (*plain)(v)); err != nil {\n");
-    } else {
-        b.push_str("\taux := struct {\n\t\t*plain\n");
-        for f in &maps {
-            let Ty::Map(elem) = &f.ty else { unreachable!() };
-            let doc = format!("{} may hold nulls.", f.name());
-            let ty = format!("map[string]*{}", go_type(elem, s));
-            b.push_str(&field_line("\t\t", &doc, f.name(), &ty));
-        }
-        b.push_str("\t}{plain: (*plain)(v)}\n");
-        b.push_str("\tif err := json.Unmarshal(data, &aux); err != nil {\n");
-    }
-    b.push_str("\t\treturn err\n\t}\n");
-    for f in &maps {
-        let id = go_ident(f.name());
-        b.push_str(&format!("\tv.{id} = dropNulls(aux.{id})\n"));
-    }
-    for f in &opaques {
-        let id = go_ident(f.name());
-        b.push_str(&format!("\tv.{id} = nilIfNull(v.{id})\n"));
-    }
-    b.push_str("\treturn nil\n}\n");
-    b
 }
 
 /// Pads every cell but the last of each row to its column's width plus one

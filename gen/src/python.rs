@@ -6,6 +6,7 @@
 //! and not derived from the schema.
 
 mod errors;
+mod surface;
 
 use crate::out::{Comment, Out};
 use crate::schema::{snake, upper, Object, Schema, Ty};
@@ -43,6 +44,7 @@ pub fn emit(s: &Schema, out: &mut Out) {
         "python-errors",
         &errors::errors_table(s),
     );
+    surface::emit(s, out);
 }
 
 // ------------------------------------------------------------------------ helpers

@@ -20,29 +20,32 @@ coroutines (`await client.get_identity(...)`), cancelled natively with their tas
 # list to the code: every module is in it, each imports alone in a fresh interpreter, and an
 # AST walk finds no import upwards.
 #
-#   1. leaves (standard library only): _version, _abi, _status, _values, _sandbox
-#   2. the C library (loading, calls, no exceptions): _native
-#   3. errors and argument checks: _error_base, _errors, _error_json, _args
+#   1. leaves (standard library only): _version, _abi, _status, _values, _sandbox, _record_helpers
+#   2. the C library (its records, loading, calls, no exceptions): _records_gen, _native
+#   3. errors and argument checks: _error_base, _errors, _error_json, _args, _options_gen
 #   4. the response model: _decode, _helpers, _models
-#   5. calls: _events, _cancel, _match, _batch, _client, _async
+#   5. calls: _events, _cancel, _match, _batch, _surface_gen, _client, _async
 #   6. the public names: __init__
 
 from . import _errors, _models
 from ._async import AsyncClient
 from ._batch import Batch, BatchProgress, BatchResult
 from ._cancel import Cancel
-from ._client import MAX_ACCOUNT_IDS, MAX_ID_LEN, Client, options_json
+from ._client import MAX_ACCOUNT_IDS, MAX_ID_LEN, Client
 from ._error_base import MoneyKitError
 from ._match import (
     DIFFERENT_BELOW,
     MATCH_SCORE,
     AccountMatch,
     AddressMatch,
+    Claim,
+    ClaimAddress,
     FieldMatch,
     NameMatch,
     OwnerMatch,
-    match_owners,
 )
+from ._options_gen import options_json
+from ._surface_gen import match_owners
 from ._errors import *  # noqa: F403 - generated: one class per status, error_class
 from ._models import *  # noqa: F403 - generated: the enums, dataclasses, canonical_dump
 from ._native import LibraryNotFoundError, library_path, library_version
@@ -60,6 +63,8 @@ __all__ = [
     "BatchProgress",
     "BatchResult",
     "Cancel",
+    "Claim",
+    "ClaimAddress",
     "Client",
     "DIFFERENT_BELOW",
     "FieldMatch",

@@ -15,26 +15,28 @@ import functools
 import threading
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Callable, Iterable, Mapping, Optional, Type, TypeVar, Union
+from typing import Any, Callable, Iterable, Optional, Type, TypeVar, Union
 
 from ._cancel import Cancel
 from ._client import Client
-from ._match import ClaimAddress, OwnerMatch, claim_json
+from ._match import OwnerMatch
 from ._models import IdentityResponse
+from ._surface_gen import AsyncClientSurface
 
 _T = TypeVar("_T")
 
 _QUEUED, _RUNNING, _SKIPPED = 0, 1, 2
 
 
-class AsyncClient:
+class AsyncClient(AsyncClientSurface):
     """A MoneyKit client for asyncio: `await client.get_identity(link_id)`.
 
         async with mk.AsyncClient("client-id", "client-secret") as client:
             identity = await client.get_identity("mk_eqkWN34UEoa2NxyALG8pcV")
 
     The constructor takes `Client`'s arguments (it creates one `Client`, available as
-    `.sync`) plus `executor`: the `concurrent.futures.Executor` the blocking calls run on
+    `.sync`; both constructors come from the schema, through `AsyncClientSurface`) plus
+    `executor`: the `concurrent.futures.Executor` the blocking calls run on
     (None: the event loop's default executor, as `asyncio.to_thread` uses). Each call holds
     one executor thread while it runs; size the executor for the calls you run at once.
 
@@ -51,16 +53,18 @@ class AsyncClient:
     already concurrent in the core), use `client.sync.get_identities`.
     """
 
-    def __init__(
+    def _open(
         self,
-        client_id: Optional[str] = None,
-        client_secret: Optional[str] = None,
-        *,
-        executor: Optional[concurrent.futures.Executor] = None,
-        **options: Any,
+        client_id: Optional[str],
+        client_secret: Optional[str],
+        options: str,
+        executor: Optional[concurrent.futures.Executor],
     ) -> None:
+        """The `Client` (`mk_client_new` with the options JSON `AsyncClientSurface.__init__`
+        built) and the executor."""
         self._executor = executor
-        self._client = Client(client_id, client_secret, **options)
+        self._client = Client.__new__(Client)
+        self._client._open(client_id, client_secret, options)
 
     # -- lifetime ---------------------------------------------------------------------
 
@@ -162,57 +166,31 @@ class AsyncClient:
             lambda c: self._client.get_identity(link_id, ids, timeout=timeout, cancel=c)
         )
 
-    async def match_owners(
-        self,
-        link_id: str,
-        claim: Optional[Mapping[str, Any]] = None,
-        *,
-        name: Optional[str] = None,
-        email: Optional[str] = None,
-        phone: Optional[str] = None,
-        address: Optional[ClaimAddress] = None,
-        timeout: Optional[float] = None,
+    async def _match_owners(
+        self, link_id: str, claim: bytes, timeout: Optional[float]
     ) -> OwnerMatch:
-        """`Client.match_owners` off the event loop (a bad claim raises before any request)."""
-        claim_json(claim, name, email, phone, address)  # TypeError here, not in a thread
+        # The claim JSON was built (and type-checked) on the loop, before any request.
+        client = self._client
         return await self._run(
-            lambda c: self._client.match_owners(
-                link_id, claim, name=name, email=email, phone=phone, address=address,
-                timeout=timeout, cancel=c,
-            )
+            lambda c: client._match_owners(link_id, claim, timeout, c)
         )
 
-    async def refresh_identity(
-        self,
-        link_id: str,
-        *,
-        wait: float,
-        link_per_minute: Optional[int] = None,
-        time_scale: Optional[float] = None,
-    ) -> IdentityResponse:
-        """`Client.refresh_identity` off the event loop (holds a thread up to `wait`)."""
+    async def _refresh_identity(self, link_id: str, wait: float, options: str) -> IdentityResponse:
+        client = self._client
         return await self._run(
-            lambda c: self._client.refresh_identity(
-                link_id, wait=wait, cancel=c, link_per_minute=link_per_minute,
-                time_scale=time_scale,
-            )
+            lambda c: client._refresh_identity(link_id, wait, c, options)
         )
 
-    async def wait_identity_newer(
+    async def _wait_identity_newer(
         self,
         link_id: str,
-        after: Union[IdentityResponse, datetime, str, None] = None,
-        *,
+        after: Union[IdentityResponse, datetime, str, None],
         wait: float,
-        link_per_minute: Optional[int] = None,
-        time_scale: Optional[float] = None,
+        options: str,
     ) -> IdentityResponse:
-        """`Client.wait_identity_newer` off the event loop (holds a thread up to `wait`)."""
+        client = self._client
         return await self._run(
-            lambda c: self._client.wait_identity_newer(
-                link_id, after, wait=wait, cancel=c, link_per_minute=link_per_minute,
-                time_scale=time_scale,
-            )
+            lambda c: client._wait_identity_newer(link_id, after, wait, c, options)
         )
 
     async def request_identity_refresh(

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Type
+from typing import TYPE_CHECKING, Iterator, List, Optional, Type
 
 from . import _native
 from ._args import c_text
 from ._error_base import MoneyKitError
 from ._error_json import error_from_json
 from ._models import IdentityResponse, decode_validated
+from ._records_gen import BatchProgress
 from ._status import Status
 
 if TYPE_CHECKING:
@@ -48,80 +48,6 @@ class BatchResult:
             raise self.error
         assert self.identity is not None
         return self.identity
-
-
-@dataclass(frozen=True)
-class BatchProgress:
-    """A snapshot of a batch (`mk_batch_get_progress`). Durations are seconds.
-
-    `done` = `ok` + `failed` results made (delivered or waiting to be taken), `in_flight`
-    calls running, `requests` HTTP attempts sent (retries included), `rate_limited` 429
-    answers received, `rate_per_minute` results per wall-clock minute over the last 10 s,
-    `allowed_per_minute` what the app limit allows (`app_per_minute` × `time_scale`),
-    `paused` True while a 429's `Retry-After` holds every worker (`paused_for` seconds
-    left), `cancelled` once `cancel()` (or `close()`) was called.
-    """
-
-    total: int
-    done: int
-    ok: int
-    failed: int
-    in_flight: int
-    requests: int
-    rate_limited: int
-    paused: bool
-    paused_for: float
-    elapsed: float
-    rate_per_minute: float
-    allowed_per_minute: float
-    cancelled: bool
-
-    @property
-    def rate(self) -> float:
-        """Results per second over the last 10 s (`rate_per_minute / 60`)."""
-        return self.rate_per_minute / 60.0
-
-    @classmethod
-    def _from_c(cls, p: _native.mk_batch_progress) -> BatchProgress:
-        return cls(
-            total=int(p.total),
-            done=int(p.done),
-            ok=int(p.ok),
-            failed=int(p.failed),
-            in_flight=int(p.in_flight),
-            requests=int(p.requests),
-            rate_limited=int(p.rate_limited),
-            paused=bool(p.paused),
-            paused_for=p.paused_ms / 1000.0,
-            elapsed=p.elapsed_ms / 1000.0,
-            rate_per_minute=float(p.rate_per_minute),
-            allowed_per_minute=float(p.allowed_per_minute),
-            cancelled=bool(p.cancelled),
-        )
-
-
-def batch_options_json(
-    *,
-    concurrency: Optional[int] = None,
-    app_per_minute: Optional[int] = None,
-    link_per_minute: Optional[int] = None,
-    time_scale: Optional[float] = None,
-) -> str:
-    """The `mk_batch_start` options JSON (None leaves a key out: the library default)."""
-    opts: Dict[str, Any] = {}
-    for name, value, kinds in (
-        ("concurrency", concurrency, (int,)),
-        ("app_per_minute", app_per_minute, (int,)),
-        ("link_per_minute", link_per_minute, (int,)),
-        ("time_scale", time_scale, (int, float)),
-    ):
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, kinds):
-            want = "an int" if kinds == (int,) else "a number"
-            raise TypeError(f"{name} must be {want}, not {type(value).__name__}")
-        opts[name] = value  # ranges are the library's to check (MK_ERR_INVALID_ARGUMENT)
-    return json.dumps(opts, separators=(",", ":"))
 
 
 class Batch:
@@ -269,7 +195,9 @@ class Batch:
             if self._last is not None:
                 return self._last
             return BatchProgress(
-                self._total, 0, 0, 0, 0, 0, 0, False, 0.0, 0.0, 0.0, 0.0, True
+                total=self._total, done=0, ok=0, failed=0, in_flight=0, requests=0,
+                rate_limited=0, paused_ms=0, elapsed_ms=0, rate_per_minute=0.0,
+                allowed_per_minute=0.0, paused=False, cancelled=True,
             )
         try:
             rc, p, error = _native.batch_progress(handle)
@@ -291,7 +219,7 @@ class Batch:
                 handle = self._acquire()
                 if handle is None:
                     raise StopIteration
-                code, status, index, link_id, body, error = _native.batch_next(handle, _POLL_MS)
+                code, item, error = _native.batch_next(handle, _POLL_MS)
             finally:
                 if handle is not None:
                     self._release()
@@ -301,15 +229,15 @@ class Batch:
                 self._finished = True
                 self.close()
                 raise StopIteration
-            if code != 0:
-                raise error_from_json(code, error)
-            lid = link_id if link_id is not None else ""
-            if status == 0 and body is not None:
+            if code != 0 or item is None:
+                raise error_from_json(code or Status.INTERNAL, error)
+            status, body = item.status, item.json
+            if status == Status.OK and body is not None:
                 # The core validated the body (as for get_identity): only map it.
-                return BatchResult(lid, index, decode_validated(body, None), None, body)
-            if status == 0:  # an OK item without a body breaks the header's promise
+                return BatchResult(item.link_id, item.index, decode_validated(body, None), None, body)
+            if status == Status.OK:  # an OK item without a body breaks the header's promise
                 status = Status.INTERNAL
-            return BatchResult(lid, index, None, error_from_json(status, error), None)
+            return BatchResult(item.link_id, item.index, None, error_from_json(status, item.error), None)
 
 
-__all__ = ["Batch", "BatchProgress", "BatchResult", "batch_options_json"]
+__all__ = ["Batch", "BatchProgress", "BatchResult"]

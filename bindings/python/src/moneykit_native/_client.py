@@ -2,44 +2,28 @@
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import threading
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Type, TypeVar, Union
+from typing import Callable, Iterable, List, Optional, Tuple, Type, TypeVar, Union
 
 from . import _events, _native
 from ._args import c_text
-from ._batch import Batch, batch_options_json
+from ._batch import Batch
 from ._cancel import Cancel
 from ._error_base import MoneyKitError
 from ._error_json import error_from_json, invalid_argument
-from ._match import ClaimAddress, OwnerMatch, claim_json, match_owners
+from ._match import OwnerMatch, match_claim
 from ._models import IdentityResponse, decode_validated
+from ._surface_gen import ClientSurface
 
 _T = TypeVar("_T")
-
-StrPath = Union[str, "os.PathLike[str]"]
 
 #: Longest accepted link id or account id, in UTF-8 bytes (`MK_MAX_ID_LEN`).
 MAX_ID_LEN: int = _native.MK_MAX_ID_LEN
 #: Most account ids per call (`MK_MAX_ACCOUNT_IDS`).
 MAX_ACCOUNT_IDS: int = _native.MK_MAX_ACCOUNT_IDS
-
-
-def _seconds_to_ms(name: str, value: Optional[float]) -> Optional[int]:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
-    if not math.isfinite(value) or value < 0:
-        raise invalid_argument(f"{name} must be a finite number of seconds >= 0, got {value!r}")
-    ms = round(value * 1000)
-    if ms == 0 and value > 0:
-        ms = 1  # a positive duration never rounds down to "none at all"
-    return ms
 
 
 #: Longest per-call timeout passed down (ms); the core caps it likewise. Practically forever.
@@ -64,78 +48,16 @@ def _call_timeout_ms(value: Optional[float], name: str = "timeout") -> int:
     return min(max(1, round(value * 1000)), _MAX_CALL_TIMEOUT_MS)
 
 
-def _count(name: str, value: Optional[int]) -> Optional[int]:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if value < 0:
-        raise invalid_argument(f"{name} must be >= 0, got {value!r}")
-    return value
-
-
-def _opt_str(name: str, value: Optional[StrPath]) -> Optional[str]:
-    if value is None:
-        return None
-    if isinstance(value, os.PathLike):
-        value = os.fspath(value)
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    c_text(name, value)  # same NUL / encoding checks as every other string
-    return value
-
-
-def options_json(
-    *,
-    base_url: Optional[str] = None,
-    access_token: Optional[str] = None,
-    auth: Optional[str] = None,
-    moneykit_version: Optional[str] = None,
-    timeout: Optional[float] = None,
-    deadline: Optional[float] = None,
-    connect_timeout: Optional[float] = None,
-    max_retries: Optional[int] = None,
-    retry_base: Optional[float] = None,
-    max_retry_after: Optional[float] = None,
-    max_response_bytes: Optional[int] = None,
-    user_agent: Optional[str] = None,
-    proxy: Optional[str] = None,
-    ca_file: Optional[StrPath] = None,
-    log_level: Optional[str] = None,
-) -> str:
-    """The `mk_client_new` options JSON for these Python arguments.
-
-    Seconds become `*_ms` integers; a None argument leaves its key out, so the
-    library default (or its `MONEYKIT_*` environment fallback) applies.
-    """
-    opts: Dict[str, Any] = {
-        "base_url": _opt_str("base_url", base_url),
-        "access_token": _opt_str("access_token", access_token),
-        "auth": _opt_str("auth", auth),
-        "moneykit_version": _opt_str("moneykit_version", moneykit_version),
-        "timeout_ms": _seconds_to_ms("timeout", timeout),
-        "deadline_ms": _seconds_to_ms("deadline", deadline),
-        "connect_timeout_ms": _seconds_to_ms("connect_timeout", connect_timeout),
-        "max_retries": _count("max_retries", max_retries),
-        "retry_base_ms": _seconds_to_ms("retry_base", retry_base),
-        "max_retry_after_ms": _seconds_to_ms("max_retry_after", max_retry_after),
-        "max_response_bytes": _count("max_response_bytes", max_response_bytes),
-        "user_agent": _opt_str("user_agent", user_agent),
-        "proxy": _opt_str("proxy", proxy),
-        "ca_file": _opt_str("ca_file", ca_file),
-        "log_level": _opt_str("log_level", log_level),
-    }
-    return json.dumps({k: v for k, v in opts.items() if v is not None}, separators=(",", ":"))
-
-
-class Client:
+class Client(ClientSurface):
     """A MoneyKit client backed by the native library.
 
     Credentials: `client_id` / `client_secret`, or (when None) the environment
     variables `MONEYKIT_CLIENT_ID` / `MONEYKIT_CLIENT_SECRET`; not needed with
     `access_token`. Durations are seconds (floats); every option left None takes the
-    library default. `auth="token"` fetches and caches an OAuth2 token, `"headers"`
-    sends `X-Client-Id` / `X-Client-Secret` with every request. `timeout` bounds one
+    library default (`help(Client.__init__)` lists them: the constructor and the calls
+    that take options come from the schema, through `ClientSurface`). `auth="token"`
+    fetches and caches an OAuth2 token, `"headers"` sends `X-Client-Id` /
+    `X-Client-Secret` with every request. `timeout` bounds one
     attempt (token request, redirects and body), `deadline` a whole call (every attempt,
     backoff and `Retry-After` wait); a call also takes its own `timeout=` and `cancel=`.
 
@@ -151,51 +73,15 @@ class Client:
     The client secret is handed to the library and not kept by this object.
     """
 
-    def __init__(
-        self,
-        client_id: Optional[str] = None,
-        client_secret: Optional[str] = None,
-        *,
-        base_url: Optional[str] = None,
-        access_token: Optional[str] = None,
-        auth: Optional[str] = "token",
-        moneykit_version: Optional[str] = None,
-        timeout: Optional[float] = 30.0,
-        deadline: Optional[float] = 60.0,
-        connect_timeout: Optional[float] = 10.0,
-        max_retries: Optional[int] = 2,
-        retry_base: Optional[float] = 0.5,
-        max_retry_after: Optional[float] = 60.0,
-        max_response_bytes: Optional[int] = None,
-        user_agent: Optional[str] = None,
-        proxy: Optional[str] = None,
-        ca_file: Optional[StrPath] = None,
-        log_level: Optional[str] = None,
-    ) -> None:
+    def _open(self, client_id: Optional[str], client_secret: Optional[str], options: str) -> None:
+        """`mk_client_new` with the options JSON (`ClientSurface.__init__` built it)."""
         self._lock = threading.Lock()
         self._handle: Optional[int] = None
         self._closed = False
         self._inflight = 0
-        opts = options_json(
-            base_url=base_url,
-            access_token=access_token,
-            auth=auth,
-            moneykit_version=moneykit_version,
-            timeout=timeout,
-            deadline=deadline,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-            retry_base=retry_base,
-            max_retry_after=max_retry_after,
-            max_response_bytes=max_response_bytes,
-            user_agent=user_agent,
-            proxy=proxy,
-            ca_file=ca_file,
-            log_level=log_level,
-        )
         cid = None if client_id is None else c_text("client_id", client_id)
         secret = None if client_secret is None else c_text("client_secret", client_secret)
-        rc, handle, error = _native.new_client(cid, secret, opts.encode("utf-8"))
+        rc, handle, error = _native.new_client(cid, secret, options.encode("utf-8"))
         if rc != 0 or handle is None:
             raise error_from_json(rc, error)
         # Always set: an attempt whose level the logger does not enable costs a ctypes
@@ -348,36 +234,10 @@ class Client:
 
     # -- many links -------------------------------------------------------------------
 
-    def get_identities(
-        self,
-        link_ids: Iterable[str],
-        *,
-        concurrency: Optional[int] = None,
-        app_per_minute: Optional[int] = None,
-        link_per_minute: Optional[int] = None,
-        time_scale: Optional[float] = None,
-    ) -> Batch:
-        """Fetches the identity of every link in `link_ids` (`mk_batch_start`): a `Batch`
-        to iterate, which yields one `BatchResult` per link as each call completes.
-
-        At most `concurrency` calls at once (default 16), never more than
-        `app_per_minute` requests a minute in all (default 600, MoneyKit's app limit;
-        lower it when several processes share one app) nor `link_per_minute` per link
-        (default 3); a 429 pauses the whole batch for its `Retry-After`. `time_scale`
-        (default 1) makes a minute last `60 / time_scale` s, for the sandbox's
-        `--time-scale`. Raises at once (nothing started) for an invalid link id or
-        option; a link's own failure is its result's `error`.
-        """
+    def _get_identities(self, link_ids: Iterable[str], options: str) -> Batch:
         if isinstance(link_ids, (str, bytes)):
             raise TypeError("link_ids must be a list of str, not a single string")
-        ids = list(link_ids)
-        opts = batch_options_json(
-            concurrency=concurrency,
-            app_per_minute=app_per_minute,
-            link_per_minute=link_per_minute,
-            time_scale=time_scale,
-        )
-        return Batch(self, ids, opts)
+        return Batch(self, list(link_ids), options)
 
     # -- refresh ----------------------------------------------------------------------
 
@@ -408,60 +268,28 @@ class Client:
             raise err
         return decode_validated(body, None)
 
-    def refresh_identity(
-        self,
-        link_id: str,
-        *,
-        wait: float,
-        cancel: Optional[Cancel] = None,
-        link_per_minute: Optional[int] = None,
-        time_scale: Optional[float] = None,
+    def _refresh_identity(
+        self, link_id: str, wait: float, cancel: Optional[Cancel], options: str
     ) -> IdentityResponse:
-        """Requests an identity refresh (`POST /links/{id}/products`) and returns the
-        fresh identity once `refreshed_at` has increased (`mk_refresh_identity`).
-
-        It reads the identity once, requests the refresh, then polls Get Identity one
-        call per `60 / link_per_minute` s (default 3 a minute, MoneyKit's per-link
-        limit; `time_scale` as for `get_identities`), so the fresh body comes within one
-        poll interval of the update. `wait` (seconds, > 0) bounds the whole call.
-
-        Raises `RequestTimeoutError` when no fresh data came within `wait`,
-        `RateLimitedError` when MoneyKit refused the refresh (its daily limit per link;
-        `retry_after` when sent), `CallCancelledError` when `cancel` was triggered, or
-        the error of a call that failed for good. Each of these carries `.stale`, the
-        last (not refreshed) `IdentityResponse` seen, or None.
-        """
         lid = c_text("link_id", link_id)
         wait_ms = _call_timeout_ms(wait, "wait")
-        opts = _refresh_options(link_per_minute, time_scale)
+        opts = options.encode("utf-8")
         return self._fresh(self._with_handles(
             cancel, lambda h, c: _native.refresh_identity(h, lid, wait_ms, opts, c)
         ))
 
-    def wait_identity_newer(
+    def _wait_identity_newer(
         self,
         link_id: str,
-        after: Union[IdentityResponse, datetime, str, None] = None,
-        *,
+        after: Union[IdentityResponse, datetime, str, None],
         wait: float,
-        cancel: Optional[Cancel] = None,
-        link_per_minute: Optional[int] = None,
-        time_scale: Optional[float] = None,
+        cancel: Optional[Cancel],
+        options: str,
     ) -> IdentityResponse:
-        """Polls Get Identity (the first poll at once, then within the per-link limit)
-        until `refreshed_at` is later than `after`, for a refresh requested elsewhere
-        (`request_identity_refresh`, a webhook, another process)
-        (`mk_wait_identity_newer`).
-
-        `after`: an earlier `IdentityResponse` (its `refreshed_at` exactly as sent), an
-        aware `datetime`, an ISO-8601 string, or None (any `refreshed_at` at all).
-        `wait`, `cancel`, `link_per_minute`, `time_scale` and the errors (with
-        `.stale`) as `refresh_identity`, without the daily-limit outcome.
-        """
         lid = c_text("link_id", link_id)
         after_b = _after_text(after)
         wait_ms = _call_timeout_ms(wait, "wait")
-        opts = _refresh_options(link_per_minute, time_scale)
+        opts = options.encode("utf-8")
         return self._fresh(self._with_handles(
             cancel,
             lambda h, c: _native.wait_identity_newer(h, lid, after_b, wait_ms, opts, c),
@@ -488,28 +316,12 @@ class Client:
 
     # -- owner match ------------------------------------------------------------------
 
-    def match_owners(
-        self,
-        link_id: str,
-        claim: Optional[Mapping[str, Any]] = None,
-        *,
-        name: Optional[str] = None,
-        email: Optional[str] = None,
-        phone: Optional[str] = None,
-        address: Optional[ClaimAddress] = None,
-        timeout: Optional[float] = None,
-        cancel: Optional[Cancel] = None,
+    def _match_owners(
+        self, link_id: str, claim: bytes, timeout: Optional[float], cancel: Optional[Cancel]
     ) -> OwnerMatch:
-        """Fetches the link's identity, then `moneykit_native.match_owners` on it (the
-        claim is checked first, so a bad claim sends nothing)."""
-        claim_json(claim, name, email, phone, address)  # TypeError before any request
+        # The claim JSON was built (and type-checked) before any request.
         body = self.get_identity_json(link_id, timeout=timeout, cancel=cancel)
-        return match_owners(body, claim, name=name, email=email, phone=phone, address=address)
-
-
-def _refresh_options(link_per_minute: Optional[int], time_scale: Optional[float]) -> bytes:
-    # The same two keys, types and ranges as a batch's.
-    return batch_options_json(link_per_minute=link_per_minute, time_scale=time_scale).encode("utf-8")
+        return match_claim(body, claim)
 
 
 def _after_text(after: Union[IdentityResponse, datetime, str, None]) -> Optional[bytes]:

@@ -7,7 +7,11 @@ from typing import Any, Dict, Mapping, Optional, Type
 
 from ._error_base import MoneyKitError
 from ._errors import InvalidArgumentError, error_class
+from ._records_gen import ERROR_JSON_KEYS
 from ._status import Status
+
+#: Keys `MoneyKitError` takes otherwise: `status` (the code), `message` (its first argument).
+_OWN_KEYS = frozenset({"status", "message"})
 
 
 def _opt(d: Mapping[str, Any], key: str, typ: Type[Any]) -> Any:
@@ -21,7 +25,10 @@ def error_from_json(code: int, text: Optional[str]) -> MoneyKitError:
     """Builds the exception for a failed C call from its status and error JSON.
 
     `text` may be None (no error JSON was handed out) or, defensively, not the
-    documented object; the status code alone then decides the class.
+    documented object; the status code alone then decides the class. Every key of the
+    schema's `error_json` becomes the attribute of its name (a `*_ms` one in seconds,
+    without the suffix: `retry_after_ms` -> `retry_after`); a missing or mistyped one is
+    left to the exception's default.
     """
     status = Status(code)
     data: Dict[str, Any] = {}
@@ -32,24 +39,17 @@ def error_from_json(code: int, text: Optional[str]) -> MoneyKitError:
             parsed = None
         if isinstance(parsed, dict):
             data = parsed
-    retry_ms = _opt(data, "retry_after_ms", int)
-    attempts = _opt(data, "attempts", int)
+    fields: Dict[str, Any] = {}
+    for key, typ, _required in ERROR_JSON_KEYS:
+        v = _opt(data, key, typ)
+        if v is None or key in _OWN_KEYS:
+            continue
+        if key.endswith("_ms"):
+            fields[key[:-3]] = v / 1000.0
+        else:
+            fields[key] = v
     message = _opt(data, "message", str) or f"the library reported {status.c_name}"
-    cls = error_class(status)
-    return cls(
-        message,
-        status=status,
-        name=_opt(data, "name", str) or status.c_name,
-        http_status=_opt(data, "http_status", int),
-        error_code=_opt(data, "error_code", str),
-        error_message=_opt(data, "error_message", str),
-        documentation_url=_opt(data, "documentation_url", str),
-        link_error_code=_opt(data, "link_error_code", str),
-        request_id=_opt(data, "request_id", str),
-        retry_after=retry_ms / 1000.0 if retry_ms is not None else None,
-        attempts=attempts if attempts is not None else 0,
-        raw=data,
-    )
+    return error_class(status)(message, status=status, raw=data, **fields)
 
 
 def invalid_argument(message: str) -> InvalidArgumentError:

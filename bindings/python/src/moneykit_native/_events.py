@@ -7,10 +7,11 @@ made the call, before the call returns:
 - INFO: a successful identity attempt, and an attempt ended by `Cancel.cancel()`;
 - WARNING: every other failed attempt (token or identity), retried or not.
 
-Each record carries the event's fields as attributes (`extra`): `method`, `path` (a
-template, never the link id), `http_status` (None when no response arrived), `status`
-(a `Status`), `attempt` (1-based), `elapsed_ms`, `request_id` (None when none) and
-`retry_wait_ms` (None when no retry follows). Never owner data or secrets.
+Each record carries the fields of the event (the schema's `Event` record, `_records_gen`) as
+attributes (`extra`): `method`, `path` (a template, never the link id), `http_status` (None
+when no response arrived), `status` (a `Status`), `attempt` (1-based), `elapsed_ms`,
+`request_id` (None when none) and `retry_wait_ms` (None when no retry follows). Never owner
+data or secrets.
 
 The package adds a `NullHandler` to the logger (the library convention), so nothing is
 printed until the application configures logging. A record whose level the logger does
@@ -23,6 +24,7 @@ import logging
 from typing import Any, Dict, Optional
 
 from . import _native
+from ._records_gen import Event
 from ._status import Status
 
 LOGGER_NAME = "moneykit_native"
@@ -53,28 +55,19 @@ def _on_event(_user_data: Optional[int], event: Any) -> None:
     level = level_for(e.method, e.status)
     if not logger.isEnabledFor(level):
         return
-    status = Status(e.status)
-    extra: Dict[str, Any] = {
-        "method": _text(e.method),
-        "path": _text(e.path),
-        "http_status": e.http_status or None,
-        "status": status,
-        "attempt": e.attempt,
-        "elapsed_ms": e.elapsed_ms,
-        "request_id": _text(e.request_id),
-        "retry_wait_ms": None if e.retry_wait_ms < 0 else e.retry_wait_ms,
-    }
+    ev = Event._from_c(e, _text)
+    extra: Dict[str, Any] = dict(vars(ev))
     msg = "%s %s: %s %s, attempt %d, %d ms"
     args = [
-        extra["method"], extra["path"], extra["http_status"] or "no response",
-        status.c_name, extra["attempt"], extra["elapsed_ms"],
+        ev.method, ev.path, ev.http_status or "no response",
+        ev.status.c_name, ev.attempt, ev.elapsed_ms,
     ]
-    if extra["request_id"] is not None:
+    if ev.request_id is not None:
         msg += ", request id %s"
-        args.append(extra["request_id"])
-    if extra["retry_wait_ms"] is not None:
+        args.append(ev.request_id)
+    if ev.retry_wait_ms is not None:
         msg += "; retrying in %d ms"
-        args.append(extra["retry_wait_ms"])
+        args.append(ev.retry_wait_ms)
     logger.log(level, msg, *args, extra=extra)
 
 

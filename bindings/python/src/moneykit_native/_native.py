@@ -9,9 +9,9 @@ them to bytes and lose the pointer, leaking it.
 The library is loaded lazily, on first use, so `import moneykit_native` works (and
 `Status`, the exceptions and the dataclasses are usable) even where it is missing.
 
-It imports only `_abi` from the package (see the layers in `__init__`) and turns no C
-status into an exception (callers get `(status, value, error_json)` and decide); the
-only exception it raises is `LibraryNotFoundError`, when the library cannot be loaded.
+It imports only `_abi` and the records (`_records_gen`) from the package (see the layers in
+`__init__`) and turns no C status into an exception (callers get `(status, value,
+error_json)` and decide); the only exception it raises is `LibraryNotFoundError`, when the library cannot be loaded.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from ._abi import (  # re-exported: the package uses _native.X
     mk_event,
     mk_event_fn,
 )
+from ._records_gen import BatchItem
 
 #: The environment variable that names the library file to load, first.
 ENV_VAR = "MONEYKIT_NATIVE_LIB"
@@ -403,33 +404,28 @@ def batch_start(
     return 0, out.value, error
 
 
-#: One `mk_batch_next` outcome: (code, item status, index, link id, identity JSON, error JSON).
-BatchOutcome = Tuple[int, int, int, Optional[str], Optional[str], Optional[str]]
+#: One `mk_batch_next` outcome: (code, the item when code is 0, the call's error JSON).
+BatchOutcome = Tuple[int, Optional[BatchItem], Optional[str]]
 
 
 def batch_next(batch: int, timeout_ms: int) -> BatchOutcome:
-    """`mk_batch_next`: (code, item status, index, link id, identity JSON, error JSON).
+    """`mk_batch_next`: (code, item, error JSON).
 
     `code` is 0 with an item, `MK_BATCH_PENDING`, `MK_BATCH_DONE`, or an error status (then the
-    error JSON is the call's). The item's three strings are taken and freed here, always.
-    ctypes releases the GIL while it waits.
+    error JSON is the call's). The item's strings are taken and freed here, always (by
+    `BatchItem._from_c`, which reads every one even when one fails). ctypes releases the GIL
+    while it waits.
     """
     item = mk_batch_item()
     out_error = c_void_p()
     rc: int = lib().mk_batch_next(batch, timeout_ms, ctypes.byref(item), ctypes.byref(out_error))
     try:
-        try:
-            link_id = take_string(item.link_id)
-        finally:
-            try:
-                body = take_string(item.json)
-            finally:
-                item_error = take_string(item.error)
+        got = BatchItem._from_c(item, take_string)
     finally:
         call_error = take_string(out_error.value)
     if rc != 0:
-        return rc, 0, 0, None, None, call_error
-    return 0, int(item.status), int(item.index), link_id, body, item_error
+        return rc, None, call_error
+    return 0, got, None
 
 
 def batch_progress(batch: int) -> Tuple[int, mk_batch_progress, Optional[str]]:

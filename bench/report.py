@@ -347,6 +347,16 @@ def main() -> int:
         sp(sdk, ty, 10, "Python: `moneykit_native` `get_identity` (typed) vs official SDK `moneykit`", "P2a")
         sp(rq, ty, 5, "Python: `get_identity` (typed) vs `requests.Session` + `json`", "P2b")
         sp(sdk, js, 20, "Python: `get_identity_json` vs official SDK", "P2c")
+        tr = p2.get("native_typed_read")
+        pair_d = "Python typed / JSON client CPU: `get_identity` + reading every field vs `get_identity_json`"
+        if tr:
+            rd = tr["cpu_ns_per_call"] / js["cpu_ns_per_call"]
+            row("P2d", pair_d, us(tr["median_ns"]), us(js["median_ns"]),
+                ratio(tr["median_ns"] / js["median_ns"]),
+                f"{us(tr['cpu_ns_per_call'])} vs {us(js['cpu_ns_per_call'])} ({ratio(rd)})",
+                "CPU ≤ 1.5×", rd <= 1.5)
+        else:
+            row("P2d", pair_d, "—", "—", "—", "—", "CPU ≤ 1.5×", None)
         details += [
             "### P2: Python (sandbox in another process)",
             "",
@@ -360,6 +370,10 @@ def main() -> int:
         ]
         for key, label in [("native_typed", "`moneykit_native` `get_identity` (dataclasses, Decimal, datetime)"),
                            ("native_json", "`moneykit_native` `get_identity_json` (str)"),
+                           ("native_typed_read", "P2d: `get_identity` + reading every field "
+                            f"({p2.get('versions', {}).get('fields_read', '?')} fields, "
+                            "bench/python/read_all.py; JSON decoder: "
+                            f"{p2.get('versions', {}).get('decoder', '?')})"),
                            ("sdk", "official SDK `IdentityApi.get_identities` (pydantic)"),
                            ("requests", "`requests.Session().get` + `json.loads`")]:
             s = p2.get(key)
@@ -375,6 +389,7 @@ def main() -> int:
         for num, pair, tg in [("P2a", "Python typed vs SDK", 10), ("P2b", "Python typed vs requests", 5),
                               ("P2c", "Python JSON vs SDK", 20)]:
             row(num, pair, "—", "—", "—", "—", f"≥ {tg}× faster", None)
+        row("P2d", "Python typed / JSON client CPU", "—", "—", "—", "—", "CPU ≤ 1.5×", None)
         details += ["### P2", "", f"Not run: {reason}", ""]
 
     # P3

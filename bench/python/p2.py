@@ -2,6 +2,11 @@
 (`moneykit` on PyPI) vs requests.Session + json, against the sandbox at
 $MONEYKIT_BASE_URL, interleaved batches. Prints one JSON line.
 
+P2d (same process, same batches): `native_typed_read` is `get_identity` followed by reading
+every field of the result recursively (read_all.py), against `native_json`
+(`get_identity_json`, the body as a str, not parsed); the ratio of their client CPU per
+call is printed on stderr and reported against the target (<= 1.5x).
+
 Wall per call: time.perf_counter_ns around each call (median over all calls).
 Client CPU per call: time.process_time_ns over each batch / batch size (median over
 batches); the sandbox runs in another process, so this is the client's own CPU.
@@ -50,6 +55,21 @@ def main() -> int:
         sides["native_typed"] = lambda: client.get_identity(LINK)
         sides["native_json"] = lambda: client.get_identity_json(LINK)
         versions["moneykit_native"] = getattr(mkn, "__version__", "?")
+        try:
+            from moneykit_native import _models  # type: ignore[import-not-found]
+
+            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+            from read_all import count_generic, make_reader
+
+            read_all = make_reader(mkn.IdentityResponse, vars(_models))
+            sample = client.get_identity(LINK)
+            fields_read = read_all(sample)
+            assert fields_read == count_generic(sample), (fields_read, count_generic(sample))
+            sides["native_typed_read"] = lambda: read_all(client.get_identity(LINK))
+            versions["fields_read"] = str(fields_read)
+            versions["decoder"] = getattr(_models, "DECODER", "json")
+        except Exception as e:
+            skipped["native_typed_read"] = f"{type(e).__name__}: {e}"
     except Exception as e:  # the binding may not exist yet
         skipped["native"] = f"moneykit_native unavailable: {type(e).__name__}: {e}"
 
@@ -101,6 +121,8 @@ def main() -> int:
             skipped[name] = f"{type(e).__name__}: {e}"
             del sides[name]
             continue
+        if isinstance(out, int):  # native_typed_read: the fields it read (checked above)
+            continue
         if isinstance(out, str):
             n = len(json.loads(out)["accounts"])
         elif isinstance(out, dict):
@@ -142,6 +164,14 @@ def main() -> int:
             "p90_ns": percentile(w, 0.9),
             "cpu_ns_per_call": statistics.median(cpu[name]),
         }
+    if "native_typed_read" in out and "native_json" in out:
+        typed = out["native_typed_read"]["cpu_ns_per_call"]  # type: ignore[index]
+        js = out["native_json"]["cpu_ns_per_call"]  # type: ignore[index]
+        print(
+            f"P2d: get_identity + read every field {typed / 1000:.1f} us vs get_identity_json "
+            f"{js / 1000:.1f} us client CPU per call: {typed / js:.2f}x (target <= 1.5x)",
+            file=sys.stderr,
+        )
     print(json.dumps(out))
     return 0
 

@@ -1,6 +1,8 @@
 //! What every command shares: the client, SIGINT, exit codes and argument parsers.
 
 use crate::Connection;
+use clap::builder::RangedI64ValueParser;
+use moneykit::core::{batch_option, refresh_option, IntBounds};
 use moneykit::core::{CancelToken, Client, Error, Options, Status};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
@@ -77,11 +79,34 @@ fn exit_code(e: &Error) -> u8 {
     }
 }
 
+/// An integer flag's parser: the option's bounds (schema/moneykit.json).
+pub fn int_parser(b: IntBounds) -> RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(i64::from(b.min)..=i64::from(b.max))
+}
+
+/// An integer flag's help: the option's description and bounds (clap adds the default).
+pub fn int_help(b: IntBounds) -> String {
+    format!("{}; {} to {}", b.help, b.min, b.max)
+}
+
+/// `--time-scale` sets the batch's and the refresh's `time_scale`: the range both accept.
+pub fn time_scale_range() -> (f64, f64) {
+    let (b, r) = (batch_option::TIME_SCALE, refresh_option::TIME_SCALE);
+    (b.min.max(r.min), b.max.min(r.max))
+}
+
+/// `--time-scale`'s help.
+pub fn time_scale_help() -> String {
+    let (min, max) = time_scale_range();
+    format!("{}; {min} to {max}", batch_option::TIME_SCALE.help)
+}
+
 /// `--time-scale`: the range the core's batch and refresh options accept.
 pub fn parse_time_scale(text: &str) -> Result<f64, String> {
+    let (min, max) = time_scale_range();
     match text.parse::<f64>() {
-        Ok(f) if (1.0..=10_000.0).contains(&f) => Ok(f),
-        _ => Err("expected a number from 1 to 10000".to_string()),
+        Ok(f) if (min..=max).contains(&f) => Ok(f),
+        _ => Err(format!("expected a number from {min} to {max}")),
     }
 }
 

@@ -139,7 +139,7 @@ pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
         return EXIT_OK;
     }
     let options = BatchOptions {
-        concurrency: u32::from(args.concurrency),
+        concurrency: args.concurrency,
         app_per_minute: args.app_per_minute,
         link_per_minute: args.link_per_minute,
         time_scale: conn.time_scale,

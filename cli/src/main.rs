@@ -18,6 +18,7 @@ mod progress;
 mod single;
 
 use clap::{Args, Parser, Subcommand};
+use moneykit::core::batch_option;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -48,10 +49,10 @@ pub struct Connection {
     /// The client's options JSON (docs/C-API.md, "Options JSON"), e.g. '{"timeout_ms": 5000}'
     #[arg(long, global = true, value_name = "JSON")]
     pub options: Option<String>,
-    /// Divides every rate-limit period and poll interval (1..10000): only for a sandbox
-    /// started with the same --time-scale
-    #[arg(long, global = true, value_name = "F", default_value_t = 1.0,
-          value_parser = common::parse_time_scale, hide_short_help = true)]
+    // The batch's and the refresh's `time_scale` (schema/moneykit.json): one flag for both.
+    #[arg(long, global = true, value_name = "F", default_value_t = batch_option::TIME_SCALE.default,
+          value_parser = common::parse_time_scale, help = common::time_scale_help(),
+          hide_short_help = true)]
     pub time_scale: f64,
 }
 
@@ -77,18 +78,20 @@ pub struct IdentitiesArgs {
     /// '-': standard output (no resume; a file named - is ./-)
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Calls in flight at once
-    #[arg(long, value_name = "N", default_value_t = 16,
-          value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub concurrency: u16,
-    /// Calls started per minute, all links together (MoneyKit's app limit; lower it when
-    /// other programs share the app's budget)
-    #[arg(long, value_name = "N", default_value_t = 600,
-          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    // The batch options (schema/moneykit.json `batch_options`, but `time_scale`, a global
+    // flag): default, range and help from the schema.
+    #[arg(long, value_name = "N", default_value_t = batch_option::CONCURRENCY.default,
+          value_parser = common::int_parser(batch_option::CONCURRENCY),
+          help = common::int_help(batch_option::CONCURRENCY))]
+    pub concurrency: u32,
+    #[arg(long, value_name = "N", default_value_t = batch_option::APP_PER_MINUTE.default,
+          value_parser = common::int_parser(batch_option::APP_PER_MINUTE),
+          help = common::int_help(batch_option::APP_PER_MINUTE)
+              + "; lower it when other programs share the app's budget")]
     pub app_per_minute: u32,
-    /// Calls started per minute for one link (MoneyKit's per-link limit)
-    #[arg(long, value_name = "N", default_value_t = 3,
-          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, value_name = "N", default_value_t = batch_option::LINK_PER_MINUTE.default,
+          value_parser = common::int_parser(batch_option::LINK_PER_MINUTE),
+          help = common::int_help(batch_option::LINK_PER_MINUTE))]
     pub link_per_minute: u32,
     /// On resume, fetch again the links whose line in --out is an error (those lines are
     /// removed; not with --out -)
@@ -185,5 +188,83 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    fn identities(flags: &[String]) -> Result<Cli, clap::Error> {
+        let mut argv: Vec<String> = ["moneykit", "identities", "--links", "l", "--out", "o"]
+            .map(String::from)
+            .to_vec();
+        argv.extend_from_slice(flags);
+        Cli::try_parse_from(argv)
+    }
+
+    /// Every batch option is a flag of `identities` (`time_scale` a global one) whose
+    /// default and range are the core's, which come from schema/moneykit.json.
+    #[test]
+    fn batch_flags_follow_the_schema() {
+        use moneykit::core::batch::{BatchOptions, BATCH_OPTION_KEYS};
+        use moneykit::core::refresh::RefreshOptions;
+        let ints = [
+            batch_option::CONCURRENCY,
+            batch_option::APP_PER_MINUTE,
+            batch_option::LINK_PER_MINUTE,
+        ];
+        let mut keys: Vec<&str> = ints.iter().map(|b| b.key).collect();
+        keys.push(batch_option::TIME_SCALE.key);
+        assert_eq!(
+            keys, BATCH_OPTION_KEYS,
+            "a batch option without a flag here"
+        );
+
+        let Command::Identities(args) = identities(&[]).unwrap().command else {
+            panic!("identities")
+        };
+        let d = BatchOptions::default();
+        assert_eq!(
+            (args.concurrency, args.app_per_minute, args.link_per_minute),
+            (d.concurrency, d.app_per_minute, d.link_per_minute)
+        );
+        let cli = identities(&[]).unwrap();
+        assert_eq!(cli.conn.time_scale, d.time_scale);
+        assert_eq!(cli.conn.time_scale, RefreshOptions::default().time_scale);
+
+        let flag = |key: &str| format!("--{}", key.replace('_', "-"));
+        for b in ints {
+            let help = Cli::command()
+                .find_subcommand("identities")
+                .and_then(|c| c.get_arguments().find(|a| a.get_id() == b.key).cloned())
+                .and_then(|a| a.get_help().map(ToString::to_string))
+                .unwrap_or_default();
+            assert!(help.starts_with(b.help), "{}: {help}", b.key);
+            for ok in [b.min, b.max] {
+                let cli = identities(&[flag(b.key), ok.to_string()]).unwrap();
+                let Command::Identities(a) = cli.command else {
+                    panic!()
+                };
+                let got = match b.key {
+                    "concurrency" => a.concurrency,
+                    "app_per_minute" => a.app_per_minute,
+                    "link_per_minute" => a.link_per_minute,
+                    k => panic!("no flag for {k}"),
+                };
+                assert_eq!(got, ok, "{}", b.key);
+            }
+            for bad in [u64::from(b.min).wrapping_sub(1), u64::from(b.max) + 1] {
+                assert!(
+                    identities(&[flag(b.key), bad.to_string()]).is_err(),
+                    "{} {bad}",
+                    b.key
+                );
+            }
+        }
+        let (min, max) = common::time_scale_range();
+        assert!(min >= batch_option::TIME_SCALE.min && max <= batch_option::TIME_SCALE.max);
+        for ok in [min, max] {
+            let cli = identities(&["--time-scale".into(), ok.to_string()]).unwrap();
+            assert_eq!(cli.conn.time_scale, ok);
+        }
+        for bad in [min - 0.5, max + 1.0] {
+            assert!(identities(&["--time-scale".into(), bad.to_string()]).is_err());
+        }
     }
 }

@@ -27,7 +27,10 @@
 // are ignored. GetIdentityJSON returns the body as MoneyKit sent it and
 // ParseIdentity decodes such a body later. The library's validator is the only
 // judge of a body: what it accepts always decodes, and its decode errors name
-// the JSON path and the expected type, never a value from the body. Get
+// the JSON path and the expected type, never a value from the body. Both build
+// the response from the library's typed view (the C structs of the body the
+// core parsed), not by decoding JSON in Go; timestamps are parsed by the core
+// only. Get
 // Identity never triggers a fetch of new data: RefreshIdentity requests a
 // refresh and returns the fresh identity (WaitIdentityNewer only waits), or
 // poll yourself and compare with IdentityResponse.IsNewerThan.

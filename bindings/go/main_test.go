@@ -241,11 +241,12 @@ func eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
 	}
 }
 
-// settle waits until no C call runs and no library string is held.
+// settle waits until no C call runs and no library string or view is held.
 func settle(t testing.TB) {
 	t.Helper()
 	eventually(t, 15*time.Second, "C calls to finish", func() bool { return moneykit.CCallsRunning() == 0 })
 	eventually(t, 5*time.Second, "C strings to be freed", func() bool { return moneykit.LiveCStrings() == 0 })
+	eventually(t, 5*time.Second, "typed views to be freed", func() bool { return moneykit.LiveViews() == 0 })
 }
 
 var bg = context.Background()

@@ -15,7 +15,8 @@ import (
 // Identities reach Go through the library's typed view (docs/C-API.md, "Typed
 // view"): the core validates the body and builds C structs in one pass, and
 // the generated builders (view_gen.go) copy them into the Go types. It beats
-// encoding/json by a wide margin (README.md, "Performance"), and it leaves
+// encoding/json by a wide margin (README.md, "Decoding: the typed view":
+// 3-4x less CPU), and it leaves
 // one timestamp parser, the core's.
 
 // liveViews counts the views made and not yet freed (for the tests).

@@ -16,8 +16,7 @@ import (
 // view"): the core validates the body and builds C structs in one pass, and
 // the generated builders (view_gen.go) copy them into the Go types. It beats
 // encoding/json by a wide margin (README.md, "Decoding: the typed view":
-// 3-4x less CPU), and it leaves
-// one timestamp parser, the core's.
+// 3-4x less CPU), and it leaves one timestamp parser, the core's.
 
 // liveViews counts the views made and not yet freed (for the tests).
 var liveViews atomic.Int64

@@ -1,7 +1,8 @@
 //! The Rust core's status enum (which cbindgen turns into the header's
 //! `enum mk_status`), the error JSON's keys and the option table, all from the
 //! schema. The hand-written core uses these; a key added to the schema fails to
-//! compile there until it is handled.
+//! compile there until it is handled. Submodules: `call_options` (the batch and refresh
+//! option structs, bounds and readers) and `match_records` (the owner match's records).
 
 mod call_options;
 mod match_records;

@@ -1,11 +1,14 @@
 //! The C++ emitter (see main.rs): the generated headers under bindings/cpp/moneykit/.
 //! Hand-written headers there hold the per-language code (Error, Decimal, Timestamp,
-//! the DOM and its Reader/Dump templates, the client); these files hold everything
-//! the schema decides.
+//! the JSON text helpers, the client); these files hold everything the schema decides:
+//! statuses and errors, the model and its canonical dump, the builder from the C typed
+//! view, the records (match, batch, event) and the option builders.
 
 mod model;
 mod options;
+mod records;
 mod status;
+mod view;
 
 use crate::out::{Comment, Out};
 use crate::schema::Schema;
@@ -33,6 +36,14 @@ pub fn emit(s: &Schema, out: &mut Out) {
         &status::exceptions_hpp(s),
     );
     header(out, "model.hpp", "MONEYKIT_MODEL_HPP", &model::model_hpp(s));
+    header(out, "view.hpp", "MONEYKIT_VIEW_HPP", &view::view_hpp(s));
+    header(out, "probe.hpp", "MONEYKIT_PROBE_HPP", &view::probe_hpp(s));
+    header(
+        out,
+        "records.hpp",
+        "MONEYKIT_RECORDS_HPP",
+        &records::records_hpp(s),
+    );
     header(
         out,
         "options.hpp",
@@ -47,7 +58,22 @@ pub fn emit(s: &Schema, out: &mut Out) {
     out.region(
         "bindings/cpp/README.md",
         "cpp-options",
-        &options::readme_options(s),
+        &options::readme_options(&s.options),
+    );
+    out.region(
+        "bindings/cpp/README.md",
+        "cpp-batch-options",
+        &options::readme_options(&s.batch_options),
+    );
+    out.region(
+        "bindings/cpp/README.md",
+        "cpp-refresh-options",
+        &options::readme_options(&s.refresh_options),
+    );
+    out.region(
+        "bindings/cpp/README.md",
+        "cpp-records",
+        &records::readme_records(s),
     );
 }
 

@@ -17,9 +17,9 @@
 #include "identity.hpp"
 #include "library.hpp"
 #include "model.hpp"
+#include "options.hpp"
+#include "records.hpp"
 #include "status.hpp"
-
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -48,39 +48,6 @@ struct ClientState {
 
 }  // namespace detail
 
-/// The limits of a Batch, as fluent setters (keys of mk_batch_start's options JSON; every one
-/// left unset takes the library's default, MoneyKit's documented limits). Values are checked
-/// when the batch starts (InvalidArgumentError).
-class BatchOptions {
-public:
-    /// Calls in flight at once (worker threads), 1 .. 256; default 16.
-    BatchOptions& concurrency(std::uint32_t value) & { return set("concurrency", value); }
-    BatchOptions concurrency(std::uint32_t value) && { return std::move(concurrency(value)); }
-    /// Requests per minute for the whole batch, 1 .. 1000000; default 600 (MoneyKit's app
-    /// limit). Lower it when several processes share one app's budget.
-    BatchOptions& app_per_minute(std::uint32_t value) & { return set("app_per_minute", value); }
-    BatchOptions app_per_minute(std::uint32_t value) && { return std::move(app_per_minute(value)); }
-    /// Requests per minute for one link, 1 .. 1000; default 3 (MoneyKit's per-link limit).
-    BatchOptions& link_per_minute(std::uint32_t value) & { return set("link_per_minute", value); }
-    BatchOptions link_per_minute(std::uint32_t value) && { return std::move(link_per_minute(value)); }
-    /// A minute lasts 60 / value seconds (1 .. 10000; default 1), to match a sandbox started
-    /// with `--time-scale`.
-    BatchOptions& time_scale(double value) & { return set("time_scale", value); }
-    BatchOptions time_scale(double value) && { return std::move(time_scale(value)); }
-    /// Any key of the options JSON, e.g. one newer than this header.
-    BatchOptions& set(const std::string& key, nlohmann::json value) & {
-        json_[key] = std::move(value);
-        return *this;
-    }
-    BatchOptions set(const std::string& key, nlohmann::json value) && { return std::move(set(key, std::move(value))); }
-
-    /// The options JSON given to mk_batch_start.
-    std::string json() const { return json_.dump(); }
-
-private:
-    nlohmann::json json_ = nlohmann::json::object();
-};
-
 /// One link's result: the identity or the error, never both.
 struct BatchResult {
     /// The link's position in the list given to Client::identities().
@@ -106,23 +73,6 @@ struct BatchResult {
         if (!error) detail::fail(Status::invalid_argument, "this result is not an error");
         throw_error(error->status(), error->json());
     }
-};
-
-/// A snapshot of a batch's progress (mk_batch_progress).
-struct BatchProgress {
-    std::uint64_t total = 0;      ///< links in the batch
-    std::uint64_t done = 0;       ///< results made (ok + failed), taken or waiting
-    std::uint64_t ok = 0;
-    std::uint64_t failed = 0;
-    std::uint64_t in_flight = 0;  ///< calls running now
-    std::uint64_t requests = 0;   ///< HTTP attempts sent, retries included
-    std::uint64_t rate_limited = 0;  ///< 429 answers received
-    std::chrono::milliseconds paused_for{0};  ///< how much longer a 429 pauses every worker
-    std::chrono::milliseconds elapsed{0};     ///< since the batch started
-    double rate_per_minute = 0;     ///< results per wall-clock minute over the last 10 s
-    double allowed_per_minute = 0;  ///< what the app limit allows (app_per_minute × time_scale)
-    bool paused = false;            ///< paused by a 429's Retry-After
-    bool cancelled = false;         ///< cancel() was called
 };
 
 /// A running batch (mk_batch): results stream out as calls complete, at most
@@ -232,21 +182,7 @@ public:
         const std::int32_t rc = mk_batch_get_progress(live(), &p, &out_error);
         detail::LibraryString error(out_error);
         if (rc != MK_OK) detail::raise(rc, error.get());
-        BatchProgress r;
-        r.total = p.total;
-        r.done = p.done;
-        r.ok = p.ok;
-        r.failed = p.failed;
-        r.in_flight = p.in_flight;
-        r.requests = p.requests;
-        r.rate_limited = p.rate_limited;
-        r.paused_for = std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(p.paused_ms));
-        r.elapsed = std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(p.elapsed_ms));
-        r.rate_per_minute = p.rate_per_minute;
-        r.allowed_per_minute = p.allowed_per_minute;
-        r.paused = p.paused != 0;
-        r.cancelled = p.cancelled != 0;
-        return r;
+        return detail::from_c(p);
     }
 
     /// Links in the batch (for a progress bar's total).
@@ -312,17 +248,17 @@ private:
             return std::nullopt;
         }
         if (rc != MK_OK) detail::raise(rc, error.get());
+        BatchItem copy = detail::from_c(item);
         BatchResult r;
-        r.index = item.index;
-        if (link) r.link_id = link.get();
-        if (item.status == MK_OK) {
-            if (!body) detail::fail(Status::internal, "mk_batch_next gave an MK_OK item without a body");
-            r.json = body.get();
-            r.identity = detail::map_identity(r.json);
+        r.index = static_cast<std::size_t>(copy.index);
+        r.link_id = std::move(copy.link_id);
+        if (copy.status == Status::ok) {
+            if (!copy.json) detail::fail(Status::internal, "mk_batch_next gave an MK_OK item without a body");
+            r.json = std::move(*copy.json);
+            r.identity = detail::identity_from_json(r.json);
         } else {
-            const Status status = static_cast<Status>(item.status);
-            r.error = Error(status, item_error ? std::string(item_error.get())
-                                               : detail::local_error_json(status, status_name(status)));
+            r.error = Error(copy.status, copy.error ? std::move(*copy.error)
+                                                    : detail::local_error_json(copy.status, status_name(copy.status)));
         }
         return r;
     }

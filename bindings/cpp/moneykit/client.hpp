@@ -62,10 +62,11 @@ public:
 
     /// GET /links/{link_id}/identity, decoded. account_ids filters the accounts; `call` adds a
     /// per-call timeout or deadline (TimeoutError) and a cancel token (CancelledError).
-    /// The library has checked the body (DecodeError otherwise); it is only mapped here.
+    /// The library checks the body (DecodeError otherwise) and reads it into its typed view
+    /// (mk_get_identity_view), which is copied here.
     IdentityResponse get_identity(std::string_view link_id, const std::vector<std::string>& account_ids = {},
                                   const CallOptions& call = CallOptions()) const {
-        return detail::map_identity(fetch(link_id, account_ids, call, nullptr));
+        return fetch_view(link_id, account_ids, call, nullptr);
     }
 
     /// GET /links/{link_id}/identity: the body exactly as MoneyKit sent it
@@ -79,7 +80,7 @@ public:
     IdentityResult get_identity_result(std::string_view link_id, const std::vector<std::string>& account_ids = {},
                                        const CallOptions& call = CallOptions()) const {
         IdentityResult result;
-        result.identity = detail::map_identity(fetch(link_id, account_ids, call, &result.request_id));
+        result.identity = fetch_view(link_id, account_ids, call, &result.request_id);
         return result;
     }
 
@@ -131,7 +132,7 @@ public:
     IdentityResponse refresh_identity(std::string_view link_id, std::chrono::duration<Rep, Period> wait,
                                       const CallOptions& call = CallOptions(),
                                       const RefreshOptions& refresh = RefreshOptions()) const {
-        return detail::map_identity(refresh_identity_json(link_id, wait, call, refresh));
+        return detail::identity_from_json(refresh_identity_json(link_id, wait, call, refresh));
     }
 
     /// As refresh_identity(), the fresh body exactly as MoneyKit sent it.
@@ -154,7 +155,8 @@ public:
                                          const CallOptions& call = CallOptions(),
                                          const RefreshOptions& refresh = RefreshOptions()) const {
         const std::string text = after ? detail::iso_utc(*after) : std::string();
-        return detail::map_identity(poll(false, link_id, after ? &text : nullptr, wait_ms(wait, call), call, refresh));
+        return detail::identity_from_json(
+            poll(false, link_id, after ? &text : nullptr, wait_ms(wait, call), call, refresh));
     }
 
     /// As above, `after` a Timestamp (e.g. `*identity.link.products.at("identity").refreshed_at`).
@@ -164,7 +166,7 @@ public:
                                          const CallOptions& call = CallOptions(),
                                          const RefreshOptions& refresh = RefreshOptions()) const {
         const std::string text = detail::c_string(after.text(), "after");
-        return detail::map_identity(poll(false, link_id, &text, wait_ms(wait, call), call, refresh));
+        return detail::identity_from_json(poll(false, link_id, &text, wait_ms(wait, call), call, refresh));
     }
 
     /// As above, `after` ISO-8601 text in any form the library accepts
@@ -175,7 +177,7 @@ public:
                                          const CallOptions& call = CallOptions(),
                                          const RefreshOptions& refresh = RefreshOptions()) const {
         const std::string text = detail::c_string(after, "after");
-        return detail::map_identity(poll(false, link_id, &text, wait_ms(wait, call), call, refresh));
+        return detail::identity_from_json(poll(false, link_id, &text, wait_ms(wait, call), call, refresh));
     }
 
     /// Only requests an identity refresh (POST /links/{id}/products, answered 202) and returns;
@@ -290,7 +292,7 @@ private:
             if (stale) {
                 stale_text = stale.get();
                 try {
-                    stale_identity = std::make_shared<const IdentityResponse>(detail::map_identity(stale_text));
+                    stale_identity = std::make_shared<const IdentityResponse>(detail::identity_from_json(stale_text));
                 } catch (const Error&) {  // the library checked it; keep the text alone if not
                 }
             }
@@ -305,33 +307,68 @@ private:
         return std::string(body.get());
     }
 
+    /// The arguments of mk_get_identity_ex / mk_get_identity_view, checked.
+    struct CallArgs {
+        std::string id;
+        std::vector<const char*> account_ids;
+        std::optional<CancelToken> cancel;  // our own reference: the handle outlives the call
+        std::uint64_t timeout_ms = 0;
+
+        CallArgs(std::string_view link_id, const std::vector<std::string>& ids, const CallOptions& call)
+            : id(detail::c_string(link_id, "link_id")), cancel(call.cancel_token()) {
+            account_ids.reserve(ids.size());
+            for (const std::string& a : ids) {
+                if (a.find('\0') != std::string::npos) {
+                    detail::fail(Status::invalid_argument, "an account id contains a NUL byte");
+                }
+                account_ids.push_back(a.c_str());
+            }
+            const std::optional<std::uint64_t> left = call.timeout_ms();
+            if (!left) detail::fail(Status::timeout, "the call's deadline passed before it started");
+            timeout_ms = *left;
+        }
+        const char* const* ids() const noexcept { return account_ids.empty() ? nullptr : account_ids.data(); }
+        mk_cancel* cancel_handle() const noexcept { return cancel ? cancel->native_handle() : nullptr; }
+    };
+
     /// The call itself (mk_get_identity_ex): the body, and the request id into *request_id.
     std::string fetch(std::string_view link_id, const std::vector<std::string>& account_ids,
                       const CallOptions& call, std::optional<std::string>* request_id) const {
         mk_client* const client = live();
-        const std::string id = detail::c_string(link_id, "link_id");
-        std::vector<const char*> ids;
-        ids.reserve(account_ids.size());
-        for (const std::string& a : account_ids) {
-            if (a.find('\0') != std::string::npos) detail::fail(Status::invalid_argument, "an account id contains a NUL byte");
-            ids.push_back(a.c_str());
-        }
-        // Our own reference: the handle outlives this call whatever other copies do.
-        const std::optional<CancelToken> cancel = call.cancel_token();
-        const std::optional<std::uint64_t> timeout_ms = call.timeout_ms();
-        if (!timeout_ms) detail::fail(Status::timeout, "the call's deadline passed before it started");
+        const CallArgs args(link_id, account_ids, call);
         char* out_json = nullptr;
         char* out_request_id = nullptr;
         char* out_error = nullptr;
-        const std::int32_t rc = mk_get_identity_ex(client, id.c_str(), ids.empty() ? nullptr : ids.data(),
-                                                   ids.size(), *timeout_ms, cancel ? cancel->native_handle() : nullptr,
-                                                   &out_json, request_id ? &out_request_id : nullptr, &out_error);
+        const std::int32_t rc = mk_get_identity_ex(client, args.id.c_str(), args.ids(), args.account_ids.size(),
+                                                   args.timeout_ms, args.cancel_handle(), &out_json,
+                                                   request_id ? &out_request_id : nullptr, &out_error);
         // freed on every path from here
         detail::LibraryString body(out_json), rid(out_request_id), error(out_error);
         if (rc != MK_OK) detail::raise(rc, error.get());
         if (!body) detail::fail(Status::internal, "mk_get_identity_ex returned MK_OK without a body");
         if (request_id && rid) *request_id = std::string(rid.get());
         return std::string(body.get());
+    }
+
+    /// The call with the typed view (mk_get_identity_view): the identity, copied from the view,
+    /// and the request id into *request_id.
+    IdentityResponse fetch_view(std::string_view link_id, const std::vector<std::string>& account_ids,
+                                const CallOptions& call, std::optional<std::string>* request_id) const {
+        mk_client* const client = live();
+        const CallArgs args(link_id, account_ids, call);
+        mk_identity* out_identity = nullptr;
+        char* out_request_id = nullptr;
+        char* out_error = nullptr;
+        const std::int32_t rc = mk_get_identity_view(client, args.id.c_str(), args.ids(), args.account_ids.size(),
+                                                     args.timeout_ms, args.cancel_handle(), &out_identity,
+                                                     request_id ? &out_request_id : nullptr, &out_error);
+        // freed on every path from here
+        const detail::IdentityHandle identity(out_identity);
+        detail::LibraryString rid(out_request_id), error(out_error);
+        if (rc != MK_OK) detail::raise(rc, error.get());
+        IdentityResponse r = detail::identity_of(identity);
+        if (request_id && rid) *request_id = std::string(rid.get());
+        return r;
     }
 
     /// The C client and its event sink, shared with the Batches started from this client.

@@ -1,10 +1,12 @@
-// moneykit/events.hpp: moneykit::Event, one per HTTP attempt, for the caller's own
-// logging (mk_client_set_event_callback; part of moneykit.hpp).
+// moneykit/events.hpp: the client's event sink: one moneykit::Event (records.hpp, generated)
+// per HTTP attempt, for the caller's own logging (mk_client_set_event_callback; part of
+// moneykit.hpp).
 #ifndef MONEYKIT_EVENTS_HPP
 #define MONEYKIT_EVENTS_HPP
 
 #include "moneykit.h"
 
+#include "records.hpp"
 #include "status.hpp"
 
 #include <algorithm>
@@ -19,27 +21,6 @@
 #include <utility>
 
 namespace moneykit {
-
-/// One HTTP attempt (a token request or an identity request). Never holds owner
-/// data or secrets: the path is a template, never the link id.
-struct Event {
-    /// "GET" (identity) or "POST" (token).
-    std::string method;
-    /// "/links/{id}/identity" or "/auth/token".
-    std::string path;
-    /// The HTTP status, when a response arrived.
-    std::optional<int> http_status;
-    /// The attempt's outcome (Status::ok on success).
-    Status status = Status::ok;
-    /// 1 for a call's first attempt.
-    std::uint32_t attempt = 0;
-    /// How long the attempt took.
-    std::chrono::milliseconds elapsed{0};
-    /// The response's x-request-id, when the server sent one.
-    std::optional<std::string> request_id;
-    /// How long the call waits before trying again; empty when no retry follows.
-    std::optional<std::chrono::milliseconds> retry_wait;
-};
 
 /// Receives events. Called on the thread that makes the call, before the call
 /// returns, possibly on several threads at once. Exceptions it throws are caught
@@ -68,18 +49,7 @@ public:
                 handler = sink->handler_;
             }
             if (!handler || !e) return;
-            Event event;
-            event.method = e->method ? e->method : "";
-            event.path = e->path ? e->path : "";
-            if (e->http_status > 0) event.http_status = static_cast<int>(e->http_status);
-            event.status = static_cast<Status>(e->status);
-            event.attempt = e->attempt;
-            event.elapsed = std::chrono::milliseconds(
-                static_cast<std::chrono::milliseconds::rep>(std::min<std::uint64_t>(e->elapsed_ms, std::numeric_limits<std::int64_t>::max())));
-            if (e->request_id) event.request_id = std::string(e->request_id);
-            if (e->retry_wait_ms >= 0) {
-                event.retry_wait = std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(e->retry_wait_ms));
-            }
+            const Event event = from_c(*e);
             (*handler)(event);
         } catch (...) {
             // Dropped: an exception must not unwind into the C library (see EventHandler).

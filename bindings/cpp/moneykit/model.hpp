@@ -5,13 +5,11 @@
 #define MONEYKIT_MODEL_HPP
 
 #include "decimal.hpp"
-#include "dom.hpp"
-#include "mapping.hpp"
+#include "json_text.hpp"
 #include "timestamp.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -111,9 +109,9 @@ struct Balances {
     /// When the balances were read; may be a bare date.
     std::optional<Timestamp> balance_date;
 
-    /// The canonical dump (schema/README.md): every schema field, nulls explicit,
-    /// decimals and timestamps as canonical strings.
-    nlohmann::json canonical_dump() const;
+    /// The canonical dump (schema/README.md) as JSON text: every schema field, nulls
+    /// explicit, decimals and timestamps as canonical strings, opaque values as sent.
+    std::string canonical_dump() const;
 };
 
 /// A postal address of an owner.
@@ -131,9 +129,9 @@ struct Address {
     /// Whether this is the owner's primary address.
     std::optional<bool> primary;
 
-    /// The canonical dump (schema/README.md): every schema field, nulls explicit,
-    /// decimals and timestamps as canonical strings.
-    nlohmann::json canonical_dump() const;
+    /// The canonical dump (schema/README.md) as JSON text: every schema field, nulls
+    /// explicit, decimals and timestamps as canonical strings, opaque values as sent.
+    std::string canonical_dump() const;
 };
 
 /// A phone number of an owner.
@@ -147,9 +145,9 @@ struct PhoneNumber {
     /// type as a PhoneNumberType (unknown for a value newer than this header).
     PhoneNumberType kind() const noexcept { return phone_number_type_of(type); }
 
-    /// The canonical dump (schema/README.md): every schema field, nulls explicit,
-    /// decimals and timestamps as canonical strings.
-    nlohmann::json canonical_dump() const;
+    /// The canonical dump (schema/README.md) as JSON text: every schema field, nulls
+    /// explicit, decimals and timestamps as canonical strings, opaque values as sent.
+    std::string canonical_dump() const;
 };
 
 /// An email address of an owner.
@@ -159,9 +157,9 @@ struct Email {
     /// Whether this is the owner's primary address.
     std::optional<bool> primary;
 
-    /// The canonical dump (schema/README.md): every schema field, nulls explicit,
-    /// decimals and timestamps as canonical strings.
-    nlohmann::json canonical_dump() const;
+    /// The canonical dump (schema/README.md) as JSON text: every schema field, nulls
+    /// explicit, decimals and timestamps as canonical strings, opaque values as sent.
+    std::string canonical_dump() const;
 };
 
 /// An owner of an account; any of its lists may be empty.
@@ -175,9 +173,9 @@ struct Owner {
     /// Email addresses.
     std::vector<Email> emails;
 
-    /// The canonical dump (schema/README.md): every schema field, nulls explicit,
-    /// decimals and timestamps as canonical strings.
-    nlohmann::json canonical_dump() const;
+    /// The canonical dump (schema/README.md) as JSON text: every schema field, nulls
+    /// explicit, decimals and timestamps as canonical strings, opaque values as sent.
+    std::string canonical_dump() const;
 };
 
 /// An account of the link with its owners.
@@ -201,9 +199,9 @@ struct Account {
     /// The account's owners; may be empty.
     std::vector<Owner> owners;
 
-    /// The canonical dump (schema/README.md): every schema field, nulls explicit,
-    /// decimals and timestamps as canonical strings.
-    nlohmann::json canonical_dump() const;
+    /// The canonical dump (schema/README.md) as JSON text: every schema field, nulls
+    /// explicit, decimals and timestamps as canonical strings, opaque values as sent.
+    std::string canonical_dump() const;
 };
 
 /// The state of one product of a link.
@@ -218,8 +216,9 @@ struct LinkProduct {
     std::optional<std::string> error_message;
     /// Why the product is unavailable.
     std::optional<std::string> unavailable;
-    /// Product settings (required, require_permission, prefetch, reason), kept as sent.
-    std::optional<nlohmann::json> settings;
+    /// Product settings (required, require_permission, prefetch, reason), kept as sent. The JSON
+    /// text as sent.
+    std::optional<std::string> settings;
     /// transactions only: whether history is available.
     std::optional<bool> has_history;
     /// error_code as a ProductErrorCode (unknown for a value newer than this header).
@@ -228,9 +227,9 @@ struct LinkProduct {
         return product_error_code_of(*error_code);
     }
 
-    /// The canonical dump (schema/README.md): every schema field, nulls explicit,
-    /// decimals and timestamps as canonical strings.
-    nlohmann::json canonical_dump() const;
+    /// The canonical dump (schema/README.md) as JSON text: every schema field, nulls
+    /// explicit, decimals and timestamps as canonical strings, opaque values as sent.
+    std::string canonical_dump() const;
 };
 
 /// The link the identity belongs to.
@@ -271,9 +270,9 @@ struct Link {
     /// provider as a Provider (unknown for a value newer than this header).
     Provider provider_kind() const noexcept { return provider_of(provider); }
 
-    /// The canonical dump (schema/README.md): every schema field, nulls explicit,
-    /// decimals and timestamps as canonical strings.
-    nlohmann::json canonical_dump() const;
+    /// The canonical dump (schema/README.md) as JSON text: every schema field, nulls
+    /// explicit, decimals and timestamps as canonical strings, opaque values as sent.
+    std::string canonical_dump() const;
 };
 
 /// The 200 body of GET /links/{id}/identity.
@@ -284,8 +283,8 @@ struct IdentityResponse {
     Link link;
 
     /// Decodes a Get Identity body (from Client::get_identity_json, a cache, a file):
-    /// the library checks it first (DecodeError naming the JSON path and the expected
-    /// type, never a value), then every field is mapped.
+    /// the library checks it (DecodeError naming the JSON path and the expected type,
+    /// never a value) and builds its typed view (mk_identity_parse), which is copied here.
     static IdentityResponse parse(std::string_view json);
 
     /// link.products["identity"].refreshed_at as a time point: poll by comparing it with
@@ -293,249 +292,385 @@ struct IdentityResponse {
     /// or beyond the range of std::chrono::system_clock.
     std::optional<std::chrono::system_clock::time_point> refreshed_at() const;
 
-    /// The canonical dump (schema/README.md): every schema field, nulls explicit,
-    /// decimals and timestamps as canonical strings.
-    nlohmann::json canonical_dump() const;
+    /// The canonical dump (schema/README.md) as JSON text: every schema field, nulls
+    /// explicit, decimals and timestamps as canonical strings, opaque values as sent.
+    std::string canonical_dump() const;
 };
 
 namespace detail {
 
-template <>
-struct Reader<Balances> {
-    static bool read(const Json& v, Balances& out);
-};
+/// Appends the canonical dump of a value (schema/README.md) to `out`.
+inline void write_canonical(std::string& out, const Balances& v);
+inline void write_canonical(std::string& out, const Address& v);
+inline void write_canonical(std::string& out, const PhoneNumber& v);
+inline void write_canonical(std::string& out, const Email& v);
+inline void write_canonical(std::string& out, const Owner& v);
+inline void write_canonical(std::string& out, const Account& v);
+inline void write_canonical(std::string& out, const LinkProduct& v);
+inline void write_canonical(std::string& out, const Link& v);
+inline void write_canonical(std::string& out, const IdentityResponse& v);
 
-template <>
-struct Reader<Address> {
-    static bool read(const Json& v, Address& out);
-};
-
-template <>
-struct Reader<PhoneNumber> {
-    static bool read(const Json& v, PhoneNumber& out);
-};
-
-template <>
-struct Reader<Email> {
-    static bool read(const Json& v, Email& out);
-};
-
-template <>
-struct Reader<Owner> {
-    static bool read(const Json& v, Owner& out);
-};
-
-template <>
-struct Reader<Account> {
-    static bool read(const Json& v, Account& out);
-};
-
-template <>
-struct Reader<LinkProduct> {
-    static bool read(const Json& v, LinkProduct& out);
-};
-
-template <>
-struct Reader<Link> {
-    static bool read(const Json& v, Link& out);
-};
-
-template <>
-struct Reader<IdentityResponse> {
-    static bool read(const Json& v, IdentityResponse& out);
-};
-
-inline bool Reader<Balances>::read(const Json& v, Balances& out) {
-    if (!v.is_object()) return false;
-    field(v, "currency", out.currency);
-    field(v, "available", out.available);
-    field(v, "current", out.current);
-    field(v, "limit", out.limit);
-    field(v, "balance_date", out.balance_date);
-    return true;
+inline void write_canonical(std::string& out, const Balances& v) {
+    out += "{\"currency\":";
+    if (v.currency) {
+        append_json_string(out, (*v.currency));
+    } else {
+        out += "null";
+    }
+    out += ",\"available\":";
+    if (v.available) {
+        append_json_string(out, (*v.available).canonical());
+    } else {
+        out += "null";
+    }
+    out += ",\"current\":";
+    if (v.current) {
+        append_json_string(out, (*v.current).canonical());
+    } else {
+        out += "null";
+    }
+    out += ",\"limit\":";
+    if (v.limit) {
+        append_json_string(out, (*v.limit).canonical());
+    } else {
+        out += "null";
+    }
+    out += ",\"balance_date\":";
+    if (v.balance_date) {
+        append_json_string(out, (*v.balance_date).canonical());
+    } else {
+        out += "null";
+    }
+    out += '}';
 }
 
-inline bool Reader<Address>::read(const Json& v, Address& out) {
-    if (!v.is_object()) return false;
-    field(v, "city", out.city);
-    field(v, "country", out.country);
-    field(v, "postal_code", out.postal_code);
-    field(v, "region", out.region);
-    field(v, "street", out.street);
-    field(v, "primary", out.primary);
-    return true;
+inline void write_canonical(std::string& out, const Address& v) {
+    out += "{\"city\":";
+    if (v.city) {
+        append_json_string(out, (*v.city));
+    } else {
+        out += "null";
+    }
+    out += ",\"country\":";
+    if (v.country) {
+        append_json_string(out, (*v.country));
+    } else {
+        out += "null";
+    }
+    out += ",\"postal_code\":";
+    if (v.postal_code) {
+        append_json_string(out, (*v.postal_code));
+    } else {
+        out += "null";
+    }
+    out += ",\"region\":";
+    if (v.region) {
+        append_json_string(out, (*v.region));
+    } else {
+        out += "null";
+    }
+    out += ",\"street\":";
+    if (v.street) {
+        append_json_string(out, (*v.street));
+    } else {
+        out += "null";
+    }
+    out += ",\"primary\":";
+    if (v.primary) {
+        out += (*v.primary) ? "true" : "false";
+    } else {
+        out += "null";
+    }
+    out += '}';
 }
 
-inline bool Reader<PhoneNumber>::read(const Json& v, PhoneNumber& out) {
-    if (!v.is_object()) return false;
-    field(v, "number", out.number);
-    field(v, "primary", out.primary);
-    field(v, "type", out.type);
-    return true;
+inline void write_canonical(std::string& out, const PhoneNumber& v) {
+    out += "{\"number\":";
+    append_json_string(out, v.number);
+    out += ",\"primary\":";
+    if (v.primary) {
+        out += (*v.primary) ? "true" : "false";
+    } else {
+        out += "null";
+    }
+    out += ",\"type\":";
+    append_json_string(out, v.type);
+    out += '}';
 }
 
-inline bool Reader<Email>::read(const Json& v, Email& out) {
-    if (!v.is_object()) return false;
-    field(v, "address", out.address);
-    field(v, "primary", out.primary);
-    return true;
+inline void write_canonical(std::string& out, const Email& v) {
+    out += "{\"address\":";
+    append_json_string(out, v.address);
+    out += ",\"primary\":";
+    if (v.primary) {
+        out += (*v.primary) ? "true" : "false";
+    } else {
+        out += "null";
+    }
+    out += '}';
 }
 
-inline bool Reader<Owner>::read(const Json& v, Owner& out) {
-    if (!v.is_object()) return false;
-    field(v, "names", out.names);
-    field(v, "addresses", out.addresses);
-    field(v, "phone_numbers", out.phone_numbers);
-    field(v, "emails", out.emails);
-    return true;
+inline void write_canonical(std::string& out, const Owner& v) {
+    out += "{\"names\":";
+    out += '[';
+    for (std::size_t i1 = 0; i1 < v.names.size(); ++i1) {
+        if (i1 != 0) out += ',';
+        append_json_string(out, v.names[i1]);
+    }
+    out += ']';
+    out += ",\"addresses\":";
+    out += '[';
+    for (std::size_t i1 = 0; i1 < v.addresses.size(); ++i1) {
+        if (i1 != 0) out += ',';
+        write_canonical(out, v.addresses[i1]);
+    }
+    out += ']';
+    out += ",\"phone_numbers\":";
+    out += '[';
+    for (std::size_t i1 = 0; i1 < v.phone_numbers.size(); ++i1) {
+        if (i1 != 0) out += ',';
+        write_canonical(out, v.phone_numbers[i1]);
+    }
+    out += ']';
+    out += ",\"emails\":";
+    out += '[';
+    for (std::size_t i1 = 0; i1 < v.emails.size(); ++i1) {
+        if (i1 != 0) out += ',';
+        write_canonical(out, v.emails[i1]);
+    }
+    out += ']';
+    out += '}';
 }
 
-inline bool Reader<Account>::read(const Json& v, Account& out) {
-    if (!v.is_object()) return false;
-    field(v, "account_id", out.account_id);
-    field(v, "account_type", out.account_type);
-    field(v, "name", out.name);
-    field(v, "nickname", out.nickname);
-    field(v, "account_mask", out.account_mask);
-    field(v, "balances", out.balances);
-    field(v, "original_id", out.original_id);
-    field(v, "closed", out.closed);
-    field(v, "owners", out.owners);
-    return true;
+inline void write_canonical(std::string& out, const Account& v) {
+    out += "{\"account_id\":";
+    append_json_string(out, v.account_id);
+    out += ",\"account_type\":";
+    append_json_string(out, v.account_type);
+    out += ",\"name\":";
+    append_json_string(out, v.name);
+    out += ",\"nickname\":";
+    if (v.nickname) {
+        append_json_string(out, (*v.nickname));
+    } else {
+        out += "null";
+    }
+    out += ",\"account_mask\":";
+    if (v.account_mask) {
+        append_json_string(out, (*v.account_mask));
+    } else {
+        out += "null";
+    }
+    out += ",\"balances\":";
+    write_canonical(out, v.balances);
+    out += ",\"original_id\":";
+    if (v.original_id) {
+        append_json_string(out, (*v.original_id));
+    } else {
+        out += "null";
+    }
+    out += ",\"closed\":";
+    if (v.closed) {
+        out += (*v.closed) ? "true" : "false";
+    } else {
+        out += "null";
+    }
+    out += ",\"owners\":";
+    out += '[';
+    for (std::size_t i1 = 0; i1 < v.owners.size(); ++i1) {
+        if (i1 != 0) out += ',';
+        write_canonical(out, v.owners[i1]);
+    }
+    out += ']';
+    out += '}';
 }
 
-inline bool Reader<LinkProduct>::read(const Json& v, LinkProduct& out) {
-    if (!v.is_object()) return false;
-    field(v, "refreshed_at", out.refreshed_at);
-    field(v, "last_attempted_at", out.last_attempted_at);
-    field(v, "error_code", out.error_code);
-    field(v, "error_message", out.error_message);
-    field(v, "unavailable", out.unavailable);
-    field(v, "settings", out.settings);
-    field(v, "has_history", out.has_history);
-    return true;
+inline void write_canonical(std::string& out, const LinkProduct& v) {
+    out += "{\"refreshed_at\":";
+    if (v.refreshed_at) {
+        append_json_string(out, (*v.refreshed_at).canonical());
+    } else {
+        out += "null";
+    }
+    out += ",\"last_attempted_at\":";
+    if (v.last_attempted_at) {
+        append_json_string(out, (*v.last_attempted_at).canonical());
+    } else {
+        out += "null";
+    }
+    out += ",\"error_code\":";
+    if (v.error_code) {
+        append_json_string(out, (*v.error_code));
+    } else {
+        out += "null";
+    }
+    out += ",\"error_message\":";
+    if (v.error_message) {
+        append_json_string(out, (*v.error_message));
+    } else {
+        out += "null";
+    }
+    out += ",\"unavailable\":";
+    if (v.unavailable) {
+        append_json_string(out, (*v.unavailable));
+    } else {
+        out += "null";
+    }
+    out += ",\"settings\":";
+    if (v.settings) {
+        out += (*v.settings);
+    } else {
+        out += "null";
+    }
+    out += ",\"has_history\":";
+    if (v.has_history) {
+        out += (*v.has_history) ? "true" : "false";
+    } else {
+        out += "null";
+    }
+    out += '}';
 }
 
-inline bool Reader<Link>::read(const Json& v, Link& out) {
-    if (!v.is_object()) return false;
-    field(v, "link_id", out.link_id);
-    field(v, "institution_id", out.institution_id);
-    field(v, "institution_name", out.institution_name);
-    field(v, "institution_avatar", out.institution_avatar);
-    field(v, "state", out.state);
-    field(v, "error_code", out.error_code);
-    field(v, "last_synced_at", out.last_synced_at);
-    field(v, "provider", out.provider);
-    field(v, "link_tags", out.link_tags);
-    field(v, "tags", out.tags);
-    field(v, "webhook", out.webhook);
-    field(v, "products", out.products);
-    field(v, "available_products", out.available_products);
-    return true;
+inline void write_canonical(std::string& out, const Link& v) {
+    out += "{\"link_id\":";
+    append_json_string(out, v.link_id);
+    out += ",\"institution_id\":";
+    append_json_string(out, v.institution_id);
+    out += ",\"institution_name\":";
+    append_json_string(out, v.institution_name);
+    out += ",\"institution_avatar\":";
+    append_json_string(out, v.institution_avatar);
+    out += ",\"state\":";
+    append_json_string(out, v.state);
+    out += ",\"error_code\":";
+    if (v.error_code) {
+        append_json_string(out, (*v.error_code));
+    } else {
+        out += "null";
+    }
+    out += ",\"last_synced_at\":";
+    if (v.last_synced_at) {
+        append_json_string(out, (*v.last_synced_at).canonical());
+    } else {
+        out += "null";
+    }
+    out += ",\"provider\":";
+    append_json_string(out, v.provider);
+    out += ",\"link_tags\":";
+    if (v.link_tags) {
+        out += '[';
+        for (std::size_t i1 = 0; i1 < (*v.link_tags).size(); ++i1) {
+            if (i1 != 0) out += ',';
+            append_json_string(out, (*v.link_tags)[i1]);
+        }
+        out += ']';
+    } else {
+        out += "null";
+    }
+    out += ",\"tags\":";
+    if (v.tags) {
+        out += '[';
+        for (std::size_t i1 = 0; i1 < (*v.tags).size(); ++i1) {
+            if (i1 != 0) out += ',';
+            append_json_string(out, (*v.tags)[i1]);
+        }
+        out += ']';
+    } else {
+        out += "null";
+    }
+    out += ",\"webhook\":";
+    if (v.webhook) {
+        append_json_string(out, (*v.webhook));
+    } else {
+        out += "null";
+    }
+    out += ",\"products\":";
+    out += '{';
+    bool first1 = true;
+    for (const auto& e1 : v.products) {
+        if (!first1) out += ',';
+        first1 = false;
+        append_json_string(out, e1.first);
+        out += ':';
+        write_canonical(out, e1.second);
+    }
+    out += '}';
+    out += ",\"available_products\":";
+    out += '[';
+    for (std::size_t i1 = 0; i1 < v.available_products.size(); ++i1) {
+        if (i1 != 0) out += ',';
+        append_json_string(out, v.available_products[i1]);
+    }
+    out += ']';
+    out += '}';
 }
 
-inline bool Reader<IdentityResponse>::read(const Json& v, IdentityResponse& out) {
-    if (!v.is_object()) return false;
-    field(v, "accounts", out.accounts);
-    field(v, "link", out.link);
-    return true;
+inline void write_canonical(std::string& out, const IdentityResponse& v) {
+    out += "{\"accounts\":";
+    out += '[';
+    for (std::size_t i1 = 0; i1 < v.accounts.size(); ++i1) {
+        if (i1 != 0) out += ',';
+        write_canonical(out, v.accounts[i1]);
+    }
+    out += ']';
+    out += ",\"link\":";
+    write_canonical(out, v.link);
+    out += '}';
 }
 
 }  // namespace detail
 
-inline nlohmann::json Balances::canonical_dump() const {
-    nlohmann::json out = nlohmann::json::object();
-    out["currency"] = detail::dump(currency);
-    out["available"] = detail::dump(available);
-    out["current"] = detail::dump(current);
-    out["limit"] = detail::dump(limit);
-    out["balance_date"] = detail::dump(balance_date);
+inline std::string Balances::canonical_dump() const {
+    std::string out;
+    detail::write_canonical(out, *this);
     return out;
 }
 
-inline nlohmann::json Address::canonical_dump() const {
-    nlohmann::json out = nlohmann::json::object();
-    out["city"] = detail::dump(city);
-    out["country"] = detail::dump(country);
-    out["postal_code"] = detail::dump(postal_code);
-    out["region"] = detail::dump(region);
-    out["street"] = detail::dump(street);
-    out["primary"] = detail::dump(primary);
+inline std::string Address::canonical_dump() const {
+    std::string out;
+    detail::write_canonical(out, *this);
     return out;
 }
 
-inline nlohmann::json PhoneNumber::canonical_dump() const {
-    nlohmann::json out = nlohmann::json::object();
-    out["number"] = detail::dump(number);
-    out["primary"] = detail::dump(primary);
-    out["type"] = detail::dump(type);
+inline std::string PhoneNumber::canonical_dump() const {
+    std::string out;
+    detail::write_canonical(out, *this);
     return out;
 }
 
-inline nlohmann::json Email::canonical_dump() const {
-    nlohmann::json out = nlohmann::json::object();
-    out["address"] = detail::dump(address);
-    out["primary"] = detail::dump(primary);
+inline std::string Email::canonical_dump() const {
+    std::string out;
+    detail::write_canonical(out, *this);
     return out;
 }
 
-inline nlohmann::json Owner::canonical_dump() const {
-    nlohmann::json out = nlohmann::json::object();
-    out["names"] = detail::dump(names);
-    out["addresses"] = detail::dump(addresses);
-    out["phone_numbers"] = detail::dump(phone_numbers);
-    out["emails"] = detail::dump(emails);
+inline std::string Owner::canonical_dump() const {
+    std::string out;
+    detail::write_canonical(out, *this);
     return out;
 }
 
-inline nlohmann::json Account::canonical_dump() const {
-    nlohmann::json out = nlohmann::json::object();
-    out["account_id"] = detail::dump(account_id);
-    out["account_type"] = detail::dump(account_type);
-    out["name"] = detail::dump(name);
-    out["nickname"] = detail::dump(nickname);
-    out["account_mask"] = detail::dump(account_mask);
-    out["balances"] = detail::dump(balances);
-    out["original_id"] = detail::dump(original_id);
-    out["closed"] = detail::dump(closed);
-    out["owners"] = detail::dump(owners);
+inline std::string Account::canonical_dump() const {
+    std::string out;
+    detail::write_canonical(out, *this);
     return out;
 }
 
-inline nlohmann::json LinkProduct::canonical_dump() const {
-    nlohmann::json out = nlohmann::json::object();
-    out["refreshed_at"] = detail::dump(refreshed_at);
-    out["last_attempted_at"] = detail::dump(last_attempted_at);
-    out["error_code"] = detail::dump(error_code);
-    out["error_message"] = detail::dump(error_message);
-    out["unavailable"] = detail::dump(unavailable);
-    out["settings"] = detail::dump(settings);
-    out["has_history"] = detail::dump(has_history);
+inline std::string LinkProduct::canonical_dump() const {
+    std::string out;
+    detail::write_canonical(out, *this);
     return out;
 }
 
-inline nlohmann::json Link::canonical_dump() const {
-    nlohmann::json out = nlohmann::json::object();
-    out["link_id"] = detail::dump(link_id);
-    out["institution_id"] = detail::dump(institution_id);
-    out["institution_name"] = detail::dump(institution_name);
-    out["institution_avatar"] = detail::dump(institution_avatar);
-    out["state"] = detail::dump(state);
-    out["error_code"] = detail::dump(error_code);
-    out["last_synced_at"] = detail::dump(last_synced_at);
-    out["provider"] = detail::dump(provider);
-    out["link_tags"] = detail::dump(link_tags);
-    out["tags"] = detail::dump(tags);
-    out["webhook"] = detail::dump(webhook);
-    out["products"] = detail::dump(products);
-    out["available_products"] = detail::dump(available_products);
+inline std::string Link::canonical_dump() const {
+    std::string out;
+    detail::write_canonical(out, *this);
     return out;
 }
 
-inline nlohmann::json IdentityResponse::canonical_dump() const {
-    nlohmann::json out = nlohmann::json::object();
-    out["accounts"] = detail::dump(accounts);
-    out["link"] = detail::dump(link);
+inline std::string IdentityResponse::canonical_dump() const {
+    std::string out;
+    detail::write_canonical(out, *this);
     return out;
 }
 

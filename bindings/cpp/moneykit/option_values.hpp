@@ -1,9 +1,11 @@
-// moneykit/option_values.hpp: the JSON object behind moneykit::Options (part of
-// moneykit.hpp; the setters themselves are generated into options.hpp).
+// moneykit/option_values.hpp: the JSON object behind moneykit::Options, BatchOptions and
+// RefreshOptions (part of moneykit.hpp; the setters themselves are generated into
+// options.hpp). nlohmann/json writes it; no nlohmann type appears in a public signature.
 #ifndef MONEYKIT_OPTION_VALUES_HPP
 #define MONEYKIT_OPTION_VALUES_HPP
 
 #include "exceptions.hpp"
+#include "json_text.hpp"
 #include "secret.hpp"
 #include "status.hpp"
 
@@ -39,16 +41,23 @@ public:
         values_.erase(key);
     }
 
-    /// Any key; a string for a secret key is kept as a secret (and wiped in `value`).
-    void set(const std::string& key, nlohmann::json value, bool secret = false) {
+    /// Any key to a JSON value given as text; a string for a secret key is kept as a secret
+    /// (and the parsed copy wiped). InvalidArgumentError when `text` is not one JSON value
+    /// (the message quotes none of it: it may be a token).
+    void set_json(std::string_view key, std::string_view text, bool secret = false) {
+        nlohmann::json value = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+        if (value.is_discarded()) {
+            fail(Status::invalid_argument, "options: the value given by set_json() is not one JSON value");
+        }
+        const std::string name(key);
         if (secret && value.is_string()) {
-            std::string& text = value.get_ref<std::string&>();
-            secrets_[key].assign(text);
-            secure_wipe(text);
-            values_.erase(key);
+            std::string& s = value.get_ref<std::string&>();
+            secrets_[name].assign(s);
+            secure_wipe(s);
+            values_.erase(name);
         } else {
-            secrets_.erase(key);
-            values_[key] = std::move(value);
+            secrets_.erase(name);
+            values_[name] = std::move(value);
         }
     }
 
@@ -139,39 +148,6 @@ private:
         }
         *p++ = '"';
         return p;
-    }
-
-    /// Well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
-    static bool valid_utf8(std::string_view s) noexcept {
-        std::size_t i = 0;
-        while (i < s.size()) {
-            const auto b = static_cast<unsigned char>(s[i]);
-            std::size_t len = 0;
-            unsigned char lo = 0x80, hi = 0xbf;
-            if (b < 0x80) {
-                ++i;
-                continue;
-            } else if (b >= 0xc2 && b <= 0xdf) {
-                len = 1;
-            } else if (b >= 0xe0 && b <= 0xef) {
-                len = 2;
-                if (b == 0xe0) lo = 0xa0;
-                if (b == 0xed) hi = 0x9f;
-            } else if (b >= 0xf0 && b <= 0xf4) {
-                len = 3;
-                if (b == 0xf0) lo = 0x90;
-                if (b == 0xf4) hi = 0x8f;
-            } else {
-                return false;
-            }
-            if (s.size() - i - 1 < len) return false;
-            for (std::size_t k = 1; k <= len; ++k) {
-                const auto c = static_cast<unsigned char>(s[i + k]);
-                if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xbf)) return false;
-            }
-            i += len + 1;
-        }
-        return true;
     }
 
     nlohmann::json values_ = nlohmann::json::object();

@@ -6,11 +6,10 @@
 
 #include "option_values.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace moneykit {
@@ -234,14 +233,16 @@ public:
         return std::move(*this);
     }
 
-    /// Sets any key to any JSON value (null = the default): for keys newer than this header.
+    /// Sets any key to a JSON value given as text (`"null"`: the default), e.g.
+    /// set_json("future_key", "[1,2]"): for keys newer than this header. Text that is not
+    /// one JSON value throws InvalidArgumentError (the message quotes none of it).
     /// A string for a secret key is kept like the secret's own setter keeps it.
-    Options& set(const std::string& key, nlohmann::json value) & {
-        values_.set(key, std::move(value), is_secret(key));
+    Options& set_json(std::string_view key, std::string_view json) & {
+        values_.set_json(key, json, is_secret(key));
         return *this;
     }
-    Options set(const std::string& key, nlohmann::json value) && {
-        values_.set(key, std::move(value), is_secret(key));
+    Options set_json(std::string_view key, std::string_view json) && {
+        values_.set_json(key, json, is_secret(key));
         return std::move(*this);
     }
 
@@ -254,9 +255,128 @@ public:
     detail::SecretString secret_json() const { return values_.secret_json(); }
 
     /// True for the keys of secret options, kept in wiped buffers: access_token.
-    static bool is_secret(const std::string& key) noexcept {
+    static bool is_secret(std::string_view key) noexcept {
         return key == "access_token";
     }
+
+private:
+    detail::OptionValues values_;
+};
+
+/// The limits of a Batch (Client::identities), as fluent setters: the keys of mk_batch_start's
+/// options JSON. Unset keys keep the library's defaults (MoneyKit's documented limits).
+/// Values are checked when the batch starts (InvalidArgumentError).
+class BatchOptions {
+public:
+    BatchOptions() = default;
+
+    /// worker threads, each with at most one call in flight (key `concurrency`; default 16; 1 to
+    /// 256).
+    BatchOptions& concurrency(std::uint64_t value) & {
+        values_.put("concurrency", value);
+        return *this;
+    }
+    BatchOptions concurrency(std::uint64_t value) && {
+        values_.put("concurrency", value);
+        return std::move(*this);
+    }
+
+    /// requests started per minute, all links together (MoneyKit allows 600 per app) (key
+    /// `app_per_minute`; default 600; 1 to 1000000).
+    BatchOptions& app_per_minute(std::uint64_t value) & {
+        values_.put("app_per_minute", value);
+        return *this;
+    }
+    BatchOptions app_per_minute(std::uint64_t value) && {
+        values_.put("app_per_minute", value);
+        return std::move(*this);
+    }
+
+    /// requests started per minute for one link (MoneyKit allows 3 Get Identity calls per link)
+    /// (key `link_per_minute`; default 3; 1 to 1000).
+    BatchOptions& link_per_minute(std::uint64_t value) & {
+        values_.put("link_per_minute", value);
+        return *this;
+    }
+    BatchOptions link_per_minute(std::uint64_t value) && {
+        values_.put("link_per_minute", value);
+        return std::move(*this);
+    }
+
+    /// divides every period: a minute lasts `60 / time_scale` seconds (the sandbox's
+    /// `--time-scale`, for tests and benches) (key `time_scale`; default 1; 1 to 10000).
+    BatchOptions& time_scale(double value) & {
+        values_.put("time_scale", value);
+        return *this;
+    }
+    BatchOptions time_scale(double value) && {
+        values_.put("time_scale", value);
+        return std::move(*this);
+    }
+
+    /// Sets any key to a JSON value given as text (`"null"`: the default), e.g.
+    /// set_json("future_key", "[1,2]"): for keys newer than this header. Text that is not
+    /// one JSON value throws InvalidArgumentError (the message quotes none of it).
+    BatchOptions& set_json(std::string_view key, std::string_view json) & {
+        values_.set_json(key, json, false);
+        return *this;
+    }
+    BatchOptions set_json(std::string_view key, std::string_view json) && {
+        values_.set_json(key, json, false);
+        return std::move(*this);
+    }
+
+    /// The options JSON handed to mk_batch_start.
+    std::string json() const { return values_.json(); }
+
+private:
+    detail::OptionValues values_;
+};
+
+/// How often Client::refresh_identity / wait_identity_newer poll Get Identity, as fluent
+/// setters: the keys of the options JSON of mk_refresh_identity and mk_wait_identity_newer.
+/// Unset keys keep the library's defaults (MoneyKit's per-link limit). Checked by the
+/// library (InvalidArgumentError).
+class RefreshOptions {
+public:
+    RefreshOptions() = default;
+
+    /// Get Identity calls per minute this wait may make on the link (polls are `60 /
+    /// link_per_minute` s apart, plus 2 %) (key `link_per_minute`; default 3; 1 to 1000).
+    RefreshOptions& link_per_minute(std::uint64_t value) & {
+        values_.put("link_per_minute", value);
+        return *this;
+    }
+    RefreshOptions link_per_minute(std::uint64_t value) && {
+        values_.put("link_per_minute", value);
+        return std::move(*this);
+    }
+
+    /// divides every period (the sandbox's `--time-scale`, for tests and benches) (key
+    /// `time_scale`; default 1; 1 to 10000).
+    RefreshOptions& time_scale(double value) & {
+        values_.put("time_scale", value);
+        return *this;
+    }
+    RefreshOptions time_scale(double value) && {
+        values_.put("time_scale", value);
+        return std::move(*this);
+    }
+
+    /// Sets any key to a JSON value given as text (`"null"`: the default), e.g.
+    /// set_json("future_key", "[1,2]"): for keys newer than this header. Text that is not
+    /// one JSON value throws InvalidArgumentError (the message quotes none of it).
+    RefreshOptions& set_json(std::string_view key, std::string_view json) & {
+        values_.set_json(key, json, false);
+        return *this;
+    }
+    RefreshOptions set_json(std::string_view key, std::string_view json) && {
+        values_.set_json(key, json, false);
+        return std::move(*this);
+    }
+
+    /// The options JSON handed to mk_refresh_identity and mk_wait_identity_newer.
+    std::string json() const { return values_.json(); }
 
 private:
     detail::OptionValues values_;

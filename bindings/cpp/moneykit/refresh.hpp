@@ -1,10 +1,10 @@
-// moneykit/refresh.hpp: moneykit::RefreshOptions, the pace of Client::refresh_identity and
-// Client::wait_identity_newer (mk_refresh_identity, mk_wait_identity_newer; part of
-// moneykit.hpp).
+// moneykit/refresh.hpp: what Client::refresh_identity and Client::wait_identity_newer need
+// besides RefreshOptions (generated into options.hpp): the ISO-8601 text of a time point
+// (part of moneykit.hpp).
 #ifndef MONEYKIT_REFRESH_HPP
 #define MONEYKIT_REFRESH_HPP
 
-#include <nlohmann/json.hpp>
+#include "options.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -12,33 +12,6 @@
 #include <utility>
 
 namespace moneykit {
-
-/// How often refresh_identity / wait_identity_newer poll Get Identity, as fluent setters
-/// (unset: the library's defaults, MoneyKit's per-link limit). Checked by the library
-/// (InvalidArgumentError).
-class RefreshOptions {
-public:
-    /// Get Identity calls per minute on the link, 1 .. 1000; default 3. Polls are
-    /// 60 s / value apart (plus 2 %).
-    RefreshOptions& link_per_minute(std::uint32_t value) & {
-        json_["link_per_minute"] = value;
-        return *this;
-    }
-    RefreshOptions link_per_minute(std::uint32_t value) && { return std::move(link_per_minute(value)); }
-    /// A minute lasts 60 / value seconds (1 .. 10000; default 1), to match a sandbox started
-    /// with `--time-scale`.
-    RefreshOptions& time_scale(double value) & {
-        json_["time_scale"] = value;
-        return *this;
-    }
-    RefreshOptions time_scale(double value) && { return std::move(time_scale(value)); }
-
-    /// The options JSON given to the library.
-    std::string json() const { return json_.dump(); }
-
-private:
-    nlohmann::json json_ = nlohmann::json::object();
-};
 
 namespace detail {
 

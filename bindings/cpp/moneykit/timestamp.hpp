@@ -1,15 +1,22 @@
 // moneykit/timestamp.hpp: ISO-8601 timestamps as MoneyKit sends them (part of moneykit.hpp).
 //
-// The grammar is schema/README.md's: `YYYY-MM-DD`, optionally `T` (or `t` or a space),
-// `HH:MM`, optional `:SS`, optional `.` and 1 or more fraction digits (after seconds only),
-// then an optional offset `Z`, `z`, `±HH:MM`, `±HHMM` or `±HH`. A bare date is midnight
-// UTC; a time without an offset is read as UTC; date_only() / no_offset() say which.
+// The library reads every timestamp (its one grammar, schema/README.md: `YYYY-MM-DD`,
+// optionally `T` (or `t` or a space), `HH:MM`, optional `:SS` and fraction, then an optional
+// offset `Z`, `z`, `±HH:MM`, `±HHMM` or `±HH`); a Timestamp holds what its typed view
+// (mk_timestamp) gives: the text, the instant in microseconds and how it was written. A bare
+// date is midnight UTC; a time without an offset is read as UTC; date_only() / no_offset()
+// say which.
 #ifndef MONEYKIT_TIMESTAMP_HPP
 #define MONEYKIT_TIMESTAMP_HPP
+
+#include "moneykit.h"
+
+#include "probe.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <stdexcept>
@@ -26,12 +33,46 @@ public:
     /// 1970-01-01T00:00:00Z.
     Timestamp() = default;
 
-    /// std::nullopt when `text` is not in the grammar above (or out of range).
-    static std::optional<Timestamp> parse(std::string_view text) {
+    /// A timestamp of the typed view (include/moneykit.h): its text, instant and kind. An
+    /// absent one (MK_TIMESTAMP_ABSENT) gives Timestamp().
+    static Timestamp from_view(const mk_timestamp& v) {
         Timestamp t;
-        if (!t.read(text)) return std::nullopt;
-        t.text_ = std::string(text);
+        if (v.kind == MK_TIMESTAMP_ABSENT || !v.text.ptr) return t;
+        t.text_.assign(v.text.ptr, v.text.len);
+        // Whole seconds (floor) and the microseconds past them.
+        std::int64_t secs = v.unix_micros / 1000000, micros = v.unix_micros % 1000000;
+        if (micros < 0) {
+            micros += 1000000;
+            secs -= 1;
+        }
+        t.seconds_ = secs;
+        t.nanos_ = static_cast<std::uint32_t>(micros) * 1000u;
+        t.date_only_ = v.kind == MK_TIMESTAMP_DATE_ONLY;
+        t.no_offset_ = v.kind == MK_TIMESTAMP_DATE_ONLY || v.kind == MK_TIMESTAMP_NO_OFFSET;
         return t;
+    }
+
+    /// `text` read by the library (the grammar above, years 1-9999 as UTC instants);
+    /// std::nullopt when it is not a timestamp. The library's reader is the only one: the text
+    /// goes through mk_identity_parse in the smallest body that has a timestamp field.
+    static std::optional<Timestamp> parse(std::string_view text) {
+        for (const char c : text) {  // JSON-string-safe as is; anything else is no timestamp
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return std::nullopt;
+        }
+        std::string body = detail::timestamp_probe_head;
+        body += '"';
+        body.append(text.data(), text.size());
+        body += '"';
+        body += detail::timestamp_probe_tail;
+        mk_identity* handle = nullptr;
+        const std::int32_t rc = mk_identity_parse(body.data(), body.size(), &handle, nullptr);
+        const std::unique_ptr<mk_identity, Free> owned(handle);  // freed on every path
+        if (rc != MK_OK || !owned) return std::nullopt;
+        const mk_identity_response* root = nullptr;
+        if (mk_identity_root(owned.get(), &root) != MK_OK || !root) return std::nullopt;
+        const mk_timestamp& v = detail::timestamp_probe_field(*root);
+        if (v.kind == MK_TIMESTAMP_ABSENT) return std::nullopt;
+        return from_view(v);
     }
 
     /// The text exactly as MoneyKit sent it.
@@ -41,8 +82,9 @@ public:
     /// True when no `Z` or offset was written (a bare date included): the time was read as UTC.
     bool no_offset() const noexcept { return no_offset_; }
 
-    /// Whole seconds since 1970-01-01T00:00:00Z (floor), and the nanoseconds past them
-    /// (fraction digits beyond 9 are cut). Exact over the grammar's whole range (years 1-9999).
+    /// Whole seconds since 1970-01-01T00:00:00Z (floor), and the nanoseconds past them: a
+    /// multiple of 1000 (the library keeps microseconds; fraction digits past 6 are cut).
+    /// Exact over the grammar's whole range (years 1-9999).
     std::int64_t unix_seconds() const noexcept { return seconds_; }
     std::uint32_t subsecond_nanos() const noexcept { return nanos_; }
 
@@ -103,83 +145,16 @@ public:
     friend std::ostream& operator<<(std::ostream& os, const Timestamp& t) { return os << t.text_; }
 
 private:
+    struct Free {
+        void operator()(mk_identity* i) const noexcept { mk_identity_free(i); }
+    };
+
     std::pair<std::int64_t, std::uint32_t> key() const noexcept { return {seconds_, nanos_}; }
 
     static void put(std::string& out, std::int64_t v, int width) {
         std::string digits = std::to_string(v);
         if (static_cast<int>(digits.size()) < width) out.append(static_cast<std::size_t>(width) - digits.size(), '0');
         out += digits;
-    }
-
-    bool read(std::string_view s) {
-        std::size_t i = 0;
-        auto num = [&](std::size_t width, int& out) {
-            if (i + width > s.size()) return false;
-            int v = 0;
-            for (std::size_t k = 0; k < width; ++k) {
-                const char c = s[i + k];
-                if (c < '0' || c > '9') return false;
-                v = v * 10 + (c - '0');
-            }
-            out = v;
-            i += width;
-            return true;
-        };
-        auto lit = [&](char c) {
-            if (i < s.size() && s[i] == c) {
-                ++i;
-                return true;
-            }
-            return false;
-        };
-        int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-        std::int64_t offset = 0;
-        if (!num(4, year) || !lit('-') || !num(2, month) || !lit('-') || !num(2, day)) return false;
-        if (year < 1 || month < 1 || month > 12) return false;
-        static constexpr int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-        const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        if (day < 1 || day > month_days[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
-        date_only_ = no_offset_ = i == s.size();
-        if (!date_only_) {
-            if (!(lit('T') || lit('t') || lit(' '))) return false;
-            if (!num(2, hour) || !lit(':') || !num(2, minute)) return false;
-            if (lit(':')) {
-                if (!num(2, second)) return false;
-                if (lit('.')) {
-                    const std::size_t start = i;
-                    std::uint32_t scale = 100000000;
-                    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-                        nanos_ += static_cast<std::uint32_t>(s[i] - '0') * scale;
-                        scale /= 10;
-                    }
-                    if (i == start) return false;
-                }
-            }
-            if (hour > 23 || minute > 59 || second > 59) return false;
-            no_offset_ = i == s.size();
-            if (lit('Z') || lit('z')) {
-            } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-                const int sign = s[i++] == '-' ? -1 : 1;
-                int oh = 0, om = 0;
-                if (!num(2, oh)) return false;
-                if (i < s.size()) {
-                    lit(':');  // ±HH:MM or ±HHMM
-                    if (!num(2, om)) return false;
-                }
-                if (oh > 23 || om > 59) return false;
-                offset = sign * (oh * 3600 + om * 60);
-            }
-            if (i != s.size()) return false;
-        }
-        // Days since 1970-01-01 (H. Hinnant's days_from_civil).
-        const int y = year - (month <= 2 ? 1 : 0);
-        const int era = y / 400;  // y >= 0: years start at 1
-        const int yoe = y - era * 400;
-        const int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-        const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        const std::int64_t days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
-        seconds_ = days * 86400 + hour * 3600 + minute * 60 + second - offset;
-        return true;
     }
 
     std::string text_ = "1970-01-01T00:00:00Z";
@@ -189,8 +164,8 @@ private:
     bool no_offset_ = false;
 };
 
-/// The instant of an ISO-8601 date-time (the grammar above), or std::nullopt when
-/// the text is not one or the system clock cannot hold it.
+/// The instant of an ISO-8601 date-time (Timestamp::parse), or std::nullopt when the text
+/// is not one or the system clock cannot hold it.
 inline std::optional<std::chrono::system_clock::time_point> parse_timestamp(std::string_view text) {
     const std::optional<Timestamp> t = Timestamp::parse(text);
     if (!t) return std::nullopt;

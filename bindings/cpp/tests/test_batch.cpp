@@ -200,7 +200,7 @@ TEST(Batch, AnyRangeOfStringsAndPolling) {
 TEST(Batch, BadArgumentsStartNothing) {
     moneykit::Client client(mktest::fast());
     EXPECT_THROW(client.identities({"mk_sandbox_ok"}, BatchOptions().concurrency(0)), moneykit::InvalidArgumentError);
-    EXPECT_THROW(client.identities({"mk_sandbox_ok"}, BatchOptions().set("bogus", 1)), moneykit::InvalidArgumentError);
+    EXPECT_THROW(client.identities({"mk_sandbox_ok"}, BatchOptions().set_json("bogus", "1")), moneykit::InvalidArgumentError);
     EXPECT_THROW(client.identities({"mk_sandbox_ok", ""}), moneykit::InvalidArgumentError);
     EXPECT_THROW(client.identities({std::string("a\0b", 3)}), moneykit::InvalidArgumentError);
     moneykit::Client moved(std::move(client));

@@ -217,14 +217,14 @@ TEST(ClientStatus, InvalidArguments) {
     using moneykit::InvalidArgumentError;
     const auto invalid = Status::invalid_argument;
     // Refused by the library when the client is created.
-    expect_error<InvalidArgumentError>(invalid, [] { Client c(Options().set("bogus_key", 1)); });
+    expect_error<InvalidArgumentError>(invalid, [] { Client c(Options().set_json("bogus_key", "1")); });
     expect_error<InvalidArgumentError>(invalid, [] { Client c(Options().base_url("http://example.com")); });
     expect_error<InvalidArgumentError>(invalid, [] { Client c(Options().base_url("not a url")); });
     expect_error<InvalidArgumentError>(invalid, [] { Client c(Options().timeout(-5ms)); });
     expect_error<InvalidArgumentError>(invalid, [] { Client c(Options().max_retries(1000)); });
     expect_error<InvalidArgumentError>(invalid, [] { Client c(Options().ca_file("/nonexistent/ca.pem")); });
     expect_error<InvalidArgumentError>(invalid, [] { Client c(Options().proxy("::bad proxy::")); });
-    expect_error<InvalidArgumentError>(invalid, [] { Client c(Options().set("log_level", "loud")); });
+    expect_error<InvalidArgumentError>(invalid, [] { Client c(Options().set_json("log_level", R"("loud")")); });
     // Refused by the library per call, before any request.
     const Client client(mktest::fast());
     const auto before = mktest::stats()["requests"].get<int>();

@@ -4,6 +4,7 @@
 #include "sandbox.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
@@ -138,11 +139,12 @@ TEST(Decode, OkFixtureEveryField) {
     EXPECT_FALSE(identity.error_message);
     EXPECT_FALSE(identity.unavailable);
     ASSERT_TRUE(identity.settings);
-    // settings is opaque in the schema: the JSON as sent.
-    EXPECT_EQ(identity.settings->at("required"), true);
-    EXPECT_EQ(identity.settings->at("require_permission"), false);
-    EXPECT_EQ(identity.settings->at("prefetch"), true);
-    EXPECT_EQ(identity.settings->at("reason"), "Verify that you own this account");
+    // settings is opaque in the schema: the JSON text as sent.
+    const auto settings = nlohmann::json::parse(*identity.settings);
+    EXPECT_EQ(settings.at("required"), true);
+    EXPECT_EQ(settings.at("require_permission"), false);
+    EXPECT_EQ(settings.at("prefetch"), true);
+    EXPECT_EQ(settings.at("reason"), "Verify that you own this account");
     const moneykit::LinkProduct& transactions = link.products.at("transactions");
     EXPECT_EQ(transactions.has_history, false);
     EXPECT_FALSE(transactions.settings);
@@ -233,7 +235,8 @@ TEST(Decode, ExtraFieldsAndUnknownEnumValues) {
     ASSERT_EQ(r.link.products.count("future_product"), 1u);
     EXPECT_EQ(r.link.products.at("future_product").error_code, "future_error");
     EXPECT_EQ(r.link.available_products.back(), "future_product");
-    EXPECT_EQ(r.link.products.at("identity").settings->at("reason"), "Verify that you own this account");
+    EXPECT_EQ(nlohmann::json::parse(*r.link.products.at("identity").settings).at("reason"),
+              "Verify that you own this account");
     EXPECT_EQ(r.refreshed_at(), moneykit::parse_timestamp("2023-02-16T09:14:11Z"));
 }
 

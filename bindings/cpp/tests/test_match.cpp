@@ -38,7 +38,7 @@ TEST(Match, SandboxOwnersSamePersonWrittenDifferently) {
     const OwnerMatch m = moneykit::match_owners(sandbox_ok(), peggy());
     ASSERT_TRUE(m.best);
     EXPECT_EQ(m.best->account_id, "acc_2Xq8PnL4cWd7RkYs9TbEhM");
-    EXPECT_EQ(m.best->owner_index, 0u);
+    EXPECT_EQ(m.best->owner_index, 0);
     EXPECT_GE(m.best->score, 80);
     ASSERT_TRUE(m.best->name);
     EXPECT_GE(m.best->name->score, 80);

@@ -2,6 +2,7 @@
 #include "moneykit.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -100,11 +101,11 @@ TEST(OptionsSecrets, TheAccessTokenReachesTheJsonIntact) {
     EXPECT_EQ(parsed["access_token"], tricky);
     EXPECT_EQ(parsed["timeout_ms"], 1000);
     EXPECT_EQ(std::string(o.secret_json().view()), o.json());
-    // Alone, replaced, via set(), removed.
+    // Alone, replaced, via set_json(), removed.
     EXPECT_EQ(Options().access_token("t").json(), R"({"access_token":"t"})");
     EXPECT_EQ(Options().access_token("t").access_token("u").json(), R"({"access_token":"u"})");
-    EXPECT_EQ(Options().set("access_token", "v").json(), R"({"access_token":"v"})");
-    EXPECT_EQ(Options().access_token("t").set("access_token", nullptr).json(), R"({"access_token":null})");
+    EXPECT_EQ(Options().set_json("access_token", R"("v")").json(), R"({"access_token":"v"})");
+    EXPECT_EQ(Options().access_token("t").set_json("access_token", "null").json(), R"({"access_token":null})");
     EXPECT_TRUE(Options::is_secret("access_token"));
     EXPECT_FALSE(Options::is_secret("base_url"));
     // Copies carry the secret too.
@@ -117,9 +118,9 @@ TEST(OptionsSecrets, TheArgumentIsWipedOnceCopied) {
     moneykit::Options o;
     o.access_token(std::move(token));
     EXPECT_EQ(nlohmann::json::parse(o.json())["access_token"], "a-token-long-enough-for-the-heap");
-    nlohmann::json value = "another-token-long-enough-for-the-heap";
-    o.set("access_token", value);  // a copy of value: the copy is wiped, value stays the caller's
-    EXPECT_EQ(value, "another-token-long-enough-for-the-heap");
+    const std::string value = R"("another-token-long-enough-for-the-heap")";
+    o.set_json("access_token", value);  // parsed into a copy that is wiped; value stays the caller's
+    EXPECT_EQ(value, R"("another-token-long-enough-for-the-heap")");
     EXPECT_EQ(nlohmann::json::parse(o.json())["access_token"], "another-token-long-enough-for-the-heap");
 }
 

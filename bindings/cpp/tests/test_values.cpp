@@ -2,6 +2,7 @@
 #include "moneykit.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <limits>
 #include <sstream>
@@ -136,7 +137,7 @@ TEST(Timestamp, CanonicalFormCutsToMicroseconds) {
         {"2023-02-16T09:14:11.1Z", "2023-02-16T09:14:11.100000Z"},
         {"1969-12-31T23:59:59.5Z", "1969-12-31T23:59:59.500000Z"},
         {"0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000000Z"},
-        {"0001-01-01T00:30:00+01:00", "0000-12-31T23:30:00.000000Z"},
+        {"0001-01-01T01:30:00+01:00", "0001-01-01T00:30:00.000000Z"},
         {"9999-12-31T23:59:59.9999999Z", "9999-12-31T23:59:59.999999Z"},
     };
     for (const auto& [text, canonical] : cases) {
@@ -160,7 +161,10 @@ TEST(Timestamp, RefusesWhatIsNotInTheGrammar) {
                              "2023-02-16T09:14:60Z", "2023-02-16T23:59:60Z", "2023-02-16T09:60", "2023-02-16T09",
                              "2023-02-16T09:14:11+24:00", "2023-02-16T09:14:11+01:60", "2023-02-16T09:14:11+1",
                              "2023-02-16T09:14.5Z", "2023-02-16T09:14:11,5Z", "2023-02-16T", "2023-2-16",
-                             "2023-02-16x09:14:11", "+2023-02-16"}) {
+                             "2023-02-16x09:14:11", "+2023-02-16",
+                             // an instant before year 1 (UTC) is out of range, as in the library
+                             "0001-01-01T00:30:00+01:00", "2023-02-16\"", "2023-02-16\\", "2023-02-16\n",
+                             "2023-02-16\xc3\xa9"}) {
         EXPECT_FALSE(moneykit::Timestamp::parse(text)) << text;
     }
 }
@@ -192,8 +196,11 @@ TEST(Options, BuildTheOptionsJson) {
     EXPECT_EQ(nlohmann::json::parse(moneykit::Options().auth(moneykit::Auth::token).log_level(moneykit::LogLevel::off).json()),
               nlohmann::json::parse(R"({"auth":"token","log_level":"off"})"));
     EXPECT_EQ(moneykit::Options().timeout(std::chrono::duration<double>(0.25)).json(), R"({"timeout_ms":250})");
-    EXPECT_EQ(moneykit::Options().set("future_key", {1, 2}).set("timeout_ms", nullptr).json(),
+    EXPECT_EQ(moneykit::Options().set_json("future_key", "[1, 2]").set_json("timeout_ms", "null").json(),
               R"({"future_key":[1,2],"timeout_ms":null})");
+    EXPECT_THROW(moneykit::Options().set_json("future_key", "[1, 2"), moneykit::InvalidArgumentError);
+    EXPECT_THROW(moneykit::Options().set_json("future_key", "1 2"), moneykit::InvalidArgumentError);
+    EXPECT_THROW(moneykit::Options().set_json("future_key", ""), moneykit::InvalidArgumentError);
 }
 
 TEST(Options, LvalueAndRvalueChainsAgree) {

@@ -1,5 +1,6 @@
-//! model.hpp: the open enums, one struct per schema object, their Reader
-//! specialisations (DOM -> struct, never rejecting) and canonical_dump().
+//! model.hpp: the open enums, one struct per schema object and canonical_dump()
+//! (a JSON text written by hand: no JSON library in the model). The structs are
+//! filled from the C typed view by view.hpp.
 
 use super::{doc, ident, lit, snake};
 use crate::schema::{Field, Object, Schema, Ty};
@@ -7,8 +8,8 @@ use crate::schema::{Field, Object, Schema, Ty};
 pub fn model_hpp(s: &Schema) -> String {
     let objects = dependency_order(s);
     let mut b = String::from(
-        "#include \"decimal.hpp\"\n#include \"dom.hpp\"\n#include \"mapping.hpp\"\n#include \"timestamp.hpp\"\n\n\
-         #include <nlohmann/json.hpp>\n\n#include <chrono>\n#include <map>\n#include <optional>\n\
+        "#include \"decimal.hpp\"\n#include \"json_text.hpp\"\n#include \"timestamp.hpp\"\n\n\
+         #include <chrono>\n#include <cstddef>\n#include <map>\n#include <optional>\n\
          #include <string>\n#include <string_view>\n#include <vector>\n\nnamespace moneykit {\n\n\
          // Open enums: fields keep the text as sent (std::string); these name the values\n\
          // this header knows. Values newer than the header read as `unknown`.\n\n",
@@ -38,41 +39,36 @@ pub fn model_hpp(s: &Schema) -> String {
     for o in &objects {
         b += &object_struct(s, o);
     }
-    b += "namespace detail {\n\n";
+    b += "namespace detail {\n\n/// Appends the canonical dump of a value (schema/README.md) to `out`.\n";
     for o in &objects {
         b += &format!(
-            "template <>\nstruct Reader<{0}> {{\n    static bool read(const Json& v, {0}& out);\n}};\n\n",
+            "inline void write_canonical(std::string& out, const {}& v);\n",
             o.name_in("cpp")
         );
     }
+    b += "\n";
     for o in &objects {
-        let cpp = o.name_in("cpp");
         b += &format!(
-            "inline bool Reader<{cpp}>::read(const Json& v, {cpp}& out) {{\n    if (!v.is_object()) return false;\n"
+            "inline void write_canonical(std::string& out, const {}& v) {{\n",
+            o.name_in("cpp")
         );
-        for f in &o.fields {
-            b += &format!(
-                "    field(v, {}, out.{});\n",
-                lit(f.name()),
-                ident(f.name())
-            );
+        for (i, f) in o.fields.iter().enumerate() {
+            let open = if i == 0 { "{" } else { "," };
+            b += &format!("    out += {};\n", lit(&format!("{open}\"{}\":", f.name())));
+            let expr = format!("v.{}", ident(f.name()));
+            b += &write_code(&f.ty, &expr, f.required(), 1, 1);
         }
-        b += "    return true;\n}\n\n";
+        if o.fields.is_empty() {
+            b += "    out += '{';\n";
+        }
+        b += "    out += '}';\n}\n\n";
     }
     b += "}  // namespace detail\n\n";
     for o in &objects {
         b += &format!(
-            "inline nlohmann::json {}::canonical_dump() const {{\n    nlohmann::json out = nlohmann::json::object();\n",
+            "inline std::string {}::canonical_dump() const {{\n    std::string out;\n    detail::write_canonical(out, *this);\n    return out;\n}}\n\n",
             o.name_in("cpp")
         );
-        for f in &o.fields {
-            b += &format!(
-                "    out[{}] = detail::dump({});\n",
-                lit(f.name()),
-                ident(f.name())
-            );
-        }
-        b += "    return out;\n}\n\n";
     }
     b += "}  // namespace moneykit\n";
     b
@@ -96,7 +92,12 @@ fn object_struct(s: &Schema, o: &Object) -> String {
     let mut b = doc(&o.def.doc, "");
     b += &format!("struct {cpp} {{\n");
     for f in &o.fields {
-        b += &doc(&f.def.doc, "    ");
+        let text = if f.ty == Ty::Opaque {
+            format!("{} The JSON text as sent.", f.def.doc)
+        } else {
+            f.def.doc.clone()
+        };
+        b += &doc(&text, "    ");
         b += &format!("    {} {};\n", field_type(s, f), ident(f.name()));
     }
     for f in &o.fields {
@@ -106,18 +107,51 @@ fn object_struct(s: &Schema, o: &Object) -> String {
     }
     if o.name == s.root {
         b += "\n    /// Decodes a Get Identity body (from Client::get_identity_json, a cache, a file):\n\
-              \x20   /// the library checks it first (DecodeError naming the JSON path and the expected\n\
-              \x20   /// type, never a value), then every field is mapped.\n\
+              \x20   /// the library checks it (DecodeError naming the JSON path and the expected type,\n\
+              \x20   /// never a value) and builds its typed view (mk_identity_parse), which is copied here.\n\
               \x20   static IdentityResponse parse(std::string_view json);\n\n\
               \x20   /// link.products[\"identity\"].refreshed_at as a time point: poll by comparing it with\n\
               \x20   /// an earlier response's (no increase = no new data). std::nullopt when absent, null\n\
               \x20   /// or beyond the range of std::chrono::system_clock.\n\
               \x20   std::optional<std::chrono::system_clock::time_point> refreshed_at() const;\n";
     }
-    b += "\n    /// The canonical dump (schema/README.md): every schema field, nulls explicit,\n\
-          \x20   /// decimals and timestamps as canonical strings.\n\
-          \x20   nlohmann::json canonical_dump() const;\n};\n\n";
+    b += "\n    /// The canonical dump (schema/README.md) as JSON text: every schema field, nulls\n\
+          \x20   /// explicit, decimals and timestamps as canonical strings, opaque values as sent.\n\
+          \x20   std::string canonical_dump() const;\n};\n\n";
     b
+}
+
+/// C++ statements (at `depth` levels of 4 spaces) that append the canonical dump of `expr`,
+/// a value of type `t` (a std::optional of it unless `required`). `n` numbers loop variables.
+fn write_code(t: &Ty, expr: &str, required: bool, depth: usize, n: usize) -> String {
+    let pad = "    ".repeat(depth);
+    if !required {
+        return format!(
+            "{pad}if ({expr}) {{\n{}{pad}}} else {{\n{pad}    out += \"null\";\n{pad}}}\n",
+            write_code(t, &format!("(*{expr})"), true, depth + 1, n)
+        );
+    }
+    match t {
+        Ty::Str | Ty::Enum(_) => format!("{pad}append_json_string(out, {expr});\n"),
+        Ty::Bool => format!("{pad}out += {expr} ? \"true\" : \"false\";\n"),
+        Ty::Decimal | Ty::Timestamp => {
+            format!("{pad}append_json_string(out, {expr}.canonical());\n")
+        }
+        // The JSON text as sent (the library checked it is JSON).
+        Ty::Opaque => format!("{pad}out += {expr};\n"),
+        Ty::Object(_) => format!("{pad}write_canonical(out, {expr});\n"),
+        Ty::List(inner) => format!(
+            "{pad}out += '[';\n{pad}for (std::size_t i{n} = 0; i{n} < {expr}.size(); ++i{n}) {{\n\
+             {pad}    if (i{n} != 0) out += ',';\n{}{pad}}}\n{pad}out += ']';\n",
+            write_code(inner, &format!("{expr}[i{n}]"), true, depth + 1, n + 1)
+        ),
+        Ty::Map(inner) => format!(
+            "{pad}out += '{{';\n{pad}bool first{n} = true;\n{pad}for (const auto& e{n} : {expr}) {{\n\
+             {pad}    if (!first{n}) out += ',';\n{pad}    first{n} = false;\n\
+             {pad}    append_json_string(out, e{n}.first);\n{pad}    out += ':';\n{}{pad}}}\n{pad}out += '}}';\n",
+            write_code(inner, &format!("e{n}.second"), true, depth + 1, n + 1)
+        ),
+    }
 }
 
 /// `type` -> `kind()`, `state` -> `state_kind()`: the field as its enum.
@@ -159,7 +193,7 @@ fn value_type(s: &Schema, t: &Ty) -> String {
         Ty::Bool => "bool".into(),
         Ty::Decimal => "Decimal".into(),
         Ty::Timestamp => "Timestamp".into(),
-        Ty::Opaque => "nlohmann::json".into(),
+        Ty::Opaque => "std::string".into(),
         Ty::Object(name) => s.object(name).name_in("cpp"),
         Ty::List(inner) => format!("std::vector<{}>", value_type(s, inner)),
         Ty::Map(inner) => format!("std::map<std::string, {}>", value_type(s, inner)),

@@ -1,13 +1,15 @@
-//! options.hpp: one enum per enum-valued option and the fluent Options builder,
-//! one setter pair (lvalue and rvalue) per key of the schema's options.
+//! options.hpp: one enum per enum-valued option and the fluent builders, one setter
+//! pair (lvalue and rvalue) per key: Options (the schema's `options`), BatchOptions
+//! (`batch_options`) and RefreshOptions (`refresh_options`).
 
 use super::{doc, ident, lit};
 use crate::schema::{pascal, OptionDef, Schema};
 
 pub fn options_hpp(s: &Schema) -> String {
     let mut b = String::from(
-        "#include \"option_values.hpp\"\n\n#include <nlohmann/json.hpp>\n\n#include <chrono>\n\
-         #include <cstdint>\n#include <string>\n#include <utility>\n\nnamespace moneykit {\n\n",
+        "#include \"option_values.hpp\"\n\n#include <chrono>\n\
+         #include <cstdint>\n#include <string>\n#include <string_view>\n#include <utility>\n\n\
+         namespace moneykit {\n\n",
     );
     for o in s.options.iter().filter(|o| o.ty == "enum") {
         let name = pascal(&o.key);
@@ -29,15 +31,10 @@ pub fn options_hpp(s: &Schema) -> String {
           /// milliseconds. Values are checked by the library when the Client is created\n\
           /// (InvalidArgumentError).\nclass Options {\npublic:\n    Options() = default;\n\n";
     for o in &s.options {
-        b += &setter(o);
+        b += &setter("Options", o);
     }
-    b += "    /// Sets any key to any JSON value (null = the default): for keys newer than this header.\n\
-          \x20   /// A string for a secret key is kept like the secret's own setter keeps it.\n\
-          \x20   Options& set(const std::string& key, nlohmann::json value) & {\n\
-          \x20       values_.set(key, std::move(value), is_secret(key));\n        return *this;\n    }\n\
-          \x20   Options set(const std::string& key, nlohmann::json value) && {\n\
-          \x20       values_.set(key, std::move(value), is_secret(key));\n        return std::move(*this);\n    }\n\n\
-          \x20   /// The options JSON handed to mk_client_new. Throws InvalidArgumentError if a string\n\
+    b += &set_json("Options", true);
+    b += "    /// The options JSON handed to mk_client_new. Throws InvalidArgumentError if a string\n\
           \x20   /// option is not valid UTF-8. It holds the secrets (e.g. access_token) in clear: do not\n\
           \x20   /// log it; the returned string is yours to wipe.\n\
           \x20   std::string json() const { return values_.json(); }\n\n\
@@ -51,7 +48,7 @@ pub fn options_hpp(s: &Schema) -> String {
         .map(|o| o.key.as_str())
         .collect();
     b += &secrets.join(", ");
-    b += ".\n    static bool is_secret(const std::string& key) noexcept {\n        return ";
+    b += ".\n    static bool is_secret(std::string_view key) noexcept {\n        return ";
     if secrets.is_empty() {
         b += "false";
     } else {
@@ -62,14 +59,68 @@ pub fn options_hpp(s: &Schema) -> String {
         b += &tests.join(" || ");
     }
     b += ";\n    }\n\n\
-          private:\n    detail::OptionValues values_;\n};\n\n}  // namespace moneykit\n";
+          private:\n    detail::OptionValues values_;\n};\n\n";
+    b += &plain_builder(
+        "BatchOptions",
+        &s.batch_options,
+        "The limits of a Batch (Client::identities), as fluent setters: the keys of mk_batch_start's\n\
+         /// options JSON. Unset keys keep the library's defaults (MoneyKit's documented limits).\n\
+         /// Values are checked when the batch starts (InvalidArgumentError).",
+        "mk_batch_start",
+    );
+    b += &plain_builder(
+        "RefreshOptions",
+        &s.refresh_options,
+        "How often Client::refresh_identity / wait_identity_newer poll Get Identity, as fluent\n\
+         /// setters: the keys of the options JSON of mk_refresh_identity and mk_wait_identity_newer.\n\
+         /// Unset keys keep the library's defaults (MoneyKit's per-link limit). Checked by the\n\
+         /// library (InvalidArgumentError).",
+        "mk_refresh_identity and mk_wait_identity_newer",
+    );
+    b += "}  // namespace moneykit\n";
     b
 }
 
+/// A builder without secrets (BatchOptions, RefreshOptions).
+fn plain_builder(class: &str, options: &[OptionDef], about: &str, takes: &str) -> String {
+    let mut b = format!("/// {about}\nclass {class} {{\npublic:\n    {class}() = default;\n\n");
+    for o in options {
+        b += &setter(class, o);
+    }
+    b += &set_json(class, false);
+    b += &format!(
+        "    /// The options JSON handed to {takes}.\n\
+         \x20   std::string json() const {{ return values_.json(); }}\n\n\
+         private:\n    detail::OptionValues values_;\n}};\n\n"
+    );
+    b
+}
+
+/// set_json(key, text): any key, for keys newer than this header.
+fn set_json(class: &str, secrets: bool) -> String {
+    let (note, secret) = if secrets {
+        (
+            "\n    /// A string for a secret key is kept like the secret's own setter keeps it.",
+            "is_secret(key)",
+        )
+    } else {
+        ("", "false")
+    };
+    format!(
+        "    /// Sets any key to a JSON value given as text (`\"null\"`: the default), e.g.\n\
+         \x20   /// set_json(\"future_key\", \"[1,2]\"): for keys newer than this header. Text that is not\n\
+         \x20   /// one JSON value throws InvalidArgumentError (the message quotes none of it).{note}\n\
+         \x20   {class}& set_json(std::string_view key, std::string_view json) & {{\n\
+         \x20       values_.set_json(key, json, {secret});\n        return *this;\n    }}\n\
+         \x20   {class} set_json(std::string_view key, std::string_view json) && {{\n\
+         \x20       values_.set_json(key, json, {secret});\n        return std::move(*this);\n    }}\n\n"
+    )
+}
+
 /// The setters as a table for bindings/cpp/README.md.
-pub fn readme_options(s: &Schema) -> String {
+pub fn readme_options(options: &[OptionDef]) -> String {
     let mut b = String::from("| setter | key | default |\n|---|---|---|\n");
-    for o in &s.options {
+    for o in options {
         let (name, param, _) = setter_parts(o);
         let param = if param.starts_with("std::chrono") {
             "duration".to_string()
@@ -95,6 +146,13 @@ fn default_text(o: &OptionDef) -> String {
 
 /// The setter's name, its parameter and the value it stores.
 fn setter_parts(o: &OptionDef) -> (String, String, String) {
+    if o.ty == "float" {
+        return (
+            o.key.clone(),
+            "double value".to_string(),
+            "value".to_string(),
+        );
+    }
     match o.ty.as_str() {
         "string" | "secret" => (
             o.key.clone(),
@@ -123,7 +181,7 @@ fn setter_parts(o: &OptionDef) -> (String, String, String) {
 }
 
 /// The `&` and `&&` setters of one option, with its doc, default and bounds.
-fn setter(o: &OptionDef) -> String {
+fn setter(class: &str, o: &OptionDef) -> String {
     let default = default_text(o);
     let bounds = match (&o.min, &o.max) {
         (Some(lo), Some(hi)) => format!("; {lo} to {hi}"),
@@ -142,8 +200,8 @@ fn setter(o: &OptionDef) -> String {
             "    ",
         );
         b += &format!(
-            "    Options& {name}({params}) & {{\n        values_.put_secret({key}, std::move(value));\n        return *this;\n    }}\n\
-             \x20   Options {name}({params}) && {{\n        values_.put_secret({key}, std::move(value));\n        return std::move(*this);\n    }}\n\n",
+            "    {class}& {name}({params}) & {{\n        values_.put_secret({key}, std::move(value));\n        return *this;\n    }}\n\
+             \x20   {class} {name}({params}) && {{\n        values_.put_secret({key}, std::move(value));\n        return std::move(*this);\n    }}\n\n",
             name = ident(&name)
         );
         return b;
@@ -158,8 +216,8 @@ fn setter(o: &OptionDef) -> String {
         "    ",
     );
     b += &format!(
-        "{template}    Options& {name}({params}) & {{\n        values_.put({key}, {value});\n        return *this;\n    }}\n\
-         {template}    Options {name}({params}) && {{\n        values_.put({key}, {value});\n        return std::move(*this);\n    }}\n\n",
+        "{template}    {class}& {name}({params}) & {{\n        values_.put({key}, {value});\n        return *this;\n    }}\n\
+         {template}    {class} {name}({params}) && {{\n        values_.put({key}, {value});\n        return std::move(*this);\n    }}\n\n",
         name = ident(&name)
     );
     b

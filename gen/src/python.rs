@@ -7,6 +7,7 @@
 
 mod errors;
 mod surface;
+mod timestamp;
 
 use crate::out::{Comment, Out};
 use crate::schema::{snake, upper, Object, Schema, Ty};
@@ -39,6 +40,11 @@ pub fn emit(s: &Schema, out: &mut Out) {
         &errors::errors_py(s),
     );
     out.file(&format!("{PKG}/_models.py"), Comment::Hash, &models_py(s));
+    out.file(
+        &format!("{PKG}/_timestamp_gen.py"),
+        Comment::Hash,
+        &timestamp::timestamp_py(),
+    );
     out.region(
         "bindings/python/README.md",
         "python-errors",

@@ -20,7 +20,7 @@ coroutines (`await client.get_identity(...)`), cancelled natively with their tas
 # list to the code: every module is in it, each imports alone in a fresh interpreter, and an
 # AST walk finds no import upwards.
 #
-#   1. leaves (standard library only): _version, _abi, _status, _values, _sandbox, _record_helpers
+#   1. leaves (standard library only): _version, _abi, _status, _timestamp_gen, _values, _sandbox, _record_helpers
 #   2. the C library (its records, loading, calls, no exceptions): _records_gen, _native
 #   3. errors and argument checks: _error_base, _errors, _error_json, _args, _options_gen
 #   4. the response model: _decode, _helpers, _models
@@ -38,10 +38,13 @@ from ._match import (
     MATCH_SCORE,
     AccountMatch,
     AddressMatch,
+    AddressScore,
     Claim,
     ClaimAddress,
     FieldMatch,
+    FieldScore,
     NameMatch,
+    NameScore,
     OwnerMatch,
 )
 from ._options_gen import options_json
@@ -58,6 +61,7 @@ __all__ = [
     "__version__",
     "AccountMatch",
     "AddressMatch",
+    "AddressScore",
     "AsyncClient",
     "Batch",
     "BatchProgress",
@@ -68,12 +72,14 @@ __all__ = [
     "Client",
     "DIFFERENT_BELOW",
     "FieldMatch",
+    "FieldScore",
     "LibraryNotFoundError",
     "MATCH_SCORE",
     "MAX_ACCOUNT_IDS",
     "MAX_ID_LEN",
     "MoneyKitError",
     "NameMatch",
+    "NameScore",
     "OwnerMatch",
     "ReadOnlyMap",
     "Status",

@@ -8,10 +8,11 @@ become Python values, and how they are written back in the canonical dump
 from __future__ import annotations
 
 import enum
-import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, TypeVar
+
+from ._timestamp_gen import DATETIME, RANGES
 
 __all__ = ["ReadOnlyMap", "StrEnum", "Timestamp", "parse_datetime"]
 
@@ -62,33 +63,35 @@ def _restore_timestamp(state: Tuple[Any, ...], form: int) -> Timestamp:
     return ts
 
 
-# schema/README.md's grammar. Fraction digits after HH:MM are tolerated (never refused
-# here: the core decides what is accepted).
-_DATETIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.(\d+))?"
-    r"([Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
-)
 _fromisoformat = Timestamp.fromisoformat
 _UTC = timezone.utc
+_MIN_UTC = datetime(1, 1, 1, tzinfo=_UTC)
+_MAX_UTC = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=_UTC)
 
 
 def _slow_parse(text: str) -> Timestamp:
-    """What `fromisoformat` refuses on some Python versions (`z`, `t`, `+05`, 7+ digits)."""
-    m = _DATETIME.fullmatch(text)
+    """A timestamp through the generated grammar (`_timestamp_gen`, from gen/): what
+    `fromisoformat` refuses on some Python versions (`z`, `t`, `+05`, 7+ digits), and
+    `parse_datetime`'s check. Raises ValueError outside the grammar or its ranges."""
+    m = DATETIME.fullmatch(text)
     if m is None:
         raise ValueError("not an ISO-8601 date-time")
-    year, month, day, hh, mm, ss, frac, off = m.groups()
+    g = m.groupdict()
+    for name, (lo, hi) in RANGES.items():
+        v = g[name]
+        if v is not None and not lo <= int(v) <= hi:
+            raise ValueError("not an ISO-8601 date-time")
     tz: Optional[timezone] = None  # no offset: naive, as fromisoformat gives it
-    if off in ("Z", "z"):
+    if g["sign"] is not None:
+        sign = -1 if g["sign"] == "-" else 1
+        minutes = int(g["offset_minute"] or "0")
+        tz = timezone(sign * timedelta(hours=int(g["offset_hour"]), minutes=minutes))
+    elif g["offset"] is not None:  # Z or z
         tz = _UTC
-    elif off:
-        sign = -1 if off[0] == "-" else 1
-        digits = off[1:].replace(":", "")
-        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or "0")))
-    micro = int((frac or "0")[:6].ljust(6, "0"))
-    return Timestamp(
-        int(year), int(month), int(day), int(hh or 0), int(mm or 0), int(ss or 0), micro, tz
+    micro = int((g["fraction"] or "0")[:6].ljust(6, "0"))
+    return Timestamp(  # the calendar bounds the day (ValueError past the month's end)
+        int(g["year"]), int(g["month"]), int(g["day"]), int(g["hour"] or 0),
+        int(g["minute"] or 0), int(g["second"] or 0), micro, tz,
     )
 
 
@@ -126,15 +129,18 @@ def _read(text: str) -> Timestamp:
 def parse_datetime(text: str) -> Timestamp:
     """An ISO-8601 / RFC 3339 timestamp (schema/README.md's grammar) as a `Timestamp`.
 
-    Accepts a bare date, `T`/`t`/space, `HH:MM` with optional seconds and any number of
-    fraction digits (cut to microseconds), and `Z`, `±HH:MM`, `±HHMM` or `±HH` offsets;
-    no offset means UTC. Raises `ValueError` for anything else.
+    Accepts a bare date, `T`/`t`/space, `HH:MM` with optional `:SS` and after seconds any
+    number of fraction digits (cut to microseconds), and `Z`, `±HH:MM`, `±HHMM` or `±HH`
+    offsets; no offset means UTC. The grammar is generated (`_timestamp_gen.py`) and
+    agrees with the core's (tests/test_timestamps.py). Raises `ValueError` otherwise.
     """
     text = text.strip()
-    if _DATETIME.fullmatch(text) is None:
-        raise ValueError(f"not an ISO-8601 date-time: {text!r}")
     try:
-        return _read(text)
+        ts = _slow_parse(text)  # the grammar and its ranges decide, not fromisoformat
+        ts = _read(text)  # the same value, with its form
+        if not _MIN_UTC <= ts <= _MAX_UTC:  # the instant in UTC is in years 0001-9999
+            raise ValueError(text)
+        return ts
     except (ValueError, OverflowError):
         raise ValueError(f"not an ISO-8601 date-time: {text!r}") from None
 

@@ -102,13 +102,20 @@ def test_claim_keywords_are_the_claim_fields(fn: Callable[..., Any]) -> None:
 
 @pytest.mark.parametrize("record, cls", [
     ("OwnerMatch", mk.OwnerMatch), ("AccountMatch", mk.AccountMatch),
-    ("NameScore", mk.NameMatch), ("FieldScore", mk.FieldMatch),
-    ("AddressScore", mk.AddressMatch), ("BatchProgress", mk.BatchProgress),
+    ("NameScore", mk.NameScore), ("FieldScore", mk.FieldScore),
+    ("AddressScore", mk.AddressScore), ("BatchProgress", mk.BatchProgress),
 ])
 def test_records_have_the_schema_fields(record: str, cls: Any) -> None:
+    assert cls.__name__ == record
     assert [f.name for f in dataclasses.fields(cls)] == [
         f["name"] for f in SCHEMA["records"][record]["fields"]
     ]
+
+
+def test_the_old_match_names_are_aliases() -> None:
+    assert mk.NameMatch is mk.NameScore
+    assert mk.FieldMatch is mk.FieldScore
+    assert mk.AddressMatch is mk.AddressScore
 
 
 def test_claim_objects_and_keywords_agree(sandbox: Sandbox) -> None:

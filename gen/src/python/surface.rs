@@ -8,8 +8,7 @@
 //! keyword in float seconds named without the suffix (`timeout_ms` -> `timeout`); a `string`
 //! option whose key ends in `_file` also takes an `os.PathLike`; every keyword defaults to
 //! `None` (the library's default applies; the docstring shows it). Records keep the schema's
-//! field names and units; `RECORD_NAMES` keeps today's Python class names, and
-//! `RECORD_MIXINS` (in `_record_helpers.py`) adds conveniences such as seconds.
+//! field names, units and names (as Go's and C++'s); `RECORD_MIXINS` (in `_record_helpers.py`) adds conveniences such as seconds.
 
 mod records;
 mod shells;

@@ -13,11 +13,11 @@ from ._error_json import error_from_json, invalid_argument
 from ._models import Address, IdentityResponse
 from ._records_gen import (
     AccountMatch,
-    AddressMatch,
+    AddressScore,
     Claim,
     ClaimAddress,
-    FieldMatch,
-    NameMatch,
+    FieldScore,
+    NameScore,
     OwnerMatch,
 )
 from ._status import Status
@@ -26,6 +26,11 @@ from ._status import Status
 MATCH_SCORE = 80
 #: A field score below this means a different value (50-79: a partial match).
 DIFFERENT_BELOW = 50
+
+#: The names these classes had before they came from the schema (kept as aliases).
+NameMatch = NameScore
+FieldMatch = FieldScore
+AddressMatch = AddressScore
 
 #: A claim: a `Claim`, or a dict in the same (JSON) format.
 ClaimLike = Union[Claim, Mapping[str, Any]]
@@ -110,14 +115,17 @@ def match_claim(identity: Union[IdentityResponse, str, bytes], claim: bytes) -> 
 __all__ = [
     "AccountMatch",
     "AddressMatch",
+    "AddressScore",
     "Claim",
     "ClaimAddress",
     "ClaimAddressLike",
     "ClaimLike",
     "DIFFERENT_BELOW",
     "FieldMatch",
+    "FieldScore",
     "MATCH_SCORE",
     "NameMatch",
+    "NameScore",
     "OwnerMatch",
     "claim_json",
     "match_claim",

@@ -17,15 +17,15 @@ from ._status import Status
 
 __all__ = [
     "AccountMatch",
-    "AddressMatch",
+    "AddressScore",
     "BatchItem",
     "BatchProgress",
     "Claim",
     "ClaimAddress",
     "ERROR_JSON_KEYS",
     "Event",
-    "FieldMatch",
-    "NameMatch",
+    "FieldScore",
+    "NameScore",
     "OwnerMatch",
 ]
 
@@ -134,13 +134,13 @@ class AccountMatch:
     #: The combined score of the claimed fields.
     score: int
     #: Present when the claim has a name.
-    name: Optional[NameMatch]
+    name: Optional[NameScore]
     #: Present when the claim has an email.
-    email: Optional[FieldMatch]
+    email: Optional[FieldScore]
     #: Present when the claim has a phone.
-    phone: Optional[FieldMatch]
+    phone: Optional[FieldScore]
     #: Present when the claim has an address.
-    address: Optional[AddressMatch]
+    address: Optional[AddressScore]
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> AccountMatch:
@@ -153,16 +153,16 @@ class AccountMatch:
             account_id=d["account_id"],
             owner_index=d.get("owner_index"),
             score=d["score"],
-            name=None if v_name is None else NameMatch.from_dict(v_name),
-            email=None if v_email is None else FieldMatch.from_dict(v_email),
-            phone=None if v_phone is None else FieldMatch.from_dict(v_phone),
-            address=None if v_address is None else AddressMatch.from_dict(v_address),
+            name=None if v_name is None else NameScore.from_dict(v_name),
+            email=None if v_email is None else FieldScore.from_dict(v_email),
+            phone=None if v_phone is None else FieldScore.from_dict(v_phone),
+            address=None if v_address is None else AddressScore.from_dict(v_address),
         )
 
 
 @dataclass(frozen=True)
-class NameMatch:
-    """`NameScore`: The name's score and why."""
+class NameScore:
+    """The name's score and why."""
 
     #: 0-100.
     score: int
@@ -174,7 +174,7 @@ class NameMatch:
     business: bool
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> NameMatch:
+    def from_dict(cls, d: Mapping[str, Any]) -> NameScore:
         """Maps one parsed `NameScore` JSON object (as the library wrote it)."""
         return cls(
             score=d["score"],
@@ -185,14 +185,14 @@ class NameMatch:
 
 
 @dataclass(frozen=True)
-class FieldMatch:
-    """`FieldScore`: An email's or phone's score."""
+class FieldScore:
+    """An email's or phone's score."""
 
     #: 0-100.
     score: int
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> FieldMatch:
+    def from_dict(cls, d: Mapping[str, Any]) -> FieldScore:
         """Maps one parsed `FieldScore` JSON object (as the library wrote it)."""
         return cls(
             score=d["score"],
@@ -200,8 +200,8 @@ class FieldMatch:
 
 
 @dataclass(frozen=True)
-class AddressMatch:
-    """`AddressScore`: The address's score."""
+class AddressScore:
+    """The address's score."""
 
     #: 0-100.
     score: int
@@ -209,7 +209,7 @@ class AddressMatch:
     postal_code_match: bool
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> AddressMatch:
+    def from_dict(cls, d: Mapping[str, Any]) -> AddressScore:
         """Maps one parsed `AddressScore` JSON object (as the library wrote it)."""
         return cls(
             score=d["score"],

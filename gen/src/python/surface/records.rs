@@ -8,17 +8,12 @@ use crate::records::{RTy, Record};
 use crate::schema::Schema;
 use std::fmt::Write;
 
-/// Python class names that differ from the record's.
-const RECORD_NAMES: &[(&str, &str)] = &[
-    ("NameScore", "NameMatch"),
-    ("FieldScore", "FieldMatch"),
-    ("AddressScore", "AddressMatch"),
-];
 /// Hand-written mixins (in `_record_helpers.py`) that give a record its conveniences.
 const RECORD_MIXINS: &[(&str, &str)] = &[("BatchProgress", "BatchProgressHelpers")];
 
+/// The Python class of a record: the schema's name (as in Go and C++).
 pub(super) fn record_name(r: &str) -> String {
-    lookup(RECORD_NAMES, r).unwrap_or(r).to_string()
+    r.to_string()
 }
 
 pub(super) fn rty_ann(t: &RTy) -> String {

@@ -8,7 +8,8 @@
 //! keyword in float seconds named without the suffix (`timeout_ms` -> `timeout`); a `string`
 //! option whose key ends in `_file` also takes an `os.PathLike`; every keyword defaults to
 //! `None` (the library's default applies; the docstring shows it). Records keep the schema's
-//! field names, units and names (as Go's and C++'s); `RECORD_MIXINS` (in `_record_helpers.py`) adds conveniences such as seconds.
+//! names, field names and units (as in Go and C++); `RECORD_MIXINS` (in `_record_helpers.py`)
+//! adds conveniences such as seconds.
 
 mod records;
 mod shells;

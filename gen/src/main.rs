@@ -34,6 +34,7 @@ fn main() {
     }
     let s = schema::Schema::load(&root.join("schema/moneykit.json"));
     records::check_header(&s, &python_abi::header_structs(&root));
+    records::check_magic_checks(&s);
     let mut out = out::Out::new(&root, check);
     rust::emit(&s, &mut out);
     rust_meta::emit(&s, &mut out);

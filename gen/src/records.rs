@@ -75,10 +75,7 @@ fn parse_ty(text: &str, signed: bool, s: &Schema) -> RTy {
         "float" => RTy::Float,
         "status" => RTy::Status,
         name => {
-            assert!(
-                s.records.contains_key(name),
-                "records: unknown type {name}"
-            );
+            assert!(s.records.contains_key(name), "records: unknown type {name}");
             RTy::Record(name.to_string())
         }
     }
@@ -131,5 +128,33 @@ pub fn check_header(s: &Schema, structs: &[(String, Vec<String>)]) {
              change both, then `make header` and `make gen`",
             r.name
         );
+    }
+}
+
+/// Fails when a magic id's check names a status the table lacks, or an option key (in
+/// `check_options` or a check's `options`) the client does not have: every language's magic-id
+/// test makes exactly these calls.
+pub fn check_magic_checks(s: &Schema) {
+    let option = |key: &str, at: &str| {
+        assert!(
+            s.options.iter().any(|o| o.key == key),
+            "magic_ids {at}: unknown client option {key}"
+        );
+    };
+    for key in s.magic_ids.check_options.keys() {
+        option(key, "check_options");
+    }
+    for m in &s.magic_ids.ids {
+        let Some(c) = m.check() else { continue };
+        assert!(
+            s.statuses.iter().any(|st| st.name == c.status),
+            "magic id {}: check status {} is not in the status table",
+            m.id,
+            c.status
+        );
+        assert!(!c.id.is_empty(), "magic id {}: empty check id", m.id);
+        for key in c.options.keys() {
+            option(key, &format!("check of {}", m.id));
+        }
     }
 }

@@ -36,6 +36,12 @@ pub fn emit(s: &Schema, out: &mut Out) {
         &status::exceptions_hpp(s),
     );
     header(out, "model.hpp", "MONEYKIT_MODEL_HPP", &model::model_hpp(s));
+    header(
+        out,
+        "canonical.hpp",
+        "MONEYKIT_CANONICAL_HPP",
+        &model::canonical_hpp(s),
+    );
     header(out, "view.hpp", "MONEYKIT_VIEW_HPP", &view::view_hpp(s));
     header(out, "probe.hpp", "MONEYKIT_PROBE_HPP", &view::probe_hpp(s));
     header(

@@ -37,16 +37,12 @@ using AddressMatch = AddressScore;
 
 namespace detail {
 
-/// A body the validator accepts with what matching reads (accounts and owners) from a decoded
-/// identity: its canonical dump with the balances left out (decimals are strings there).
+/// A body the validator accepts from a decoded identity: its canonical dump with the
+/// decimals as JSON numbers (every field matching reads is there, as sent).
 inline std::string identity_for_match(const IdentityResponse& identity) {
-    nlohmann::json j = nlohmann::json::parse(identity.canonical_dump(), nullptr, /*allow_exceptions=*/false);
-    if (auto it = j.find("accounts"); it != j.end() && it->is_array()) {
-        for (nlohmann::json& account : *it) {
-            if (account.is_object()) account["balances"] = nlohmann::json::object();
-        }
-    }
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string out;
+    write_canonical(out, identity, /*numbers=*/true);
+    return out;
 }
 
 }  // namespace detail

@@ -6,6 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <type_traits>
+#include <utility>
+
+// The canonical dump is JSON text: no JSON library's type in the public signature.
+static_assert(std::is_same_v<decltype(std::declval<const moneykit::IdentityResponse&>().canonical_dump()), std::string>);
+static_assert(std::is_same_v<decltype(moneykit::LinkProduct::settings), std::optional<std::string>>);
 
 namespace {
 

@@ -147,6 +147,30 @@ TEST(Timestamp, CanonicalFormCutsToMicroseconds) {
     }
 }
 
+TEST(Timestamp, FromTheTypedView) {
+    // What mk_identity_parse gives for "1969-12-31T23:59:59.999999Z": floor seconds, micros past them.
+    const char text[] = "1969-12-31T23:59:59.999999Z";
+    mk_timestamp v{};
+    v.text.ptr = text;
+    v.text.len = sizeof text - 1;
+    v.unix_micros = -1;
+    v.unix_seconds = -1;
+    v.kind = MK_TIMESTAMP_OFFSET;
+    const moneykit::Timestamp t = moneykit::Timestamp::from_view(v);
+    EXPECT_EQ(t.text(), text);
+    EXPECT_EQ(t.unix_seconds(), -1);
+    EXPECT_EQ(t.subsecond_nanos(), 999999000u);
+    EXPECT_EQ(t.canonical(), "1969-12-31T23:59:59.999999Z");
+    EXPECT_FALSE(t.date_only() || t.no_offset());
+    EXPECT_EQ(t, *moneykit::Timestamp::parse(text));
+    v.kind = MK_TIMESTAMP_DATE_ONLY;
+    EXPECT_TRUE(moneykit::Timestamp::from_view(v).date_only() && moneykit::Timestamp::from_view(v).no_offset());
+    v.kind = MK_TIMESTAMP_NO_OFFSET;
+    EXPECT_TRUE(!moneykit::Timestamp::from_view(v).date_only() && moneykit::Timestamp::from_view(v).no_offset());
+    const mk_timestamp absent{};  // text.ptr NULL, MK_TIMESTAMP_ABSENT
+    EXPECT_EQ(moneykit::Timestamp::from_view(absent).canonical(), "1970-01-01T00:00:00.000000Z");
+}
+
 TEST(Timestamp, FarYearsAreExactButNotOnTheSystemClock) {
     const auto first = moneykit::Timestamp::parse("0001-01-01");
     ASSERT_TRUE(first);

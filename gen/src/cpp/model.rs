@@ -1,6 +1,6 @@
-//! model.hpp: the open enums, one struct per schema object and canonical_dump()
-//! (a JSON text written by hand: no JSON library in the model). The structs are
-//! filled from the C typed view by view.hpp.
+//! model.hpp: the open enums and one struct per schema object; canonical.hpp: their
+//! canonical_dump() (JSON text written by hand: no JSON library in the model). The
+//! structs are filled from the C typed view by view.hpp.
 
 use super::{doc, ident, lit, snake};
 use crate::schema::{Field, Object, Schema, Ty};
@@ -8,7 +8,7 @@ use crate::schema::{Field, Object, Schema, Ty};
 pub fn model_hpp(s: &Schema) -> String {
     let objects = dependency_order(s);
     let mut b = String::from(
-        "#include \"decimal.hpp\"\n#include \"json_text.hpp\"\n#include \"timestamp.hpp\"\n\n\
+        "#include \"decimal.hpp\"\n#include \"timestamp.hpp\"\n\n\
          #include <chrono>\n#include <cstddef>\n#include <map>\n#include <optional>\n\
          #include <string>\n#include <string_view>\n#include <vector>\n\nnamespace moneykit {\n\n\
          // Open enums: fields keep the text as sent (std::string); these name the values\n\
@@ -39,17 +39,32 @@ pub fn model_hpp(s: &Schema) -> String {
     for o in &objects {
         b += &object_struct(s, o);
     }
-    b += "namespace detail {\n\n/// Appends the canonical dump of a value (schema/README.md) to `out`.\n";
+    b += "}  // namespace moneykit\n\n\
+          // canonical_dump() (its own header, so that this one stays readable).\n\
+          #include \"canonical.hpp\"  // IWYU pragma: export\n";
+    b
+}
+
+/// canonical.hpp: the canonical dump of every object, written as JSON text.
+pub fn canonical_hpp(s: &Schema) -> String {
+    let objects = dependency_order(s);
+    let mut b = String::from(
+        "#include \"json_text.hpp\"\n#include \"model.hpp\"\n\n#include <cstddef>\n#include <string>\n\n\
+         namespace moneykit {\n\n",
+    );
+    b += "namespace detail {\n\n/// Appends the canonical dump of a value (schema/README.md) to `out`; with `numbers`,\n\
+          /// decimals are JSON numbers (their canonical text), which makes a body the library accepts.\n";
     for o in &objects {
         b += &format!(
-            "inline void write_canonical(std::string& out, const {}& v);\n",
+            "inline void write_canonical(std::string& out, const {}& v, bool numbers = false);\n",
             o.name_in("cpp")
         );
     }
     b += "\n";
     for o in &objects {
         b += &format!(
-            "inline void write_canonical(std::string& out, const {}& v) {{\n",
+            "inline void write_canonical(std::string& out, const {}& v, bool numbers) {{\n\
+             \x20   (void)numbers;  // read by decimals and nested objects only\n",
             o.name_in("cpp")
         );
         for (i, f) in o.fields.iter().enumerate() {
@@ -134,12 +149,14 @@ fn write_code(t: &Ty, expr: &str, required: bool, depth: usize, n: usize) -> Str
     match t {
         Ty::Str | Ty::Enum(_) => format!("{pad}append_json_string(out, {expr});\n"),
         Ty::Bool => format!("{pad}out += {expr} ? \"true\" : \"false\";\n"),
-        Ty::Decimal | Ty::Timestamp => {
-            format!("{pad}append_json_string(out, {expr}.canonical());\n")
-        }
+        Ty::Decimal => format!(
+            "{pad}if (numbers) {{\n{pad}    out += {expr}.canonical();\n{pad}}} else {{\n\
+             {pad}    append_json_string(out, {expr}.canonical());\n{pad}}}\n"
+        ),
+        Ty::Timestamp => format!("{pad}append_json_string(out, {expr}.canonical());\n"),
         // The JSON text as sent (the library checked it is JSON).
         Ty::Opaque => format!("{pad}out += {expr};\n"),
-        Ty::Object(_) => format!("{pad}write_canonical(out, {expr});\n"),
+        Ty::Object(_) => format!("{pad}write_canonical(out, {expr}, numbers);\n"),
         Ty::List(inner) => format!(
             "{pad}out += '[';\n{pad}for (std::size_t i{n} = 0; i{n} < {expr}.size(); ++i{n}) {{\n\
              {pad}    if (i{n} != 0) out += ',';\n{}{pad}}}\n{pad}out += ']';\n",

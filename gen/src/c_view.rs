@@ -1,8 +1,8 @@
 //! The C view of an identity (docs/C-API.md, "Typed view"): from the schema's
 //! objects and enums it writes
 //! - `src/ffi/view_gen.rs`: one `#[repr(C)]` struct per object, one C enum per
-//!   schema enum (with an `UNKNOWN` member), and the readers that fill them from
-//!   a body the core already accepted (`src/ffi/view_read.rs` is the reader);
+//!   schema enum (with an `UNKNOWN` member), and how the core's validator fills
+//!   them in the pass that checks the body (`src/ffi/view_read.rs` is the builder);
 //! - the cbindgen renames of those types (a region of cbindgen.toml), so the
 //!   header names them `mk_<name>`;
 //! - `tests/c/view_dump_gen.h`: the C test's canonical dump of every field.
@@ -142,16 +142,12 @@ fn absent(ty: &str) -> String {
     }
 }
 
-/// The expression that reads one element (or value) of type `t`.
-fn read_expr(t: &Ty) -> String {
+/// The type one element (or value) of type `t` is read as (a `Read<Builder>`).
+fn read_ty(s: &Schema, t: &Ty) -> String {
     match t {
-        Ty::Str => "r.string()".into(),
-        Ty::Opaque => "r.raw()".into(),
-        Ty::Bool => "r.boolean()".into(),
-        Ty::Decimal => "r.decimal()".into(),
-        Ty::Timestamp => "r.timestamp()".into(),
-        Ty::Object(n) => format!("read_{}(r)", snake(n)),
-        _ => unreachable!("checked by elem_ty"),
+        Ty::Opaque => "Raw".into(),
+        Ty::Enum(e) => format!("Enum<{}>", enum_rust(e)),
+        t => elem_ty(s, t, "a list or map"),
     }
 }
 
@@ -204,51 +200,69 @@ fn entry_struct(s: &Schema, f: &Field, t: &Ty, b: &mut String, done: &mut Vec<St
         b,
         "/// One entry of a map of `{value}`: its key and its (never null) value.\n\
          #[repr(C)]\npub struct {name} {{\n    /// The key as sent.\n    pub key: MkStr,\n    \
-         /// The value.\n    pub value: {value},\n}}\n"
+         /// The value.\n    pub value: {value},\n}}\n\n\
+         impl Entry for {name} {{\n    type Value = {value};\n    fn new(key: MkStr, value: {value}) -> Self {{\n        \
+         {name} {{ key, value }}\n    }}\n}}\n"
     );
 }
 
+/// How an object is read: the validator's own visitor (`validate::shape_object!`,
+/// the same rule as the core's shape check) filling the view struct.
 fn reader(s: &Schema, o: &Object, b: &mut String) {
     let rn = rust_name(s, &o.name);
-    let _ = writeln!(
-        b,
-        "pub(super) fn read_{}(r: &mut Reader) -> {rn} {{\n    let mut o = {rn}::ABSENT;\n    \
-         r.begin_object();\n    while let Some(key) = r.key() {{\n        \
-         if r.null() {{\n            continue;\n        }}\n        match &*key {{",
-        snake(&o.name)
-    );
-    for f in &o.fields {
+    let mut members = Vec::new();
+    for (i, f) in o.fields.iter().enumerate() {
         let n = ident(f.name());
-        let body = match &f.ty {
-            Ty::Enum(e) => format!(
-                "{{\n                let (text, value) = r.enumeration({}::of);\n                \
-                 o.{n} = text;\n                o.{}_enum = value;\n            }}",
-                enum_rust(e),
-                f.name()
+        let (ty, set) = match &f.ty {
+            Ty::Enum(e) => (
+                format!("Enum<{}>", enum_rust(e)),
+                format!("{{ o.{n} = v.text; o.{}_enum = v.value; }}", f.name()),
             ),
-            Ty::Object(x) if !f.required() => {
-                format!("o.{n} = r.keep_one(read_{}(r)),", snake(x))
-            }
-            Ty::List(t) => format!(
-                "{{\n                let (p, len) = r.list(|r| {});\n                \
-                 o.{n} = p;\n                o.{}_len = len;\n            }}",
-                read_expr(t),
-                f.name()
+            Ty::Object(x) if !f.required() => (
+                format!("Single<{}>", rust_name(s, x)),
+                format!("o.{n} = v.0"),
             ),
-            Ty::Map(t) => format!(
-                "{{\n                let (p, len) = r.map(|r| {}, |key, value| {} {{ key, value }});\n                \
-                 o.{n} = p;\n                o.{}_len = len;\n            }}",
-                read_expr(t),
-                entry_name(s, t, f.name()),
-                f.name()
+            Ty::Opaque => ("Raw".into(), format!("o.{n} = v.0")),
+            Ty::List(t) => (
+                format!("List<{}>", read_ty(s, t)),
+                format!("{{ o.{n} = v.ptr.cast(); o.{}_len = v.len; }}", f.name()),
             ),
-            t => format!("o.{n} = {},", read_expr(t)),
+            Ty::Map(t) => (
+                format!("Entries<{}>", entry_name(s, t, f.name())),
+                format!("{{ o.{n} = v.ptr; o.{}_len = v.len; }}", f.name()),
+            ),
+            t => (read_ty(s, t), format!("o.{n} = v")),
         };
-        let _ = writeln!(b, "            b\"{}\" => {body}", f.name());
+        let (ty, set) = if f.required() {
+            (ty, set)
+        } else {
+            let set = set
+                .strip_prefix("{ ")
+                .and_then(|s| s.strip_suffix(" }"))
+                .unwrap_or(&set);
+            (
+                format!("Option<{ty}>"),
+                format!("if let Some(v) = v {{ {set} }}"),
+            )
+        };
+        members.push(format!(
+            "{i} \"{}\": {ty} => |o: &mut {rn}, v: {ty}| {set}",
+            f.name()
+        ));
     }
+    let required: Vec<String> = o
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.required())
+        .map(|(i, f)| format!("{i} \"{}\"", f.name()))
+        .collect();
     let _ = writeln!(
         b,
-        "            _ => r.skip(),\n        }}\n    }}\n    o\n}}\n"
+        "shape_object!(build Builder, {rn} = {rn}::ABSENT, {}, {{\n    {},\n}}, required {{ {} }});\n",
+        o.fields.len(),
+        members.join(",\n    "),
+        required.join(", ")
     );
 }
 
@@ -279,8 +293,8 @@ fn c_enums(s: &Schema, b: &mut String) {
         let _ = writeln!(b, "}}\n");
         let _ = writeln!(
             b,
-            "impl {rn} {{\n    pub(super) const ABSENT: {rn} = {rn}::{rn}Unknown;\n\n    \
-             /// The member for a value as sent.\n    pub(super) fn of(text: &[u8]) -> {rn} {{\n        match text {{"
+            "impl {rn} {{\n    pub(super) const ABSENT: {rn} = {rn}::{rn}Unknown;\n}}\n\n\
+             impl Known for {rn} {{\n    fn of(text: &[u8]) -> {rn} {{\n        match text {{"
         );
         for v in &e.values {
             let _ = writeln!(b, "            b\"{v}\" => {rn}::{rn}{},", member(v));
@@ -331,13 +345,21 @@ pub fn emit(s: &Schema, out: &mut Out) {
     let mut b = String::new();
     b.push_str(
         "//! The typed, read-only C view of an identity (docs/C-API.md, \"Typed view\"):\n\
-         //! its `#[repr(C)]` structs and C enums, and the readers that fill them from a\n\
-         //! body the core accepted. Generated from schema/moneykit.json by\n\
-         //! gen/src/c_view.rs; the hand-written rest is in view.rs and view_read.rs.\n\n\
+         //! its `#[repr(C)]` structs and C enums, and how the core's one validator fills\n\
+         //! them while it reads the body (`validate::shape_object!`). Generated from\n\
+         //! schema/moneykit.json by gen/src/c_view.rs; the hand-written rest is in\n\
+         //! view.rs and view_read.rs.\n\n\
          #![allow(clippy::enum_variant_names)] // C enum members carry their type's name\n\n\
-         use super::view_read::{MkDecimal, MkOptBool, MkStr, MkTimestamp, Reader};\n\
-         use std::ptr;\n\n",
+         use super::view_read::{\n    Builder, Entries, Entry, Enum, Known, List, MkDecimal, MkOptBool, MkStr, MkTimestamp, Raw,\n",
     );
+    // `Single` only when some object field is optional (it is a pointer then).
+    let single = objects.iter().any(|o| {
+        o.fields
+            .iter()
+            .any(|f| matches!(f.ty, Ty::Object(_)) && !f.required())
+    });
+    b.push_str(if single { "    Single,\n" } else { "" });
+    b.push_str("};\nuse crate::core::validate::shape_object;\nuse std::ptr;\n\n");
     c_enums(s, &mut b);
     let mut entries = Vec::new();
     for o in &objects {

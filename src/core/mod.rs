@@ -27,7 +27,7 @@ mod secret;
 mod status;
 mod status_gen;
 mod timestamp;
-mod validate;
+pub(crate) mod validate;
 
 pub use call_options_gen::{batch_option, refresh_option, FloatBounds, IntBounds};
 pub use cancel::{CallControl, CancelToken};

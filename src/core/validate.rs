@@ -4,12 +4,19 @@
 //! refused body is parsed again, into a `serde_json::Value`, so the path walker
 //! of `model_gen` can name where and what is wrong. Messages never carry a
 //! value from the body (owner data must not reach callers' logs).
+//!
+//! The typed C view (src/ffi/view_read.rs) is built by the same check in the
+//! same pass: the shape check is written once, generic over what a value is read
+//! into ([`Read`]): `()` for the validator (nothing kept), the view's builder for
+//! `mk_identity_parse`. Objects come from one macro ([`shape_object!`]) and every
+//! leaf's rule from one function here, so both accept exactly the same bodies.
 
 use super::input_json;
 use super::model_gen;
-use super::timestamp;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use super::timestamp::{self, TimestampKind};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::fmt;
@@ -24,8 +31,20 @@ pub fn validate_identity(body: &[u8]) -> Result<(), String> {
 /// As [`validate_identity`], for a body already known to be UTF-8 (the parser
 /// then skips re-checking every string, which is most of its work).
 pub fn validate_identity_str(body: &str) -> Result<(), String> {
-    match serde_json::from_str::<model_gen::shape::IdentityResponse>(body) {
-        Ok(_) => Ok(()),
+    read_identity::<(), model_gen::shape::IdentityResponse>(&mut (), body).map(|_| ())
+}
+
+/// The shape check of a whole body, reading it into `b` as a `T` (the root
+/// object): the validator with `()`, the typed view with its builder. The error
+/// is the validator's `<path>: <problem>`.
+pub(crate) fn read_identity<'de, B, T: Read<'de, B>>(
+    b: &mut B,
+    body: &'de str,
+) -> Result<T, String> {
+    // As `serde_json::from_str`: the value, then nothing but whitespace.
+    let mut de = serde_json::Deserializer::from_str(body);
+    match T::read(b, &mut de).and_then(|t| de.end().map(|()| t)) {
+        Ok(t) => Ok(t),
         Err(_) => Err(explain(body)),
     }
 }
@@ -43,24 +62,248 @@ fn explain(body: &str) -> String {
     }
 }
 
+// ---------------------------------------------------------------- reading into a builder
+
+/// A value of the schema read through serde into a builder `B`: like
+/// `Deserialize`, with somewhere to put what is read. The validator's types
+/// (below and `model_gen::shape`) read into `()` through their `Deserialize`;
+/// the typed view's (src/ffi/view_read.rs) into its builder, each with the same
+/// rule function as the validator's type of that schema type.
+pub(crate) trait Read<'de, B>: Sized {
+    fn read<D: Deserializer<'de>>(b: &mut B, d: D) -> Result<Self, D::Error>;
+}
+
+impl<'de, T: Deserialize<'de>> Read<'de, ()> for T {
+    #[inline]
+    fn read<D: Deserializer<'de>>(_: &mut (), d: D) -> Result<Self, D::Error> {
+        T::deserialize(d)
+    }
+}
+
+/// Reads one `T` into a builder where serde wants a seed (array items, member values).
+pub(crate) struct Seed<'b, B, T>(&'b mut B, PhantomData<T>);
+
+impl<'b, B, T> Seed<'b, B, T> {
+    #[inline]
+    pub(crate) fn new(b: &'b mut B) -> Self {
+        Seed(b, PhantomData)
+    }
+}
+
+impl<'de, B, T: Read<'de, B>> DeserializeSeed<'de> for Seed<'_, B, T> {
+    type Value = T;
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        T::read(self.0, d)
+    }
+}
+
+/// How deep the builder is in the body's arrays and objects (the root object is
+/// 1), which an opaque value needs: see [`read_opaque_text`].
+pub(crate) trait Nest {
+    fn depth(&mut self) -> &mut usize;
+}
+
+/// serde_json's nesting limit: a body whose arrays and objects nest deeper is refused.
+const MAX_DEPTH: usize = 127;
+
+// ---------------------------------------------------------------- the rules of the leaves
+
+/// A string: `f` gets it unescaped.
+#[inline]
+pub(crate) fn read_str<'de, D: Deserializer<'de>, R>(
+    d: D,
+    f: impl FnOnce(&str) -> R,
+) -> Result<R, D::Error> {
+    struct V<F>(F);
+    impl<R, F: FnOnce(&str) -> R> Visitor<'_> for V<F> {
+        type Value = R;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string")
+        }
+        #[inline]
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<R, E> {
+            Ok((self.0)(s))
+        }
+    }
+    d.deserialize_str(V(f))
+}
+
+/// A timestamp in the schema's grammar: `f` gets the text, the instant in
+/// microseconds and how it was written.
+#[inline]
+pub(crate) fn read_date_time<'de, D: Deserializer<'de>, R>(
+    d: D,
+    f: impl FnOnce(&str, i64, TimestampKind) -> R,
+) -> Result<R, D::Error> {
+    struct V<F>(F);
+    impl<R, F: FnOnce(&str, i64, TimestampKind) -> R> Visitor<'_> for V<F> {
+        type Value = R;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an ISO-8601 date-time")
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<R, E> {
+            match timestamp::parse(s) {
+                Some((micros, kind)) => Ok((self.0)(s, micros, kind)),
+                None => Err(E::custom("expected ISO-8601 date-time")),
+            }
+        }
+    }
+    d.deserialize_str(V(f))
+}
+
+/// A number as [`Num`] accepts it, and its text exactly as sent. serde_json hands
+/// out no number's text, so the value is taken raw and then read as a [`Num`]:
+/// the raw reader skips a number by the same grammar as the number parser (it
+/// only leaves out the range check, which the second read makes), and anything
+/// else it takes is refused by [`Num`], as in place.
+pub(crate) fn read_number_text<'de, D: Deserializer<'de>>(d: D) -> Result<&'de str, D::Error> {
+    let raw = <&'de RawValue>::deserialize(d)?;
+    match serde_json::from_str::<Num>(raw.get()) {
+        Ok(Num) => Ok(raw.get()),
+        Err(_) => Err(de::Error::custom("expected number")),
+    }
+}
+
+/// An opaque value as [`Opaque`] accepts it, and its JSON text as sent, read at
+/// `depth` (the arrays and objects around it). Taken raw and then read as an
+/// [`Opaque`], as [`read_number_text`]; the raw reader has no nesting limit and
+/// the second read starts from the top, so the nesting limit the body would hit
+/// in place is checked here.
+pub(crate) fn read_opaque_text<'de, D: Deserializer<'de>>(
+    d: D,
+    depth: usize,
+) -> Result<&'de str, D::Error> {
+    let raw = <&'de RawValue>::deserialize(d)?.get();
+    if depth + nesting(raw.as_bytes()) > MAX_DEPTH {
+        return Err(de::Error::custom("recursion limit exceeded"));
+    }
+    match serde_json::from_str::<Opaque>(raw) {
+        Ok(_) => Ok(raw),
+        Err(_) => Err(de::Error::custom("expected object")),
+    }
+}
+
+/// How deeply the arrays and objects of a JSON text nest (0 for a scalar).
+fn nesting(json: &[u8]) -> usize {
+    let (mut depth, mut max, mut in_str, mut escaped) = (0usize, 0usize, false, false);
+    for &c in json {
+        if in_str {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// An array: each item read as a `T` into `b`, then handed to `each`.
+#[inline]
+pub(crate) fn read_seq<'de, D, B, T>(
+    b: &mut B,
+    d: D,
+    each: impl FnMut(&mut B, T),
+) -> Result<(), D::Error>
+where
+    D: Deserializer<'de>,
+    T: Read<'de, B>,
+{
+    struct V<'b, B, T, F>(&'b mut B, F, PhantomData<T>);
+    impl<'de, B, T: Read<'de, B>, F: FnMut(&mut B, T)> Visitor<'de> for V<'_, B, T, F> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array")
+        }
+        #[inline]
+        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(item) = seq.next_element_seed(Seed::<B, T>::new(self.0))? {
+                (self.1)(self.0, item);
+            }
+            Ok(())
+        }
+    }
+    d.deserialize_seq(V(b, each, PhantomData))
+}
+
+/// A map: an object whose every value is read as a `T` into `b` (use an
+/// `Option` to allow null values), then handed to `each` with its key.
+pub(crate) fn read_map<'de, D, B, T>(
+    b: &mut B,
+    d: D,
+    each: impl FnMut(&mut B, Key<'de>, T),
+) -> Result<(), D::Error>
+where
+    D: Deserializer<'de>,
+    T: Read<'de, B>,
+{
+    struct V<'b, B, T, F>(&'b mut B, F, PhantomData<T>);
+    impl<'de, B, T: Read<'de, B>, F: FnMut(&mut B, Key<'de>, T)> Visitor<'de> for V<'_, B, T, F> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<Key<'de>>()? {
+                let value = map.next_value_seed(Seed::<B, T>::new(self.0))?;
+                (self.1)(self.0, key, value);
+            }
+            Ok(())
+        }
+    }
+    d.deserialize_map(V(b, each, PhantomData))
+}
+
+/// An optional value: absent and `null` are the same. The rule of serde's
+/// `Option` (the validator's optional members), for a value read into a builder.
+pub(crate) fn read_option<'de, D, B, T>(b: &mut B, d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Read<'de, B>,
+{
+    struct V<'b, B, T>(&'b mut B, PhantomData<T>);
+    impl<'de, B, T: Read<'de, B>> Visitor<'de> for V<'_, B, T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("option")
+        }
+        #[inline]
+        fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        #[inline]
+        fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        #[inline]
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+            T::read(self.0, d).map(Some)
+        }
+    }
+    d.deserialize_option(V(b, PhantomData))
+}
+
 // ---------------------------------------------------------------- the shape check's leaves
 
 /// Any JSON string, looked at but not kept.
 pub(crate) struct Str;
 
 impl<'de> Deserialize<'de> for Str {
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Str;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Str, E> {
-                Ok(Str)
-            }
-        }
-        d.deserialize_str(V)
+        read_str(d, |_| Str)
     }
 }
 
@@ -69,20 +312,7 @@ pub(crate) struct DateTime;
 
 impl<'de> Deserialize<'de> for DateTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = DateTime;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an ISO-8601 date-time")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<DateTime, E> {
-                match timestamp::parse(s) {
-                    Some(_) => Ok(DateTime),
-                    None => Err(E::custom("expected ISO-8601 date-time")),
-                }
-            }
-        }
-        d.deserialize_str(V)
+        read_date_time(d, |_, _, _| DateTime)
     }
 }
 
@@ -115,32 +345,27 @@ impl<'de> Deserialize<'de> for Num {
 pub(crate) struct Seq<T>(PhantomData<T>);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Seq<T> {
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = Seq<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an array")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Seq<T>, A::Error> {
-                while seq.next_element::<T>()?.is_some() {}
-                Ok(Seq(PhantomData))
-            }
-        }
-        d.deserialize_seq(V(PhantomData))
+        read_seq::<D, (), T>(&mut (), d, |_, _| ()).map(|()| Seq(PhantomData))
     }
 }
 
 /// An object member's name: borrowed from the body unless it holds an escape.
 pub(crate) struct Key<'de>(Cow<'de, str>);
 
-impl Key<'_> {
+impl<'de> Key<'de> {
     pub(crate) fn as_str(&self) -> &str {
         &self.0
+    }
+
+    pub(crate) fn into_cow(self) -> Cow<'de, str> {
+        self.0
     }
 }
 
 impl<'de> Deserialize<'de> for Key<'de> {
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
@@ -204,13 +429,18 @@ impl<'de> Deserialize<'de> for Any {
     }
 }
 
-/// Declares a shape-check object (used by the generated `model_gen::shape`): a unit
-/// struct read from a JSON object only (an array of its fields is refused), whose members
-/// are read as the given types (`Option<T>` for an optional one) and unknown members as
-/// [`Any`]; a member given twice or a required one missing is refused. A visitor rather
-/// than a derive, which would take an array and skip unknown numbers unchecked (issue 23).
-/// Arguments: the name, the member count, `{index "key": Type, ...}` and
-/// `required {index "key", ...}`.
+/// Declares how a schema object is read: only from a JSON object (an array of
+/// its fields is refused), its members as the given types (`Option<T>` for an
+/// optional one), unknown members as [`Any`]; a member given twice or a required
+/// one missing is refused. A visitor rather than a derive, which would take an
+/// array and skip unknown numbers unchecked (issue 23). Two forms, one rule:
+/// - the validator's (`model_gen::shape`): `shape_object!(Name, n, { index "key":
+///   Type, ... }, required { index "key", ... })` declares the unit struct `Name`,
+///   read into `()`;
+/// - a builder's (the typed view, src/ffi/view_gen.rs): `shape_object!(build B,
+///   Out = init, n, { index "key": Type => setter, ... }, required { ... })`
+///   implements [`Read`]`<B>` for `Out`: it starts from `init` and hands each
+///   member's value to `setter(&mut out, value)`; `B` must implement [`Nest`].
 macro_rules! shape_object {
     ($name:ident, $n:literal, { $($i:literal $key:literal : $ty:ty),* $(,)? },
      required { $($ri:literal $rkey:literal),* $(,)? }) => {
@@ -228,32 +458,72 @@ macro_rules! shape_object {
                         self,
                         mut map: A,
                     ) -> Result<$name, A::Error> {
-                        use serde::de::Error as _;
-                        let mut seen = [false; $n];
-                        while let Some(key) = map.next_key::<$crate::core::validate::Key<'de>>()? {
-                            let i: usize = match key.as_str() {
-                                $($key => {
-                                    map.next_value::<$ty>()?;
-                                    $i
-                                })*
-                                _ => {
-                                    map.next_value::<$crate::core::validate::Any>()?;
-                                    continue;
-                                }
-                            };
-                            if std::mem::replace(&mut seen[i], true) {
-                                return Err(A::Error::custom("duplicate field"));
-                            }
-                        }
-                        $(if !seen[$ri] {
-                            return Err(A::Error::missing_field($rkey));
-                        })*
-                        Ok($name)
+                        let mut o = $name;
+                        $crate::core::validate::shape_object!(@members map, &mut (), o, $n,
+                            { $($i $key : $ty => |_: &mut $name, _: $ty| ()),* },
+                            required { $($ri $rkey),* });
+                        Ok(o)
                     }
                 }
                 d.deserialize_map(V)
             }
         }
+    };
+    (build $b:ty, $out:ty = $init:expr, $n:literal,
+     { $($i:literal $key:literal : $ty:ty => $set:expr),* $(,)? },
+     required { $($ri:literal $rkey:literal),* $(,)? }) => {
+        impl<'de> $crate::core::validate::Read<'de, $b> for $out {
+            fn read<D: serde::Deserializer<'de>>(b: &mut $b, d: D) -> Result<Self, D::Error> {
+                struct V<'b>(&'b mut $b);
+                impl<'de> serde::de::Visitor<'de> for V<'_> {
+                    type Value = $out;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("an object")
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<$out, A::Error> {
+                        let mut o = $init;
+                        $crate::core::validate::shape_object!(@members map, &mut *self.0, o, $n,
+                            { $($i $key : $ty => $set),* }, required { $($ri $rkey),* });
+                        Ok(o)
+                    }
+                }
+                use $crate::core::validate::Nest as _;
+                *b.depth() += 1;
+                let o = d.deserialize_map(V(&mut *b));
+                *b.depth() -= 1;
+                o
+            }
+        }
+    };
+    // The members' loop, shared by both forms.
+    (@members $map:ident, $b:expr, $o:ident, $n:literal,
+     { $($i:literal $key:literal : $ty:ty => $set:expr),* },
+     required { $($ri:literal $rkey:literal),* }) => {
+        use serde::de::Error as _;
+        let mut seen = [false; $n];
+        while let Some(key) = $map.next_key::<$crate::core::validate::Key<'de>>()? {
+            let i: usize = match key.as_str() {
+                $($key => {
+                    let v = $map.next_value_seed(
+                        $crate::core::validate::Seed::<_, $ty>::new($b))?;
+                    ($set)(&mut $o, v);
+                    $i
+                })*
+                _ => {
+                    $map.next_value::<$crate::core::validate::Any>()?;
+                    continue;
+                }
+            };
+            if std::mem::replace(&mut seen[i], true) {
+                return Err(A::Error::custom("duplicate field"));
+            }
+        }
+        $(if !seen[$ri] {
+            return Err(A::Error::missing_field($rkey));
+        })*
     };
 }
 pub(crate) use shape_object;
@@ -264,18 +534,7 @@ pub(crate) struct Map<T>(PhantomData<T>);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Map<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = Map<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Map<T>, A::Error> {
-                while map.next_entry::<Str, T>()?.is_some() {}
-                Ok(Map(PhantomData))
-            }
-        }
-        d.deserialize_map(V(PhantomData))
+        read_map::<D, (), T>(&mut (), d, |_, _, _| ()).map(|()| Map(PhantomData))
     }
 }
 

@@ -6,8 +6,8 @@
 
 use super::cancel::MkCancel;
 use super::identity::fetch_identity;
-use super::view_gen::{read_identity_response, MkIdentityResponse};
-use super::view_read::{Reader, Storage};
+use super::view_gen::MkIdentityResponse;
+use super::view_read::{Builder, Storage};
 use super::{into_c_string, status_call, MkClient};
 use crate::core::Error;
 use std::ffi::c_char;
@@ -26,15 +26,16 @@ pub struct MkIdentity {
     _storage: Storage,
 }
 
-/// Builds the view of `body`, which the core has accepted.
-fn build(body: &str) -> Box<MkIdentity> {
-    let mut r = Reader::new(body);
-    let root = read_identity_response(&mut r);
-    Box::new(MkIdentity {
+/// Checks `body` with the core's one validator and builds its view in the same
+/// pass; a refused body's error is the validator's `<path>: <problem>`.
+fn build(body: &str) -> Result<Box<MkIdentity>, String> {
+    let mut b = Builder::new(body.len());
+    let root = crate::core::validate::read_identity::<Builder, MkIdentityResponse>(&mut b, body)?;
+    Ok(Box::new(MkIdentity {
         live: LIVE,
         root,
-        _storage: r.finish(),
-    })
+        _storage: b.finish(),
+    }))
 }
 
 /// Writes NULL to an out-handle pointer, or refuses a NULL one.
@@ -78,10 +79,9 @@ pub unsafe extern "C" fn mk_identity_parse(
         // initialised bytes (so `len` fits one allocation, below `isize::MAX`); `u8`
         // has the alignment of `c_char`; the slice does not outlive this call.
         let bytes = unsafe { std::slice::from_raw_parts(json.cast::<u8>(), len) };
-        // The same checks as `validate_identity`, with the UTF-8 one kept for the reader.
+        // The same checks as `validate_identity`, in the pass that builds the view.
         let text = std::str::from_utf8(bytes).map_err(|_| Error::decode("body is not UTF-8"))?;
-        crate::core::validate_identity_str(text).map_err(Error::decode)?;
-        let view = Box::into_raw(build(text));
+        let view = Box::into_raw(build(text).map_err(Error::decode)?);
         // SAFETY: checked not NULL by `clear_out`; valid for a pointer write.
         unsafe { *out_identity = view };
         Ok(())
@@ -118,7 +118,8 @@ pub unsafe extern "C" fn mk_get_identity_view(
             unsafe { *out_request_id = ptr::null_mut() };
         }
         // SAFETY: forwarded from this function's contract (mk_get_identity_ex's).
-        // The core validated the body before returning it.
+        // The core validated the body before returning it, so the view's pass (the
+        // same validator) accepts it too.
         let identity = unsafe {
             fetch_identity(
                 client,
@@ -129,7 +130,9 @@ pub unsafe extern "C" fn mk_get_identity_view(
                 cancel,
             )
         }?;
-        let view = Box::into_raw(build(&identity.body));
+        let view = build(&identity.body)
+            .map_err(|e| Error::decode(format!("invalid identity response: {e}")))?;
+        let view = Box::into_raw(view);
         // SAFETY: checked not NULL by `clear_out`; valid for a pointer write.
         unsafe { *out_identity = view };
         if let (false, Some(id)) = (out_request_id.is_null(), identity.request_id) {
@@ -298,3 +301,7 @@ mod tests {
         assert!(root.is_null());
     }
 }
+
+#[cfg(test)]
+#[path = "view_agree_tests.rs"]
+mod agree_tests;

@@ -1,14 +1,18 @@
 //! The leaf types of the typed view (`mk_str`, `mk_decimal`, `mk_timestamp`,
-//! `mk_opt_bool`) and the reader that fills the generated view structs
-//! (view_gen.rs) from a body **the core has already accepted**
-//! (`crate::core::validate_identity`). The core stays the only validator: this
-//! reader decides nothing; it walks JSON known to be well formed and of the
-//! schema's shape, copies every string (unescaped, NUL-terminated) into one
-//! buffer sized up front, and keeps every array until the handle is freed.
-//! Anything unexpected is a bug and panics (the FFI boundary turns that into
-//! `MK_ERR_INTERNAL`) rather than reading out of bounds.
+//! `mk_opt_bool`) and the builder that fills the generated view structs
+//! (view_gen.rs) while the core's one validator reads the body
+//! (`crate::core::validate`, "reading into a builder"): the view is built in the
+//! same pass that checks the body, so it accepts exactly what
+//! `mk_validate_identity` accepts. Every string is copied (unescaped,
+//! NUL-terminated) into one buffer sized up front, every array into a chunked
+//! arena, and everything is kept until the handle is freed.
 
-use crate::core::model::{Timestamp, TimestampKind};
+use crate::core::model::TimestampKind;
+use crate::core::validate::{
+    read_date_time, read_map, read_number_text, read_opaque_text, read_option, read_seq, read_str,
+    Nest, Read,
+};
+use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
 use std::ffi::c_char;
 use std::mem::{ManuallyDrop, MaybeUninit};
@@ -109,7 +113,7 @@ pub(super) struct Kept {
     free: unsafe fn(*mut u8, usize, usize),
 }
 
-/// Frees a `Vec<T>` given up by [`Reader::list`].
+/// Frees a `Vec<T>` given up by [`Builder::keep`].
 ///
 /// # Safety
 /// `(p, len, cap)` are the raw parts of a `Vec<T>` not freed yet.
@@ -120,34 +124,9 @@ unsafe fn free_vec<T>(p: *mut u8, len: usize, cap: usize) {
 
 impl Drop for Kept {
     fn drop(&mut self) {
-        // SAFETY: `Reader::keep` built this from a `Vec` it gave up, freed only here.
+        // SAFETY: `Builder::keep` built this from a `Vec` it gave up, freed only here.
         unsafe { (self.free)(self.ptr, self.len, self.cap) }
     }
-}
-
-/// The index of the first `"` or `\\` in `b` (a closing quote exists in an
-/// accepted body), eight bytes at a time.
-#[inline]
-fn quote_or_backslash(b: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let found = |x: u64, c: u8| {
-        let y = x ^ (ONES * u64::from(c));
-        y.wrapping_sub(ONES) & !y & HIGH // exact for the lowest matching byte
-    };
-    let mut i = 0;
-    while i + 8 <= b.len() {
-        let x = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
-        let m = found(x, b'"') | found(x, b'\\');
-        if m != 0 {
-            return i + (m.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    i + b[i..]
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\')
-        .expect("accepted body: a closing quote")
 }
 
 /// The memory of a view: the string bytes and every array.
@@ -157,7 +136,7 @@ pub(super) struct Storage {
     /// and never reallocated, so pointers into it stay valid.
     pub(super) strings: Vec<u8>,
     pub(super) kept: Vec<Kept>,
-    /// The arrays of [`Reader::list`], packed into a few chunks.
+    /// The arrays of [`List`], packed into a few chunks.
     pub(super) chunks: Vec<Vec<Word>>,
 }
 
@@ -170,52 +149,63 @@ fn chunk_words(body_len: usize) -> usize {
     (body_len / 8).clamp(256, 8192)
 }
 
-/// Walks an accepted body (see the module comment).
-pub(super) struct Reader<'a> {
-    b: &'a [u8],
-    i: usize,
-    /// `strings`' buffer, written only through this pointer during the walk.
+/// Where the view is built while the validator reads the body.
+pub(super) struct Builder {
+    /// `strings`' buffer, written only through this pointer while building.
     base: *mut u8,
     cap: usize,
     used: usize,
     kept: Vec<Kept>,
     chunks: Vec<Vec<Word>>,
+    chunk_words: usize,
     /// The free words of the last chunk, written only through this pointer.
     next: *mut Word,
     left: usize,
     /// Items of the lists being read (innermost on top), before they are copied
     /// into the arena as one array.
     stack: Vec<Word>,
-    /// Not touched during the walk (written only through `base`).
+    /// The arrays and objects around the value being read (see `Nest`).
+    depth: usize,
+    /// Not touched while building (written only through `base`).
     strings: Vec<u8>,
 }
 
-impl<'a> Reader<'a> {
-    pub(super) fn new(body: &'a str) -> Reader<'a> {
+impl Nest for Builder {
+    #[inline]
+    fn depth(&mut self) -> &mut usize {
+        &mut self.depth
+    }
+}
+
+impl Builder {
+    /// A builder for a view of a body of `body_len` bytes.
+    pub(super) fn new(body_len: usize) -> Builder {
         // Every stored string is at most its JSON text (escapes only shrink) plus a
-        // NUL, and every JSON value in an object or array is followed by at least one
-        // byte (a quote, `,`, `]` or `}`), so the body's length plus one bounds the total.
-        let cap = body.len() + 1;
+        // NUL, every JSON value in an object or array is followed by at least one
+        // byte (a quote, `,`, `]` or `}`), and no text of the body is stored twice
+        // (a map's key once, each value once), so the body's length plus one bounds
+        // the total.
+        let cap = body_len + 1;
         let mut strings = Vec::<u8>::with_capacity(cap);
         let base = strings.as_mut_ptr();
-        Reader {
-            b: body.as_bytes(),
-            i: 0,
+        Builder {
             base,
             cap,
             used: 0,
             kept: Vec::new(),
             chunks: Vec::new(),
+            chunk_words: chunk_words(body_len),
             next: ptr::null_mut(),
             left: 0,
             stack: Vec::new(),
+            depth: 0,
             strings,
         }
     }
 
-    /// Ends the walk: the storage that every pointer handed out points into.
+    /// Ends the build: the storage that every pointer handed out points into.
     pub(super) fn finish(self) -> Storage {
-        let Reader {
+        let Builder {
             mut strings,
             kept,
             used,
@@ -233,115 +223,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn peek(&self) -> u8 {
-        *self.b.get(self.i).expect("accepted body: a value follows")
-    }
-
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
-            self.i += 1;
-        }
-    }
-
-    /// Consumes `null` if it is next.
-    pub(super) fn null(&mut self) -> bool {
-        self.ws();
-        if self.b[self.i..].starts_with(b"null") {
-            self.i += 4;
-            true
-        } else {
-            false
-        }
-    }
-
-    pub(super) fn begin_object(&mut self) {
-        self.ws();
-        assert_eq!(self.peek(), b'{', "accepted body: an object");
-        self.i += 1;
-    }
-
-    /// The next key of the object being read (positioned at its value), or None
-    /// at its end.
-    pub(super) fn key(&mut self) -> Option<Cow<'a, [u8]>> {
-        self.ws();
-        if self.peek() == b',' {
-            self.i += 1;
-            self.ws();
-        }
-        if self.peek() == b'}' {
-            self.i += 1;
-            return None;
-        }
-        let k = self.json_string();
-        self.ws();
-        assert_eq!(self.peek(), b':', "accepted body: a colon");
-        self.i += 1;
-        Some(k)
-    }
-
-    /// The string at the cursor, unescaped: borrowed from the body when it has
-    /// no escapes.
-    #[inline]
-    fn json_string(&mut self) -> Cow<'a, [u8]> {
-        self.ws();
-        assert_eq!(self.peek(), b'"', "accepted body: a string");
-        let start = self.i + 1;
-        let j = start + quote_or_backslash(&self.b[start..]);
-        if self.b[j] == b'"' {
-            self.i = j + 1;
-            return Cow::Borrowed(&self.b[start..j]);
-        }
-        Cow::Owned(self.escaped_string(start, j))
-    }
-
-    /// The rest of a string with escapes: `start` is its first byte, `j` its first
-    /// backslash. Leaves the cursor after the closing quote.
-    #[cold]
-    #[inline(never)]
-    fn escaped_string(&mut self, start: usize, mut j: usize) -> Vec<u8> {
-        let mut out = self.b[start..j].to_vec();
-        while self.b[j] != b'"' {
-            if self.b[j] != b'\\' {
-                out.push(self.b[j]);
-                j += 1;
-                continue;
-            }
-            let e = self.b[j + 1];
-            j += 2;
-            let c = match e {
-                b'n' => '\n',
-                b't' => '\t',
-                b'r' => '\r',
-                b'b' => '\u{8}',
-                b'f' => '\u{c}',
-                b'u' => {
-                    let hi = self.hex4(j);
-                    j += 4;
-                    let code = if (0xD800..0xDC00).contains(&hi) && self.b[j..].starts_with(b"\\u")
-                    {
-                        let lo = self.hex4(j + 2);
-                        j += 6;
-                        0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF)
-                    } else {
-                        hi
-                    };
-                    char::from_u32(code).unwrap_or('\u{FFFD}')
-                }
-                other => char::from(other), // `"`, `\`, `/`
-            };
-            let mut tmp = [0u8; 4];
-            out.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
-        }
-        self.i = j + 1;
-        out
-    }
-
-    fn hex4(&self, at: usize) -> u32 {
-        let s = std::str::from_utf8(&self.b[at..at + 4]).expect("accepted body: hex digits");
-        u32::from_str_radix(s, 16).expect("accepted body: hex digits")
-    }
-
     /// Copies `bytes` and a NUL into the string buffer.
+    #[inline]
     fn store(&mut self, bytes: &[u8]) -> MkStr {
         let n = bytes.len();
         assert!(self.used + n < self.cap, "view string buffer bound");
@@ -361,112 +244,6 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub(super) fn string(&mut self) -> MkStr {
-        let s = self.json_string();
-        self.store(&s)
-    }
-
-    /// A string and what `of` makes of it (an enum's member).
-    pub(super) fn enumeration<T>(&mut self, of: fn(&[u8]) -> T) -> (MkStr, T) {
-        let s = self.json_string();
-        (self.store(&s), of(&s))
-    }
-
-    pub(super) fn boolean(&mut self) -> MkOptBool {
-        self.ws();
-        if self.b[self.i..].starts_with(b"true") {
-            self.i += 4;
-            MkOptBool::MkBoolTrue
-        } else {
-            assert!(
-                self.b[self.i..].starts_with(b"false"),
-                "accepted body: a boolean"
-            );
-            self.i += 5;
-            MkOptBool::MkBoolFalse
-        }
-    }
-
-    pub(super) fn decimal(&mut self) -> MkDecimal {
-        self.ws();
-        let start = self.i;
-        while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.b.get(self.i) {
-            self.i += 1;
-        }
-        let text = &self.b[start..self.i];
-        assert!(!text.is_empty(), "accepted body: a number");
-        let value = std::str::from_utf8(text)
-            .ok()
-            .and_then(|t| t.parse::<f64>().ok())
-            .unwrap_or(f64::NAN);
-        MkDecimal {
-            text: self.store(text),
-            value,
-        }
-    }
-
-    pub(super) fn timestamp(&mut self) -> MkTimestamp {
-        let s = self.json_string();
-        let text = std::str::from_utf8(&s).expect("accepted body: UTF-8");
-        let t = Timestamp::parse(text).expect("accepted body: a timestamp");
-        let micros = t.unix_micros();
-        MkTimestamp {
-            text: self.store(&s),
-            unix_micros: micros,
-            unix_seconds: micros.div_euclid(1_000_000),
-            kind: match t.kind() {
-                TimestampKind::Offset => MkTimestampKind::MkTimestampOffset,
-                TimestampKind::NoOffset => MkTimestampKind::MkTimestampNoOffset,
-                TimestampKind::DateOnly => MkTimestampKind::MkTimestampDateOnly,
-            },
-        }
-    }
-
-    /// Skips any value.
-    pub(super) fn skip(&mut self) {
-        self.ws();
-        match self.peek() {
-            b'"' => {
-                self.json_string();
-            }
-            b'{' | b'[' => {
-                let mut depth = 0usize;
-                loop {
-                    match self.peek() {
-                        b'"' => {
-                            self.json_string();
-                            continue;
-                        }
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' => depth -= 1,
-                        _ => {}
-                    }
-                    self.i += 1;
-                    if depth == 0 {
-                        break;
-                    }
-                }
-            }
-            _ => {
-                while !matches!(
-                    self.b.get(self.i),
-                    None | Some(b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
-                ) {
-                    self.i += 1;
-                }
-            }
-        }
-    }
-
-    /// Any value, as the JSON text sent (an opaque field).
-    pub(super) fn raw(&mut self) -> MkStr {
-        self.ws();
-        let start = self.i;
-        self.skip();
-        let text = &self.b[start..self.i];
-        self.store(text)
-    }
-
     /// Keeps `v` until the handle is freed; returns where it lives. An empty
     /// `v` allocates nothing: its (dangling, aligned, non-NULL) pointer is
     /// returned and nothing is kept.
@@ -484,16 +261,10 @@ impl<'a> Reader<'a> {
         (p.cast_const(), len)
     }
 
-    /// One value kept on its own (an optional object).
-    #[allow(dead_code)] // used when the schema has an optional object field
-    pub(super) fn keep_one<T>(&mut self, v: T) -> *const T {
-        self.keep(vec![v]).0
-    }
-
     /// `words` free words of the arena (a new chunk when the last one lacks them).
     fn alloc(&mut self, words: usize) -> *mut Word {
         if words > self.left {
-            let n = words.max(chunk_words(self.b.len()));
+            let n = words.max(self.chunk_words);
             let mut chunk: Vec<Word> = Vec::with_capacity(n);
             self.next = chunk.as_mut_ptr();
             self.left = n;
@@ -505,85 +276,183 @@ impl<'a> Reader<'a> {
         self.left -= words;
         p
     }
+}
 
-    /// An array, each item read by `item`: one allocation-free pass (items go to
-    /// a stack, then as one block into the arena).
-    pub(super) fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> T) -> (*const T, usize) {
-        self.ws();
-        assert_eq!(self.peek(), b'[', "accepted body: an array");
-        self.i += 1;
-        self.ws();
-        if self.peek() == b']' {
-            self.i += 1;
-            return (ptr::NonNull::<T>::dangling().as_ptr().cast_const(), 0);
-        }
+// ---------------------------------------------------------------- the leaves, read into the view
+// Each with the rule function of the validator's type for the same schema type
+// (crate::core::validate), so both accept the same values.
+
+impl<'de> Read<'de, Builder> for MkStr {
+    #[inline]
+    fn read<D: Deserializer<'de>>(b: &mut Builder, d: D) -> Result<Self, D::Error> {
+        read_str(d, |s| b.store(s.as_bytes()))
+    }
+}
+
+impl<'de> Read<'de, Builder> for MkOptBool {
+    fn read<D: Deserializer<'de>>(_: &mut Builder, d: D) -> Result<Self, D::Error> {
+        Ok(match bool::deserialize(d)? {
+            true => MkOptBool::MkBoolTrue,
+            false => MkOptBool::MkBoolFalse,
+        })
+    }
+}
+
+impl<'de> Read<'de, Builder> for MkDecimal {
+    fn read<D: Deserializer<'de>>(b: &mut Builder, d: D) -> Result<Self, D::Error> {
+        let text = read_number_text(d)?;
+        Ok(MkDecimal {
+            // Rust's parse rounds correctly (the nearest double); the text is JSON's
+            // number grammar, which it always takes.
+            value: text.parse::<f64>().unwrap_or(f64::NAN),
+            text: b.store(text.as_bytes()),
+        })
+    }
+}
+
+impl<'de> Read<'de, Builder> for MkTimestamp {
+    fn read<D: Deserializer<'de>>(b: &mut Builder, d: D) -> Result<Self, D::Error> {
+        read_date_time(d, |text, micros, kind| MkTimestamp {
+            text: b.store(text.as_bytes()),
+            unix_micros: micros,
+            unix_seconds: micros.div_euclid(1_000_000),
+            kind: match kind {
+                TimestampKind::Offset => MkTimestampKind::MkTimestampOffset,
+                TimestampKind::NoOffset => MkTimestampKind::MkTimestampNoOffset,
+                TimestampKind::DateOnly => MkTimestampKind::MkTimestampDateOnly,
+            },
+        })
+    }
+}
+
+impl<'de, T: Read<'de, Builder>> Read<'de, Builder> for Option<T> {
+    #[inline]
+    fn read<D: Deserializer<'de>>(b: &mut Builder, d: D) -> Result<Self, D::Error> {
+        read_option(b, d)
+    }
+}
+
+/// An opaque value: its JSON text as sent.
+#[repr(transparent)]
+pub(super) struct Raw(pub(super) MkStr);
+
+impl<'de> Read<'de, Builder> for Raw {
+    fn read<D: Deserializer<'de>>(b: &mut Builder, d: D) -> Result<Self, D::Error> {
+        let text = read_opaque_text(d, b.depth)?;
+        Ok(Raw(b.store(text.as_bytes())))
+    }
+}
+
+/// A C enum of the view: the member for a value as sent (UNKNOWN for any other).
+pub(super) trait Known {
+    fn of(text: &[u8]) -> Self;
+}
+
+/// An enum value: the string as sent and its member.
+pub(super) struct Enum<E> {
+    pub(super) text: MkStr,
+    pub(super) value: E,
+}
+
+impl<'de, E: Known> Read<'de, Builder> for Enum<E> {
+    #[inline]
+    fn read<D: Deserializer<'de>>(b: &mut Builder, d: D) -> Result<Self, D::Error> {
+        read_str(d, |s| Enum {
+            text: b.store(s.as_bytes()),
+            value: E::of(s.as_bytes()),
+        })
+    }
+}
+
+/// An optional object, kept on its own (a pointer in its parent).
+#[allow(dead_code)] // used when the schema has an optional object field
+pub(super) struct Single<T>(pub(super) *const T);
+
+impl<'de, T: Read<'de, Builder>> Read<'de, Builder> for Single<T> {
+    fn read<D: Deserializer<'de>>(b: &mut Builder, d: D) -> Result<Self, D::Error> {
+        let one = T::read(b, d)?;
+        Ok(Single(b.keep(vec![one]).0))
+    }
+}
+
+/// An array: `len` items at `ptr` (non-NULL, dangling when empty).
+pub(super) struct List<T> {
+    pub(super) ptr: *const T,
+    pub(super) len: usize,
+}
+
+impl<'de, T: Read<'de, Builder>> Read<'de, Builder> for List<T> {
+    fn read<D: Deserializer<'de>>(b: &mut Builder, d: D) -> Result<Self, D::Error> {
+        const { assert!(!std::mem::needs_drop::<T>(), "view values own nothing") };
         let size = std::mem::size_of::<T>();
+        b.depth += 1;
         if size == 0 || size % 8 != 0 || std::mem::align_of::<T>() > 8 {
-            return self.list_vec(item); // items do not tile the words
+            // Items that do not tile the arena's words: one Vec per list.
+            let mut v = Vec::new();
+            read_seq(b, d, |_, item: T| v.push(item))?;
+            b.depth -= 1;
+            let (ptr, len) = b.keep(v);
+            return Ok(List { ptr, len });
         }
+        // Items go to the stack (nested lists push and pop above `start`), then as
+        // one block into the arena.
         let words = size / 8;
-        let start = self.stack.len();
-        let mut n = 0;
-        loop {
-            self.ws();
-            match self.peek() {
-                b']' => {
-                    self.i += 1;
-                    break;
-                }
-                b',' => self.i += 1,
-                _ => {
-                    let v = item(self); // nested lists push and pop above `start`
-                    let at = self.stack.len();
-                    self.stack.resize(at + words, MaybeUninit::uninit());
-                    // SAFETY: `at .. at + words` are the stack's last `words` words, 8-aligned,
-                    // `size` bytes: room for one `T` (align <= 8, checked above).
-                    unsafe { ptr::write(self.stack.as_mut_ptr().add(at).cast::<T>(), v) };
-                    n += 1;
-                }
-            }
+        let start = b.stack.len();
+        let mut len = 0;
+        read_seq(b, d, |b, item: T| {
+            let at = b.stack.len();
+            b.stack.resize(at + words, MaybeUninit::uninit());
+            // SAFETY: `at .. at + words` are the stack's last `words` words, 8-aligned,
+            // `size` bytes: room for one `T` (align <= 8, checked above).
+            unsafe { ptr::write(b.stack.as_mut_ptr().add(at).cast::<T>(), item) };
+            len += 1;
+        })?;
+        b.depth -= 1;
+        if len == 0 {
+            return Ok(List {
+                ptr: ptr::NonNull::<T>::dangling().as_ptr().cast_const(),
+                len,
+            });
         }
-        let total = self.stack.len() - start;
-        let dst = self.alloc(total);
+        let total = b.stack.len() - start;
+        let dst = b.alloc(total);
         // SAFETY: `dst` has `total` free words (`alloc`) in a chunk, not in the stack; the
-        // stack holds `total` initialised words from `start`: `n` items of `T`, back to back.
-        unsafe { ptr::copy_nonoverlapping(self.stack.as_ptr().add(start), dst, total) };
-        self.stack.truncate(start);
-        (dst.cast::<T>().cast_const(), n)
+        // stack holds `total` initialised words from `start`: `len` items of `T`, back to
+        // back (a failed read returns above, before this).
+        unsafe { ptr::copy_nonoverlapping(b.stack.as_ptr().add(start), dst, total) };
+        b.stack.truncate(start);
+        Ok(List {
+            ptr: dst.cast::<T>().cast_const(),
+            len,
+        })
     }
+}
 
-    /// As [`Reader::list`], one `Vec` per list (items whose size is not a whole
-    /// number of words); the `[` and any leading whitespace are consumed.
-    fn list_vec<T>(&mut self, mut item: impl FnMut(&mut Self) -> T) -> (*const T, usize) {
-        let mut v = Vec::with_capacity(8);
-        loop {
-            self.ws();
-            match self.peek() {
-                b']' => {
-                    self.i += 1;
-                    break;
-                }
-                b',' => self.i += 1,
-                _ => v.push(item(self)),
-            }
-        }
-        self.keep(v)
-    }
+/// An entry of a view map: its key and its (never null) value.
+pub(super) trait Entry {
+    type Value;
+    fn new(key: MkStr, value: Self::Value) -> Self;
+}
 
-    /// An object of string keys to `T` (null entries dropped, a repeated key's
-    /// last value wins, as in the core's model), as entries sorted by key.
-    pub(super) fn map<T, E>(
-        &mut self,
-        mut value: impl FnMut(&mut Self) -> T,
-        entry: fn(MkStr, T) -> E,
-    ) -> (*const E, usize) {
-        self.begin_object();
-        let mut all: Vec<(Cow<'a, [u8]>, Option<T>)> = Vec::new();
-        while let Some(key) = self.key() {
-            let v = if self.null() { None } else { Some(value(self)) };
-            all.push((key, v));
-        }
-        all.sort_by(|a, b| a.0.cmp(&b.0)); // stable: repeated keys keep their order
+/// A map as its entries sorted by key (null entries dropped, a repeated key's
+/// last value wins, as in the core's model).
+pub(super) struct Entries<E> {
+    pub(super) ptr: *const E,
+    pub(super) len: usize,
+}
+
+impl<'de, E: Entry> Read<'de, Builder> for Entries<E>
+where
+    E::Value: Read<'de, Builder>,
+{
+    fn read<D: Deserializer<'de>>(b: &mut Builder, d: D) -> Result<Self, D::Error> {
+        let mut all: Vec<(Cow<'de, str>, Option<E::Value>)> = Vec::new();
+        b.depth += 1;
+        read_map(b, d, |_, key, value: Option<E::Value>| {
+            all.push((key.into_cow(), value))
+        })?;
+        b.depth -= 1;
+        all.sort_by(|x, y| x.0.as_bytes().cmp(y.0.as_bytes())); // stable: repeats keep their order
         let mut entries = Vec::with_capacity(all.len());
         let mut it = all.into_iter().peekable();
         while let Some((key, v)) = it.next() {
@@ -591,10 +460,11 @@ impl<'a> Reader<'a> {
                 continue; // a later value for the same key wins
             }
             if let Some(v) = v {
-                let key = self.store(&key);
-                entries.push(entry(key, v));
+                let key = b.store(key.as_bytes());
+                entries.push(E::new(key, v));
             }
         }
-        self.keep(entries)
+        let (ptr, len) = b.keep(entries);
+        Ok(Entries { ptr, len })
     }
 }

@@ -973,6 +973,8 @@ fn main() {
         "p7" => p7(a),
         "batch" => batch::run(a.calls),
         "view" => view::run(a),
+        "view-loop" => view::profile_loop(a, true),
+        "validate-loop" => view::profile_loop(a, false),
         "match" => matching::run(a),
         "sandbox-rps" => sandbox_rps(a),
         "profile-ours" => profile(a, true),
@@ -987,7 +989,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: moneykit-bench p1|p5|p6|p7|batch|view|sandbox-rps|profile-ours|profile-theirs [--url U] \
+                "usage: moneykit-bench p1|p5|p6|p7|batch|view|view-loop|validate-loop|sandbox-rps|profile-ours|profile-theirs [--url U] \
                  [--rounds R] [--batch B] [--secs S] [--calls N] [--iters N] [--threads N]"
             );
             std::process::exit(2);

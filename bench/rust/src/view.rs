@@ -5,6 +5,10 @@
 //! - the per-call cost of the typed get (`mk_get_identity_view` + `mk_identity_free`)
 //!   against the JSON get (`mk_get_identity` + `mk_string_free`) on `mk_sandbox_ok`
 //!   and on `mk_sandbox_large`, interleaved batches, median per call.
+//!
+//! `moneykit-bench view-loop|validate-loop [--iters N]`: for profiling by hand
+//! (`perf record`, callgrind with `--toggle-collect='*profile_loop_body*'`): only
+//! `mk_identity_parse`, or only the validator, of `mk_sandbox_large`, N times.
 
 use crate::{median, Args, Ours, Target, LARGE, LINK};
 use moneykit::ffi;
@@ -124,5 +128,31 @@ pub fn run(a: Args) -> serde_json::Value {
         "large_json_get_ns": large_json,
         "large_typed_get_ns": large_typed,
         "in_process_sandbox": t.in_process(),
+    })
+}
+
+/// `iters` parses of `body` (the view) or validations (the validator alone).
+#[inline(never)]
+fn profile_loop_body(body: &[u8], iters: usize, view: bool) {
+    for _ in 0..iters {
+        if view {
+            parse(std::hint::black_box(body));
+        } else {
+            moneykit::core::validate_identity(std::hint::black_box(body)).unwrap();
+        }
+    }
+}
+
+pub fn profile_loop(a: Args, view: bool) -> serde_json::Value {
+    let iters = if a.iters == 0 { 200 } else { a.iters };
+    let t = Target::new(a.url);
+    let body = crate::Theirs::new(&t.url, LARGE).body();
+    let s = Instant::now();
+    profile_loop_body(&body, iters, view);
+    let secs = s.elapsed().as_secs_f64();
+    serde_json::json!({
+        "bench": if view { "view-loop" } else { "validate-loop" },
+        "iters": iters,
+        "mb_s": body.len() as f64 * iters as f64 / 1e6 / secs,
     })
 }

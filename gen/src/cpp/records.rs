@@ -340,11 +340,18 @@ fn dependency_order(s: &Schema) -> Vec<Record> {
 
 /// The records' structs as a C++ block for bindings/cpp/README.md.
 pub fn readme_records(s: &Schema) -> String {
+    let all = s.records();
     let mut b = String::from("```cpp\n");
-    for r in s.records() {
+    for r in &all {
         b += &format!("struct {} {{\n", r.name);
         for (f, t) in &r.fields {
-            b += &format!("    {} {};\n", field_type(&r, f, t), member(&r, f));
+            b += &format!("    {} {};\n", field_type(r, f, t), member(r, f));
+        }
+        if is_outermost(&all, r) && is_json(r, "output") {
+            b += "    std::string json;  // as the library returned it\n";
+        }
+        if is_outermost(&all, r) && is_json(r, "input") {
+            b += "    std::string json() const;  // what the library takes\n";
         }
         b += "};\n";
     }

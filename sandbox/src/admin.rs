@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use crate::http::{Conn, Request, Transport};
 use crate::respond::{Ctx, Flow, JSON};
 use crate::util::{self, percent_decode};
+use crate::webhooks::handlers;
 use crate::LinkStats;
 
 /// `links/<id>` → the raw (still percent-encoded) id.
@@ -41,7 +42,10 @@ pub fn handle_admin<T: Transport>(
         "reset" => ("POST", true),
         "expire_tokens" => ("POST", true),
         w if link_id(w).is_some() => ("GET", true),
-        _ => ("", false),
+        w => match w.strip_prefix("webhooks/").and_then(handlers::admin_method) {
+            Some(m) => (m, true),
+            None => ("", false),
+        },
     };
     if !ok {
         return ctx.detail(conn, 404, "Not Found");
@@ -81,6 +85,7 @@ pub fn handle_admin<T: Transport>(
             let id = percent_decode(link_id(w).unwrap_or_default(), false);
             ctx.json(conn, 200, &link_stats_json(&shared.tracker.link_stats(&id)))
         }
+        w if w.starts_with("webhooks/") => handlers::admin(ctx, req, conn, &w[9..]),
         "reset" => {
             shared.reset();
             ctx.json(conn, 200, &json!({"ok": true}))

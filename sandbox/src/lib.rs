@@ -1,7 +1,8 @@
 //! MoneyKit sandbox: a local HTTP/1.1 (or HTTPS) server that behaves like MoneyKit's
 //! `POST /auth/token`, `GET /links/{id}/identity` and `POST /links/{id}/products`, with
 //! magic link ids for errors and transport faults, and an optional realistic mode (rate
-//! limits, latency, time scale, refresh delay). See `README.md` for the table of magic ids.
+//! limits, latency, time scale, refresh delay), and signed webhooks sent to loopback URLs
+//! (`webhooks`). See `README.md` for the table of magic ids.
 //!
 //! ```no_run
 //! let sb = moneykit_sandbox::Sandbox::start(moneykit_sandbox::Config::default()).unwrap();
@@ -37,6 +38,7 @@ mod server;
 mod tls;
 mod user_fixtures;
 pub mod util;
+mod webhooks;
 
 pub use bulk::BULK_MAX;
 pub use fixtures::{OK_CHECKING_ID, OK_SAVINGS_ID};
@@ -46,6 +48,10 @@ pub use realistic::{
     MONEYKIT_REFRESH_PER_DAY,
 };
 pub use user_fixtures::load as load_fixtures;
+pub use webhooks::{
+    parse_loopback_url, WebhookDelivery, DEFAULT_KEY_OVERLAP, DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_RETRY_BASE,
+};
 
 /// The table of magic client and link ids (also printed by `--help` and in README.md).
 pub const MAGIC_IDS_TABLE: &str = include_str!("../MAGIC_IDS.md");
@@ -103,6 +109,24 @@ pub struct Config {
     /// and the connection is closed (over TLS without an answer if the handshake did not
     /// finish). Bodies are not under it: each read of a body may wait 30 s.
     pub header_timeout: Duration,
+    /// Where every link's webhooks go unless the link has a URL of its own
+    /// (`--webhook-url URL`; `http://` to 127.0.0.1, `[::1]` or `localhost` only, else
+    /// `Sandbox::start` fails). `None`: no webhooks until one is set.
+    pub webhook_url: Option<String>,
+    /// The webhook signing key, an unencrypted PKCS#8 P-256 key (DER or PEM;
+    /// `--webhook-key FILE`); `None`: a key generated at start.
+    pub webhook_key: Option<Vec<u8>>,
+    /// How long a rotated-out key stays published (`--webhook-key-overlap-ms N`; default
+    /// [`DEFAULT_KEY_OVERLAP`], 10 minutes; divided by `time_scale`).
+    pub webhook_key_overlap: Duration,
+    /// Attempts per delivery, the first included (`--webhook-max-attempts N`; default
+    /// [`DEFAULT_MAX_ATTEMPTS`]; at least 1).
+    pub webhook_max_attempts: u32,
+    /// Wait before the second attempt, doubled for each further one (default
+    /// [`DEFAULT_RETRY_BASE`], 1 s; divided by `time_scale`).
+    pub webhook_retry_base: Duration,
+    /// Add the claim `exp` = `iat` + 300 to webhook signatures (`--webhook-exp`).
+    pub webhook_exp: bool,
 }
 
 /// The default [`Config::max_connections`]: twice the client's largest batch concurrency
@@ -144,6 +168,12 @@ impl Default for Config {
             refresh_per_day: None,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_timeout: DEFAULT_HEADER_TIMEOUT,
+            webhook_url: None,
+            webhook_key: None,
+            webhook_key_overlap: DEFAULT_KEY_OVERLAP,
+            webhook_max_attempts: DEFAULT_MAX_ATTEMPTS,
+            webhook_retry_base: DEFAULT_RETRY_BASE,
+            webhook_exp: false,
         }
     }
 }
@@ -242,6 +272,7 @@ pub(crate) struct Shared {
     pub open: AtomicUsize,
     pub max_connections: usize,
     pub header_timeout: Duration,
+    pub webhooks: webhooks::Webhooks,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -287,6 +318,7 @@ impl Shared {
             c.store(0, Ordering::Relaxed);
         }
         self.tracker.reset();
+        self.webhooks.reset();
         self.refreshing.store(0, Ordering::Relaxed);
         log.clear();
         once.clear();
@@ -307,6 +339,7 @@ pub struct Sandbox {
     shared: Arc<Shared>,
     addr: SocketAddr,
     accept_thread: Option<JoinHandle<()>>,
+    webhook_thread: Option<JoinHandle<()>>,
     ca_pem: Option<String>,
 }
 
@@ -340,6 +373,8 @@ impl Sandbox {
                 addr.port(),
             ))
         };
+        let webhooks = webhooks::Webhooks::new(&config, id_seed)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let shared = Arc::new(Shared {
             client_id: config.client_id,
             client_secret: config.client_secret,
@@ -372,7 +407,9 @@ impl Sandbox {
             open: AtomicUsize::new(0),
             max_connections: config.max_connections,
             header_timeout: config.header_timeout,
+            webhooks,
         });
+        let webhook_thread = webhooks::spawn_scheduler(Arc::clone(&shared))?;
         let s2 = Arc::clone(&shared);
         let accept_thread = std::thread::Builder::new()
             .name(format!("sandbox-accept-{}", addr.port()))
@@ -381,6 +418,7 @@ impl Sandbox {
             shared,
             addr,
             accept_thread: Some(accept_thread),
+            webhook_thread: Some(webhook_thread),
             ca_pem,
         })
     }
@@ -427,7 +465,8 @@ impl Sandbox {
     }
 
     /// Clears the stats, the request log, all "once" fault state, the rate-limit windows,
-    /// every link's stats and refresh state.
+    /// every link's stats and refresh state, the webhook delivery log and every webhook
+    /// delivery not yet made (webhook URLs and keys stay).
     pub fn reset(&self) {
         self.shared.reset()
     }
@@ -441,11 +480,44 @@ impl Sandbox {
     pub fn expire_tokens(&self) {
         self.shared.expire_tokens()
     }
+
+    /// Sets (`Some`) or clears (`None`) the webhook URL of one link, or of every link
+    /// without a URL of its own (`link_id` `None`). Only `http://` URLs to 127.0.0.1,
+    /// `[::1]` or `localhost` are accepted.
+    pub fn set_webhook_url(&self, link_id: Option<&str>, url: Option<&str>) -> Result<(), String> {
+        self.shared.webhooks.set_url(link_id, url)
+    }
+
+    /// The webhook key set served at `/.well-known/jwks.json`.
+    pub fn webhook_jwks(&self) -> serde_json::Value {
+        self.shared.webhooks.jwks()
+    }
+
+    /// The kid of the key signing webhooks now.
+    pub fn webhook_kid(&self) -> String {
+        self.shared.webhooks.current_kid()
+    }
+
+    /// A new webhook signing key; the previous one stays published for
+    /// `webhook_key_overlap`. Returns (new kid, previous kid).
+    pub fn rotate_webhook_key(&self) -> Result<(String, String), String> {
+        self.shared.webhooks.rotate()
+    }
+
+    /// Every webhook delivery attempt so far (since start or `reset`), oldest first (at
+    /// most the last 10,000).
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.shared.webhooks.deliveries()
+    }
 }
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.webhooks.stop();
+        if let Some(t) = self.webhook_thread.take() {
+            let _ = t.join();
+        }
         if let Some(t) = self.accept_thread.take() {
             // Unblock accept() by connecting to ourselves.
             let woke = TcpStream::connect_timeout(&connect_addr(self.addr), Duration::from_secs(2))

@@ -196,7 +196,8 @@ impl Tracker {
     }
 
     /// An identity refresh of `id` requested at `now` (`now_unix`: the same instant as
-    /// Unix seconds); `base`: the body's own `refreshed_at` (Unix seconds), if any.
+    /// Unix seconds); `base`: the body's own `refreshed_at` (Unix seconds), if any;
+    /// `fails`: the refresh will fail (it counts, but never advances `refreshed_at`).
     /// `Ok(refreshed_at served now)`, or `Err(wait)` when the daily limit is used up.
     pub fn refresh(
         &self,
@@ -204,6 +205,7 @@ impl Tracker {
         now: Instant,
         now_unix: f64,
         base: Option<i64>,
+        fails: bool,
     ) -> Result<Option<i64>, Duration> {
         let s = &self.settings;
         self.with_link(id, |_, link| {
@@ -218,6 +220,9 @@ impl Tracker {
             }
             if link.base.is_none() {
                 link.base = base;
+            }
+            if fails {
+                return Ok(link.stats.refreshed_at);
             }
             let delay = s.refresh_delay;
             link.pending
@@ -311,19 +316,25 @@ mod tests {
         });
         let t0 = Instant::now();
         let base = Some(2_000_000_000); // a fixture dated in the future
-        assert_eq!(t.refresh("a", t0, 1_700_000_000.5, base), Ok(None));
+        assert_eq!(t.refresh("a", t0, 1_700_000_000.5, base, false), Ok(None));
         assert_eq!(t.refreshed_at("a", t0 + Duration::from_secs(9)), None);
         assert_eq!(
             t.refreshed_at("a", t0 + Duration::from_secs(10)),
             Some(2_000_000_001)
         );
         let wait = t
-            .refresh("a", t0 + Duration::from_secs(11), 1_700_000_011.0, base)
+            .refresh(
+                "a",
+                t0 + Duration::from_secs(11),
+                1_700_000_011.0,
+                base,
+                false,
+            )
             .unwrap_err();
         assert_eq!(wait, Duration::from_secs(86_389));
         let day = t0 + Duration::from_secs(86_400);
         assert_eq!(
-            t.refresh("a", day, 1_700_086_400.0, base),
+            t.refresh("a", day, 1_700_086_400.0, base, false),
             Ok(Some(2_000_000_001))
         );
         assert_eq!(
@@ -341,7 +352,7 @@ mod tests {
         );
         // Without a future-dated fixture, the completion time wins.
         assert_eq!(
-            t.refresh("b", t0, 1_700_000_000.5, Some(1_676_538_851)),
+            t.refresh("b", t0, 1_700_000_000.5, Some(1_676_538_851), false),
             Ok(None)
         );
         assert_eq!(

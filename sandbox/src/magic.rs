@@ -88,7 +88,18 @@ pub fn fixture_body<'s>(
 ) -> Option<Cow<'s, [u8]>> {
     let fx = &*shared.fixtures;
     match answer {
-        Answer::Ok => Some(Cow::Borrowed(&fx.ok)),
+        // The webhook ids serve the ok body (their webhooks differ: webhooks/).
+        Answer::Ok
+        | Answer::WebhookRefreshFailed
+        | Answer::WebhookDuplicate
+        | Answer::WebhookOutOfOrder
+        | Answer::WebhookBadSignature
+        | Answer::WebhookStaleIat
+        | Answer::WebhookFutureIat
+        | Answer::WebhookUnknownKid
+        | Answer::WebhookTamperedBody
+        | Answer::WebhookAlgNone
+        | Answer::WebhookHs256 => Some(Cow::Borrowed(&fx.ok)),
         Answer::Unicode => Some(Cow::Borrowed(&fx.unicode)),
         Answer::Minimal => Some(Cow::Borrowed(&fx.minimal)),
         Answer::ExtraFields => Some(Cow::Borrowed(&fx.extra_fields)),
@@ -189,6 +200,17 @@ fn respond<T: Transport>(ctx: &Ctx, conn: &mut Conn<T>, answer: Answer, link: &L
     let retry1 = [("retry-after", "1")];
     match answer {
         Answer::Ok => ok(conn),
+        // The webhook ids serve the ok body (their webhooks differ: webhooks/).
+        Answer::WebhookRefreshFailed
+        | Answer::WebhookDuplicate
+        | Answer::WebhookOutOfOrder
+        | Answer::WebhookBadSignature
+        | Answer::WebhookStaleIat
+        | Answer::WebhookFutureIat
+        | Answer::WebhookUnknownKid
+        | Answer::WebhookTamperedBody
+        | Answer::WebhookAlgNone
+        | Answer::WebhookHs256 => ok(conn),
         Answer::Unicode => fixture(conn, &fx.unicode),
         Answer::Minimal => fixture(conn, &fx.minimal),
         Answer::ExtraFields => fixture(conn, &fx.extra_fields),

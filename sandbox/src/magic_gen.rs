@@ -87,6 +87,26 @@ pub enum Answer {
     OversizedChunked,
     /// `mk_fault_oversized_<bytes>`: 200, a body of exactly `<bytes>` bytes (at most 1 GiB): the ok body with a `"padding":"xxx…"` field, streamed in 64 KiB writes with `Content-Length`; under the ok body's size + 14 it is a JSON string `"xxx…"` instead
     Oversized,
+    /// `mk_webhook_refresh_failed`: Get Identity: the ok body (`MK_OK`). `POST /links/{id}/products` with identity is accepted (202) but the refresh fails: webhooks `link.product_refresh` `in_progress`, then after the refresh delay `failed` with an `error_message`; `refreshed_at` never advances
+    WebhookRefreshFailed,
+    /// `mk_webhook_duplicate`: Get Identity: the ok body (`MK_OK`). Every webhook (refresh events, test deliveries) is delivered twice: same body and `webhook_idempotency_key`, two `MoneyKit-Delivery-Token`s
+    WebhookDuplicate,
+    /// `mk_webhook_out_of_order`: Get Identity: the ok body (`MK_OK`). A refresh's webhooks arrive out of order: `completed` first, then `in_progress` (both after the refresh delay)
+    WebhookOutOfOrder,
+    /// `mk_webhook_bad_signature`: Get Identity: the ok body (`MK_OK`). Every webhook is forged: the ES256 signature's bytes flipped (header, claims and body genuine)
+    WebhookBadSignature,
+    /// `mk_webhook_stale_iat`: Get Identity: the ok body (`MK_OK`). Every webhook is forged: validly signed, but `iat` is one hour old
+    WebhookStaleIat,
+    /// `mk_webhook_future_iat`: Get Identity: the ok body (`MK_OK`). Every webhook is forged: validly signed, but `iat` is one hour ahead
+    WebhookFutureIat,
+    /// `mk_webhook_unknown_kid`: Get Identity: the ok body (`MK_OK`). Every webhook is forged: validly signed by a key that is never published in the JWKS, header `kid` = that key's
+    WebhookUnknownKid,
+    /// `mk_webhook_tampered_body`: Get Identity: the ok body (`MK_OK`). Every webhook is forged: signed, then the body changed (`"tampered":true` added), so `request_body_sha256` does not match
+    WebhookTamperedBody,
+    /// `mk_webhook_alg_none`: Get Identity: the ok body (`MK_OK`). Every webhook is forged: header `alg: none`, empty signature part
+    WebhookAlgNone,
+    /// `mk_webhook_hs256`: Get Identity: the ok body (`MK_OK`). Every webhook is forged: header `alg: HS256`, HMAC-SHA256 keyed with the current public key's PEM text (the algorithm-confusion attack)
+    WebhookHs256,
     /// `(any other id)`: 404 `link_error.not_found`, "Link not found."
     NotFound,
 }
@@ -163,6 +183,16 @@ pub const IDS: &[(&str, Answer)] = &[
         Answer::OversizedChunked,
     ),
     ("mk_fault_oversized_<bytes>", Answer::Oversized),
+    ("mk_webhook_refresh_failed", Answer::WebhookRefreshFailed),
+    ("mk_webhook_duplicate", Answer::WebhookDuplicate),
+    ("mk_webhook_out_of_order", Answer::WebhookOutOfOrder),
+    ("mk_webhook_bad_signature", Answer::WebhookBadSignature),
+    ("mk_webhook_stale_iat", Answer::WebhookStaleIat),
+    ("mk_webhook_future_iat", Answer::WebhookFutureIat),
+    ("mk_webhook_unknown_kid", Answer::WebhookUnknownKid),
+    ("mk_webhook_tampered_body", Answer::WebhookTamperedBody),
+    ("mk_webhook_alg_none", Answer::WebhookAlgNone),
+    ("mk_webhook_hs256", Answer::WebhookHs256),
     ("(any other id)", Answer::NotFound),
 ];
 
@@ -230,6 +260,16 @@ pub fn classify(id: &str) -> (Answer, &str) {
         "mk_fault_redirect_same_host" => Answer::RedirectSameHost,
         "mk_fault_redirect_other_host" => Answer::RedirectOtherHost,
         "mk_fault_redirect_loop" => Answer::RedirectLoop,
+        "mk_webhook_refresh_failed" => Answer::WebhookRefreshFailed,
+        "mk_webhook_duplicate" => Answer::WebhookDuplicate,
+        "mk_webhook_out_of_order" => Answer::WebhookOutOfOrder,
+        "mk_webhook_bad_signature" => Answer::WebhookBadSignature,
+        "mk_webhook_stale_iat" => Answer::WebhookStaleIat,
+        "mk_webhook_future_iat" => Answer::WebhookFutureIat,
+        "mk_webhook_unknown_kid" => Answer::WebhookUnknownKid,
+        "mk_webhook_tampered_body" => Answer::WebhookTamperedBody,
+        "mk_webhook_alg_none" => Answer::WebhookAlgNone,
+        "mk_webhook_hs256" => Answer::WebhookHs256,
         _ => return by_prefix(id),
     };
     (answer, "")

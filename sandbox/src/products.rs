@@ -6,7 +6,9 @@
 //! exactly what `GET /links/{id}/identity` would (404, 410, faults, ...). Naming
 //! `identity` counts against `refresh_per_day` (429 + `Retry-After` when used up) and,
 //! `refresh_delay` later, advances that link's `products.identity.refreshed_at` (and
-//! `last_attempted_at`) in identity answers. Other product names are accepted and ignored.
+//! `last_attempted_at`) in identity answers (never for `mk_webhook_refresh_failed`, whose
+//! refreshes fail). An accepted identity refresh sends `link.product_refresh` webhooks
+//! (webhooks/). Other product names are accepted and ignored.
 
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -16,10 +18,12 @@ use serde_json::{json, Value};
 use crate::auth::auth_error;
 use crate::http::{Conn, Request, Transport};
 use crate::magic::{fixture_body, respond_as_identity};
-use crate::magic_gen::classify;
+use crate::magic_gen::{classify, Answer};
 use crate::realistic::retry_after_secs;
 use crate::respond::{error_value, version_error, Ctx, Flow};
 use crate::util::{self, percent_decode};
+use crate::webhooks::{self, handlers::link_tags};
+use crate::Shared;
 
 /// The product names `POST /links/{id}/products` accepts (MoneyKit's `Product` enum).
 pub const PRODUCTS: [&str; 5] = [
@@ -84,6 +88,23 @@ fn parse_body(body: &[u8]) -> Result<Vec<String>, (u16, Value)> {
         .collect()
 }
 
+/// The link object of a link id whose identity answer is a 200 fixture (`--fixtures`
+/// files first), with the id's answer and what follows its prefix; `None` for any other id
+/// (errors, faults, unknown ids).
+pub fn fixture_link<'i>(shared: &Shared, id: &'i str) -> (Option<Value>, Answer, &'i str) {
+    let (answer, rest) = classify(id);
+    let body = match shared.user_fixtures.get(id) {
+        Some(b) => Some(std::borrow::Cow::Borrowed(&b[..])),
+        None => fixture_body(shared, answer, rest),
+    };
+    let link = body
+        .as_deref()
+        .and_then(|b| serde_json::from_slice::<Value>(b).ok())
+        .and_then(|mut v| v.get_mut("link").map(Value::take))
+        .filter(Value::is_object);
+    (link, answer, rest)
+}
+
 /// The `refreshed_at` of a link object, as Unix seconds (rounded down).
 fn refreshed_at(link: &Value) -> Option<i64> {
     let text = link
@@ -116,25 +137,23 @@ pub fn handle_products<T: Transport>(
         Err((status, body)) => return ctx.json(conn, status, &body),
     };
     let id = percent_decode(raw_id, false);
-    let (answer, rest) = classify(&id);
-    let body = match shared.user_fixtures.get(id.as_str()) {
-        Some(b) => Some(std::borrow::Cow::Borrowed(&b[..])),
-        None => fixture_body(shared, answer, rest),
-    };
-    let link = body
-        .as_deref()
-        .and_then(|b| serde_json::from_slice::<Value>(b).ok())
-        .and_then(|mut v| v.get_mut("link").map(Value::take))
-        .filter(Value::is_object);
+    let (link, answer, rest) = fixture_link(shared, &id);
     let Some(mut link) = link else {
         return respond_as_identity(ctx, conn, answer, &id, rest, &req.target);
     };
     let served = if products.iter().any(|p| p == "identity") {
+        let fails = webhooks::behaviour(answer).refresh_fails;
         match shared
             .tracker
-            .refresh(&id, arrival, arrival_unix, refreshed_at(&link))
+            .refresh(&id, arrival, arrival_unix, refreshed_at(&link), fails)
         {
-            Ok(served) => served,
+            Ok(served) => {
+                let due = arrival + shared.tracker.settings().refresh_delay;
+                let tags = link_tags(&link);
+                let wh = &shared.webhooks;
+                wh.on_refresh(&id, answer, &tags, arrival, arrival_unix, due);
+                served
+            }
             Err(wait) => {
                 shared.refreshes_refused.fetch_add(1, Ordering::Relaxed);
                 let secs = retry_after_secs(wait).to_string();

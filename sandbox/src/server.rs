@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use crate::http::{write_head, Conn, ReadError, Request, Transport};
 use crate::respond::{Ctx, Flow, JSON};
-use crate::{admin, auth, lock, magic, products, RecordedRequest, Shared, REQUEST_LOG_CAP};
+use crate::{
+    admin, auth, lock, magic, products, webhooks, RecordedRequest, Shared, REQUEST_LOG_CAP,
+};
 
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -218,5 +220,30 @@ fn handle<T: Transport>(ctx: &Ctx, req: &Request, conn: &mut Conn<T>) -> Flow {
         shared.identity_requests.fetch_add(1, Ordering::Relaxed);
         return magic::handle_identity(ctx, req, conn, seg);
     }
+    if path == "/.well-known/jwks.json" {
+        if req.method != "GET" {
+            return method_not_allowed(ctx, conn, "GET");
+        }
+        return webhooks::handlers::jwks(ctx, req, conn);
+    }
+    if let Some(seg) = path
+        .strip_prefix("/webhooks/test/link/")
+        .filter(|s| !s.is_empty() && !s.contains('/'))
+    {
+        if req.method != "POST" {
+            return method_not_allowed(ctx, conn, "POST");
+        }
+        return webhooks::handlers::test_link(ctx, req, conn, seg);
+    }
     ctx.detail(conn, 404, "Not Found")
+}
+
+fn method_not_allowed<T: Transport>(ctx: &Ctx, conn: &mut Conn<T>, allow: &str) -> Flow {
+    ctx.send(
+        conn,
+        405,
+        JSON,
+        &[("allow", allow)],
+        &[br#"{"detail":"Method Not Allowed"}"#],
+    )
 }

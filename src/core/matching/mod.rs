@@ -9,11 +9,14 @@
 //! no error message carries a claimed or owner value.
 
 mod address;
+mod business;
 mod claim;
 mod combine;
+mod data;
 mod email;
 mod name;
 mod nicknames;
+mod person;
 mod phone;
 mod prepared;
 mod records_gen;

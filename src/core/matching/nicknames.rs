@@ -5,6 +5,7 @@
 //! and Bill each for Robert, but Bob is not Bill). Names are folded (lower case, no accents)
 //! before they get here.
 
+use super::data::predominant_sex;
 use once_cell::sync::Lazy;
 use std::collections::HashSet;
 
@@ -39,9 +40,13 @@ fn ordered<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     }
 }
 
-/// True when the folded first names `a` and `b` differ and the table relates them.
+/// True when the folded first names `a` and `b` differ, the table relates them and they are
+/// not names of clearly opposite sex.
 pub fn same_person_by_nickname(a: &str, b: &str) -> bool {
-    a != b && PAIRS.contains(&ordered(a, b))
+    if a == b || !PAIRS.contains(&ordered(a, b)) {
+        return false;
+    }
+    !matches!((predominant_sex(a), predominant_sex(b)), (Some(x), Some(y)) if x != y)
 }
 
 #[cfg(test)]
@@ -57,6 +62,10 @@ mod tests {
         assert!(same_person_by_nickname("liz", "elizabeth"));
         assert!(!same_person_by_nickname("bob", "bill"));
         assert!(!same_person_by_nickname("robert", "robert"));
+        // Linked by the table, but of opposite predominant sex.
+        assert!(PAIRS.contains(&ordered("louis", "louise")));
+        assert!(!same_person_by_nickname("louis", "louise"));
+        assert!(!same_person_by_nickname("aaron", "erin"));
         assert!(PAIRS.len() > 2000, "the whole table is loaded");
         assert!(PAIRS
             .iter()

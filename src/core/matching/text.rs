@@ -4,6 +4,7 @@
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
+use unicode_security::MixedScript;
 
 /// Longest owner or claim value compared, in bytes. Longer owner values score 0 (no real
 /// name, email, phone or address is that long); longer claim values are refused.
@@ -33,40 +34,109 @@ fn fold_special(c: char, out: &mut String) -> bool {
     true
 }
 
-/// Folds `s` for comparison: NFKD, combining marks dropped, lower case, apostrophes removed,
-/// every other non-alphanumeric character a single space, trimmed. Scripts other than Latin
-/// keep their letters (compared exactly afterwards).
-pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
-    for c in s.nfkd() {
-        if is_combining_mark(c) {
+/// Characters that are not written and must not split a word: soft hyphen, zero-width
+/// space / joiners, direction marks, word joiner and invisible operators, BOM, Arabic tatweel
+/// (kashida, a stretch of the line), Mongolian vowel separator.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{0640}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{FEFF}')
+}
+
+/// Letters of the Latin script (and full-width forms, which NFKD turns into them).
+fn is_latin(c: char) -> bool {
+    matches!(c as u32, 0..=0x02AF | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF
+        | 0xAB30..=0xAB6F | 0xFB00..=0xFB06 | 0xFF00..=0xFFEF)
+}
+
+/// Han, kana and Hangul: kept as written (transliteration would split every syllable).
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x11FF | 0x2E80..=0x2FDF | 0x3040..=0x30FF | 0x3130..=0x318F
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF
+        | 0xFF66..=0xFF9F | 0x20000..=0x3FFFF)
+}
+
+/// Appends one word (letters, digits, marks, apostrophes, invisible characters) folded:
+/// NFKD, marks and invisible characters dropped, special letters mapped, lower case. A word
+/// written in one non-Latin alphabet (Cyrillic, Greek, Arabic, ...) is first read in Latin
+/// letters (`deunicode`: "Сергей" → "Sergei"); a word that mixes scripts (a Cyrillic "а"
+/// inside a Latin name, UTS #39) is not, so a look-alike spelling never equals the real one.
+fn fold_word(word: &str, out: &mut String) {
+    if word.is_ascii() {
+        out.extend(
+            word.bytes()
+                .filter(|b| b.is_ascii_alphanumeric())
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        return;
+    }
+    let foreign = word
+        .chars()
+        .any(|c| c.is_alphabetic() && !is_latin(c) && !is_cjk(c) && !is_invisible(c));
+    if foreign {
+        let visible: String = word.chars().filter(|c| !is_invisible(*c)).collect();
+        if visible.as_str().is_single_script() {
+            let latin = deunicode::deunicode(&visible);
+            if latin.is_ascii() && latin.bytes().any(|b| b.is_ascii_alphanumeric()) {
+                // deunicode may give several words ("Ы" → "Y"; a ligature → two letters).
+                let folded = fold(&latin);
+                out.push_str(&folded);
+                return;
+            }
+        }
+    }
+    for c in word.nfkd() {
+        if is_combining_mark(c) || is_invisible(c) {
             continue;
         }
-        if c.is_alphanumeric() {
-            if pending_space && !out.is_empty() {
+        let before = out.len();
+        if !fold_special(c, out) && c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        }
+        // Lower-casing may produce marks again (e.g. "İ" → "i̇"): drop them.
+        if out[before..].chars().any(is_combining_mark) {
+            let kept: String = out[before..]
+                .chars()
+                .filter(|c| !is_combining_mark(*c))
+                .collect();
+            out.truncate(before);
+            out.push_str(&kept);
+        }
+    }
+}
+
+/// True for the characters of a word: letters, digits, combining marks, apostrophes (they
+/// join the letters around them: "O'Brien" = "OBrien") and invisible characters.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || is_combining_mark(c)
+        || is_invisible(c)
+        || matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '´')
+}
+
+/// Folds `s` for comparison: words (`fold_word`) joined by single spaces; every other
+/// character separates words. NFKD may turn a character into a separator too ("½").
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while !rest.is_empty() {
+        let start = match rest.find(is_word_char) {
+            Some(i) => i,
+            None => break,
+        };
+        rest = &rest[start..];
+        let end = rest.find(|c: char| !is_word_char(c)).unwrap_or(rest.len());
+        let word = &rest[..end];
+        rest = &rest[end..];
+        let mut w = String::with_capacity(word.len());
+        fold_word(word, &mut w);
+        // NFKD forms may contain separators ("ﬀ" no, "½" → "1⁄2"): split them out.
+        for part in w.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()) {
+            if !out.is_empty() {
                 out.push(' ');
             }
-            pending_space = false;
-            let before = out.len();
-            if !fold_special(c, &mut out) {
-                out.extend(c.to_lowercase());
-            }
-            // Lower-casing may produce marks again (e.g. "İ" → "i̇"): drop them.
-            if out[before..].chars().any(is_combining_mark) {
-                let kept: String = out[before..]
-                    .chars()
-                    .filter(|c| !is_combining_mark(*c))
-                    .collect();
-                out.truncate(before);
-                out.push_str(&kept);
-            }
-        } else {
-            let mut sink = String::new();
-            if fold_special(c, &mut sink) {
-                continue; // apostrophes join the letters around them
-            }
-            pending_space = true;
+            out.push_str(part);
         }
     }
     out
@@ -123,8 +193,11 @@ pub fn words_alike(a: &str, b: &str) -> bool {
 }
 
 /// True when `a` and `b` differ by one swap of adjacent letters.
-fn transposed(a: &str, b: &str) -> bool {
+pub fn transposed(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
     let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
     diff.len() == 2
         && diff[1] == diff[0] + 1
@@ -155,6 +228,11 @@ mod tests {
         assert_eq!(fold("Straße"), "strasse");
         assert_eq!(fold("ＡＢＣ"), "abc");
         assert_eq!(fold("山田 太郎"), "山田 太郎");
+        assert_eq!(fold("Сергей Иванов"), "sergei ivanov");
+        assert_eq!(fold("Car\u{200B}ter Bon\u{00AD}nie A\u{FEFF}nn\u{2060}a"), "carter bonnie anna");
+        assert_eq!(fold("Mary\u{00A0}Ann"), "mary ann");
+        // A Latin word with one Cyrillic look-alike letter keeps that letter.
+        assert_ne!(fold("C\u{0430}rter"), "carter");
         assert_eq!(fold("İstanbul"), "istanbul");
         assert_eq!(fold("...,"), "");
     }

@@ -8,8 +8,8 @@ use moneykit_sandbox::{Config, Sandbox};
 
 const USAGE: &str = "\
 moneykit-sandbox: a local server that behaves like MoneyKit's POST /auth/token,
-GET /links/{id}/identity and POST /links/{id}/products, for tests, benchmarks and
-offline development.
+GET /links/{id}/identity and POST /links/{id}/products, and sends signed webhooks to
+loopback URLs, for tests, benchmarks and offline development.
 
 USAGE:
     moneykit-sandbox [OPTIONS]
@@ -42,12 +42,25 @@ REALISTIC MODE (off by default):
     --refresh-delay-ms N  Service time until a refresh advances refreshed_at (default 10000)
     Windows are sliding: a request is refused when N were allowed in the last minute.
 
+WEBHOOKS (sent only to http:// URLs on 127.0.0.1, [::1] or localhost):
+    --webhook-url URL     Where every link's webhooks go (a link's own URL, set with
+                          POST /_sandbox/webhooks/url, wins); none: no webhooks
+    --webhook-key FILE    Sign with this unencrypted PKCS#8 P-256 key (PEM or DER)
+                          instead of one generated at start
+    --webhook-key-overlap-ms N  How long a rotated-out key stays in the JWKS
+                          (default 600000; divided by --time-scale)
+    --webhook-max-attempts N    Attempts per delivery (default 5); retries after
+                          1 s, 2 s, 4 s, ... (divided by --time-scale)
+    --webhook-exp         Add the claim exp = iat + 300 to signatures
+
     -V, --version         Print the version
     -h, --help            Print this help and the table of magic link ids
 
 The first line on stdout is `listening on http://127.0.0.1:PORT` (https:// with --tls).
 Admin endpoints (no auth): GET /_sandbox/stats, GET /_sandbox/links/<id>,
-GET /_sandbox/requests, POST /_sandbox/reset, POST /_sandbox/expire_tokens.
+GET /_sandbox/requests, POST /_sandbox/reset, POST /_sandbox/expire_tokens,
+POST /_sandbox/webhooks/url, POST /_sandbox/webhooks/rotate,
+GET /_sandbox/webhooks/deliveries.
 ";
 
 fn main() -> ExitCode {
@@ -157,6 +170,32 @@ fn run() -> Result<(), String> {
                 }
                 config.header_timeout = Duration::from_millis(ms);
             }
+            "--webhook-url" => {
+                let url = value("--webhook-url")?;
+                moneykit_sandbox::parse_loopback_url(&url)?;
+                config.webhook_url = Some(url);
+            }
+            "--webhook-key" => {
+                let path = value("--webhook-key")?;
+                let key = std::fs::read(&path)
+                    .map_err(|e| format!("cannot read --webhook-key {path:?}: {e}"))?;
+                config.webhook_key = Some(key);
+            }
+            "--webhook-key-overlap-ms" => {
+                let ms: u64 = number(
+                    "--webhook-key-overlap-ms",
+                    &value("--webhook-key-overlap-ms")?,
+                )?;
+                config.webhook_key_overlap = Duration::from_millis(ms);
+            }
+            "--webhook-max-attempts" => {
+                let n: u32 = number("--webhook-max-attempts", &value("--webhook-max-attempts")?)?;
+                if n == 0 {
+                    return Err("invalid --webhook-max-attempts 0: must be at least 1".to_string());
+                }
+                config.webhook_max_attempts = n;
+            }
+            "--webhook-exp" => config.webhook_exp = true,
             "--tls" => tls = true,
             "--ca-out" => ca_out = Some(value("--ca-out")?),
             other => return Err(format!("unknown argument {other:?}")),

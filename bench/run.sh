@@ -12,7 +12,7 @@
 #   BENCH_QUICK=1        tiny iteration counts (checks the harness, numbers meaningless)
 #   BENCH_WAIT_IDLE=S    wait up to S seconds for the 1-minute load average to drop below 1.0
 #   BENCH_NO_INSTALL=1   never install anything; benches whose peers are missing are skipped
-#   BENCH_SKIP="p2 p3"   skip these (p1 p2 p3 p4 p5 p6 p7 p8 batch match rps profile)
+#   BENCH_SKIP="p2 p3"   skip these (p1 p2 p3 p4 p5 p6 p7 p8 batch match view rps profile)
 #   BENCH_PIN_CPU=N      CPU on which single-connection pairs (P1-P4, profiles) run, client and
 #                        sandbox together (default: the last CPU; "none" to not pin). See README.
 set -euo pipefail
@@ -154,11 +154,11 @@ if [ -n "$p4_ok" ]; then run p4 pin $sb $out/p4 $P4; else skip p4 "libcurl/cJSON
 run p6      $bench_bin p6 $P6
 run p7      $sb $bench_bin p7 $P7
 run p8      $sb $out/p8 "$lib_so" $P8
-# Batch vs a pool of 16 over the single call, realistic sandbox in-process (issue 15).
+# P9: batch vs a pool of 16 over the single call, realistic sandbox in-process (issue 15).
 run batch   $bench_bin batch --calls "$(quick && echo 300 || echo 2000)"
-# The typed C view: parse-to-view throughput, typed vs JSON get per call (issue 16).
+# P11: the typed C view: parse-to-view throughput, typed vs JSON get per call (issue 16).
 run view    $bench_bin view $(quick && echo "--iters 5 --rounds 5 --batch 50")
-# Owner match rates: mk_match_owners per call, claims against a parsed identity (issue 14).
+# P10: owner match rates: mk_match_owners per call, claims against a parsed identity (issue 14).
 run match   $bench_bin match $(quick && echo "--iters 20 --rounds 2")
 }
 

@@ -413,7 +413,8 @@ impl Sandbox {
         let s2 = Arc::clone(&shared);
         let accept_thread = std::thread::Builder::new()
             .name(format!("sandbox-accept-{}", addr.port()))
-            .spawn(move || server::accept_loop(listener, s2))?;
+            .spawn(move || server::accept_loop(listener, s2))
+            .inspect_err(|_| shared.webhooks.stop())?;
         Ok(Sandbox {
             shared,
             addr,

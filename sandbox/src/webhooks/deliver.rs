@@ -220,11 +220,12 @@ fn attempt(shared: &Shared, job: Job) {
         forgery: d.forgery.name(),
     };
     let ok = record.ok();
-    if !current() {
-        return;
-    }
     {
         let mut log = lock(&wh.log);
+        // `reset` bumps the generation under this lock: nothing older is logged after it.
+        if !current() {
+            return;
+        }
         if log.len() >= DELIVERY_LOG_CAP {
             log.pop_front();
         }

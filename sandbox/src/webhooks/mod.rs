@@ -331,9 +331,12 @@ impl Webhooks {
     /// Forgets the delivery log and cancels every delivery not yet made (URLs and keys
     /// stay).
     pub fn reset(&self) {
+        // Under the log's lock: an attempt logs only while its generation is current.
+        let mut log = lock(&self.log);
         self.generation.fetch_add(1, Ordering::SeqCst);
+        log.clear();
+        drop(log);
         lock(&self.queue).clear();
-        lock(&self.log).clear();
     }
 
     /// Stops the scheduler thread.

@@ -1,16 +1,22 @@
 //! Address normalisation and scoring.
 //!
 //! Parts compared when both sides have them, with weights: street 55 (`street::compare`),
-//! city 15 (folded; a small typo 0.85), region 10 (US state and Canadian province names =
-//! codes), postal code 20, country 5 (names = ISO codes). The score is the weighted mean of
-//! the parts both sides have, × 100; with no part in common the address is not comparable
-//! (`None`). A different house number, postal code or country caps it at 30: another
-//! address; a different city name (a neighbourhood's?) caps it at 79: a partial match.
+//! city 15 (folded, "St." / "Saint", "Mt" / "Mount", "Ft" / "Fort" alike; a small typo
+//! 0.85), region 10 (US state and Canadian province names = codes), postal code 20, country
+//! 5 (ISO 3166 names = alpha-2 = alpha-3 codes, `data::country`). The score is the weighted
+//! mean of the parts both sides have, × 100; with no part in common the address is not
+//! comparable (`None`). A different house number, postal code or country caps it at 30:
+//! another address; a different city name (a neighbourhood's?) caps it at 79: a partial
+//! match. Fewer parts than a street and a postal code or city compared (a claim of only a
+//! country, a city, a region or a postal code) cap it at 79 too: not an address.
 //!
-//! Postal codes are folded to letters and digits; two US-style ZIPs (5 or 9 digits, "94110"
-//! / "94110-1234") compare their first 5 digits. `postal_code_match` is true only when both
-//! sides have a postal code and they match.
+//! The street is parsed with its country's street-type language (`data::country_lang`).
+//! Postal codes are folded to letters and digits; a country prefix before digits ("D-80331")
+//! is dropped; two US-style ZIPs (5 or 9 digits, "94110" / "94110-1234") compare their
+//! first 5 digits. `postal_code_match` is true only when both sides have a postal code and
+//! they match.
 
+use super::data::country_lang;
 use super::regions::{canonical_country, canonical_region};
 use super::street::{self, Street};
 use super::text::{fold, words_alike, MAX_VALUE_LEN};
@@ -45,19 +51,21 @@ fn part(raw: Option<&str>) -> Option<String> {
 
 /// Prepares an address; `None` when no part has a usable value.
 pub fn prepare(raw: &RawAddress) -> Option<PreparedAddress> {
+    let country = part(raw.country.as_deref()).map(|c| canonical_country(&c));
+    let lang = country.as_deref().and_then(country_lang);
     let street = raw
         .street
         .as_deref()
         .filter(|s| s.len() <= MAX_VALUE_LEN)
-        .map(street::parse)
+        .map(|s| street::parse(s, lang))
         .filter(|s| s.number.is_some() || !s.name.is_empty());
-    let postal = part(raw.postal_code.as_deref()).map(|p| p.replace(' ', ""));
+    let postal = part(raw.postal_code.as_deref()).map(|p| canonical_postal(&p));
     let p = PreparedAddress {
         street,
-        city: part(raw.city.as_deref()),
+        city: part(raw.city.as_deref()).map(|c| canonical_city(&c)),
         region: part(raw.region.as_deref()).map(|r| canonical_region(&r)),
         postal,
-        country: part(raw.country.as_deref()).map(|c| canonical_country(&c)),
+        country,
     };
     let any = p.street.is_some()
         || p.city.is_some()
@@ -65,6 +73,38 @@ pub fn prepare(raw: &RawAddress) -> Option<PreparedAddress> {
         || p.postal.is_some()
         || p.country.is_some();
     any.then_some(p)
+}
+
+/// A folded city with "saint", "sainte", "mount", "fort" in their short forms.
+fn canonical_city(folded: &str) -> String {
+    folded
+        .split(' ')
+        .map(|w| match w {
+            "saint" => "st",
+            "sainte" => "ste",
+            "mount" => "mt",
+            "fort" => "ft",
+            w => w,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A folded postal code without spaces, and without a country prefix before digits
+/// ("d 80331" → "80331", "ch-8001" → "8001").
+fn canonical_postal(folded: &str) -> String {
+    let p = folded.replace(' ', "");
+    let letters = p.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let digits = &p[letters..];
+    if (1..=2).contains(&letters)
+        && digits.len() >= 4
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && folded.as_bytes().get(letters) == Some(&b' ')
+    {
+        digits.to_string()
+    } else {
+        p
+    }
 }
 
 /// A country as written (name or code) in canonical form (`"us"`, `"gb"`), for the phone
@@ -106,6 +146,13 @@ pub fn score(claim: &PreparedAddress, owner: &PreparedAddress) -> Option<Address
         total += w * s;
         weight += w;
     };
+    let street_and_place = claim.street.is_some()
+        && owner.street.is_some()
+        && ((claim.postal.is_some() && owner.postal.is_some())
+            || (claim.city.is_some() && owner.city.is_some()));
+    if !street_and_place {
+        cap = 79.0; // not an address: a partial match at most
+    }
     if let (Some(a), Some(b)) = (&claim.street, &owner.street) {
         match street::compare(a, b) {
             Some(s) => add(55.0, s),

@@ -147,6 +147,11 @@ pub fn street_suffix(word: &str) -> Option<&'static str> {
     STREET_SUFFIXES.get(word).map(String::as_str)
 }
 
+/// True when the folded word is a USPS standard street-suffix abbreviation ("st", "ave").
+pub fn is_street_suffix_standard(word: &str) -> bool {
+    street_suffix(word) == Some(word)
+}
+
 /// USPS secondary unit designators: written forms (folded) → standard.
 static UNIT_DESIGNATORS: Lazy<HashMap<String, String>> = Lazy::new(|| {
     let mut m = HashMap::new();
@@ -197,6 +202,32 @@ pub fn street_type(lang: Lang, phrase: &str) -> Option<&'static str> {
     STREET_TYPES
         .get(&(lang, phrase.to_string()))
         .map(String::as_str)
+}
+
+/// True when the folded word is the canonical form of a street type in `lang`.
+pub fn is_street_type_canonical(lang: Lang, word: &str) -> bool {
+    street_type(lang, word) == Some(word)
+}
+
+/// German street types written as the end of one word ("Hauptstraße", "Hauptstr."): the
+/// folded one-word forms of at least three letters, longest first, with their canonical form.
+static DE_SUFFIXES: Lazy<Vec<(&'static str, &'static str)>> = Lazy::new(|| {
+    let mut v: Vec<(&'static str, &'static str)> = STREET_TYPES
+        .iter()
+        .filter(|((lang, k), c)| *lang == Lang::De && k.len() >= 3 && !k.contains(' ') && !c.contains(' '))
+        .map(|((_, k), c)| (k.as_str(), c.as_str()))
+        .collect();
+    v.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
+    v
+});
+
+/// Splits a German word that ends in a street type ("hauptstrasse" → ("haupt", "strasse")),
+/// when at least three letters are left before it.
+pub fn split_de_street_type(word: &str) -> Option<(&str, &'static str)> {
+    DE_SUFFIXES.iter().find_map(|(suffix, canon)| {
+        let stem = word.strip_suffix(suffix)?;
+        (stem.len() >= 3).then_some((stem, *canon))
+    })
 }
 
 /// The street-type languages of a country (ISO alpha-2, lower case).

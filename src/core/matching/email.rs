@@ -1,6 +1,9 @@
 //! Email normalisation and scoring.
 //!
-//! Addresses are trimmed and compared case-insensitively (the local part is case-sensitive in
+//! Addresses are taken out of a pasted display name ("Ann Lee <ann@example.com>"), put in
+//! Unicode NFC (a local part typed in NFD is the same address), and an internationalised
+//! domain is compared in its ASCII form (UTS #46 / punycode, `idna`: "bücher.de" =
+//! "xn--bcher-kva.de"). Addresses are trimmed and compared case-insensitively (the local part is case-sensitive in
 //! theory, never in practice). Provider rules are applied only where the provider documents
 //! them: Gmail (gmail.com, googlemail.com) ignores dots in the local part and everything from
 //! a `+`; Outlook/Hotmail/Live, iCloud, Fastmail and Proton deliver `local+tag` to `local`, so
@@ -12,6 +15,7 @@
 //! (likely, not certain: kept below 50); otherwise at most 30 (20 for the same domain).
 
 use super::text::MAX_VALUE_LEN;
+use unicode_normalization::UnicodeNormalization;
 
 /// An email folded once: (local part, domain), both canonical.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,11 +57,28 @@ pub fn prepare(raw: &str) -> Option<PreparedEmail> {
     if s.is_empty() || s.len() > MAX_VALUE_LEN {
         return None;
     }
-    let s = s.to_lowercase();
+    // "Name <addr>": the address between the last angle brackets.
+    let s = match (s.rfind('<'), s.rfind('>')) {
+        (Some(a), Some(b)) if a < b && s[a + 1..b].contains('@') => s[a + 1..b].trim(),
+        _ => s,
+    };
+    let s: String = if s.is_ascii() {
+        s.to_lowercase()
+    } else {
+        s.nfc().collect::<String>().to_lowercase()
+    };
     let s = s.strip_prefix("mailto:").unwrap_or(&s);
     let (local, domain) = match s.rsplit_once('@') {
         Some((l, d)) => (l, d.trim_end_matches('.')),
         None => (s, ""),
+    };
+    // An internationalised domain (or its punycode written in other case) in ASCII.
+    let ascii_domain;
+    let domain = if domain.is_ascii() && !domain.contains("xn--") {
+        domain
+    } else {
+        ascii_domain = idna::domain_to_ascii(domain).unwrap_or_else(|_| domain.to_string());
+        ascii_domain.as_str()
     };
     let raw_local = local.to_string();
     let loose_local: String = strip_tag(local).chars().filter(|c| *c != '.').collect();
@@ -97,4 +118,18 @@ pub fn score(claim: &PreparedEmail, owner: &PreparedEmail) -> u8 {
 /// The best score over an owner's prepared emails; `None` when the owner has none usable.
 pub fn best(claim: &PreparedEmail, emails: &[PreparedEmail]) -> Option<u8> {
     emails.iter().map(|o| score(claim, o)).max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms() {
+        let s = |a: &str, b: &str| score(&prepare(a).unwrap(), &prepare(b).unwrap());
+        assert_eq!(s("Ann Lee <ann.lee@example.com>", "ann.lee@example.com"), 100);
+        assert_eq!(s("ann@bücher.de", "ann@xn--bcher-kva.de"), 100);
+        assert_eq!(s("ann@bu\u{0308}cher.de", "ann@bücher.de"), 100);
+        assert_eq!(s("jose\u{0301}@example.com", "josé@example.com"), 100);
+    }
 }

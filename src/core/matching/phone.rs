@@ -17,9 +17,14 @@
 //! is a national number (no country code, at least 9 digits, trunk `0` dropped) that the
 //! other ends with; 85 the same last 10 digits unless both carry different country codes;
 //! 70 when one side is a 7-digit local number that the other ends with (no area code:
-//! partial); else 0.
+//! partial); else 0. Both numbers with an extension and the extensions differ: at most 60
+//! (one line, another person's extension).
+//!
+//! The text is NFKC-normalised first, so full-width digits and plus signs ("＋４４…") read
+//! as ASCII, and other decimal digits (Arabic-Indic, Devanagari, ...) are read by value.
 
 use super::text::MAX_VALUE_LEN;
+use unicode_normalization::UnicodeNormalization;
 use phonenumber::country::Id;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -44,6 +49,8 @@ pub struct PreparedPhone {
     /// Digits, with the country code when `international` (the fallback comparison).
     digits: String,
     international: bool,
+    /// The extension's digits, when one is given.
+    extension: Option<String>,
 }
 
 /// A valid parse: (E.164, the number's region).
@@ -100,12 +107,15 @@ pub fn prepare(raw: &str, default_region: Option<Id>) -> Option<PreparedPhone> {
     if raw.len() > MAX_VALUE_LEN {
         return None;
     }
-    let lower = raw.trim().to_ascii_lowercase();
+    let ascii = to_ascii_digits(raw);
+    let lower = ascii.trim().to_ascii_lowercase();
     let lower = lower.strip_prefix("tel:").unwrap_or(&lower);
-    // Drop an extension: everything from "x", "ext", "#" or ";".
-    let main = lower
-        .find(['x', 'e', '#', ';', ','])
-        .map_or(lower, |i| &lower[..i]);
+    // An extension: everything from "x", "ext", "#" or ";" (",": a pause, then digits).
+    let cut = lower.find(['x', 'e', '#', ';', ',']);
+    let main = cut.map_or(lower, |i| &lower[..i]);
+    let extension: Option<String> = cut
+        .map(|i| lower[i..].chars().filter(char::is_ascii_digit).collect::<String>())
+        .filter(|e| !e.is_empty());
     let plus = main.trim_start().starts_with('+');
     let typed: String = main.chars().filter(char::is_ascii_digit).collect();
     let mut digits = typed.clone();
@@ -153,7 +163,34 @@ pub fn prepare(raw: &str, default_region: Option<Id>) -> Option<PreparedPhone> {
         national,
         digits,
         international,
+        extension,
     })
+}
+
+/// `raw` NFKC-normalised (full-width forms → ASCII) with every other Unicode decimal digit
+/// replaced by its ASCII digit; ASCII input is returned as is.
+fn to_ascii_digits(raw: &str) -> String {
+    if raw.is_ascii() {
+        return raw.to_string();
+    }
+    raw.nfkc()
+        .map(|c| unicode_digit(c).map_or(c, |d| char::from(b'0' + d)))
+        .collect()
+}
+
+/// The value of a decimal digit of the common non-ASCII scripts (the blocks whose digits
+/// 0-9 are consecutive code points).
+fn unicode_digit(c: char) -> Option<u8> {
+    const ZEROS: &[u32] = &[
+        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+        0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0,
+        0xFF10,
+    ];
+    let u = c as u32;
+    ZEROS
+        .iter()
+        .find(|z| (**z..**z + 10).contains(&u))
+        .map(|z| (u - z) as u8)
 }
 
 fn last(s: &str, n: usize) -> Option<&str> {
@@ -197,13 +234,17 @@ fn score_in_region(national: &PreparedPhone, valid: &PreparedPhone, e164: &str) 
 
 /// Scores a claimed number against one owner number.
 pub fn score(claim: &PreparedPhone, owner: &PreparedPhone) -> u8 {
-    match (&claim.e164, &owner.e164) {
+    let s = match (&claim.e164, &owner.e164) {
         (Some(a), Some(b)) => Some(if a == b { 100 } else { 0 }),
         (Some(a), None) => score_in_region(owner, claim, a),
         (None, Some(b)) => score_in_region(claim, owner, b),
         (None, None) => None,
     }
-    .unwrap_or_else(|| score_digits(claim, owner))
+    .unwrap_or_else(|| score_digits(claim, owner));
+    match (&claim.extension, &owner.extension) {
+        (Some(x), Some(y)) if x != y => s.min(60),
+        _ => s,
+    }
 }
 
 /// The best score over an owner's prepared numbers (parsed in the owner's region); `None`
@@ -251,5 +292,9 @@ mod tests {
         assert_eq!(s("0201234567", Some(Id::DE), "+49 20 1234567", None), 100);
         assert_eq!(s("555-1212", None, "+16175551212", None), 70);
         assert_eq!(s("+44 617 555 1212", None, "+1 617 555 1212", None), 0);
+        assert_eq!(s("+1 617 555 1212 x12", None, "+1 617 555 1212 ext. 13", None), 60);
+        assert_eq!(s("+1 617 555 1212 x12", None, "+1 617 555 1212", None), 100);
+        assert_eq!(s("＋１ ６１７ ５５５ １２１２", None, "+16175551212", None), 100);
+        assert_eq!(s("\u{0661}\u{0666}\u{0661}\u{0667}5551212", None, "+16175551212", None), 100);
     }
 }

@@ -124,12 +124,15 @@ pub fn canonical_region(folded: &str) -> String {
         .map_or_else(|| folded.to_string(), |(code, _)| (*code).to_string())
 }
 
-/// A folded country in canonical form: the ISO alpha-2 code when the name is known.
+/// A folded country in canonical form: the ISO alpha-2 code when the name or code is known
+/// (the short list of common other names first, then `data::country`'s ISO 3166 table).
 pub fn canonical_country(folded: &str) -> String {
     COUNTRIES
         .iter()
         .find(|(code, names)| folded == *code || names.contains(&folded))
-        .map_or_else(|| folded.to_string(), |(code, _)| (*code).to_string())
+        .map(|(code, _)| *code)
+        .or_else(|| super::data::country(folded))
+        .map_or_else(|| folded.to_string(), str::to_string)
 }
 
 #[cfg(test)]
@@ -145,6 +148,8 @@ mod tests {
         assert_eq!(canonical_country("united states"), "us");
         assert_eq!(canonical_country("u s a"), "us");
         assert_eq!(canonical_country("poland"), "pl");
+        assert_eq!(canonical_country("switzerland"), "ch");
+        assert_eq!(canonical_country("che"), "ch");
         assert_eq!(US_STATES.len(), 56 + 13);
     }
 }

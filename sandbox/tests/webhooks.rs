@@ -414,3 +414,24 @@ fn reset_cancels_pending_deliveries() {
     );
     assert!(sb.webhook_deliveries().is_empty());
 }
+
+/// Many deliveries at once (more than the attempts allowed in flight) all arrive, each once,
+/// while the receiver answers one connection at a time.
+#[test]
+fn a_burst_of_deliveries_all_arrive() {
+    let rx = Receiver::start();
+    let sb = Sandbox::start(config(&rx.url)).unwrap();
+    let mut tokens = std::collections::HashSet::new();
+    for i in 0..100 {
+        let key = format!("burst-{i}");
+        let r = test_delivery(&sb, "mk_sandbox_ok", "link.state_changed", Some(&key));
+        assert_eq!(r.status, 200);
+        tokens.insert(r.json()["delivery_token"].as_str().unwrap().to_string());
+    }
+    let got = rx.take(100, WAIT);
+    let seen: std::collections::HashSet<String> =
+        got.iter().map(|d| d.token().to_string()).collect();
+    assert_eq!(seen, tokens);
+    assert!(got.iter().all(|d| d.attempt() == 1));
+    assert!(rx.quiet_for(Duration::from_millis(200)));
+}

@@ -61,10 +61,15 @@ impl Ord for Scheduled {
     }
 }
 
+/// Most attempts in flight at once (each on its thread); due jobs past it wait their turn.
+pub const MAX_IN_FLIGHT: usize = 32;
+
 #[derive(Default)]
 pub struct Queue {
     heap: BinaryHeap<Scheduled>,
     seq: u64,
+    /// Attempts running now.
+    running: usize,
     pub stop: bool,
 }
 
@@ -158,15 +163,26 @@ fn run(shared: Arc<Shared>) {
         let now = Instant::now();
         let due = q.heap.peek().map(|s| s.due);
         match due {
+            // At the cap: an ending attempt wakes this thread.
+            Some(due) if due <= now && q.running >= MAX_IN_FLIGHT => {
+                q = wh.wake.wait(q).unwrap_or_else(|e| e.into_inner());
+            }
             Some(due) if due <= now => {
                 let Some(s) = q.heap.pop() else { continue };
+                q.running += 1;
                 drop(q);
                 let sh = Arc::clone(&shared);
                 let job = s.job;
                 let spawned = std::thread::Builder::new()
                     .name("sandbox-webhook".to_string())
-                    .spawn(move || attempt(&sh, job));
+                    .spawn(move || {
+                        let _slot = Running(Arc::clone(&sh));
+                        attempt(&sh, job)
+                    });
                 if spawned.is_err() {
+                    // The thread never ran: give its count back. The job is lost, as a
+                    // delivery whose attempts all failed.
+                    lock(&wh.queue).running -= 1;
                     std::thread::sleep(Duration::from_millis(5));
                 }
                 q = lock(&wh.queue);
@@ -180,6 +196,17 @@ fn run(shared: Arc<Shared>) {
             }
             None => q = wh.wake.wait(q).unwrap_or_else(|e| e.into_inner()),
         }
+    }
+}
+
+/// One attempt in flight, counted in `Queue::running` until dropped.
+struct Running(Arc<Shared>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let wh = &self.0.webhooks;
+        lock(&wh.queue).running -= 1;
+        wh.wake.notify_all();
     }
 }
 

@@ -27,7 +27,12 @@
  *
  * Errors: the optional out_error receives a JSON object with every key
  * present: status, name, message, http_status, error_code, error_message,
- * documentation_url, link_error_code, request_id, retry_after_ms, attempts.
+ * documentation_url, link_error_code, request_id, retry_after_ms, attempts,
+ * reason (with MK_ERR_SIGNATURE: which webhook check failed).
+ *
+ * Webhooks: mk_webhook_verifier_new makes a verifier from a client (which must
+ * outlive it); mk_webhook_verify checks one delivery (MoneyKit-Signature and
+ * the raw body); mk_webhook_done settles its duplicate check.
  */
 
 #ifndef MONEYKIT_H
@@ -84,6 +89,20 @@
  * `mk_match_owners` accepts, in bytes. Owner values longer than this score 0.
  */
 #define MK_MAX_CLAIM_VALUE_LEN 1024
+
+/**
+ * `mk_webhook_verify`: the delivery is genuine but was handled before (its
+ * `webhook_idempotency_key` was marked done within `seen_ttl_ms`). Answer 2xx and do not
+ * handle it again. Not a status (the status table never reaches 100).
+ */
+#define MK_WEBHOOK_DUPLICATE 102
+
+/**
+ * `mk_webhook_verify`: the delivery is genuine but another delivery of the same event is
+ * being handled right now (claimed, `mk_webhook_done` not called yet). Answer 409 so
+ * MoneyKit retries later (if the first handler fails, that retry is handled). Not a status.
+ */
+#define MK_WEBHOOK_IN_FLIGHT 103
 
 /**
  * How a timestamp was written.
@@ -445,6 +464,11 @@ enum mk_status
    * The call's cancel handle was triggered (`mk_cancel_trigger`); it returns within 100 ms.
    */
   MK_ERR_CANCELLED = 14,
+  /**
+   * `mk_webhook_verify` refused a delivery: its `MoneyKit-Signature`, body or timestamps do
+   * not check out; the error JSON's `reason` says which check failed; answer the delivery 400.
+   */
+  MK_ERR_SIGNATURE = 15,
 };
 #ifndef __cplusplus
 typedef int32_t mk_status;
@@ -478,6 +502,12 @@ typedef struct mk_client mk_client;
  * threads at once.
  */
 typedef struct mk_identity mk_identity;
+
+/**
+ * An opaque webhook verifier. Create it with `mk_webhook_verifier_new`, use it from any
+ * number of threads at once, free it with `mk_webhook_verifier_free` (before its client).
+ */
+typedef struct mk_webhook_verifier mk_webhook_verifier;
 
 /**
  * One link's result, filled by `mk_batch_next`. Free `link_id`, `json` and
@@ -1388,6 +1418,93 @@ int32_t mk_identity_root(const struct mk_identity *identity,
  * no other thread is reading.
  */
 void mk_identity_free(struct mk_identity *identity);
+
+/**
+ * Creates a verifier for the deliveries of `client`'s MoneyKit app: keys are fetched from
+ * `GET {base_url}/.well-known/jwks.json` with `X-Client-Id` through the client (its proxy,
+ * CA file, timeouts and deadline), cached, and shared by every thread using the verifier.
+ *
+ * `options_json`: NULL or a JSON object (docs/C-API.md "Webhooks": `tolerance_ms`,
+ * `max_body_bytes`, `jwks_ttl_ms`, `jwks_refetch_ms`, `seen_ttl_ms`, `seen_max`,
+ * `claim_timeout_ms`, `client_id`); unknown keys, wrong types and out-of-range numbers are
+ * `MK_ERR_INVALID_ARGUMENT`, as is a client made with only an `access_token` when the
+ * options give no `client_id`. Nothing is fetched here.
+ *
+ * # Safety
+ * `client` NULL or a live client that is freed only after `mk_webhook_verifier_free`;
+ * `options_json` NULL or NUL-terminated; `out` NULL or valid for a pointer write;
+ * `out_error` NULL or valid for a pointer write.
+ */
+int32_t mk_webhook_verifier_new(const struct mk_client *client,
+                                const char *options_json,
+                                struct mk_webhook_verifier **out,
+                                char **out_error);
+
+/**
+ * Verifies one webhook delivery: `signature` is the `MoneyKit-Signature` header's value
+ * (NULL: the header is missing), `body` the raw request body as received (`body_len`
+ * bytes, no NUL needed, as `mk_validate_identity` takes a body; NULL allowed when 0). Checks, in order: the body's size, the token's form and
+ * `alg`, the key for its `kid` (fetched or refetched when needed; with cached keys there is
+ * no I/O), the ES256 signature, `iat` / `exp`, the body's SHA-256; then the body as an
+ * event, then the duplicate check.
+ *
+ * Returns:
+ * - `MK_OK`: a new delivery, claimed for this caller: handle it, then call
+ *   `mk_webhook_done` with its idempotency key;
+ * - `MK_WEBHOOK_DUPLICATE`: handled before: answer 2xx, do not handle it;
+ * - `MK_WEBHOOK_IN_FLIGHT`: being handled by another delivery now: answer 409;
+ * - `MK_ERR_SIGNATURE`: not genuine (the error JSON's `reason` says why): answer 400;
+ * - `MK_ERR_DECODE`: signed, but the body is not an event this library reads, or the key
+ *   set could not be read; a transport, timeout, HTTP or cancelled status when the keys
+ *   could not be fetched (the message says so): answer 5xx so MoneyKit retries;
+ * - `MK_ERR_INVALID_ARGUMENT`: a NULL verifier or `out_event_json`, a NULL body with a
+ *   length.
+ *
+ * With the first three, `*out_event_json` is the body exactly as sent (NUL-terminated),
+ * `*out_event_type` its `webhook_event` and `*out_idempotency_key` its
+ * `webhook_idempotency_key` (each output pointer that is not NULL is written; free each
+ * string with `mk_string_free`); on error they are NULL and `*out_error` has the error JSON.
+ *
+ * # Safety
+ * `verifier` NULL or a live verifier; `signature` NULL or NUL-terminated; `body` NULL or
+ * valid for `body_len` reads; `cancel` NULL or a live handle; every `out_*` NULL or valid
+ * for a pointer write.
+ */
+int32_t mk_webhook_verify(const struct mk_webhook_verifier *verifier,
+                          const char *signature,
+                          const char *body,
+                          size_t body_len,
+                          const struct mk_cancel *cancel,
+                          char **out_event_json,
+                          char **out_event_type,
+                          char **out_idempotency_key,
+                          char **out_error);
+
+/**
+ * Settles the claim `mk_webhook_verify` made when it returned `MK_OK`: `handled_ok`
+ * non-zero marks `idempotency_key` handled (its repeats are `MK_WEBHOOK_DUPLICATE` for
+ * `seen_ttl_ms`); 0 releases it, so MoneyKit's retry is handled again. Call it once per
+ * `MK_OK`, after the handler finished. A key that is not claimed (unknown, settled,
+ * lapsed after `claim_timeout_ms`) is ignored: `MK_OK` still.
+ * `MK_ERR_INVALID_ARGUMENT` for a NULL verifier or key, or a key that is not UTF-8.
+ *
+ * # Safety
+ * `verifier` NULL or a live verifier; `idempotency_key` NULL or NUL-terminated;
+ * `out_error` NULL or valid for a pointer write.
+ */
+int32_t mk_webhook_done(const struct mk_webhook_verifier *verifier,
+                        const char *idempotency_key,
+                        int32_t handled_ok,
+                        char **out_error);
+
+/**
+ * Frees a verifier (its cached keys and duplicate check); NULL is a no-op. No call on it
+ * may be running; free it before its client.
+ *
+ * # Safety
+ * `verifier` NULL or a verifier from `mk_webhook_verifier_new` not yet freed.
+ */
+void mk_webhook_verifier_free(struct mk_webhook_verifier *verifier);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -29,6 +29,7 @@ const (
 	StatusHTTP            Status = 12 // MK_ERR_HTTP: unexpected HTTP status
 	StatusInternal        Status = 13 // MK_ERR_INTERNAL: internal error in moneykit-native
 	StatusCancelled       Status = 14 // MK_ERR_CANCELLED: the call was cancelled
+	StatusSignature       Status = 15 // MK_ERR_SIGNATURE: the webhook delivery is not genuine (see reason)
 )
 
 // Compile-time proof that the constants equal the header's: a constant
@@ -50,6 +51,7 @@ func _() {
 	_, _ = x[StatusHTTP-C.MK_ERR_HTTP], x[C.MK_ERR_HTTP-StatusHTTP]
 	_, _ = x[StatusInternal-C.MK_ERR_INTERNAL], x[C.MK_ERR_INTERNAL-StatusInternal]
 	_, _ = x[StatusCancelled-C.MK_ERR_CANCELLED], x[C.MK_ERR_CANCELLED-StatusCancelled]
+	_, _ = x[StatusSignature-C.MK_ERR_SIGNATURE], x[C.MK_ERR_SIGNATURE-StatusSignature]
 }
 
 var statusNames = [...]string{
@@ -68,6 +70,7 @@ var statusNames = [...]string{
 	"MK_ERR_HTTP",
 	"MK_ERR_INTERNAL",
 	"MK_ERR_CANCELLED",
+	"MK_ERR_SIGNATURE",
 }
 
 var statusDescriptions = [...]string{
@@ -86,6 +89,7 @@ var statusDescriptions = [...]string{
 	"unexpected HTTP status",
 	"internal error in moneykit-native",
 	"the call was cancelled",
+	"the webhook delivery is not genuine (see reason)",
 }
 
 // Sentinel errors, one per failure status. Every *Error matches the sentinel
@@ -150,6 +154,11 @@ var (
 	// ErrCancelled is MK_ERR_CANCELLED: the call's cancel handle was triggered
 	// (`mk_cancel_trigger`); it returns within 100 ms.
 	ErrCancelled error = &sentinel{StatusCancelled, "the call was cancelled"}
+
+	// ErrSignature is MK_ERR_SIGNATURE: `mk_webhook_verify` refused a delivery: its
+	// `MoneyKit-Signature`, body or timestamps do not check out; the error JSON's
+	// `reason` says which check failed; answer the delivery 400.
+	ErrSignature error = &sentinel{StatusSignature, "the webhook delivery is not genuine (see reason)"}
 )
 
 // sentinelFor returns the sentinel of a failure status; unknown numbers (a
@@ -184,6 +193,8 @@ func sentinelFor(s Status) error {
 		return ErrInternal
 	case StatusCancelled:
 		return ErrCancelled
+	case StatusSignature:
+		return ErrSignature
 	}
 	return ErrInternal
 }
@@ -213,4 +224,9 @@ type errorJSON struct {
 	RetryAfterMs *int64 `json:"retry_after_ms"`
 	// HTTP requests made for this call (0 when it failed before sending any).
 	Attempts int64 `json:"attempts"`
+	// With MK_ERR_SIGNATURE: which check refused the webhook delivery, one of
+	// malformed, alg, kid_unknown, signature, body_hash, iat_too_old,
+	// iat_in_future, expired, body_too_large (docs/C-API.md, "Webhooks"); null
+	// otherwise.
+	Reason *string `json:"reason"`
 }

@@ -4,6 +4,7 @@
 
 use crate::out::Out;
 use crate::records::RTy;
+use crate::rust_meta::webhook_schema::{WTy, WebhookField};
 use crate::schema::{OptionDef, Schema};
 
 /// Every document that shows the magic link ids, with one table layout.
@@ -30,6 +31,12 @@ pub fn emit(s: &Schema, out: &mut Out) {
         &option_rows(&s.refresh_options),
     );
     out.region("docs/C-API.md", "records", &records_doc(s));
+    out.region(
+        "docs/C-API.md",
+        "webhook-options",
+        &option_rows(&s.webhook_options),
+    );
+    out.region("docs/C-API.md", "webhook-events", &webhook_events_doc(s));
     let magic = magic_id_table(s);
     let tokens = token_id_table(s);
     for doc in MAGIC_ID_DOCS {
@@ -197,5 +204,69 @@ fn records_doc(s: &Schema) -> String {
             .collect();
         o.push_str(&table("| field | type | always there | meaning |", &rows));
     }
+    o
+}
+
+fn webhook_type(t: &WTy) -> String {
+    match t {
+        WTy::Str => "string".into(),
+        WTy::Bool => "bool".into(),
+        WTy::Int => "int".into(),
+        WTy::Timestamp => "timestamp".into(),
+        WTy::StrList => "list of string".into(),
+        WTy::Enum(e) => format!("enum {e}"),
+    }
+}
+
+fn webhook_rows(fields: &[WebhookField]) -> String {
+    let rows: Vec<Vec<String>> = fields
+        .iter()
+        .map(|f| {
+            vec![
+                format!("`{}`", f.def.name),
+                webhook_type(&f.ty),
+                if f.def.required { "yes" } else { "no" }.to_string(),
+                f.def.doc.clone(),
+            ]
+        })
+        .collect();
+    table("| field | type | always there | meaning |", &rows)
+}
+
+/// The webhook events (schema `webhook_events`): the common fields, one table per known
+/// event, and the known values of every enum they use.
+fn webhook_events_doc(s: &Schema) -> String {
+    let w = s.webhook_events();
+    let mut o = format!("\n#### Every event\n{}\n", w.common_doc);
+    o.push_str(&webhook_rows(&w.common));
+    let mut enums: Vec<String> = Vec::new();
+    for e in &w.events {
+        o.push_str(&format!(
+            "\n#### {} (`{}`)\n{} Besides every event's fields:\n",
+            e.name, e.event, e.doc
+        ));
+        o.push_str(&webhook_rows(&e.fields));
+    }
+    for f in w
+        .common
+        .iter()
+        .chain(w.events.iter().flat_map(|e| e.fields.iter()))
+    {
+        if let WTy::Enum(e) = &f.ty {
+            if !enums.contains(e) {
+                enums.push(e.clone());
+            }
+        }
+    }
+    let rows: Vec<Vec<String>> = enums
+        .iter()
+        .map(|e| {
+            let d = w.enum_def(s, e);
+            let values: Vec<String> = d.values.iter().map(|v| format!("`{v}`")).collect();
+            vec![format!("`{e}`"), values.join(", ")]
+        })
+        .collect();
+    o.push_str("\n#### Enums (open: a value not listed is kept, never refused)\n");
+    o.push_str(&table("| enum | known values |", &rows));
     o
 }

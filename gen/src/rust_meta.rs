@@ -1,11 +1,15 @@
 //! The Rust core's status enum (which cbindgen turns into the header's
 //! `enum mk_status`), the error JSON's keys and the option table, all from the
 //! schema. The hand-written core uses these; a key added to the schema fails to
-//! compile there until it is handled. Submodules: `call_options` (the batch and refresh
-//! option structs, bounds and readers) and `match_records` (the owner match's records).
+//! compile there until it is handled. Submodules: `call_options` (the batch, refresh and
+//! webhook option structs, bounds and readers), `match_records` (the owner match's
+//! records), `webhook_schema` (the schema's `webhook_events`, typed, for every emitter) and
+//! `webhook_events` (the core's webhook event table).
 
 mod call_options;
 mod match_records;
+mod webhook_events;
+pub(crate) mod webhook_schema;
 
 use crate::out::{Comment, Out};
 use crate::rust::rustfmt;
@@ -163,4 +167,5 @@ pub fn emit(s: &Schema, out: &mut Out) {
     options(s, out);
     call_options::emit(s, out);
     match_records::emit(s, out);
+    webhook_events::emit(s, out);
 }

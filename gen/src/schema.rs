@@ -20,6 +20,12 @@ pub struct Schema {
     pub batch_options: Vec<OptionDef>,
     /// `mk_refresh_identity` / `mk_wait_identity_newer`'s `options_json`.
     pub refresh_options: Vec<OptionDef>,
+    /// `mk_webhook_verifier_new`'s `options_json`.
+    #[serde(default)]
+    pub webhook_options: Vec<OptionDef>,
+    /// The webhook events (typed by `Schema::webhook_events`, gen/src/rust_meta/webhook_schema.rs).
+    #[serde(default)]
+    pub webhook_events: serde_json::Value,
     /// Record name -> record: the claim, the match result, the batch item and progress, the
     /// event (`$comment` skipped), in file order.
     pub records: OrderedMap,

@@ -16,6 +16,8 @@ mod cancellable;
 mod failure;
 mod http_error;
 mod ids;
+mod jwks;
+pub use self::jwks::{JwksBody, JWKS_PATH};
 pub(crate) use self::ids::{check_account_id_count, check_id, check_link_id, id_too_long};
 pub use self::ids::{MAX_ACCOUNT_IDS, MAX_ID_LEN};
 mod products;

@@ -20,6 +20,8 @@ pub struct Error {
     pub retry_after_ms: Option<u64>,
     /// HTTP requests made for this call (0 when it failed before sending any).
     pub attempts: u32,
+    /// With `MK_ERR_SIGNATURE`: which webhook check failed (`core::webhooks::Reason`).
+    pub reason: Option<&'static str>,
 }
 
 impl Error {
@@ -35,6 +37,7 @@ impl Error {
             request_id: None,
             retry_after_ms: None,
             attempts: 0,
+            reason: None,
         }
     }
 
@@ -61,6 +64,7 @@ impl Error {
             request_id: self.request_id.as_deref(),
             retry_after_ms: self.retry_after_ms.and_then(|ms| i64::try_from(ms).ok()),
             attempts: i64::from(self.attempts),
+            reason: self.reason,
         };
         serde_json::to_string(&wire).expect("serializing plain fields cannot fail")
     }

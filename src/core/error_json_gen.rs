@@ -28,10 +28,12 @@ pub(crate) struct ErrorJson<'a> {
     pub retry_after_ms: Option<i64>,
     /// HTTP requests made for this call (0 when it failed before sending any).
     pub attempts: i64,
+    /// With MK_ERR_SIGNATURE: which check refused the webhook delivery, one of malformed, alg, kid_unknown, signature, body_hash, iat_too_old, iat_in_future, expired, body_too_large (docs/C-API.md, "Webhooks"); null otherwise.
+    pub reason: Option<&'a str>,
 }
 
 /// The keys, in order.
-pub const ERROR_JSON_KEYS: [&str; 11] = [
+pub const ERROR_JSON_KEYS: [&str; 12] = [
     "status",
     "name",
     "message",
@@ -43,4 +45,5 @@ pub const ERROR_JSON_KEYS: [&str; 11] = [
     "request_id",
     "retry_after_ms",
     "attempts",
+    "reason",
 ];

@@ -28,11 +28,15 @@ mod status;
 mod status_gen;
 mod timestamp;
 pub(crate) mod validate;
+pub mod webhooks;
 
-pub use call_options_gen::{batch_option, refresh_option, FloatBounds, IntBounds};
+pub use call_options_gen::{batch_option, refresh_option, FloatBounds, IntBounds, StrBounds};
 pub use cancel::{CallControl, CancelToken};
 pub(crate) use client::{check_account_id_count, check_id, check_link_id, id_too_long};
-pub use client::{Client, Identity, MAX_ACCOUNT_IDS, MAX_ID_LEN, PRODUCTS_PATH, RATE_LIMIT_WAIT};
+pub use client::{
+    Client, Identity, JwksBody, JWKS_PATH, MAX_ACCOUNT_IDS, MAX_ID_LEN, PRODUCTS_PATH,
+    RATE_LIMIT_WAIT,
+};
 pub use config::{AuthMode, Options, DEFAULT_BASE_URL, DEFAULT_MONEYKIT_VERSION};
 pub use encode::encode;
 pub use error::Error;
@@ -44,6 +48,7 @@ pub use options_gen::{DEFAULT_AUTH, ENUM_OPTIONS, OPTION_KEYS};
 pub use secret::Secret;
 pub use status::Status;
 pub use validate::{validate_identity, validate_identity_str};
+pub use webhooks::{Delivery, Reason, Verified, WebhookOptions, WebhookVerifier};
 
 /// The library version, e.g. "0.1.0".
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

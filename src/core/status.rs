@@ -40,6 +40,7 @@ mod tests {
         }
         assert_eq!(Status::from_code(-1), None);
         assert_eq!(Status::from_code(14), Some(Status::MkErrCancelled));
-        assert_eq!(Status::from_code(15), None);
+        assert_eq!(Status::from_code(15), Some(Status::MkErrSignature));
+        assert_eq!(Status::from_code(16), None);
     }
 }

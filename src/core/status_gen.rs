@@ -45,11 +45,14 @@ pub enum Status {
     MkErrInternal = 13,
     /// The call's cancel handle was triggered (`mk_cancel_trigger`); it returns within 100 ms.
     MkErrCancelled = 14,
+    /// `mk_webhook_verify` refused a delivery: its `MoneyKit-Signature`, body or timestamps do
+    /// not check out; the error JSON's `reason` says which check failed; answer the delivery 400.
+    MkErrSignature = 15,
 }
 
 impl Status {
     /// Every status, by code.
-    pub const ALL: [Status; 15] = [
+    pub const ALL: [Status; 16] = [
         Status::MkOk,
         Status::MkErrInvalidArgument,
         Status::MkErrTransport,
@@ -65,6 +68,7 @@ impl Status {
         Status::MkErrHttp,
         Status::MkErrInternal,
         Status::MkErrCancelled,
+        Status::MkErrSignature,
     ];
 
     /// (name, description) of this status.
@@ -100,6 +104,10 @@ impl Status {
             Status::MkErrHttp => ("MK_ERR_HTTP", "unexpected HTTP status"),
             Status::MkErrInternal => ("MK_ERR_INTERNAL", "internal error in moneykit-native"),
             Status::MkErrCancelled => ("MK_ERR_CANCELLED", "the call was cancelled"),
+            Status::MkErrSignature => (
+                "MK_ERR_SIGNATURE",
+                "the webhook delivery is not genuine (see reason)",
+            ),
         }
     }
 }

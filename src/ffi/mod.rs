@@ -16,6 +16,7 @@ mod refresh;
 mod view;
 mod view_gen;
 mod view_read;
+mod webhooks;
 
 pub use batch::*;
 pub use cancel::*;
@@ -26,6 +27,7 @@ pub use refresh::*;
 pub use view::*;
 pub use view_gen::*;
 pub use view_read::{MkDecimal, MkOptBool, MkStr, MkTimestamp, MkTimestampKind};
+pub use webhooks::*;
 
 use crate::core::{self, Client, Error, Options, Status};
 use once_cell::sync::Lazy;
@@ -376,7 +378,8 @@ mod tests {
         assert_eq!(name(7), "MK_ERR_NOT_FOUND");
         assert_eq!(name(13), "MK_ERR_INTERNAL");
         assert_eq!(name(14), "MK_ERR_CANCELLED");
-        assert_eq!(name(15), "unknown status");
+        assert_eq!(name(15), "MK_ERR_SIGNATURE");
+        assert_eq!(name(16), "unknown status");
         assert_eq!(name(-1), "unknown status");
         assert_eq!(name(i32::MIN), "unknown status");
         let describe = |s| {

@@ -83,7 +83,8 @@ static void test_static_strings(void) {
     CHECK(strcmp(mk_status_name(MK_ERR_INTERNAL), "MK_ERR_INTERNAL") == 0);
     CHECK(strcmp(mk_status_name(MK_ERR_CANCELLED), "MK_ERR_CANCELLED") == 0);
     CHECK(MK_ERR_CANCELLED == 14);
-    CHECK(strcmp(mk_status_name(15), "unknown status") == 0);
+    CHECK(strcmp(mk_status_name(15), "MK_ERR_SIGNATURE") == 0);
+    CHECK(strcmp(mk_status_name(16), "unknown status") == 0);
     CHECK(strcmp(mk_status_name(-1), "unknown status") == 0);
     CHECK(strcmp(mk_status_describe(99), "unknown status") == 0);
     CHECK(strlen(mk_status_describe(MK_ERR_TIMEOUT)) > 0);

@@ -39,6 +39,10 @@ struct ErrorJson {
     std::optional<std::int64_t> retry_after_ms;
     /// HTTP requests made for this call (0 when it failed before sending any).
     std::optional<std::int64_t> attempts;
+    /// With MK_ERR_SIGNATURE: which check refused the webhook delivery, one of malformed, alg,
+    /// kid_unknown, signature, body_hash, iat_too_old, iat_in_future, expired, body_too_large
+    /// (docs/C-API.md, "Webhooks"); null otherwise.
+    std::optional<std::string> reason;
 
     static ErrorJson read(const nlohmann::json& j) {
         ErrorJson e;
@@ -54,6 +58,7 @@ struct ErrorJson {
         read_key(j, "request_id", e.request_id);
         read_key(j, "retry_after_ms", e.retry_after_ms);
         read_key(j, "attempts", e.attempts);
+        read_key(j, "reason", e.reason);
         return e;
     }
 
@@ -89,6 +94,7 @@ inline std::string local_error_json(std::int32_t status, const char* name, const
     j["request_id"] = nullptr;
     j["retry_after_ms"] = nullptr;
     j["attempts"] = 0;
+    j["reason"] = nullptr;
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -93,6 +93,13 @@ class CancelledError : public Error {
 public:
     using Error::Error;
 };
+/// MK_ERR_SIGNATURE: `mk_webhook_verify` refused a delivery: its `MoneyKit-Signature`, body or
+/// timestamps do not check out; the error JSON's `reason` says which check failed; answer the
+/// delivery 400.
+class SignatureError : public Error {
+public:
+    using Error::Error;
+};
 
 /// Throws the Error subclass that matches a (non-OK) status.
 [[noreturn]] inline void throw_error(Status status, std::string error_json) {
@@ -111,6 +118,7 @@ public:
     case Status::http: throw HttpError(status, std::move(error_json));
     case Status::internal: throw InternalError(status, std::move(error_json));
     case Status::cancelled: throw CancelledError(status, std::move(error_json));
+    case Status::signature: throw SignatureError(status, std::move(error_json));
     case Status::ok: break;  // not an error: reported as a library bug below
     }
     throw Error(status, std::move(error_json));  // a status newer than this header

@@ -28,6 +28,7 @@ enum class Status : std::int32_t {
     http = 12,  ///< MK_ERR_HTTP
     internal = 13,  ///< MK_ERR_INTERNAL
     cancelled = 14,  ///< MK_ERR_CANCELLED
+    signature = 15,  ///< MK_ERR_SIGNATURE
 };
 
 // A change in the C header is caught here, at compile time, in every program that
@@ -47,6 +48,7 @@ static_assert(static_cast<std::int32_t>(Status::server) == MK_ERR_SERVER, "MK_ER
 static_assert(static_cast<std::int32_t>(Status::http) == MK_ERR_HTTP, "MK_ERR_HTTP");
 static_assert(static_cast<std::int32_t>(Status::internal) == MK_ERR_INTERNAL, "MK_ERR_INTERNAL");
 static_assert(static_cast<std::int32_t>(Status::cancelled) == MK_ERR_CANCELLED, "MK_ERR_CANCELLED");
+static_assert(static_cast<std::int32_t>(Status::signature) == MK_ERR_SIGNATURE, "MK_ERR_SIGNATURE");
 
 /// "MK_ERR_NOT_FOUND", ...; a status newer than this header gets the library's name
 /// ("unknown status" outside its table). Static, never null.
@@ -67,6 +69,7 @@ inline const char* status_name(Status status) noexcept {
     case Status::http: return "MK_ERR_HTTP";
     case Status::internal: return "MK_ERR_INTERNAL";
     case Status::cancelled: return "MK_ERR_CANCELLED";
+    case Status::signature: return "MK_ERR_SIGNATURE";
     }
     return mk_status_name(static_cast<std::int32_t>(status));
 }
@@ -89,6 +92,7 @@ inline const char* status_describe(Status status) noexcept {
     case Status::http: return "unexpected HTTP status";
     case Status::internal: return "internal error in moneykit-native";
     case Status::cancelled: return "the call was cancelled";
+    case Status::signature: return "the webhook delivery is not genuine (see reason)";
     }
     return mk_status_describe(static_cast<std::int32_t>(status));
 }

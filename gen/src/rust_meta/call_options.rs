@@ -1,13 +1,14 @@
-//! The core's batch and refresh options (src/core/call_options_gen.rs) from the schema's
-//! `batch_options` and `refresh_options`: for each set, the public struct with its
-//! `Default`, the key list, one bounds constant per option (key, default, inclusive bounds,
-//! help text; the CLI's flags take theirs from these) and the strict JSON reader
-//! (`from_json`) that checks every bound.
+//! The core's batch, refresh and webhook verifier options (src/core/call_options_gen.rs)
+//! from the schema's `batch_options`, `refresh_options` and `webhook_options`: for each
+//! set, the public struct with its `Default`, the key list, one bounds constant per option
+//! (key, default, inclusive bounds, help text; the CLI's flags take theirs from these) and
+//! the strict JSON reader (`from_json`) that checks every bound.
 //!
 //! Type rule: an `int` option is a `u32` in the struct (its JSON is read as a `u64`, so a
 //! larger number is "out of range", not a type error; the emitter checks the bounds fit a
-//! `u32`); a `float` option is an `f64`. Other option types are not used by these sets and
-//! stop the generator.
+//! `u32`); a `float` option is an `f64`; a `string` option (default `null`) is an
+//! `Option<String>` of printable ASCII, at most 1024 bytes (these sets' strings are sent as
+//! HTTP headers). Other option types are not used by these sets and stop the generator.
 
 use super::capitalise;
 use crate::out::{Comment, Out};
@@ -25,11 +26,11 @@ struct Set<'a> {
 }
 
 /// The shared bounds types and their checks, written once at the top of the file.
-const PRELUDE: &str = r#"//! The batch and refresh options (schema/moneykit.json `batch_options` and
-//! `refresh_options`, docs/C-API.md "Batches" and "Refresh and wait"): the structs, their
-//! defaults, bounds and JSON readers. Every key is optional and `null` is the default;
-//! unknown keys, wrong types, keys given twice and numbers out of range are refused, and
-//! no message quotes more than a number.
+const PRELUDE: &str = r#"//! The batch, refresh and webhook verifier options (schema/moneykit.json `batch_options`,
+//! `refresh_options` and `webhook_options`, docs/C-API.md "Batches", "Refresh and wait" and
+//! "Webhooks"): the structs, their defaults, bounds and JSON readers. Every key is optional
+//! and `null` is the default; unknown keys, wrong types, keys given twice and numbers out of
+//! range are refused, and no message quotes more than a number (never a string's value).
 
 use super::{input_json, Error};
 use serde::Deserialize;
@@ -86,6 +87,35 @@ impl FloatBounds {
         }
     }
 }
+
+/// A string option's key, longest accepted length and help text (default: none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StrBounds {
+    pub key: &'static str,
+    /// Longest accepted value, in bytes.
+    pub max_len: usize,
+    /// The schema's description, capitalised, without a final period.
+    pub help: &'static str,
+}
+
+impl StrBounds {
+    /// `None` (absent or null) stays `None`; an empty value, one longer than `max_len` or
+    /// one that is not printable ASCII (it is sent as an HTTP header) is refused. The
+    /// message never quotes the value.
+    pub fn check(&self, what: &str, v: Option<String>) -> Result<Option<String>, Error> {
+        let Some(v) = v else { return Ok(None) };
+        let problem = if v.is_empty() {
+            "is empty".to_string()
+        } else if v.len() > self.max_len {
+            format!("is longer than {} bytes", self.max_len)
+        } else if !v.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            "must be printable ASCII (it is sent as an HTTP header)".to_string()
+        } else {
+            return Ok(Some(v));
+        };
+        Err(Error::invalid(format!("{what} {} {problem}", self.key)))
+    }
+}
 "#;
 
 /// An option's default, `min` or `max` (`part`) as a JSON number.
@@ -103,6 +133,9 @@ fn float_lit(o: &OptionDef, part: &str) -> String {
     let f = number(o, part).as_f64().expect("a JSON number is an f64");
     format!("{f:?}")
 }
+
+/// Longest value of a `string` option.
+const MAX_STR_LEN: usize = 1024;
 
 /// An `int` option's default or bound, which must fit the struct's `u32`.
 fn int_lit(o: &OptionDef, part: &str) -> u32 {
@@ -149,6 +182,18 @@ fn emit_set(set: &Set, b: &mut String) {
                     o.default_text().expect("numeric options have a default")
                 ),
             ),
+            "string" => {
+                assert!(
+                    o.default.is_null(),
+                    "{}_options {}: a string option's default must be null",
+                    set.stem,
+                    o.key
+                );
+                (
+                    "Option<String>",
+                    format!("At most `{MAX_STR_LEN}` bytes of printable ASCII, default none"),
+                )
+            }
             t => panic!("{}_options {}: type {t} is not supported", set.stem, o.key),
         };
         for line in wrap(&format!("{}.", help(o)), 88) {
@@ -164,7 +209,16 @@ fn emit_set(set: &Set, b: &mut String) {
         "\nimpl Default for {ty} {{\n    fn default() -> Self {{\n        {ty} {{"
     );
     for o in set.options {
-        let _ = writeln!(b, "            {}: {consts}::{}.default,", o.key, upper(&o.key));
+        if o.ty == "string" {
+            let _ = writeln!(b, "            {}: None,", o.key);
+        } else {
+            let _ = writeln!(
+                b,
+                "            {}: {consts}::{}.default,",
+                o.key,
+                upper(&o.key)
+            );
+        }
     }
     b.push_str("        }\n    }\n}\n");
     // Keys.
@@ -179,7 +233,11 @@ fn emit_set(set: &Set, b: &mut String) {
     );
     // Bounds constants.
     let mut bounds: Vec<&str> = Vec::new();
-    for (ty, name) in [("float", "FloatBounds"), ("int", "IntBounds")] {
+    for (ty, name) in [
+        ("float", "FloatBounds"),
+        ("int", "IntBounds"),
+        ("string", "StrBounds"),
+    ] {
         if set.options.iter().any(|o| o.ty == ty) {
             bounds.push(name);
         }
@@ -207,6 +265,16 @@ fn emit_set(set: &Set, b: &mut String) {
                     int_lit(o, "max"),
                 );
             }
+            "string" => {
+                let _ = writeln!(
+                    b,
+                    "    /// `{}`.\n    pub const {}: StrBounds = StrBounds {{ key: {:?}, \
+                     max_len: {MAX_STR_LEN}, help: {h:?} }};",
+                    o.key,
+                    upper(&o.key),
+                    o.key,
+                );
+            }
             _ => {
                 let _ = writeln!(
                     b,
@@ -230,7 +298,11 @@ fn emit_set(set: &Set, b: &mut String) {
         "\n#[derive(Deserialize)]\n#[serde(deny_unknown_fields)]\nstruct {wire} {{"
     );
     for o in set.options {
-        let t = if o.ty == "int" { "u64" } else { "f64" };
+        let t = match o.ty.as_str() {
+            "int" => "u64",
+            "string" => "String",
+            _ => "f64",
+        };
         let _ = writeln!(b, "    {}: Option<{t}>,", o.key);
     }
     b.push_str("}\n");
@@ -270,6 +342,12 @@ pub fn emit(s: &Schema, out: &mut Out) {
             stem: "refresh",
             purpose: "`mk_refresh_identity` / `mk_wait_identity_newer`'s options: the poll pace.",
             options: &s.refresh_options,
+        },
+        Set {
+            stem: "webhook",
+            purpose: "`mk_webhook_verifier_new`'s options: the signature checks, the key cache \
+                      and the duplicate check of a webhook verifier.",
+            options: &s.webhook_options,
         },
     ] {
         emit_set(&set, &mut b);

@@ -93,7 +93,11 @@ fn output(r: &Record, records: &[Record], b: &mut String) {
 }
 
 fn input(r: &Record, b: &mut String) {
-    let keys: Vec<String> = r.fields.iter().map(|(f, _)| format!("{:?}", f.name)).collect();
+    let keys: Vec<String> = r
+        .fields
+        .iter()
+        .map(|(f, _)| format!("{:?}", f.name))
+        .collect();
     b.push('\n');
     let _ = writeln!(
         b,
@@ -111,7 +115,11 @@ fn input(r: &Record, b: &mut String) {
 }
 
 pub fn emit(s: &Schema, out: &mut Out) {
-    let records: Vec<Record> = s.records().into_iter().filter(|r| r.def.json.is_some()).collect();
+    let records: Vec<Record> = s
+        .records()
+        .into_iter()
+        .filter(|r| r.def.json.is_some())
+        .collect();
     let mut b = String::from(
         "//! The owner match's JSON records (schema/moneykit.json `records` with `json`):\n\
          //! the result structs, which serialise to the result JSON of docs/C-API.md\n\
@@ -124,5 +132,9 @@ pub fn emit(s: &Schema, out: &mut Out) {
             other => panic!("record {}: json {other:?} is not input or output", r.name),
         }
     }
-    out.file("src/core/matching/records_gen.rs", Comment::Slash, &rustfmt(&b));
+    out.file(
+        "src/core/matching/records_gen.rs",
+        Comment::Slash,
+        &rustfmt(&b),
+    );
 }

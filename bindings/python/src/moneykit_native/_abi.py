@@ -55,6 +55,14 @@ MK_BATCH_DONE = 101
 #: Longest claim value (`name`, `email`, `phone`, each address part) that `mk_match_owners`
 #: accepts, in bytes. Owner values longer than this score 0.
 MK_MAX_CLAIM_VALUE_LEN = 1024
+#: `mk_webhook_verify`: the delivery is genuine but was handled before (its
+#: `webhook_idempotency_key` was marked done within `seen_ttl_ms`). Answer 2xx and do not handle
+#: it again. Not a status (the status table never reaches 100).
+MK_WEBHOOK_DUPLICATE = 102
+#: `mk_webhook_verify`: the delivery is genuine but another delivery of the same event is being
+#: handled right now (claimed, `mk_webhook_done` not called yet). Answer 409 so MoneyKit retries
+#: later (if the first handler fails, that retry is handled). Not a status.
+MK_WEBHOOK_IN_FLIGHT = 103
 
 # enum mk_timestamp_kind
 #: How a timestamp was written.
@@ -150,6 +158,7 @@ MK_ERR_SERVER = 11
 MK_ERR_HTTP = 12
 MK_ERR_INTERNAL = 13
 MK_ERR_CANCELLED = 14
+MK_ERR_SIGNATURE = 15
 
 # -- types
 
@@ -510,6 +519,25 @@ def _declare(lib: ctypes.CDLL) -> None:
     # void mk_identity_free(mk_identity *identity);
     lib.mk_identity_free.argtypes = [c_void_p]
     lib.mk_identity_free.restype = None
+    # int32_t mk_webhook_verifier_new(const mk_client *client, const char *options_json,
+    #     mk_webhook_verifier **out, char **out_error);
+    lib.mk_webhook_verifier_new.argtypes = [c_void_p, c_char_p, P_c_void_p, P_c_void_p]
+    lib.mk_webhook_verifier_new.restype = c_int32
+    # int32_t mk_webhook_verify(const mk_webhook_verifier *verifier, const char *signature,
+    #     const char *body, size_t body_len, const mk_cancel *cancel, char **out_event_json,
+    #     char **out_event_type, char **out_idempotency_key, char **out_error);
+    lib.mk_webhook_verify.argtypes = [
+        c_void_p, c_char_p, c_char_p, c_size_t, c_void_p, P_c_void_p, P_c_void_p, P_c_void_p,
+        P_c_void_p,
+    ]
+    lib.mk_webhook_verify.restype = c_int32
+    # int32_t mk_webhook_done(const mk_webhook_verifier *verifier, const char *idempotency_key,
+    #     int32_t handled_ok, char **out_error);
+    lib.mk_webhook_done.argtypes = [c_void_p, c_char_p, c_int32, P_c_void_p]
+    lib.mk_webhook_done.restype = c_int32
+    # void mk_webhook_verifier_free(mk_webhook_verifier *verifier);
+    lib.mk_webhook_verifier_free.argtypes = [c_void_p]
+    lib.mk_webhook_verifier_free.restype = None
 
 
 #: Every function of the header, in its order (`_declare` declares them all).
@@ -541,6 +569,10 @@ FUNCTIONS = (
     "mk_get_identity_view",
     "mk_identity_root",
     "mk_identity_free",
+    "mk_webhook_verifier_new",
+    "mk_webhook_verify",
+    "mk_webhook_done",
+    "mk_webhook_verifier_free",
 )
 
 #: Every constant above (`#define`s and enum members), by its C name.
@@ -555,6 +587,8 @@ CONSTANTS = (
     "MK_BATCH_PENDING",
     "MK_BATCH_DONE",
     "MK_MAX_CLAIM_VALUE_LEN",
+    "MK_WEBHOOK_DUPLICATE",
+    "MK_WEBHOOK_IN_FLIGHT",
     "MK_TIMESTAMP_ABSENT",
     "MK_TIMESTAMP_OFFSET",
     "MK_TIMESTAMP_NO_OFFSET",
@@ -616,6 +650,7 @@ CONSTANTS = (
     "MK_ERR_HTTP",
     "MK_ERR_INTERNAL",
     "MK_ERR_CANCELLED",
+    "MK_ERR_SIGNATURE",
 )
 
 #: Every struct with fields, by its C name (a test compares their layout with the C compiler's).

@@ -23,6 +23,7 @@ __all__ = [
     "HTTPStatusError",
     "InternalError",
     "CallCancelledError",
+    "WebhookSignatureError",
     "ERROR_CLASSES",
     "error_class",
 ]
@@ -162,6 +163,17 @@ class CallCancelledError(MoneyKitError):
     default_status = Status.CANCELLED
 
 
+class WebhookSignatureError(MoneyKitError):
+    """`MK_ERR_SIGNATURE`: the webhook delivery is not genuine (see reason).
+
+    When: `mk_webhook_verify` refused a delivery: its `MoneyKit-Signature`, body or
+    timestamps do not check out; the error JSON's `reason` says which check failed;
+    answer the delivery 400.
+    """
+
+    default_status = Status.SIGNATURE
+
+
 ERROR_CLASSES: Mapping[Status, Type[MoneyKitError]] = {
     Status.INVALID_ARGUMENT: InvalidArgumentError,
     Status.TRANSPORT: TransportError,
@@ -177,6 +189,7 @@ ERROR_CLASSES: Mapping[Status, Type[MoneyKitError]] = {
     Status.HTTP: HTTPStatusError,
     Status.INTERNAL: InternalError,
     Status.CANCELLED: CallCancelledError,
+    Status.SIGNATURE: WebhookSignatureError,
 }
 
 

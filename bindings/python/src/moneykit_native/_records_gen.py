@@ -366,4 +366,5 @@ ERROR_JSON_KEYS: Tuple[Tuple[str, Type[Any], bool], ...] = (
     ("request_id", str, False),
     ("retry_after_ms", int, False),
     ("attempts", int, True),
+    ("reason", str, False),
 )

@@ -31,6 +31,7 @@ class Status(enum.IntEnum):
     HTTP = 12
     INTERNAL = 13
     CANCELLED = 14
+    SIGNATURE = 15
 
     @classmethod
     def _missing_(cls, value: object) -> Optional[Status]:
@@ -67,6 +68,7 @@ _C_NAMES: Dict[int, str] = {
     12: "MK_ERR_HTTP",
     13: "MK_ERR_INTERNAL",
     14: "MK_ERR_CANCELLED",
+    15: "MK_ERR_SIGNATURE",
 }
 
 _DESCRIPTIONS: Dict[int, str] = {
@@ -85,4 +87,5 @@ _DESCRIPTIONS: Dict[int, str] = {
     12: "unexpected HTTP status",
     13: "internal error in moneykit-native",
     14: "the call was cancelled",
+    15: "the webhook delivery is not genuine (see reason)",
 }

@@ -300,6 +300,14 @@ def run_go(blocks: list[Block]) -> list[Result]:
         d.mkdir()
         (d / "main.go").write_text(b.code, encoding="utf-8")
         srcs[b.stem] = d / "main.go"
+    # A reader's editor runs gofmt: a block that gofmt would change is a stale copy.
+    p = run(["gofmt", "-l", *[str(srcs[b.stem]) for b in blocks]])
+    unformatted = {b.stem for b in blocks if str(srcs[b.stem]) in p.stdout.split()}
+    results += [Result(b, False, 0.0, f"not gofmt-clean:\n{run(['gofmt', '-d', str(srcs[b.stem])]).stdout}")
+                for b in blocks if b.stem in unformatted]
+    blocks = [b for b in blocks if b.stem not in unformatted]
+    if not blocks:
+        return results
     env = dict(os.environ, CGO_ENABLED="1", GOFLAGS="-mod=mod", GOWORK="off")
     (mod / "bin").mkdir()
     try:

@@ -168,7 +168,7 @@ do_uninstall() {
 }
 
 # After a real (not staged) install into a directory the dynamic linker searches,
-# refresh its cache so programs find libmoneykit.so.0 at once, as libtool does.
+# refresh its cache so programs find the soname (libmoneykit.so.0.1) at once, as libtool does.
 refresh_ld_cache() {
   [ -z "$DESTDIR" ] && [ "$(id -u)" = 0 ] && command -v ldconfig >/dev/null 2>&1 || return 0
   local dirs

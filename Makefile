@@ -15,7 +15,8 @@ export MONEYKIT_SANDBOX_BIN := $(SANDBOX_BIN)
 export MONEYKIT_NATIVE_LIB  := $(abspath $(LIB_SO))
 
 .PHONY: all build demo test deps check gen gen-check corpus-bless match-eval symbols-check fmt-check clippy cargo-test header header-check \
-        header-compile c-test c-asan c-valgrind c-example test-python test-go test-cpp go-module dist-test go-dist-test wheel dist-test-python bench stress clean
+        header-compile c-test c-asan c-valgrind c-example test-python test-go test-cpp go-module dist-test go-dist-test wheel dist-test-python bench stress clean \
+        doc-test release release-test
 
 all: build
 
@@ -59,7 +60,7 @@ match-eval:
 	$(CARGO) run -q --release --example match_eval -- tests/match_eval/tuning.jsonl tests/match_eval/heldout.jsonl
 
 ## Everything.
-test: deps check gen-check cargo-test header-check header-compile symbols-check c-test test-python test-go test-cpp test-install
+test: deps check gen-check cargo-test header-check header-compile symbols-check c-test test-python test-go test-cpp test-install doc-test
 	@echo "make test: all suites passed"
 
 check: fmt-check clippy
@@ -181,6 +182,11 @@ go-dist-test: go-module
 
 test-cpp: build
 	bash bindings/cpp/test.sh
+
+## The documents' runnable blocks (every README quickstart, marked `<!-- doc-test -->`) compiled
+## and run as written against one sandbox; fails with the block's file:line (scripts/doc_test.py).
+doc-test: build
+	python3 scripts/doc_test.py
 
 ## Long soak (not part of `make test`): a 100,000-link batch with flat memory (the ignored
 ## test of tests/batch.rs); 8 threads x 10,000 calls on one client, under ASan and under

@@ -185,28 +185,29 @@ impl WebhookVerifier {
         UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &point)
             .verify(token.signing_input, &token.signature)
             .map_err(|_| Reason::Signature.error("the ES256 signature does not verify"))?;
-        let now_ms = now
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
-        let iat_ms = token.claims.iat * 1000;
+        // `iat` and `exp` are whole seconds: compared with this clock's whole seconds.
+        let now_s = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let tol = self.tolerance_ms;
-        if iat_ms > now_ms + tol {
+        let past_ms = |t: u64| now_s.saturating_sub(t).saturating_mul(1000);
+        let ahead_ms = |t: u64| t.saturating_sub(now_s).saturating_mul(1000);
+        let iat = token.claims.iat;
+        if ahead_ms(iat) > tol {
             return Err(Reason::IatInFuture.error(format_args!(
                 "iat is {} s ahead of this machine's clock (tolerance_ms {tol})",
-                (iat_ms - now_ms) / 1000
+                iat - now_s
             )));
         }
-        if now_ms > iat_ms + tol {
+        if past_ms(iat) > tol {
             return Err(Reason::IatTooOld.error(format_args!(
                 "iat is {} s old (tolerance_ms {tol})",
-                (now_ms - iat_ms) / 1000
+                now_s - iat
             )));
         }
         if let Some(exp) = token.claims.exp {
-            if now_ms > exp * 1000 + tol {
+            if past_ms(exp) > tol {
                 return Err(Reason::Expired.error(format_args!(
                     "exp passed {} s ago (tolerance_ms {tol})",
-                    (now_ms - exp * 1000) / 1000
+                    now_s - exp
                 )));
             }
         }

@@ -17,7 +17,7 @@
 //! they match.
 
 use super::data::country_lang;
-use super::regions::{canonical_country, canonical_region};
+use super::regions::{canonical_country, canonical_region, is_region_code};
 use super::street::{self, Street};
 use super::text::{fold, words_alike, MAX_VALUE_LEN};
 use super::AddressScore;
@@ -49,8 +49,58 @@ fn part(raw: Option<&str>) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// A whole address typed into `street` ("12 Oak St, Springfield, IL 62701") when no other
+/// part but the country is given: the parts after the first comma read as city, region
+/// (a US state or Canadian province), postal code (the part's last word when it has a digit)
+/// and country.
+fn split_street(raw: &RawAddress) -> Option<RawAddress> {
+    let street = raw.street.as_deref()?;
+    if raw.city.is_some() || raw.region.is_some() || raw.postal_code.is_some() {
+        return None;
+    }
+    let mut parts = street.split(',').map(str::trim).filter(|p| !p.is_empty());
+    let first = parts.next()?;
+    let mut out = RawAddress {
+        street: Some(first.to_string()),
+        country: raw.country.clone(),
+        ..RawAddress::default()
+    };
+    let mut any = false;
+    for p in parts {
+        let folded = fold(p);
+        if out.country.is_none() && super::data::country(&folded).is_some() {
+            out.country = Some(p.to_string());
+            any = true;
+            continue;
+        }
+        let mut words: Vec<&str> = p.split_whitespace().collect();
+        let has_digit = |w: &&str| w.bytes().any(|b| b.is_ascii_digit());
+        if out.postal_code.is_none() && words.last().is_some_and(has_digit) {
+            out.postal_code = words.pop().map(str::to_string);
+        }
+        if out.region.is_none() && !words.is_empty() {
+            let last = fold(words[words.len() - 1]);
+            if is_region_code(&last) {
+                out.region = words.pop().map(str::to_string);
+            }
+        }
+        if out.city.is_none() && !words.is_empty() {
+            out.city = Some(words.join(" "));
+        }
+        any = true;
+    }
+    any.then_some(out)
+}
+
 /// Prepares an address; `None` when no part has a usable value.
 pub fn prepare(raw: &RawAddress) -> Option<PreparedAddress> {
+    if let Some(split) = split_street(raw) {
+        return prepare_parts(&split);
+    }
+    prepare_parts(raw)
+}
+
+fn prepare_parts(raw: &RawAddress) -> Option<PreparedAddress> {
     let country = part(raw.country.as_deref()).map(|c| canonical_country(&c));
     let lang = country.as_deref().and_then(country_lang);
     let street = raw
@@ -209,4 +259,38 @@ pub fn best(claim: &PreparedAddress, addresses: &[PreparedAddress]) -> Option<Ad
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr(street: &str, city: &str, region: &str, postal: &str) -> RawAddress {
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        RawAddress {
+            street: some(street),
+            city: some(city),
+            region: some(region),
+            postal_code: some(postal),
+            country: None,
+        }
+    }
+
+    #[test]
+    fn whole_address_in_street() {
+        let claim = prepare(&addr("12 Oak St, Springfield, IL 62701", "", "", "")).unwrap();
+        let owner = prepare(&addr("12 Oak Street", "Springfield", "Illinois", "62701")).unwrap();
+        assert_eq!(score(&claim, &owner).unwrap().score, 100);
+    }
+
+    #[test]
+    fn partial_claims_stay_under_80() {
+        let owner = prepare(&addr("12 Oak St", "Springfield", "IL", "62701")).unwrap();
+        for claim in [addr("", "Springfield", "IL", ""), addr("", "", "", "62701")] {
+            let claim = prepare(&claim).unwrap();
+            assert_eq!(score(&claim, &owner).unwrap().score, 79);
+        }
+        let claim = prepare(&addr("12 Oak St", "", "", "62701")).unwrap();
+        assert_eq!(score(&claim, &owner).unwrap().score, 100);
+    }
 }

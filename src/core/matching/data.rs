@@ -92,7 +92,9 @@ pub fn is_given_name(name: &str) -> bool {
 static TITLES: Lazy<Vec<String>> = Lazy::new(|| {
     let mut v: Vec<String> = rows(TITLES_CSV).map(|r| fold(r[0])).collect();
     // Short forms the lists leave out.
-    for t in ["mrs", "ms", "mx", "miss", "prof", "rev", "hon", "madam", "capt", "sgt"] {
+    for t in [
+        "mrs", "ms", "mx", "miss", "prof", "rev", "hon", "madam", "capt", "sgt",
+    ] {
         v.push(t.to_string());
     }
     v.sort();
@@ -214,7 +216,9 @@ pub fn is_street_type_canonical(lang: Lang, word: &str) -> bool {
 static DE_SUFFIXES: Lazy<Vec<(&'static str, &'static str)>> = Lazy::new(|| {
     let mut v: Vec<(&'static str, &'static str)> = STREET_TYPES
         .iter()
-        .filter(|((lang, k), c)| *lang == Lang::De && k.len() >= 3 && !k.contains(' ') && !c.contains(' '))
+        .filter(|((lang, k), c)| {
+            *lang == Lang::De && k.len() >= 3 && !k.contains(' ') && !c.contains(' ')
+        })
         .map(|((_, k), c)| (k.as_str(), c.as_str()))
         .collect();
     v.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));

@@ -127,7 +127,10 @@ mod tests {
     #[test]
     fn forms() {
         let s = |a: &str, b: &str| score(&prepare(a).unwrap(), &prepare(b).unwrap());
-        assert_eq!(s("Ann Lee <ann.lee@example.com>", "ann.lee@example.com"), 100);
+        assert_eq!(
+            s("Ann Lee <ann.lee@example.com>", "ann.lee@example.com"),
+            100
+        );
         assert_eq!(s("ann@bücher.de", "ann@xn--bcher-kva.de"), 100);
         assert_eq!(s("ann@bu\u{0308}cher.de", "ann@bücher.de"), 100);
         assert_eq!(s("jose\u{0301}@example.com", "josé@example.com"), 100);

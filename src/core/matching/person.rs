@@ -10,9 +10,10 @@
 //! Donald" / "Mcdonald", CJK names with or without the space). The first tokens and the last
 //! tokens are compared, in the order given and swapped ("DOE JOHN"), the better kept. Each
 //! pair is 1.0 equal, 0.9 nickname (`nicknames.rs`: not between names of opposite sex), 0.85
-//! initial ("J" / "John") or small typo (`text::is_typo`), 0.7 when the typo rule would link
+//! initial ("J" / "John"), written abbreviation ("Ma." / "María", "Wm" / "William") or small typo (`text::is_typo`), 0.7 when the typo rule would link
 //! two common given names (each with at least 10,000 SSA births: Francis / Frances, Jason /
-//! Mason are two names, not a typo; letters swapped still count as a typo), 0.9 for a surname
+//! Mason are two names, not a typo; letters swapped still count as a typo), 0.8 a variant
+//! spelling by sound and letters (`phonetic_variant`: Mohammed / Muhammad), 0.9 for a surname
 //! found among the other name's later tokens (double or hyphenated surnames: "Garcia Lopez"
 //! / "Garcia"), else 0. Middle names multiply by 1.0 (same or both absent), 0.95 (one side
 //! only) or 0.75 (different: two people, "John A. Smith" / "John B. Smith"). Score = 100 ×
@@ -23,10 +24,12 @@
 //! or typo), `first_or_last_only`. Generation suffixes that differ (Sr / Jr, III / IV) cap
 //! the score at 70: father and son.
 
-use super::data::{is_common_given_name, is_title};
+use super::data::{given_name_births, is_common_given_name, is_title, predominant_sex};
 use super::nicknames::same_person_by_nickname;
-use super::text::{is_typo, similarity, tokens, transposed};
+use super::text::{is_ascii_word, is_typo, similarity, tokens, transposed};
 use super::NameScore;
+use once_cell::sync::Lazy;
+use rphonetic::DoubleMetaphone;
 
 /// Titles dropped wherever they stand (the short forms).
 const TITLES: &[&str] = &[
@@ -123,7 +126,7 @@ fn first_sim(a: &str, b: &str) -> (f64, bool) {
         (1.0, false)
     } else if same_person_by_nickname(a, b) {
         (0.9, true)
-    } else if initial_of(a, b) || initial_of(b, a) {
+    } else if initial_of(a, b) || initial_of(b, a) || abbreviation_of(a, b) {
         (0.85, false)
     } else if is_typo(a, b) {
         if !transposed(a, b) && is_common_given_name(a) && is_common_given_name(b) {
@@ -131,9 +134,59 @@ fn first_sim(a: &str, b: &str) -> (f64, bool) {
         } else {
             (0.85, false)
         }
+    } else if phonetic_variant(a, b) {
+        (0.8, false)
     } else {
         (0.0, false)
     }
+}
+
+static DOUBLE_METAPHONE: Lazy<DoubleMetaphone> = Lazy::new(DoubleMetaphone::default);
+
+/// Variant spellings of one given name (Mohammed / Muhammad, Aleksandr / Alexander, Sergei
+/// / Sergey): Latin words of at least four letters, alike in spelling (Jaro-Winkler >= 0.85)
+/// and with a Double Metaphone key in common, not both well-established names of their own
+/// (each with 50,000 SSA births: Mary / Marie) and not of opposite sex. A supporting signal
+/// only: it scores 0.8 as a given name, so a pair passes only with a matching surname.
+fn phonetic_variant(a: &str, b: &str) -> bool {
+    if a.len() < 4 || b.len() < 4 || !is_ascii_word(a) || !is_ascii_word(b) {
+        return false;
+    }
+    if similarity(a, b) < 0.85 {
+        return false;
+    }
+    let established = |n: &str| given_name_births(n).is_some_and(|(f, m)| f + m >= 50_000);
+    if established(a) && established(b) {
+        return false;
+    }
+    if matches!((predominant_sex(a), predominant_sex(b)), (Some(x), Some(y)) if x != y) {
+        return false;
+    }
+    let (x, y) = (
+        DOUBLE_METAPHONE.double_metaphone(a),
+        DOUBLE_METAPHONE.double_metaphone(b),
+    );
+    x.primary() == y.primary() || x.primary() == y.alternate() || x.alternate() == y.primary()
+}
+
+/// Written abbreviations of given names (registers, Filipino "Ma." for María).
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("ma", "maria"),
+    ("wm", "william"),
+    ("chas", "charles"),
+    ("thos", "thomas"),
+    ("jas", "james"),
+    ("geo", "george"),
+    ("robt", "robert"),
+    ("benj", "benjamin"),
+    ("saml", "samuel"),
+    ("jos", "joseph"),
+];
+
+fn abbreviation_of(a: &str, b: &str) -> bool {
+    ABBREVIATIONS
+        .iter()
+        .any(|(x, y)| (a == *x && b == *y) || (b == *x && a == *y))
 }
 
 /// True when `a` is one letter and `b` a longer word starting with it.
@@ -311,5 +364,10 @@ mod tests {
         assert!(s("Louis Lee", "Louise Lee") < 80);
         assert!(s("Jhon Smith", "John Smith") >= 80);
         assert!(s("Micheal Smith", "Michael Smith") >= 80);
+        assert!(s("Mohammed Khan", "Muhammad Khan") >= 80);
+        assert!(s("Aleksandr Petrov", "Alexander Petrov") >= 80);
+        assert!(s("Mohammed Khan", "Muhammad Ali") < 50);
+        assert!(s("Jason Smith", "Mason Smith") < 80);
+        assert!(s("Aaron Smith", "Erin Smith") < 80);
     }
 }

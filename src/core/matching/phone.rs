@@ -24,10 +24,10 @@
 //! as ASCII, and other decimal digits (Arabic-Indic, Devanagari, ...) are read by value.
 
 use super::text::MAX_VALUE_LEN;
-use unicode_normalization::UnicodeNormalization;
 use phonenumber::country::Id;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
+use unicode_normalization::UnicodeNormalization;
 
 /// A region from a folded, canonical country (`"us"`, `"gb"`); `None` when unknown.
 pub fn region(country: Option<&str>) -> Option<Id> {
@@ -114,7 +114,12 @@ pub fn prepare(raw: &str, default_region: Option<Id>) -> Option<PreparedPhone> {
     let cut = lower.find(['x', 'e', '#', ';', ',']);
     let main = cut.map_or(lower, |i| &lower[..i]);
     let extension: Option<String> = cut
-        .map(|i| lower[i..].chars().filter(char::is_ascii_digit).collect::<String>())
+        .map(|i| {
+            lower[i..]
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>()
+        })
         .filter(|e| !e.is_empty());
     let plus = main.trim_start().starts_with('+');
     let typed: String = main.chars().filter(char::is_ascii_digit).collect();
@@ -147,11 +152,22 @@ pub fn prepare(raw: &str, default_region: Option<Id>) -> Option<PreparedPhone> {
         return None;
     }
     let region = default_region.unwrap_or(Id::US);
-    let parsed = parse_valid(Some(region), main).or_else(|| {
-        international
-            .then(|| parse_valid(None, &format!("+{digits}")))
-            .flatten()
-    });
+    // A number written with "+" and its country code is parsed without a default region: the
+    // `phonenumber` crate strips the default region's national prefix after the country
+    // code ("+49 151 23456789" with US as default lost its "1": another, valid number).
+    let parsed = if plus {
+        parse_valid(None, &format!("+{digits}"))
+    } else if explicit {
+        // "00 49 …" / "011 49 …": international unless only the national reading is valid
+        // (Buenos Aires numbers start with 011).
+        parse_valid(None, &format!("+{digits}")).or_else(|| parse_valid(Some(region), main))
+    } else {
+        parse_valid(Some(region), main).or_else(|| {
+            international
+                .then(|| parse_valid(None, &format!("+{digits}")))
+                .flatten()
+        })
+    };
     let (e164, region) = match parsed {
         Some((e, r)) => (Some(e), r),
         None => (None, None),
@@ -292,9 +308,47 @@ mod tests {
         assert_eq!(s("0201234567", Some(Id::DE), "+49 20 1234567", None), 100);
         assert_eq!(s("555-1212", None, "+16175551212", None), 70);
         assert_eq!(s("+44 617 555 1212", None, "+1 617 555 1212", None), 0);
-        assert_eq!(s("+1 617 555 1212 x12", None, "+1 617 555 1212 ext. 13", None), 60);
+        // German mobile numbers, national and international, whatever the default region.
+        assert_eq!(s("0151 23456789", None, "+49 151 23456789", None), 100);
+        assert_eq!(
+            s(
+                "0151 23456789",
+                Some(Id::DE),
+                "+49 151 23456789",
+                Some(Id::US)
+            ),
+            100
+        );
+        assert_eq!(
+            s(
+                "+49 151 23456789",
+                Some(Id::US),
+                "0151 23456789",
+                Some(Id::DE)
+            ),
+            100
+        );
+        assert_eq!(
+            s("011 49 151 23456789", None, "+49 151 23456789", None),
+            100
+        );
+        assert_eq!(
+            s("+1 617 555 1212 x12", None, "+1 617 555 1212 ext. 13", None),
+            60
+        );
         assert_eq!(s("+1 617 555 1212 x12", None, "+1 617 555 1212", None), 100);
-        assert_eq!(s("＋１ ６１７ ５５５ １２１２", None, "+16175551212", None), 100);
-        assert_eq!(s("\u{0661}\u{0666}\u{0661}\u{0667}5551212", None, "+16175551212", None), 100);
+        assert_eq!(
+            s("＋１ ６１７ ５５５ １２１２", None, "+16175551212", None),
+            100
+        );
+        assert_eq!(
+            s(
+                "\u{0661}\u{0666}\u{0661}\u{0667}5551212",
+                None,
+                "+16175551212",
+                None
+            ),
+            100
+        );
     }
 }

@@ -124,6 +124,11 @@ pub fn canonical_region(folded: &str) -> String {
         .map_or_else(|| folded.to_string(), |(code, _)| (*code).to_string())
 }
 
+/// True when the folded word is a US state or Canadian province code.
+pub fn is_region_code(folded: &str) -> bool {
+    US_STATES.iter().any(|(code, _)| *code == folded)
+}
+
 /// A folded country in canonical form: the ISO alpha-2 code when the name or code is known
 /// (the short list of common other names first, then `data::country`'s ISO 3166 table).
 pub fn canonical_country(folded: &str) -> String {

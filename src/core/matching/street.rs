@@ -283,7 +283,8 @@ impl Street {
             .iter()
             .enumerate()
             .filter(|(i, t)| {
-                !DIRECTIONALS.contains(&t.as_str()) && !(drop_kind && Some(*i) == self.kind)
+                let dropped = drop_kind && Some(*i) == self.kind;
+                !(dropped || DIRECTIONALS.contains(&t.as_str()))
             })
             .map(|(_, t)| t.as_str())
             .collect()

@@ -132,7 +132,10 @@ pub fn fold(s: &str) -> String {
         let mut w = String::with_capacity(word.len());
         fold_word(word, &mut w);
         // NFKD forms may contain separators ("ﬀ" no, "½" → "1⁄2"): split them out.
-        for part in w.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()) {
+        for part in w
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|p| !p.is_empty())
+        {
             if !out.is_empty() {
                 out.push(' ');
             }
@@ -229,7 +232,10 @@ mod tests {
         assert_eq!(fold("ＡＢＣ"), "abc");
         assert_eq!(fold("山田 太郎"), "山田 太郎");
         assert_eq!(fold("Сергей Иванов"), "sergei ivanov");
-        assert_eq!(fold("Car\u{200B}ter Bon\u{00AD}nie A\u{FEFF}nn\u{2060}a"), "carter bonnie anna");
+        assert_eq!(
+            fold("Car\u{200B}ter Bon\u{00AD}nie A\u{FEFF}nn\u{2060}a"),
+            "carter bonnie anna"
+        );
         assert_eq!(fold("Mary\u{00A0}Ann"), "mary ann");
         // A Latin word with one Cyrillic look-alike letter keeps that letter.
         assert_ne!(fold("C\u{0430}rter"), "carter");

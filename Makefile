@@ -128,20 +128,35 @@ $(BUILD_DIR)/c_test: tests/c/test_client.c include/moneykit.h build
 	$(CC) $(C_WARN) -D_POSIX_C_SOURCE=200809L -g -Iinclude $< \
 	  -L$(RELEASE_DIR) -lmoneykit -lpthread -Wl,-rpath,$(abspath $(RELEASE_DIR)) -o $@
 
-c-asan: $(BUILD_DIR)/c_test_asan $(BUILD_DIR)/c_view_asan
+c-asan: $(BUILD_DIR)/c_test_asan $(BUILD_DIR)/c_view_asan $(BUILD_DIR)/c_webhooks_asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 bash scripts/with-sandbox.sh $(BUILD_DIR)/c_test_asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 bash scripts/with-sandbox.sh $(BUILD_DIR)/c_webhooks_asan
 	@rm -rf $(BUILD_DIR)/view_dump_asan && mkdir -p $(BUILD_DIR)/view_dump_asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 bash scripts/with-sandbox.sh \
 	  $(BUILD_DIR)/c_view_asan tests/corpus $(BUILD_DIR)/view_dump_asan
 	python3 tests/c/compare_dumps.py tests/corpus $(BUILD_DIR)/view_dump_asan
 
-c-valgrind: $(BUILD_DIR)/c_test $(BUILD_DIR)/c_view
+c-valgrind: $(BUILD_DIR)/c_test $(BUILD_DIR)/c_view $(BUILD_DIR)/c_webhooks
 	MK_TEST_QUICK=1 bash scripts/with-sandbox.sh valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
 	  --errors-for-leak-kinds=definite,indirect --error-exitcode=1 $(BUILD_DIR)/c_test
+	bash scripts/with-sandbox.sh valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
+	  --errors-for-leak-kinds=definite,indirect --error-exitcode=1 $(BUILD_DIR)/c_webhooks
 	@rm -rf $(BUILD_DIR)/view_dump && mkdir -p $(BUILD_DIR)/view_dump
 	bash scripts/with-sandbox.sh valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
 	  --errors-for-leak-kinds=definite,indirect --error-exitcode=1 $(BUILD_DIR)/c_view tests/corpus $(BUILD_DIR)/view_dump
 	python3 tests/c/compare_dumps.py tests/corpus $(BUILD_DIR)/view_dump
+
+## The webhook ABI's C test (tests/c/test_webhooks.c): NULL handling and a verify round trip
+## with the sandbox's signed test deliveries.
+$(BUILD_DIR)/c_webhooks_asan: tests/c/test_webhooks.c include/moneykit.h build
+	@mkdir -p $(BUILD_DIR)
+	$(CC) $(C_WARN) -D_POSIX_C_SOURCE=200809L -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Iinclude $< \
+	  -L$(RELEASE_DIR) -lmoneykit -Wl,-rpath,$(abspath $(RELEASE_DIR)) -o $@
+
+$(BUILD_DIR)/c_webhooks: tests/c/test_webhooks.c include/moneykit.h build
+	@mkdir -p $(BUILD_DIR)
+	$(CC) $(C_WARN) -D_POSIX_C_SOURCE=200809L -g -Iinclude $< \
+	  -L$(RELEASE_DIR) -lmoneykit -Wl,-rpath,$(abspath $(RELEASE_DIR)) -o $@
 
 ## The typed view's C test (tests/c/test_view.c): the corpus read through every field of the view.
 $(BUILD_DIR)/c_view_asan: tests/c/test_view.c tests/c/view_dump_gen.h include/moneykit.h build

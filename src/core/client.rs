@@ -17,9 +17,9 @@ mod failure;
 mod http_error;
 mod ids;
 mod jwks;
-pub use self::jwks::{JwksBody, JWKS_PATH};
 pub(crate) use self::ids::{check_account_id_count, check_id, check_link_id, id_too_long};
 pub use self::ids::{MAX_ACCOUNT_IDS, MAX_ID_LEN};
+pub use self::jwks::{JwksBody, JWKS_PATH};
 mod products;
 pub use self::products::PRODUCTS_PATH;
 mod redact;
@@ -138,10 +138,27 @@ impl Client {
         control: &CallControl,
         observer: &dyn Fn(&Event<'_>),
     ) -> Result<Identity, Error> {
+        let no_view = |body: &str| validate_identity_str(body);
+        self.get_identity_reading(link_id, account_ids, control, observer, &no_view)
+            .map(|(identity, ())| identity)
+    }
+
+    /// As [`Client::get_identity_observed`], reading the 200 body with `read` instead of
+    /// the validator alone: `read` must accept exactly what the validator accepts, with
+    /// its `<path>: <problem>` message (the typed view's builder, which checks and builds
+    /// in one pass, so a body is read once). What `read` made comes back beside the body.
+    pub fn get_identity_reading<T>(
+        &self,
+        link_id: &str,
+        account_ids: &[&str],
+        control: &CallControl,
+        observer: &dyn Fn(&Event<'_>),
+        read: &dyn Fn(&str) -> Result<T, String>,
+    ) -> Result<(Identity, T), Error> {
         check_identity_ids(link_id, account_ids)?;
         let control = self.bounded(control);
         cancel::with_current(control.cancel.as_ref(), || {
-            self.call(link_id, account_ids, &control, observer)
+            self.call(link_id, account_ids, &control, observer, read)
         })
     }
 
@@ -158,13 +175,14 @@ impl Client {
         *self.events.write().unwrap_or_else(|p| p.into_inner()) = sink;
     }
 
-    fn call(
+    fn call<T>(
         &self,
         link_id: &str,
         account_ids: &[&str],
         control: &CallControl,
         observer: &dyn Fn(&Event<'_>),
-    ) -> Result<Identity, Error> {
+        read: &dyn Fn(&str) -> Result<T, String>,
+    ) -> Result<(Identity, T), Error> {
         let url = self.identity_url(link_id, account_ids);
         let reporter = Reporter {
             method: "GET",
@@ -172,7 +190,7 @@ impl Client {
             observer,
         };
         self.with_retries(control, &reporter, |attempt, control| {
-            self.attempt(&url, attempt, control)
+            self.attempt(&url, attempt, control, read)
         })
     }
 
@@ -196,12 +214,13 @@ impl Client {
 
     /// One attempt: authenticate (fetching a token if needed) and send the
     /// request, every part of it within `control`'s deadline.
-    fn attempt(
+    fn attempt<T>(
         &self,
         url: &str,
         attempt: u32,
         control: &CallControl,
-    ) -> Result<Answered<Identity>, Failure> {
+        read: &dyn Fn(&str) -> Result<T, String>,
+    ) -> Result<Answered<(Identity, T)>, Failure> {
         let deadline = control.deadline.expect("attempts always have a deadline");
         let used_token = self.bearer_token(attempt, control)?;
         let auth = self.auth_headers(used_token.as_deref());
@@ -232,14 +251,14 @@ impl Client {
                 let body = String::from_utf8(body).map_err(|_| {
                     Failure::new(Status::MkErrDecode, "response body is not UTF-8", Retry::No)
                 })?;
-                validate_identity_str(&body).map_err(|e| {
+                let made = read(&body).map_err(|e| {
                     Failure::new(
                         Status::MkErrDecode,
                         format!("invalid identity response: {e}"),
                         Retry::No,
                     )
                 })?;
-                Ok(body)
+                Ok((body, made))
             })
         } else {
             let mut f = http_failure(status, &mut response, self.config.max_response_bytes);
@@ -253,11 +272,14 @@ impl Client {
             Err(f)
         };
         match outcome {
-            Ok(body) => Ok(Answered {
-                value: Identity {
-                    body,
-                    request_id: request_id.clone(),
-                },
+            Ok((body, made)) => Ok(Answered {
+                value: (
+                    Identity {
+                        body,
+                        request_id: request_id.clone(),
+                    },
+                    made,
+                ),
                 http_status: status,
                 request_id,
             }),

@@ -89,7 +89,7 @@ pub unsafe extern "C" fn mk_get_identity_ex(
             unsafe { *out_request_id = ptr::null_mut() };
         }
         // SAFETY: forwarded from this function's contract, which is fetch_identity's.
-        let identity = unsafe {
+        let (identity, ()) = unsafe {
             fetch_identity(
                 client,
                 link_id,
@@ -97,6 +97,7 @@ pub unsafe extern "C" fn mk_get_identity_ex(
                 account_ids_len,
                 timeout_ms,
                 cancel,
+                &core::validate_identity_str,
             )
         }?;
         let json = into_c_string(identity.body);
@@ -126,20 +127,22 @@ pub(super) unsafe fn call_control(timeout_ms: u64, cancel: *const MkCancel) -> C
 }
 
 /// Checks the arguments of an identity call (`mk_get_identity_ex`'s shape) and
-/// makes it: the body and request id, or the error.
+/// makes it: the body and request id with what `read` (the validator, or the view's
+/// builder that checks the same rules in its one pass) made of the body, or the error.
 ///
 /// # Safety
 /// `client` NULL or a live client that nothing frees during the call; `link_id`
 /// NULL or NUL-terminated; `account_ids` as `account_id_list`; `cancel` as
 /// `call_control`.
-pub(super) unsafe fn fetch_identity(
+pub(super) unsafe fn fetch_identity<T>(
     client: *const MkClient,
     link_id: *const c_char,
     account_ids: *const *const c_char,
     account_ids_len: usize,
     timeout_ms: u64,
     cancel: *const MkCancel,
-) -> Result<Identity, Error> {
+    read: &dyn Fn(&str) -> Result<T, String>,
+) -> Result<(Identity, T), Error> {
     // SAFETY: by this function's contract NULL (checked here) or a live client.
     let client = unsafe { client.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))?;
     // SAFETY: by this function's contract NULL (refused) or NUL-terminated, valid for the call.
@@ -154,7 +157,9 @@ pub(super) unsafe fn fetch_identity(
     let ids = unsafe { account_id_list(account_ids, account_ids_len) }?;
     // SAFETY: forwarded from this function's contract.
     let control = unsafe { call_control(timeout_ms, cancel) };
-    client.inner.get_identity_with(link_id, &ids, &control)
+    client
+        .inner
+        .get_identity_reading(link_id, &ids, &control, &|_| {}, read)
 }
 
 /// The account ids of a call, checked.

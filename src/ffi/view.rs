@@ -118,9 +118,9 @@ pub unsafe extern "C" fn mk_get_identity_view(
             unsafe { *out_request_id = ptr::null_mut() };
         }
         // SAFETY: forwarded from this function's contract (mk_get_identity_ex's).
-        // The core validated the body before returning it, so the view's pass (the
-        // same validator) accepts it too.
-        let identity = unsafe {
+        // `build` is the validator's pass building the view: the body is read once, and a
+        // refused body fails the call with the validator's message.
+        let (identity, view) = unsafe {
             fetch_identity(
                 client,
                 link_id,
@@ -128,10 +128,9 @@ pub unsafe extern "C" fn mk_get_identity_view(
                 account_ids_len,
                 timeout_ms,
                 cancel,
+                &build,
             )
         }?;
-        let view = build(&identity.body)
-            .map_err(|e| Error::decode(format!("invalid identity response: {e}")))?;
         let view = Box::into_raw(view);
         // SAFETY: checked not NULL by `clear_out`; valid for a pointer write.
         unsafe { *out_identity = view };

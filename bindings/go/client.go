@@ -363,14 +363,20 @@ func contextErr(ctx context.Context) error {
 	return nil
 }
 
+// contextStatus is the status of a call its context ended with cerr:
+// StatusTimeout for a deadline, else StatusCancelled.
+func contextStatus(cerr error) Status {
+	if errors.Is(cerr, context.DeadlineExceeded) {
+		return StatusTimeout
+	}
+	return StatusCancelled
+}
+
 // contextError turns e (nil: no request was made) into the error of a call
 // whose context ended with cerr: StatusTimeout for a deadline, else
 // StatusCancelled, matching cerr (and the context's cause) with errors.Is.
 func contextError(ctx context.Context, cerr error, e *Error) *Error {
-	s := StatusCancelled
-	if errors.Is(cerr, context.DeadlineExceeded) {
-		s = StatusTimeout
-	}
+	s := contextStatus(cerr)
 	if e == nil {
 		e = &Error{}
 	}
@@ -424,15 +430,15 @@ func call[T any](c *Client, ctx context.Context, linkID string, accountIDs []str
 			}
 		}()
 	}
-	var callHandle cgo.Handle // the context, for the Logger's records
-	if c.events != 0 {
-		callHandle = cgo.NewHandle(ctx)
+	cs := &callState{ctx: ctx}
+	callHandle := cs.handle(c)
+	if callHandle != 0 {
 		defer callHandle.Delete()
 	}
 	v, err := invoke(c, h, timeoutMS, callHandle, linkID, accountIDs, view, consume)
 	var e *Error
 	if err != nil && errors.As(err, &e) && (e.Status == StatusCancelled || e.Status == StatusTimeout) {
-		if cerr := contextErr(ctx); cerr != nil {
+		if cerr := cs.contextErr(); cerr != nil {
 			return zero, contextError(ctx, cerr, e)
 		}
 		if e.Status == StatusCancelled && c.isClosed() {

@@ -22,7 +22,8 @@ const tokenPath = "/auth/token"
 
 // eventLevel is the level of an attempt's record, as the library's own
 // log_level lines: Debug for token requests, Info for successful attempts,
-// Warn for failed ones.
+// Warn for failed ones (MK_ERR_CANCELLED and MK_ERR_TIMEOUT included: one
+// level per outcome, whatever ended the call).
 func eventLevel(path string, status Status) slog.Level {
 	switch {
 	case path == tokenPath:
@@ -49,15 +50,61 @@ func moneykitGoEvent(client, call C.uintptr_t, ev *C.mk_event) {
 		return
 	}
 	ctx := context.Background()
+	e := eventFromC(ev)
 	if call != 0 {
-		if c, ok := cgo.Handle(call).Value().(context.Context); ok {
-			ctx = c
+		if cs, ok := cgo.Handle(call).Value().(*callState); ok {
+			ctx = cs.ctx
+			e.Status = cs.outcome(e.Status)
 		}
 	}
-	e := eventFromC(ev)
 	level := eventLevel(e.Path, e.Status)
 	if !logger.Enabled(ctx, level) {
 		return
 	}
 	logger.LogAttrs(ctx, level, "moneykit attempt", e.attrs()...)
+}
+
+// callState is what a call and the records of its attempts share (the
+// record's context handle points at it): the call's context and, once an
+// attempt ended with MK_ERR_CANCELLED or MK_ERR_TIMEOUT while the context had
+// ended, that context error. The record of that attempt and the call's error
+// then both say the status the context's end gives (contextError): a
+// deadline is MK_ERR_TIMEOUT even though the library saw the cancel handle
+// that the deadline triggered. The library calls the event callback on the
+// calling goroutine's thread before the call returns, so no lock is needed.
+type callState struct {
+	ctx   context.Context
+	ended error      // the context's error, decided once; nil while none
+	h     cgo.Handle // of cs, for the C wrapper; 0 without a Logger
+}
+
+// handle makes cs's handle when c has a Logger (0 otherwise); the caller
+// deletes it once the C call has returned.
+func (cs *callState) handle(c *Client) cgo.Handle {
+	if c.events != 0 {
+		cs.h = cgo.NewHandle(cs)
+	}
+	return cs.h
+}
+
+// contextErr is the context error that ends the call: the one decided when
+// an attempt ended, else contextErr(cs.ctx) now.
+func (cs *callState) contextErr() error {
+	if cs.ended == nil {
+		cs.ended = contextErr(cs.ctx)
+	}
+	return cs.ended
+}
+
+// outcome is the status an attempt's record shows: s, except that
+// MK_ERR_CANCELLED and MK_ERR_TIMEOUT become the context end's status when
+// the context has ended (as the call's error does).
+func (cs *callState) outcome(s Status) Status {
+	if s != StatusCancelled && s != StatusTimeout {
+		return s
+	}
+	if cerr := cs.contextErr(); cerr != nil {
+		return contextStatus(cerr)
+	}
+	return s
 }

@@ -21,7 +21,6 @@ import "C"
 import (
 	"context"
 	"runtime"
-	"runtime/cgo"
 	"time"
 	"unsafe"
 )
@@ -121,9 +120,8 @@ func (c *Client) poll(ctx context.Context, linkID string, wait time.Duration, op
 	}
 	defer c.release(h)
 	defer watchContext(ctx, h)()
-	var callHandle cgo.Handle
-	if c.events != 0 {
-		callHandle = cgo.NewHandle(ctx)
+	cs := &callState{ctx: ctx}
+	if callHandle := cs.handle(c); callHandle != 0 {
 		defer callHandle.Delete()
 	}
 
@@ -133,10 +131,10 @@ func (c *Client) poll(ctx context.Context, linkID string, wait time.Duration, op
 	cCallsRunning.Add(1)
 	if newer {
 		rc = C.mk_go_wait_identity_newer(c.ptr, cLink, cAfter, waitMS, cOpts, h,
-			C.uintptr_t(callHandle), &out, &stale, &errStr)
+			C.uintptr_t(cs.h), &out, &stale, &errStr)
 	} else {
 		rc = C.mk_go_refresh_identity(c.ptr, cLink, waitMS, cOpts, h,
-			C.uintptr_t(callHandle), &out, &stale, &errStr)
+			C.uintptr_t(cs.h), &out, &stale, &errStr)
 	}
 	cCallsRunning.Add(-1)
 	runtime.KeepAlive(c)
@@ -158,7 +156,7 @@ func (c *Client) poll(ctx context.Context, linkID string, wait time.Duration, op
 		// The library validated it; a failure to map it only loses Stale.
 		e.Stale, _ = parseView(unsafe.Slice((*byte)(unsafe.Pointer(stale)), C.strlen(stale)))
 	}
-	return nil, c.contextOutcome(ctx, e, fromCtx)
+	return nil, c.contextOutcome(cs, e, fromCtx)
 }
 
 // RequestIdentityRefresh only asks MoneyKit to refresh the link's owner data
@@ -192,14 +190,13 @@ func (c *Client) RequestIdentityRefresh(ctx context.Context, linkID string) erro
 	}
 	defer c.release(h)
 	defer watchContext(ctx, h)()
-	var callHandle cgo.Handle
-	if c.events != 0 {
-		callHandle = cgo.NewHandle(ctx)
+	cs := &callState{ctx: ctx}
+	if callHandle := cs.handle(c); callHandle != 0 {
 		defer callHandle.Delete()
 	}
 	var errStr *C.char
 	cCallsRunning.Add(1)
-	rc := C.mk_go_request_identity_refresh(c.ptr, cLink, C.uint64_t(timeoutMS), h, C.uintptr_t(callHandle), &errStr)
+	rc := C.mk_go_request_identity_refresh(c.ptr, cLink, C.uint64_t(timeoutMS), h, C.uintptr_t(cs.h), &errStr)
 	cCallsRunning.Add(-1)
 	runtime.KeepAlive(c)
 	takeCString(errStr)
@@ -207,7 +204,7 @@ func (c *Client) RequestIdentityRefresh(ctx context.Context, linkID string) erro
 	if rc == C.MK_OK {
 		return nil
 	}
-	return c.contextOutcome(ctx, errorFromC(rc, errStr), false)
+	return c.contextOutcome(cs, errorFromC(rc, errStr), false)
 }
 
 // watchContext triggers h when ctx ends, until the returned function is
@@ -233,12 +230,12 @@ func watchContext(ctx context.Context, h *C.mk_cancel) func() {
 // limit was ctx's deadline, so a timeout also matches
 // context.DeadlineExceeded even when the library stopped a moment early (it
 // returns when the next poll would come too late).
-func (c *Client) contextOutcome(ctx context.Context, e *Error, deadlineFromCtx bool) error {
+func (c *Client) contextOutcome(cs *callState, e *Error, deadlineFromCtx bool) error {
 	if e.Status != StatusCancelled && e.Status != StatusTimeout {
 		return e
 	}
-	if cerr := contextErr(ctx); cerr != nil {
-		return contextError(ctx, cerr, e)
+	if cerr := cs.contextErr(); cerr != nil {
+		return contextError(cs.ctx, cerr, e)
 	}
 	switch {
 	case e.Status == StatusTimeout && deadlineFromCtx:

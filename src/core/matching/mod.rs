@@ -18,6 +18,7 @@ mod name;
 mod nicknames;
 mod person;
 mod phone;
+mod phone_db;
 mod prepared;
 mod records_gen;
 mod regions;

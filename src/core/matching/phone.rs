@@ -1,6 +1,7 @@
 //! Phone normalisation and scoring.
 //!
-//! Numbers are parsed to E.164 with the `phonenumber` crate (libphonenumber's metadata), in
+//! Numbers are parsed to E.164 with the `phonenumber` crate (libphonenumber's metadata, loaded
+//! per calling code by `phone_db.rs`), in
 //! the default region: the claim's address country for the claimed number, the owner's first
 //! address country for an owner's numbers, US when there is none. Formatting, `tel:`, an
 //! extension, `+1`, international call prefixes and a national trunk prefix (`0` in the UK
@@ -23,6 +24,7 @@
 //! The text is NFKC-normalised first, so full-width digits and plus signs ("＋４４…") read
 //! as ASCII, and other decimal digits (Arabic-Indic, Devanagari, ...) are read by value.
 
+use super::phone_db;
 use super::text::MAX_VALUE_LEN;
 use phonenumber::country::Id;
 use std::collections::HashMap;
@@ -87,8 +89,24 @@ fn parse_valid(region: Option<Id>, text: &str) -> Valid {
 }
 
 fn parse_valid_uncached(region: Option<Id>, text: &str) -> Valid {
-    let n = phonenumber::parse(region, text).ok()?;
-    if !n.is_valid() {
+    // The metadata of one calling code (`phone_db`): the region's, or the one the number
+    // starts with when it is written with "+" and no region is given.
+    let code = match region {
+        Some(r) => phone_db::region_code(r)?,
+        None => {
+            let digits: String = text
+                .trim_start()
+                .strip_prefix('+')?
+                .chars()
+                .filter(char::is_ascii_digit)
+                .take(3)
+                .collect();
+            phone_db::code_of(&digits)?
+        }
+    };
+    let db = phone_db::database(code)?;
+    let n = phonenumber::parse_with(&db, region, text).ok()?;
+    if n.code().value() != code || !phonenumber::is_valid_with(&db, &n) {
         return None;
     }
     let national = n.national();
@@ -98,7 +116,7 @@ fn parse_valid_uncached(region: Option<Id>, text: &str) -> Valid {
         "0".repeat(usize::from(national.zeros())),
         national.value()
     );
-    Some((e164, n.country().id()))
+    Some((e164, n.metadata(&db).and_then(|m| m.id().parse().ok())))
 }
 
 /// Prepares a raw number in a default region (US when `None`); `None` when it has fewer

@@ -2,10 +2,12 @@
 """Derives the owner match's shipped tables (this folder) from their public sources; run by hand
 when a source changes. DATA-NOTICE.md names each source and its licence.
 
-usage: make_tables.py SOURCES_DIR COUNTRY_CODES_CSV
+usage: make_tables.py SOURCES_DIR COUNTRY_CODES_CSV PHONE_METADATA_XML
   SOURCES_DIR: tests/match_eval/sources (the SSA counts, USPS Pub 28 tables, libpostal street
   types, cleanco legal forms and the titles both nameparser and libpostal list);
-  COUNTRY_CODES_CSV: data/country-codes.csv of github.com/datasets/country-codes (PDDL).
+  COUNTRY_CODES_CSV: data/country-codes.csv of github.com/datasets/country-codes (PDDL);
+  PHONE_METADATA_XML: libphonenumber's resources/PhoneNumberMetadata.xml (Apache-2.0), the
+  copy in the `phonenumber` crate's assets/ (the version Cargo.lock pins).
 """
 import csv
 import os
@@ -13,7 +15,7 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-src, cc = sys.argv[1], sys.argv[2]
+src, cc, phone_xml = sys.argv[1], sys.argv[2], sys.argv[3]
 
 
 def copy(name, out=None):
@@ -45,3 +47,13 @@ with open(cc, encoding="utf-8") as f, open(os.path.join(HERE, "countries.csv"), 
             if n and n not in names and "|" not in n:
                 names.append(n)
         g.write(f"{a2},{a3},{'|'.join(names)}\n")
+
+# Phone metadata: the XML without comments, blank lines, the DTD and the formatting rules
+# (`availableFormats`: parsing and validation do not read them, and building their patterns
+# was most of a database's load time); loaded one calling code at a time.
+with open(phone_xml, encoding="utf-8") as f:
+    xml = re.sub(r"<!--.*?-->", "", f.read(), flags=re.S)
+xml = re.sub(r"<availableFormats>.*?</availableFormats>", "", xml, flags=re.S)
+xml = re.sub(r"<!DOCTYPE.*?\]>", "", xml, flags=re.S)
+with open(os.path.join(HERE, "phone_metadata.xml"), "w", encoding="utf-8") as g:
+    g.write("\n".join(line.rstrip() for line in xml.splitlines() if line.strip()) + "\n")

@@ -101,9 +101,12 @@ func (c *Client) Identities(ctx context.Context, links []string, opts BatchOptio
 	if cerr := contextErr(ctx); cerr != nil {
 		return nil, contextError(ctx, cerr, nil)
 	}
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	optJSON, err := opts.json()
-	if err != nil {
-		return nil, newError(StatusInvalidArgument, "batch options: "+err.Error(), err)
+	if err != nil { // never expected: check refused what JSON cannot hold
+		return nil, newError(StatusInvalidArgument, "BatchOptions: "+err.Error(), err)
 	}
 	for i, l := range links {
 		if strings.IndexByte(l, 0) >= 0 {
@@ -146,7 +149,11 @@ func (c *Client) Identities(ctx context.Context, links []string, opts BatchOptio
 			C.mk_batch_free(ptr)
 		}
 		c.calls.Done()
-		return nil, errorFromC(rc, errStr)
+		e := errorFromC(rc, errStr)
+		if e.Status == StatusInvalidArgument {
+			e.Message = goOptionMessage(e.Message, fieldName(batchOptionsFields))
+		}
+		return nil, e
 	}
 	liveBatches.Add(1)
 	b := &Batch{c: c, ctx: ctx, total: len(links), ptr: ptr}

@@ -158,16 +158,22 @@ func freeCString(p *C.char) {
 // NewClient creates a client. Errors are *Error values (ErrInvalidArgument
 // for bad options or missing credentials).
 func NewClient(opts Options) (*Client, error) {
-	js, err := opts.json()
-	if err != nil {
-		return nil, newError(StatusInvalidArgument, "options: "+err.Error(), err)
+	if err := opts.check(); err != nil {
+		return nil, err
 	}
-	cID, err := cStringOrNil("client id", opts.ClientID)
+	if err := checkCredentials(&opts); err != nil {
+		return nil, err
+	}
+	js, err := opts.json()
+	if err != nil { // never expected: check refused what JSON cannot hold
+		return nil, newError(StatusInvalidArgument, "Options: "+err.Error(), err)
+	}
+	cID, err := cStringOrNil("Options.ClientID", opts.ClientID)
 	if err != nil {
 		return nil, err
 	}
 	defer C.free(unsafe.Pointer(cID))
-	cSecret, err := cStringOrNil("client secret", opts.ClientSecret)
+	cSecret, err := cStringOrNil("Options.ClientSecret", opts.ClientSecret)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +191,11 @@ func NewClient(opts Options) (*Client, error) {
 		if ptr != nil { // never expected: the header promises NULL on error
 			C.mk_client_free(ptr)
 		}
-		return nil, errorFromC(rc, errStr)
+		e := errorFromC(rc, errStr)
+		if e.Status == StatusInvalidArgument {
+			e.Message = goOptionMessage(e.Message, clientName(&opts))
+		}
+		return nil, e
 	}
 	c := &Client{ptr: ptr, inflight: make(map[*C.mk_cancel]struct{}), batches: make(map[*Batch]struct{}), logger: opts.Logger}
 	liveClients.Add(1)

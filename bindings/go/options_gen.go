@@ -169,6 +169,61 @@ func (o *Options) json() ([]byte, error) {
 	return json.Marshal(m)
 }
 
+// check refuses a field set outside the schema's bounds or values with an
+// ErrInvalidArgument naming the field; the library checks the rest and
+// goOptionMessage names the field in its message (optionsFields).
+func (o *Options) check() error {
+	if o.Auth != "" && o.Auth != AuthToken && o.Auth != AuthHeaders {
+		return optionValueError("Options.Auth", string(o.Auth), "AuthToken (\"token\") or AuthHeaders (\"headers\")")
+	}
+	if o.Timeout != 0 && !durationIn(o.Timeout, 1, 86400000) {
+		return durationRangeError("Options.Timeout", o.Timeout, 1, 86400000)
+	}
+	if o.Deadline != 0 && !durationIn(o.Deadline, 1, 86400000) {
+		return durationRangeError("Options.Deadline", o.Deadline, 1, 86400000)
+	}
+	if o.ConnectTimeout != 0 && !durationIn(o.ConnectTimeout, 1, 86400000) {
+		return durationRangeError("Options.ConnectTimeout", o.ConnectTimeout, 1, 86400000)
+	}
+	if o.MaxRetries != nil && !(*o.MaxRetries >= 0 && *o.MaxRetries <= 10) {
+		return optionRangeError("Options.MaxRetries", *o.MaxRetries, 0, 10)
+	}
+	if o.RetryBase != nil && !durationIn(*o.RetryBase, 0, 86400000) {
+		return durationRangeError("Options.RetryBase", *o.RetryBase, 0, 86400000)
+	}
+	if o.MaxRetryAfter != nil && !durationIn(*o.MaxRetryAfter, 0, 86400000) {
+		return durationRangeError("Options.MaxRetryAfter", *o.MaxRetryAfter, 0, 86400000)
+	}
+	if o.MaxResponseBytes != 0 && !(o.MaxResponseBytes >= 1 && o.MaxResponseBytes <= 1073741824) {
+		return optionRangeError("Options.MaxResponseBytes", o.MaxResponseBytes, 1, 1073741824)
+	}
+	if o.LogLevel != "" && o.LogLevel != LogLevelOff && o.LogLevel != LogLevelWarn && o.LogLevel != LogLevelInfo && o.LogLevel != LogLevelDebug {
+		return optionValueError("Options.LogLevel", string(o.LogLevel), "LogLevelOff (\"off\"), LogLevelWarn (\"warn\"), LogLevelInfo (\"info\") or LogLevelDebug (\"debug\")")
+	}
+	return nil
+}
+
+// optionsFields maps the library's names of Options' values to the fields.
+var optionsFields = map[string]string{
+	"client_id":          "Options.ClientID",
+	"client_secret":      "Options.ClientSecret",
+	"base_url":           "Options.BaseURL",
+	"access_token":       "Options.AccessToken",
+	"auth":               "Options.Auth",
+	"moneykit_version":   "Options.MoneyKitVersion",
+	"timeout_ms":         "Options.Timeout",
+	"deadline_ms":        "Options.Deadline",
+	"connect_timeout_ms": "Options.ConnectTimeout",
+	"max_retries":        "Options.MaxRetries",
+	"retry_base_ms":      "Options.RetryBase",
+	"max_retry_after_ms": "Options.MaxRetryAfter",
+	"max_response_bytes": "Options.MaxResponseBytes",
+	"user_agent":         "Options.UserAgent",
+	"proxy":              "Options.Proxy",
+	"ca_file":            "Options.CAFile",
+	"log_level":          "Options.LogLevel",
+}
+
 // BatchOptions tune a batch (Client.Identities). The zero value of every field
 // means the library default; a field whose zero is a valid value is a pointer,
 // nil meaning the default. Durations are rounded up to whole milliseconds;
@@ -208,6 +263,33 @@ func (o *BatchOptions) json() ([]byte, error) {
 	return json.Marshal(m)
 }
 
+// check refuses a field set outside the schema's bounds or values with an
+// ErrInvalidArgument naming the field; the library checks the rest and
+// goOptionMessage names the field in its message (batchOptionsFields).
+func (o *BatchOptions) check() error {
+	if o.Concurrency != 0 && !(o.Concurrency >= 1 && o.Concurrency <= 256) {
+		return optionRangeError("BatchOptions.Concurrency", o.Concurrency, 1, 256)
+	}
+	if o.AppPerMinute != 0 && !(o.AppPerMinute >= 1 && o.AppPerMinute <= 1000000) {
+		return optionRangeError("BatchOptions.AppPerMinute", o.AppPerMinute, 1, 1000000)
+	}
+	if o.LinkPerMinute != 0 && !(o.LinkPerMinute >= 1 && o.LinkPerMinute <= 1000) {
+		return optionRangeError("BatchOptions.LinkPerMinute", o.LinkPerMinute, 1, 1000)
+	}
+	if o.TimeScale != 0 && !(o.TimeScale >= 1 && o.TimeScale <= 10000) {
+		return optionRangeError("BatchOptions.TimeScale", o.TimeScale, 1, 10000)
+	}
+	return nil
+}
+
+// batchOptionsFields maps the library's names of BatchOptions' values to the fields.
+var batchOptionsFields = map[string]string{
+	"concurrency":     "BatchOptions.Concurrency",
+	"app_per_minute":  "BatchOptions.AppPerMinute",
+	"link_per_minute": "BatchOptions.LinkPerMinute",
+	"time_scale":      "BatchOptions.TimeScale",
+}
+
 // RefreshOptions tune RefreshIdentity and WaitIdentityNewer. The zero value of
 // every field means the library default; a field whose zero is a valid value is
 // a pointer, nil meaning the default. Durations are rounded up to whole
@@ -233,4 +315,23 @@ func (o *RefreshOptions) json() ([]byte, error) {
 		m["time_scale"] = o.TimeScale
 	}
 	return json.Marshal(m)
+}
+
+// check refuses a field set outside the schema's bounds or values with an
+// ErrInvalidArgument naming the field; the library checks the rest and
+// goOptionMessage names the field in its message (refreshOptionsFields).
+func (o *RefreshOptions) check() error {
+	if o.LinkPerMinute != 0 && !(o.LinkPerMinute >= 1 && o.LinkPerMinute <= 1000) {
+		return optionRangeError("RefreshOptions.LinkPerMinute", o.LinkPerMinute, 1, 1000)
+	}
+	if o.TimeScale != 0 && !(o.TimeScale >= 1 && o.TimeScale <= 10000) {
+		return optionRangeError("RefreshOptions.TimeScale", o.TimeScale, 1, 10000)
+	}
+	return nil
+}
+
+// refreshOptionsFields maps the library's names of RefreshOptions' values to the fields.
+var refreshOptionsFields = map[string]string{
+	"link_per_minute": "RefreshOptions.LinkPerMinute",
+	"time_scale":      "RefreshOptions.TimeScale",
 }

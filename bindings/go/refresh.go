@@ -35,9 +35,12 @@ func refreshOptions(opts []RefreshOptions) (*C.char, error) {
 	default:
 		return nil, newError(StatusInvalidArgument, "at most one RefreshOptions")
 	}
+	if err := opts[0].check(); err != nil {
+		return nil, err
+	}
 	b, err := opts[0].json()
-	if err != nil {
-		return nil, newError(StatusInvalidArgument, "refresh options: "+err.Error(), err)
+	if err != nil { // never expected: check refused what JSON cannot hold
+		return nil, newError(StatusInvalidArgument, "RefreshOptions: "+err.Error(), err)
 	}
 	return C.CString(string(b)), nil
 }
@@ -152,6 +155,9 @@ func (c *Client) poll(ctx context.Context, linkID string, wait time.Duration, op
 		return parseView(unsafe.Slice((*byte)(unsafe.Pointer(out)), C.strlen(out)))
 	}
 	e := errorFromC(rc, errStr)
+	if e.Status == StatusInvalidArgument {
+		e.Message = goOptionMessage(e.Message, fieldName(refreshOptionsFields))
+	}
 	if stale != nil {
 		// The library validated it; a failure to map it only loses Stale.
 		e.Stale, _ = parseView(unsafe.Slice((*byte)(unsafe.Pointer(stale)), C.strlen(stale)))

@@ -19,6 +19,7 @@
 //! block, the status constants, is padded here.
 
 mod canonical;
+mod option_check;
 mod options;
 mod records;
 mod status;

@@ -49,13 +49,13 @@ const CLIENT_EXTRA_LAST: [(&str, &str, &str); 1] = [(
 )];
 
 /// How one option is represented in Go.
-struct GoOption<'a> {
-    def: &'a OptionDef,
-    name: String,
+pub(super) struct GoOption<'a> {
+    pub(super) def: &'a OptionDef,
+    pub(super) name: String,
     /// The field's type (a pointer when zero is a valid value).
     ty: String,
-    pointer: bool,
-    duration: bool,
+    pub(super) pointer: bool,
+    pub(super) duration: bool,
 }
 
 fn go_name(key: &str) -> String {
@@ -227,6 +227,12 @@ fn options_struct(
         b.push_str(&json_line(g));
     }
     b.push_str("\treturn json.Marshal(m)\n}\n");
+    // mk_client_new's own arguments among the extra fields (Options only).
+    let args: Vec<(&str, &str)> = super::option_check::CLIENT_ARGS
+        .into_iter()
+        .filter(|(_, f)| first.iter().any(|(n, _, _)| n == f))
+        .collect();
+    b.push_str(&super::option_check::code(name, &gos, &args));
     b
 }
 

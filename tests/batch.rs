@@ -218,6 +218,44 @@ fn one_link_stays_within_its_limit() {
 }
 
 #[test]
+fn the_client_time_scale_paces_a_batch_that_sets_none() {
+    let sb = sandbox();
+    // The client's time_scale (300: a "minute" of 200 ms) applies to a batch without options
+    // and to one whose options leave time_scale out; a batch's own time_scale wins.
+    let c = client(&sb, r#""time_scale": 300"#);
+    for options in [None, Some("{}"), Some(r#"{"time_scale": null}"#)] {
+        let links = vec!["mk_sandbox_bulk_2".to_string(); 5];
+        let started = Instant::now();
+        let b = start(&c, &links, options).unwrap();
+        assert_eq!(
+            b.progress().allowed_per_minute,
+            600.0 * 300.0,
+            "{options:?}"
+        );
+        // At time scale 1 the 4th call of the link would wait 20 s.
+        let items = b.drain(Duration::from_secs(5));
+        assert_eq!(items.len(), 5);
+        assert!(items.iter().all(|i| i.status == 0));
+        assert!(
+            started.elapsed() >= Duration::from_millis(200),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    let b = start(&c, &bulk(1), Some(r#"{"time_scale": 2}"#)).unwrap();
+    assert_eq!(b.progress().allowed_per_minute, 600.0 * 2.0);
+    b.drain(Duration::from_secs(5));
+    // Out of range on the client is refused like any option.
+    for bad in ["0.5", "10001", "\"60\""] {
+        let sep = format!(r#""base_url": "{}", "time_scale": {bad}"#, sb.base_url());
+        match try_client(Some(ID), Some(SECRET), &format!("{{{sep}}}")) {
+            Err((status, e)) => assert_eq!(status, 1, "{bad}: {e}"),
+            Ok(_) => panic!("time_scale {bad} accepted"),
+        }
+    }
+}
+
+#[test]
 fn cancel_stops_the_batch_promptly() {
     let sb = sandbox();
     let c = client(&sb, "");

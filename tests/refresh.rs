@@ -70,7 +70,8 @@ fn finish(status: i32, json: *mut c_char, stale: *mut c_char, err: *mut c_char, 
 
 fn refresh(c: &Client, link: &str, wait_ms: u64, options: &str, cancel: *const MkCancel) -> Out {
     let link = CString::new(link).unwrap();
-    let options = CString::new(options).unwrap();
+    // "": no options JSON (NULL).
+    let options = (!options.is_empty()).then(|| CString::new(options).unwrap());
     let (mut json, mut stale, mut err) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
     let t = Instant::now();
     // SAFETY: a live client and handle; valid strings and out pointers.
@@ -79,7 +80,7 @@ fn refresh(c: &Client, link: &str, wait_ms: u64, options: &str, cancel: *const M
             c.raw(),
             link.as_ptr(),
             wait_ms,
-            options.as_ptr(),
+            options.as_ref().map_or(ptr::null(), |o| o.as_ptr()),
             cancel,
             &mut json,
             &mut stale,
@@ -150,8 +151,16 @@ fn refresh_ends_at_its_deadline_with_the_stale_body() {
     let link = "mk_sandbox_bulk_12";
     let out = refresh(&c, link, 1_500, OPTIONS, ptr::null());
     assert_eq!(out.status, 3, "{out:?}");
+    // The last poll (~1.36 s) leaves no room for another before 1.5 s: the call ends then,
+    // and says so (it does not claim to have waited 1500 ms).
     assert!(
-        out.message().contains("not refreshed within 1500 ms"),
+        out.message()
+            .contains("would come after the wait of 1500 ms"),
+        "{}",
+        out.message()
+    );
+    assert!(
+        out.message().contains("one per 340 ms"),
         "{}",
         out.message()
     );
@@ -169,6 +178,56 @@ fn refresh_ends_at_its_deadline_with_the_stale_body() {
     let s = sb.link_stats(link);
     assert!(s.identity_requests >= 4, "{s:?}");
     assert_within_link_limit(&sb, link);
+}
+
+#[test]
+fn a_wait_shorter_than_one_poll_interval_says_why_it_ends_at_once() {
+    // Time scale 1 (no option): one poll per 20.4 s, so after the first poll the next
+    // would come after the 5 s wait. The call gives up at once and its message says that,
+    // not "not refreshed within 5000 ms (1 polls ...)" after 0.0 s.
+    let sb = realistic(Duration::from_secs(3600));
+    let c = client(&sb, "");
+    let out = refresh(&c, "mk_sandbox_bulk_16", 5_000, "", ptr::null());
+    assert_eq!(out.status, 3, "{out:?}");
+    assert!(out.took < Duration::from_secs(2), "{:?}", out.took);
+    let m = out.message();
+    assert!(!m.contains("within"), "{m}");
+    assert!(m.contains("identity not refreshed: 1 poll in "), "{m}");
+    assert!(
+        m.contains("the next poll this link allows (one per 20400 ms) would come after the wait of 5000 ms"),
+        "{m}"
+    );
+    assert_eq!(out.error.as_ref().unwrap()["attempts"], 1, "{out:?}");
+    assert!(out.stale.is_some());
+}
+
+#[test]
+fn the_client_time_scale_paces_refresh_waits_that_set_none() {
+    // The client's time_scale (60) applies when the call's options leave it out: the
+    // refresh completes within one scaled poll of the update, as with OPTIONS.
+    let sb = realistic(Duration::from_secs(60));
+    let c = client(&sb, r#""time_scale": 60"#);
+    for (link, options) in [("mk_sandbox_bulk_17", ""), ("mk_sandbox_bulk_18", "{}")] {
+        let out = refresh(&c, link, 10_000, options, ptr::null());
+        // At time scale 1 the poll after the first would come at 20.4 s, after the wait.
+        assert_eq!(out.status, 0, "{out:?}");
+        assert!(out.took < Duration::from_secs(5), "{:?}", out.took);
+        assert_within_link_limit(&sb, link);
+    }
+    // A call's own time_scale wins: at 1, the 3 s wait ends after the first poll.
+    let out = refresh(
+        &c,
+        "mk_sandbox_bulk_19",
+        3_000,
+        r#"{"time_scale": 1}"#,
+        ptr::null(),
+    );
+    assert_eq!(out.status, 3, "{out:?}");
+    assert!(
+        out.message().contains("one per 20400 ms"),
+        "{}",
+        out.message()
+    );
 }
 
 #[test]

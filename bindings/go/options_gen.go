@@ -110,6 +110,11 @@ type Options struct {
 	// owner data, secrets or query strings. Default: env `MONEYKIT_LOG`, else
 	// `"off"`.
 	LogLevel LogLevel
+	// TimeScale (time_scale): the time scale of this client's batches and refresh
+	// waits that set no `time_scale` of their own: it divides their periods, so a
+	// minute lasts `60 / time_scale` seconds (the sandbox's `--time-scale`, for
+	// tests and benches). Default: 1; from 1 to 10000.
+	TimeScale float64
 	// Logger, if not nil, receives one record per HTTP attempt (events.go): Debug
 	// for token requests, Info for successful attempts, Warn for failed ones, with
 	// the call's context. Records never hold owner data or secrets. Independent of
@@ -120,7 +125,7 @@ type Options struct {
 
 // json is the options JSON: the options set, under their schema keys.
 func (o *Options) json() ([]byte, error) {
-	m := make(map[string]any, 15)
+	m := make(map[string]any, 16)
 	if o.BaseURL != "" {
 		m["base_url"] = o.BaseURL
 	}
@@ -166,6 +171,9 @@ func (o *Options) json() ([]byte, error) {
 	if o.LogLevel != "" {
 		m["log_level"] = string(o.LogLevel)
 	}
+	if o.TimeScale != 0 {
+		m["time_scale"] = o.TimeScale
+	}
 	return json.Marshal(m)
 }
 
@@ -200,6 +208,9 @@ func (o *Options) check() error {
 	if o.LogLevel != "" && o.LogLevel != LogLevelOff && o.LogLevel != LogLevelWarn && o.LogLevel != LogLevelInfo && o.LogLevel != LogLevelDebug {
 		return optionValueError("Options.LogLevel", string(o.LogLevel), "LogLevelOff (\"off\"), LogLevelWarn (\"warn\"), LogLevelInfo (\"info\") or LogLevelDebug (\"debug\")")
 	}
+	if o.TimeScale != 0 && !(o.TimeScale >= 1 && o.TimeScale <= 10000) {
+		return optionRangeError("Options.TimeScale", o.TimeScale, 1, 10000)
+	}
 	return nil
 }
 
@@ -222,6 +233,7 @@ var optionsFields = map[string]string{
 	"proxy":              "Options.Proxy",
 	"ca_file":            "Options.CAFile",
 	"log_level":          "Options.LogLevel",
+	"time_scale":         "Options.TimeScale",
 }
 
 // BatchOptions tune a batch (Client.Identities). The zero value of every field

@@ -129,7 +129,37 @@ fn options(s: &Schema, out: &mut Out) {
             o.max.as_ref().expect("int options have a max"),
         );
     }
-    for o in s.options.iter().filter(|o| o.ty != "int") {
+    if s.options.iter().any(|o| o.ty == "float") {
+        b.push_str(
+            "\n/// A number option: its default and inclusive bounds.\n\
+             #[derive(Debug, Clone, Copy)]\n\
+             pub(crate) struct FloatOption {\n    pub key: &'static str,\n    pub default: f64,\n    pub min: f64,\n    pub max: f64,\n}\n\n",
+        );
+    }
+    let float = |o: &crate::schema::OptionDef, part: &str, n: Option<&serde_json::Number>| {
+        let f = n
+            .and_then(serde_json::Number::as_f64)
+            .unwrap_or_else(|| panic!("float option {}: {part} must be a number", o.key));
+        format!("{f:?}")
+    };
+    for o in s.options.iter().filter(|o| o.ty == "float") {
+        let _ = writeln!(
+            b,
+            "/// `{}`: {}\npub(crate) const {}: FloatOption = FloatOption {{ key: {:?}, default: {}, min: {}, max: {} }};",
+            o.key,
+            o.doc,
+            upper(&o.key),
+            o.key,
+            float(o, "default", o.default.as_number()),
+            float(o, "min", o.min.as_ref()),
+            float(o, "max", o.max.as_ref()),
+        );
+    }
+    for o in s
+        .options
+        .iter()
+        .filter(|o| o.ty != "int" && o.ty != "float")
+    {
         if let Some(d) = o.default.as_str() {
             let _ = writeln!(
                 b,

@@ -170,6 +170,12 @@ impl Client {
         control
     }
 
+    /// The `time_scale` option: the default time scale of this client's batches and
+    /// refresh waits (their own `time_scale` wins).
+    pub fn time_scale(&self) -> f64 {
+        self.config.time_scale
+    }
+
     /// Sets (or, with `None`, removes) the receiver of one [`Event`] per attempt.
     pub fn set_event_sink(&self, sink: Option<EventSink>) {
         *self.events.write().unwrap_or_else(|p| p.into_inner()) = sink;

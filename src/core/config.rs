@@ -7,7 +7,7 @@ use super::Error;
 use serde::Deserialize;
 use std::time::Duration;
 
-use super::options_gen::{self as limits, IntOption};
+use super::options_gen::{self as limits, FloatOption, IntOption};
 pub use super::options_gen::{DEFAULT_BASE_URL, DEFAULT_MONEYKIT_VERSION};
 
 /// Longest accepted string option, so a huge string is refused rather than copied around.
@@ -34,6 +34,7 @@ pub struct Options {
     pub proxy: Option<ProxyUrl>,
     pub ca_file: Option<String>,
     pub log_level: Option<Level>,
+    pub time_scale: Option<f64>,
 }
 
 /// A proxy URL. `Debug` hides the password of `scheme://user:password@host`.
@@ -115,6 +116,9 @@ pub struct Config {
     pub proxy: Option<ProxyUrl>,
     pub ca_file: Option<String>,
     pub log_level: Level,
+    /// Divides the periods of this client's batches and refresh waits that set no
+    /// `time_scale` of their own (the sandbox's `--time-scale`).
+    pub time_scale: f64,
 }
 
 /// Reads an environment variable, treating unset, empty and non-UTF-8 alike.
@@ -212,6 +216,7 @@ impl Config {
             proxy,
             ca_file: opts.ca_file,
             log_level: opts.log_level.unwrap_or_else(Level::from_env),
+            time_scale: float(limits::TIME_SCALE, opts.time_scale)?,
         })
     }
 }
@@ -221,6 +226,19 @@ impl Config {
 fn int(opt: IntOption, v: Option<u64>) -> Result<u64, Error> {
     let v = v.unwrap_or(opt.default);
     if v < opt.min || v > opt.max {
+        return Err(Error::invalid(format!(
+            "option {} must be between {} and {}, got {v}",
+            opt.key, opt.min, opt.max
+        )));
+    }
+    Ok(v)
+}
+
+/// A number option's value, or its default; refused outside its bounds (NaN cannot
+/// come from JSON).
+fn float(opt: FloatOption, v: Option<f64>) -> Result<f64, Error> {
+    let v = v.unwrap_or(opt.default);
+    if !(opt.min..=opt.max).contains(&v) {
         return Err(Error::invalid(format!(
             "option {} must be between {} and {}, got {v}",
             opt.key, opt.min, opt.max
@@ -424,6 +442,9 @@ mod tests {
         assert_eq!(c.moneykit_version, "2023-02-18");
         assert!(c.user_agent.starts_with("moneykit-native/"));
         assert!(matches!(c.credentials, Credentials::ClientToken { .. }));
+        assert_eq!(c.time_scale, 1.0);
+        assert_eq!(resolve(r#"{"time_scale": 60}"#).unwrap().time_scale, 60.0);
+        assert_eq!(resolve(r#"{"time_scale": 2.5}"#).unwrap().time_scale, 2.5);
     }
 
     #[test]
@@ -434,6 +455,8 @@ mod tests {
             r#"{"max_retries": 11}"#,
             r#"{"max_response_bytes": 0}"#,
             r#"{"max_response_bytes": 99999999999999}"#,
+            r#"{"time_scale": 0.5}"#,
+            r#"{"time_scale": 10001}"#,
         ] {
             assert!(resolve(bad).is_err(), "{bad}");
         }

@@ -60,6 +60,23 @@ pub(crate) const MAX_RESPONSE_BYTES: IntOption = IntOption {
     min: 1,
     max: 1073741824,
 };
+
+/// A number option: its default and inclusive bounds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FloatOption {
+    pub key: &'static str,
+    pub default: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// `time_scale`: the time scale of this client's batches and refresh waits that set no `time_scale` of their own: it divides their periods, so a minute lasts `60 / time_scale` seconds (the sandbox's `--time-scale`, for tests and benches)
+pub(crate) const TIME_SCALE: FloatOption = FloatOption {
+    key: "time_scale",
+    default: 1.0,
+    min: 1.0,
+    max: 10000.0,
+};
 /// The default of `base_url`.
 pub const DEFAULT_BASE_URL: &str = "https://api.moneykit.com";
 /// The default of `auth`.
@@ -74,7 +91,7 @@ pub const ENUM_OPTIONS: [(&str, &[&str]); 2] = [
 ];
 
 /// Every option key (any other key is refused).
-pub const OPTION_KEYS: [&str; 15] = [
+pub const OPTION_KEYS: [&str; 16] = [
     "base_url",
     "access_token",
     "auth",
@@ -90,4 +107,5 @@ pub const OPTION_KEYS: [&str; 15] = [
     "proxy",
     "ca_file",
     "log_level",
+    "time_scale",
 ];

@@ -27,6 +27,16 @@ pub use crate::core::call_options_gen::{RefreshOptions, REFRESH_OPTION_KEYS};
 const JITTER_MARGIN: f64 = 0.02;
 
 impl RefreshOptions {
+    /// [`RefreshOptions::from_json`], with `time_scale` the client's (`client_time_scale`,
+    /// its `time_scale` option) when the JSON does not set one (absent or `null`).
+    pub fn from_json_for(text: Option<&str>, client_time_scale: f64) -> Result<Self, Error> {
+        let mut options = RefreshOptions::from_json(text)?;
+        if !crate::core::batch::sets_key(text, "time_scale") {
+            options.time_scale = client_time_scale;
+        }
+        Ok(options)
+    }
+
     /// The time between two polls of the link.
     pub fn poll_interval(&self) -> Duration {
         Duration::from_secs_f64(
@@ -152,21 +162,40 @@ impl<'a> Poller<'a> {
         }
     }
 
+    /// The timeout (with the stale body), saying what happened: the wait ran out, or
+    /// the next poll the link allows would come after it, so the call gives up now.
+    fn timed_out(&mut self) -> NotFresh {
+        let wait = (self.deadline - self.started).as_millis();
+        let now = Instant::now();
+        let polls = match self.polls {
+            1 => "1 poll".to_string(),
+            n => format!("{n} polls"),
+        };
+        let message = if now >= self.deadline {
+            format!(
+                "identity not refreshed within the wait of {wait} ms ({polls}, one per {} ms); \
+                 the last (stale) identity is available",
+                self.interval.as_millis()
+            )
+        } else {
+            format!(
+                "identity not refreshed: {polls} in {} ms, and the next poll this link \
+                 allows (one per {} ms) would come after the wait of {wait} ms, so the call \
+                 ends now; the last (stale) identity is available",
+                (now - self.started).as_millis(),
+                self.interval.as_millis()
+            )
+        };
+        let mut e = Error::new(Status::MkErrTimeout, message);
+        e.attempts = self.polls;
+        self.not_fresh(e)
+    }
+
     /// Waits for the next poll's turn; the timeout (with the stale body) when
     /// that turn comes after the deadline.
     fn pace(&mut self) -> Result<(), NotFresh> {
         if self.next_poll > self.deadline {
-            let e = Error::new(
-                Status::MkErrTimeout,
-                format!(
-                    "identity not refreshed within {} ms ({} polls, one per {} ms); \
-                     the last (stale) identity is available",
-                    (self.deadline - self.started).as_millis(),
-                    self.polls,
-                    self.interval.as_millis()
-                ),
-            );
-            return Err(self.not_fresh(e));
+            return Err(self.timed_out());
         }
         let wait = self.next_poll.saturating_duration_since(Instant::now());
         if !self.control().sleep(wait) {
@@ -209,6 +238,8 @@ impl<'a> Poller<'a> {
                         Status::MkErrRateLimited | Status::MkErrServer | Status::MkErrTransport
                     ) || (e.status == Status::MkErrTimeout
                         && Instant::now() < self.deadline) => {}
+                // The wait ran out during this poll: the refresh's own timeout.
+                Err(e) if e.status == Status::MkErrTimeout => return Err(self.timed_out()),
                 Err(e) => return Err(self.not_fresh(e)),
             }
         }

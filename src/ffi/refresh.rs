@@ -49,8 +49,10 @@ unsafe fn refresh_call(
         // SAFETY: by this function's contract NULL (refused) or NUL-terminated, valid for the call.
         let link_id = unsafe { id_str(link_id, "link_id") }?;
         // SAFETY: by this function's contract NULL or NUL-terminated, valid for the call.
-        let options =
-            RefreshOptions::from_json(unsafe { optional_str(options_json, "options_json") }?)?;
+        let options = RefreshOptions::from_json_for(
+            unsafe { optional_str(options_json, "options_json") }?,
+            client.inner.time_scale(),
+        )?;
         if wait_ms == 0 {
             return Err(Error::invalid("wait_ms is 0"));
         }

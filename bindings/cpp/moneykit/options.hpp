@@ -233,6 +233,18 @@ public:
         return std::move(*this);
     }
 
+    /// the time scale of this client's batches and refresh waits that set no `time_scale` of their
+    /// own: it divides their periods, so a minute lasts `60 / time_scale` seconds (the sandbox's
+    /// `--time-scale`, for tests and benches) (key `time_scale`; default 1; 1 to 10000).
+    Options& time_scale(double value) & {
+        values_.put("time_scale", value);
+        return *this;
+    }
+    Options time_scale(double value) && {
+        values_.put("time_scale", value);
+        return std::move(*this);
+    }
+
     /// Sets any key to a JSON value given as text (`"null"`: the default), e.g.
     /// set_json("future_key", "[1,2]"): for keys newer than this header. Text that is not
     /// one JSON value throws InvalidArgumentError (the message quotes none of it).

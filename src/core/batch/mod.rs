@@ -17,6 +17,7 @@ mod options;
 mod progress;
 
 pub use self::limiter::Limiter;
+pub(crate) use self::options::sets_key;
 pub use self::options::{BatchOptions, BATCH_OPTION_KEYS};
 pub use self::progress::Progress;
 

@@ -6,10 +6,29 @@
 pub use crate::core::call_options_gen::{BatchOptions, BATCH_OPTION_KEYS};
 
 impl BatchOptions {
+    /// [`BatchOptions::from_json`], with `time_scale` the client's (`client_time_scale`,
+    /// its `time_scale` option) when the JSON does not set one (absent or `null`).
+    pub fn from_json_for(
+        text: Option<&str>,
+        client_time_scale: f64,
+    ) -> Result<BatchOptions, crate::core::Error> {
+        let mut options = BatchOptions::from_json(text)?;
+        if !sets_key(text, "time_scale") {
+            options.time_scale = client_time_scale;
+        }
+        Ok(options)
+    }
+
     /// How long a "minute" lasts at this time scale.
     pub fn minute(&self) -> std::time::Duration {
         std::time::Duration::from_secs_f64(60.0 / self.time_scale)
     }
+}
+
+/// Whether an options JSON the reader accepted gives `key` a value (not absent, not `null`).
+pub(crate) fn sets_key(text: Option<&str>, key: &str) -> bool {
+    text.and_then(|t| crate::core::input_json::parse_object(t).ok())
+        .is_some_and(|members| members.get(key).is_some_and(|v| !v.is_null()))
 }
 
 #[cfg(test)]
@@ -34,6 +53,18 @@ mod tests {
         assert_eq!(o.app_per_minute, 1200);
         assert_eq!(o.link_per_minute, 3);
         assert_eq!(o.minute(), std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn the_client_time_scale_applies_unless_the_batch_sets_its_own() {
+        let at = |json: Option<&str>| BatchOptions::from_json_for(json, 60.0).unwrap().time_scale;
+        assert_eq!(at(None), 60.0);
+        assert_eq!(at(Some("{}")), 60.0);
+        assert_eq!(at(Some(r#"{"time_scale": null}"#)), 60.0);
+        assert_eq!(at(Some(r#"{"concurrency": 2}"#)), 60.0);
+        assert_eq!(at(Some(r#"{"time_scale": 1}"#)), 1.0);
+        assert_eq!(at(Some(r#"{"time_scale": 7.5}"#)), 7.5);
+        assert!(BatchOptions::from_json_for(Some(r#"{"time_scale": 0}"#), 60.0).is_err());
     }
 
     #[test]

@@ -98,6 +98,11 @@ CLIENT_OPTIONS: Tuple[OptionSpec, ...] = (
         default=None, minimum=None, maximum=None,
         doc="`\"warn\"` (failed attempts), `\"info\"` (every attempt), `\"debug\"` (also token requests): one line per attempt on stderr with method, path template, status, attempt, elapsed ms, request id; never a link id, owner data, secrets or query strings",
     ),
+    OptionSpec(
+        "time_scale", "time_scale", "float",
+        default=1, minimum=1, maximum=10000,
+        doc="the time scale of this client's batches and refresh waits that set no `time_scale` of their own: it divides their periods, so a minute lasts `60 / time_scale` seconds (the sandbox's `--time-scale`, for tests and benches)",
+    ),
 )
 
 #: The batch options (schema `batch_options`), in schema order.
@@ -156,6 +161,7 @@ def options_json(
     proxy: Optional[str] = None,
     ca_file: Optional[StrPath] = None,
     log_level: Optional[str] = None,
+    time_scale: Optional[float] = None,
 ) -> str:
     """The `mk_client_new` options JSON for these keywords (seconds become `*_ms` integers).
 
@@ -204,11 +210,15 @@ def options_json(
       (also token requests): one line per attempt on stderr with method, path template,
       status, attempt, elapsed ms, request id; never a link id, owner data, secrets or
       query strings.
+    - `time_scale` (number, 1 to 10000; default 1): the time scale of this client's
+      batches and refresh waits that set no `time_scale` of their own: it divides their
+      periods, so a minute lasts `60 / time_scale` seconds (the sandbox's
+      `--time-scale`, for tests and benches).
     """
     return build_options_json(CLIENT_OPTIONS, (
         base_url, access_token, auth, moneykit_version, timeout, deadline,
         connect_timeout, max_retries, retry_base, max_retry_after, max_response_bytes,
-        user_agent, proxy, ca_file, log_level,
+        user_agent, proxy, ca_file, log_level, time_scale,
     ))
 
 

@@ -82,6 +82,7 @@ class ClientSurface:
         proxy: Optional[str] = None,
         ca_file: Optional[StrPath] = None,
         log_level: Optional[str] = None,
+        time_scale: Optional[float] = None,
     ) -> None:
         """Opens a client (`mk_client_new`).
 
@@ -134,11 +135,15 @@ class ClientSurface:
           attempt), `"debug"` (also token requests): one line per attempt on stderr with
           method, path template, status, attempt, elapsed ms, request id; never a link
           id, owner data, secrets or query strings.
+        - `time_scale` (number, 1 to 10000; default 1): the time scale of this client's
+          batches and refresh waits that set no `time_scale` of their own: it divides
+          their periods, so a minute lasts `60 / time_scale` seconds (the sandbox's
+          `--time-scale`, for tests and benches).
         """
         options = build_options_json(CLIENT_OPTIONS, (
             base_url, access_token, auth, moneykit_version, timeout, deadline,
             connect_timeout, max_retries, retry_base, max_retry_after,
-            max_response_bytes, user_agent, proxy, ca_file, log_level,
+            max_response_bytes, user_agent, proxy, ca_file, log_level, time_scale,
         ))
         self._open(client_id, client_secret, options)
 
@@ -329,6 +334,7 @@ class AsyncClientSurface:
         proxy: Optional[str] = None,
         ca_file: Optional[StrPath] = None,
         log_level: Optional[str] = None,
+        time_scale: Optional[float] = None,
     ) -> None:
         """Opens a client (`mk_client_new`) whose calls run on `executor` (None: the
         event loop's default executor).
@@ -382,11 +388,15 @@ class AsyncClientSurface:
           attempt), `"debug"` (also token requests): one line per attempt on stderr with
           method, path template, status, attempt, elapsed ms, request id; never a link
           id, owner data, secrets or query strings.
+        - `time_scale` (number, 1 to 10000; default 1): the time scale of this client's
+          batches and refresh waits that set no `time_scale` of their own: it divides
+          their periods, so a minute lasts `60 / time_scale` seconds (the sandbox's
+          `--time-scale`, for tests and benches).
         """
         options = build_options_json(CLIENT_OPTIONS, (
             base_url, access_token, auth, moneykit_version, timeout, deadline,
             connect_timeout, max_retries, retry_base, max_retry_after,
-            max_response_bytes, user_agent, proxy, ca_file, log_level,
+            max_response_bytes, user_agent, proxy, ca_file, log_level, time_scale,
         ))
         self._open(client_id, client_secret, options, executor)
 

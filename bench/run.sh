@@ -12,7 +12,7 @@
 #   BENCH_QUICK=1        tiny iteration counts (checks the harness, numbers meaningless)
 #   BENCH_WAIT_IDLE=S    wait up to S seconds for the 1-minute load average to drop below 1.0
 #   BENCH_NO_INSTALL=1   never install anything; benches whose peers are missing are skipped
-#   BENCH_SKIP="p2 p3"   skip these (p1 p2 p3 p4 p5 p6 p7 p8 batch match view rps profile)
+#   BENCH_SKIP="p2 p3"   skip these (p1 p2 p3 p4 p5 p6 p7 p8 batch match view webhooks rps profile)
 #   BENCH_PIN_CPU=N      CPU on which single-connection pairs (P1-P4, profiles) run, client and
 #                        sandbox together (default: the last CPU; "none" to not pin). See README.
 set -euo pipefail
@@ -160,6 +160,8 @@ run batch   $bench_bin batch --calls "$(quick && echo 300 || echo 2000)"
 run view    $bench_bin view $(quick && echo "--iters 5 --rounds 5 --batch 50")
 # P10: owner match rates: mk_match_owners per call, claims against a parsed identity (issue 14).
 run match   $bench_bin match $(quick && echo "--iters 20 --rounds 2")
+# P13: webhook verifications per CPU second vs ring's raw P-256 verify (issue 26).
+run webhooks $bench_bin webhooks $(quick && echo "--iters 20 --rounds 2")
 }
 
 # P2: Python. moneykit_native is used from the source tree (no install needed).

@@ -7,7 +7,7 @@ use super::{boundary, into_c_string, optional_str, status_call, MkClient};
 use crate::core::batch::ClientHolder;
 use crate::core::webhooks::{jws, Delivery, Reason, WebhookOptions, WebhookVerifier};
 use crate::core::{CallControl, Client, Error};
-use std::ffi::c_char;
+use std::ffi::{c_char, CString};
 use std::ops::Deref;
 use std::ptr;
 
@@ -206,8 +206,11 @@ pub unsafe extern "C" fn mk_webhook_verify(
         };
         let verified = v.inner.verify(signature, body, &control)?;
         delivery = verified.delivery;
-        // The body is UTF-8 JSON without a raw NUL (the event check parsed it).
-        let json = into_c_string(String::from_utf8_lossy(body).into_owned());
+        // The body is UTF-8 JSON without a raw NUL (the event check parsed it): one copy,
+        // with room for the NUL.
+        let mut copy = Vec::with_capacity(body.len() + 1);
+        copy.extend_from_slice(body);
+        let json = CString::new(copy).map_or(ptr::null_mut(), CString::into_raw);
         // SAFETY: checked not NULL above; valid for a pointer write by this function's contract.
         unsafe { *out_event_json = json };
         // SAFETY: each NULL or valid for a pointer write, by this function's contract.

@@ -13,6 +13,7 @@
 //! moneykit-bench profile-ours|profile-theirs [--url U] [--calls N]   loops for callgrind / perf
 //! moneykit-bench view [--iters N] [--rounds R] [--batch B]  the typed C view (view.rs)
 //! moneykit-bench match [--iters N] [--rounds R]         owner match rates (matching.rs)
+//! moneykit-bench webhooks [--iters N] [--rounds R]      P13: webhook verifications/s vs raw ring (webhooks.rs)
 //! moneykit-bench warm [--url U]                        waits until the sandbox has built its fixtures
 //! ```
 //! Without `--url` (or env `MONEYKIT_BASE_URL`) a sandbox is started in this process.
@@ -20,6 +21,7 @@
 mod batch;
 mod matching;
 mod view;
+mod webhooks;
 
 use moneykit::ffi;
 use serde::Deserialize;
@@ -976,6 +978,7 @@ fn main() {
         "view-loop" => view::profile_loop(a, true),
         "validate-loop" => view::profile_loop(a, false),
         "match" => matching::run(a),
+        "webhooks" => webhooks::run(a),
         "sandbox-rps" => sandbox_rps(a),
         "profile-ours" => profile(a, true),
         "profile-theirs" => profile(a, false),

@@ -30,6 +30,7 @@ var allStatuses = map[string]moneykit.Status{
 	"MK_ERR_HTTP":             moneykit.StatusHTTP,
 	"MK_ERR_INTERNAL":         moneykit.StatusInternal,
 	"MK_ERR_CANCELLED":        moneykit.StatusCancelled,
+	"MK_ERR_SIGNATURE":        moneykit.StatusSignature,
 }
 
 var sentinelOf = map[moneykit.Status]error{
@@ -47,6 +48,7 @@ var sentinelOf = map[moneykit.Status]error{
 	moneykit.StatusHTTP:            moneykit.ErrHTTP,
 	moneykit.StatusInternal:        moneykit.ErrInternal,
 	moneykit.StatusCancelled:       moneykit.ErrCancelled,
+	moneykit.StatusSignature:       moneykit.ErrSignature,
 }
 
 func readHeader(t *testing.T) string {

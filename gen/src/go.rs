@@ -9,7 +9,9 @@
 //! - `options_gen.go`: Options, BatchOptions and RefreshOptions with their
 //!   options JSON;
 //! - `records_gen.go`: the owner-match claim and result, the batch progress
-//!   and the C records' conversions (batch item, event).
+//!   and the C records' conversions (batch item, event);
+//! - `format_gen.go`: String, GoString and Format of the response types and
+//!   the claim, which never print owner data.
 //!
 //! The field types (Decimal, Timestamp) and the small helpers the generated
 //! code calls are ordinary hand-written files of bindings/go.
@@ -19,6 +21,7 @@
 //! block, the status constants, is padded here.
 
 mod canonical;
+mod format;
 mod option_check;
 mod options;
 mod records;
@@ -38,6 +41,7 @@ pub fn emit(s: &Schema, out: &mut Out) {
         ("view_gen.go", view::file(s)),
         ("options_gen.go", options::file(s)),
         ("records_gen.go", records::file(s)),
+        ("format_gen.go", format::file(s)),
     ];
     for (name, body) in files {
         // The blank line keeps the notice from becoming the package comment.

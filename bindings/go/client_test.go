@@ -333,7 +333,7 @@ func TestOptionsJSON(t *testing.T) {
 		BaseURL: "https://x", AccessToken: "tok", Auth: moneykit.AuthHeaders, MoneyKitVersion: "2023-02-18",
 		Timeout: 1500 * time.Millisecond, Deadline: 4 * time.Second, ConnectTimeout: 200 * time.Microsecond, MaxRetries: moneykit.Retries(0),
 		RetryBase: moneykit.Ptr(10 * time.Millisecond), MaxRetryAfter: moneykit.Ptr(2 * time.Second), MaxResponseBytes: 1 << 20,
-		UserAgent: "app/1", Proxy: "http://proxy:3128", CAFile: "/ca.pem", LogLevel: "warn",
+		UserAgent: "app/1", Proxy: "http://proxy:3128", CAFile: "/ca.pem", LogLevel: "warn", TimeScale: 60,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -346,7 +346,7 @@ func TestOptionsJSON(t *testing.T) {
 		"base_url": "https://x", "access_token": "tok", "auth": "headers", "moneykit_version": "2023-02-18",
 		"timeout_ms": 1500.0, "deadline_ms": 4000.0, "connect_timeout_ms": 1.0, "max_retries": 0.0, "retry_base_ms": 10.0,
 		"max_retry_after_ms": 2000.0, "max_response_bytes": 1048576.0, "user_agent": "app/1",
-		"proxy": "http://proxy:3128", "ca_file": "/ca.pem", "log_level": "warn",
+		"proxy": "http://proxy:3128", "ca_file": "/ca.pem", "log_level": "warn", "time_scale": 60.0,
 	}
 	check(t, "options JSON", got, want)
 	// Every option of the schema has its field (a new key needs one here).

@@ -67,7 +67,8 @@ do_install() {
   make_dir() {
     local dir=$1 missing=() d
     d=$dir
-    while [ ! -d "$DESTDIR$d" ]; do missing=("$d" "${missing[@]}"); d=$(dirname "$d"); done
+    # (Stops at /: with a DESTDIR that does not exist yet, "$DESTDIR/" is missing too.)
+    while [ "$d" != / ] && [ ! -d "$DESTDIR$d" ]; do missing=("$d" "${missing[@]}"); d=$(dirname "$d"); done
     mkdir -p "$DESTDIR$dir"
     [ ${#missing[@]} -eq 0 ] || created_dirs+=("${missing[@]}")
   }

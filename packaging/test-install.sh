@@ -157,4 +157,12 @@ cmake -S "$src/cmake" -B "$out/cmake-staged" -DCMAKE_PREFIX_PATH="$stage/opt/mon
 left=$(cd "$stage" && find . \( -type f -o -type l \) | LC_ALL=C sort | tr '\n' ' ')
 [ "$left" = "./opt/moneykit/include/unrelated.h ./opt/moneykit/lib/unrelated.txt " ] || fail "uninstall removed too much or too little: $left"
 
+step "DESTDIR that does not exist yet: make install DESTDIR=$work/new-stage PREFIX=/opt/moneykit"
+# (install.sh once looped for ever looking for the first existing parent directory.)
+timeout 120 "${make_cmd[@]}" install DESTDIR="$work/new-stage" PREFIX=/opt/moneykit >"$work/install3.log" 2>&1 ||
+  { cat "$work/install3.log"; fail "install into a DESTDIR that does not exist"; }
+[ -f "$work/new-stage/opt/moneykit/lib/libmoneykit.so.$version" ] || fail "layout in a new DESTDIR"
+grep -qx 'd /opt' "$work/new-stage/opt/moneykit/lib/cmake/moneykit/moneykit-install-manifest.txt" ||
+  fail "the manifest does not record /opt as created"
+
 step "all checks passed (prefix, pkg-config, CMake, static link, uninstall, DESTDIR)"

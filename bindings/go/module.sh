@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes the Go module as a release tag would publish it (`make go-module`, after
-# `make build`) into OUT (default build/go-module): the package's Go sources (no
-# tests: they need the repository), go.mod, README and licences, plus
+# `make build`) into OUT (default build/go-module): the package's Go sources and its
+# subpackages' (moneykittest; no tests: they need the repository), go.mod, README and
+# licences, plus
 #   include/moneykit.h               the header,
 #   lib/linux-amd64/libmoneykit.a    the release static library (debug info stripped),
 #   link_linux_amd64.go              cgo flags pointing at both (the default build),
@@ -31,6 +32,19 @@ for f in "$here"/*.go; do
     *_test.go | link_intree.go) ;;
     *) cp "$f" "$tmp/" ;;
   esac
+done
+# Subpackages (moneykittest), without their tests.
+for d in "$here"/*/; do
+  name=$(basename "$d")
+  case $name in _* | testdata) continue ;; esac
+  ls "$d"*.go >/dev/null 2>&1 || continue
+  mkdir -p "$tmp/$name"
+  for f in "$d"*.go; do
+    case $(basename "$f") in
+      *_test.go) ;;
+      *) cp "$f" "$tmp/$name/" ;;
+    esac
+  done
 done
 for f in LICENSE-MIT LICENSE-APACHE; do
   [ -f "$repo/$f" ] && cp "$repo/$f" "$tmp/"

@@ -182,6 +182,7 @@ go-module: build
 ## Release artefacts used as users would (slow, not in `make test`); other artefacts add their checks as prerequisites.
 dist-test: go-dist-test
 dist-test: dist-test-python
+dist-test: release-test
 
 ## A manylinux wheel in bindings/python/dist/ bundling make build's libmoneykit.so and moneykit-sandbox (auditwheel repair).
 wheel: build
@@ -197,6 +198,16 @@ go-dist-test: go-module
 
 test-cpp: build
 	bash bindings/cpp/test.sh
+
+## Every artifact a release publishes, with SHA256SUMS, in build/release/<version>/: the wheel,
+## the Go module zip in proxy layout, the C/C++ tarball (headers, .so, .a, pkg-config, CMake),
+## the CLI and the sandbox (packaging/release.sh; RELEASING.md). Slow, not part of `make test`.
+release: build wheel go-module
+	bash packaging/release.sh
+
+## The release's layout, checksums and archives used from a temporary directory (part of `make dist-test`).
+release-test: release
+	bash packaging/test-release.sh
 
 ## The documents' runnable blocks (every README quickstart, marked `<!-- doc-test -->`) compiled
 ## and run as written against one sandbox; fails with the block's file:line (scripts/doc_test.py).

@@ -1,7 +1,6 @@
 //! Phone normalisation and scoring.
 //!
-//! Numbers are parsed to E.164 with the `phonenumber` crate (libphonenumber's metadata, loaded
-//! per calling code by `phone_db.rs`), in
+//! Numbers are parsed to E.164 with libphonenumber's metadata and steps (`phone_db.rs`), in
 //! the default region: the claim's address country for the claimed number, the owner's first
 //! address country for an owner's numbers, US when there is none. Formatting, `tel:`, an
 //! extension, `+1`, international call prefixes and a national trunk prefix (`0` in the UK
@@ -26,16 +25,16 @@
 
 use super::phone_db;
 use super::text::MAX_VALUE_LEN;
-use phonenumber::country::Id;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use unicode_normalization::UnicodeNormalization;
 
 /// A region from a folded, canonical country (`"us"`, `"gb"`); `None` when unknown.
-pub fn region(country: Option<&str>) -> Option<Id> {
+pub fn region(country: Option<&str>) -> Option<&'static str> {
     country
         .filter(|c| c.len() == 2)
-        .and_then(|c| c.to_ascii_uppercase().parse().ok())
+        .and_then(|c| phone_db::territory(&c.to_ascii_uppercase()))
+        .map(|t| t.id)
 }
 
 /// A phone number prepared once.
@@ -44,7 +43,7 @@ pub struct PreparedPhone {
     /// E.164 (`+16175551212`) when the number is valid in its region or as international.
     e164: Option<String>,
     /// The region of that number, to parse the other side's national number in.
-    region: Option<Id>,
+    region: Option<&'static str>,
     /// Without a valid parse and without a country code: the digits as typed (trunk prefix
     /// kept), parsed again in the other side's region.
     national: Option<String>,
@@ -56,29 +55,30 @@ pub struct PreparedPhone {
 }
 
 /// A valid parse: (E.164, the number's region).
-type Valid = Option<(String, Option<Id>)>;
+type Valid = phone_db::Valid;
 
 /// Memoised `parse_valid` results, at most this many (then the memo starts again).
 const MEMO_ENTRIES: usize = 4096;
 
-/// libphonenumber's parse and validity check cost about 10 µs a number (the crate keeps its
-/// compiled patterns in a 100-entry LRU that North American numbers overflow), so results
-/// are memoised per (region, text): a number seen before (an owner's, a claim checked
-/// again) is not parsed twice. Bounded; the result is the same with or without it.
-type Memo = Mutex<HashMap<(Option<Id>, String), Valid>>;
+/// Results are memoised per (region, digits): a number seen before (an owner's, a claim
+/// checked again) is not parsed twice. Bounded; the result is the same with or without it.
+type Memo = Mutex<HashMap<(Option<&'static str>, String), Valid>>;
 
 fn memo() -> &'static Memo {
     static MEMO: OnceLock<Memo> = OnceLock::new();
     MEMO.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// A valid parse in `region`, as (E.164, the number's region); memoised.
-fn parse_valid(region: Option<Id>, text: &str) -> Valid {
-    let key = (region, text.to_string());
+/// A valid parse of `digits`, national in `region` or international when `None`; memoised.
+fn parse_valid(region: Option<&'static str>, digits: &str) -> Valid {
+    let key = (region, digits.to_string());
     if let Some(hit) = memo().lock().ok().and_then(|m| m.get(&key).cloned()) {
         return hit;
     }
-    let valid = parse_valid_uncached(region, text);
+    let valid = match region {
+        Some(r) => phone_db::parse_national(r, digits),
+        None => phone_db::parse_international(digits),
+    };
     if let Ok(mut m) = memo().lock() {
         if m.len() >= MEMO_ENTRIES {
             m.clear();
@@ -88,40 +88,9 @@ fn parse_valid(region: Option<Id>, text: &str) -> Valid {
     valid
 }
 
-fn parse_valid_uncached(region: Option<Id>, text: &str) -> Valid {
-    // The metadata of one calling code (`phone_db`): the region's, or the one the number
-    // starts with when it is written with "+" and no region is given.
-    let code = match region {
-        Some(r) => phone_db::region_code(r)?,
-        None => {
-            let digits: String = text
-                .trim_start()
-                .strip_prefix('+')?
-                .chars()
-                .filter(char::is_ascii_digit)
-                .take(3)
-                .collect();
-            phone_db::code_of(&digits)?
-        }
-    };
-    let db = phone_db::database(code)?;
-    let n = phonenumber::parse_with(&db, region, text).ok()?;
-    if n.code().value() != code || !phonenumber::is_valid_with(&db, &n) {
-        return None;
-    }
-    let national = n.national();
-    let e164 = format!(
-        "+{}{}{}",
-        n.code().value(),
-        "0".repeat(usize::from(national.zeros())),
-        national.value()
-    );
-    Some((e164, n.metadata(&db).and_then(|m| m.id().parse().ok())))
-}
-
 /// Prepares a raw number in a default region (US when `None`); `None` when it has fewer
 /// than 7 or more than 17 digits (or is too long).
-pub fn prepare(raw: &str, default_region: Option<Id>) -> Option<PreparedPhone> {
+pub fn prepare(raw: &str, default_region: Option<&'static str>) -> Option<PreparedPhone> {
     if raw.len() > MAX_VALUE_LEN {
         return None;
     }
@@ -169,22 +138,16 @@ pub fn prepare(raw: &str, default_region: Option<Id>) -> Option<PreparedPhone> {
     if digits.len() < 7 || digits.len() > 17 {
         return None;
     }
-    let region = default_region.unwrap_or(Id::US);
-    // A number written with "+" and its country code is parsed without a default region: the
-    // `phonenumber` crate strips the default region's national prefix after the country
-    // code ("+49 151 23456789" with US as default lost its "1": another, valid number).
+    let region = default_region.unwrap_or("US");
     let parsed = if plus {
-        parse_valid(None, &format!("+{digits}"))
+        parse_valid(None, &digits)
     } else if explicit {
         // "00 49 …" / "011 49 …": international unless only the national reading is valid
         // (Buenos Aires numbers start with 011).
-        parse_valid(None, &format!("+{digits}")).or_else(|| parse_valid(Some(region), main))
+        parse_valid(None, &digits).or_else(|| parse_valid(Some(region), &typed))
     } else {
-        parse_valid(Some(region), main).or_else(|| {
-            international
-                .then(|| parse_valid(None, &format!("+{digits}")))
-                .flatten()
-        })
+        parse_valid(Some(region), &typed)
+            .or_else(|| international.then(|| parse_valid(None, &digits)).flatten())
     };
     let (e164, region) = match parsed {
         Some((e, r)) => (Some(e), r),
@@ -291,7 +254,7 @@ pub fn best(claim: &PreparedPhone, numbers: &[PreparedPhone]) -> Option<u8> {
 mod tests {
     use super::*;
 
-    fn e164(s: &str, region: Option<Id>) -> Option<String> {
+    fn e164(s: &str, region: Option<&'static str>) -> Option<String> {
         prepare(s, region).and_then(|p| p.e164)
     }
 
@@ -303,10 +266,10 @@ mod tests {
         assert_eq!(us("1-617-555-1212 ext. 4").as_deref(), Some("+16175551212"));
         assert_eq!(us("001 617 555 1212").as_deref(), Some("+16175551212"));
         assert_eq!(us("0044 20 7946 0958").as_deref(), Some("+442079460958"));
-        let gb = |s| e164(s, Some(Id::GB));
+        let gb = |s| e164(s, Some("GB"));
         assert_eq!(gb("020 7946 0958").as_deref(), Some("+442079460958"));
         assert_eq!(gb("+1 617 555 1212").as_deref(), Some("+16175551212"));
-        assert_eq!(region(Some("gb")), Some(Id::GB));
+        assert_eq!(region(Some("gb")), Some("GB"));
         assert_eq!(region(Some("united kingdom")), None);
     }
 
@@ -323,27 +286,17 @@ mod tests {
     fn scores() {
         let s = |a, ra, b, rb| score(&prepare(a, ra).unwrap(), &prepare(b, rb).unwrap());
         assert_eq!(s("020 7946 0958", None, "+44 20 7946 0958", None), 100);
-        assert_eq!(s("0201234567", Some(Id::DE), "+49 20 1234567", None), 100);
+        assert_eq!(s("0201234567", Some("DE"), "+49 20 1234567", None), 100);
         assert_eq!(s("555-1212", None, "+16175551212", None), 70);
         assert_eq!(s("+44 617 555 1212", None, "+1 617 555 1212", None), 0);
         // German mobile numbers, national and international, whatever the default region.
         assert_eq!(s("0151 23456789", None, "+49 151 23456789", None), 100);
         assert_eq!(
-            s(
-                "0151 23456789",
-                Some(Id::DE),
-                "+49 151 23456789",
-                Some(Id::US)
-            ),
+            s("0151 23456789", Some("DE"), "+49 151 23456789", Some("US")),
             100
         );
         assert_eq!(
-            s(
-                "+49 151 23456789",
-                Some(Id::US),
-                "0151 23456789",
-                Some(Id::DE)
-            ),
+            s("+49 151 23456789", Some("US"), "0151 23456789", Some("DE")),
             100
         );
         assert_eq!(

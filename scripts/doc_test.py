@@ -200,7 +200,8 @@ def check_library_names(files: list[str]) -> list[str]:
         if Path(f).name == "CHANGELOG.md":  # history may name what once was
             continue
         for n, line in enumerate((ROOT / f).read_text(encoding="utf-8").splitlines(), 1):
-            for m in re.finditer(r"libmoneykit\.so\.([0-9]+(?:\.[0-9]+)*)", line):
+            # (Not a placeholder such as libmoneykit.so.0.MINOR or libmoneykit.so.<version>.)
+            for m in re.finditer(r"libmoneykit\.so\.([0-9]+(?:\.[0-9]+)*)(?!\.?[A-Za-z<])", line):
                 name = m.group(0)
                 if m.group(1) in this_version and name not in real:
                     problems.append(f"{f}:{n}: names {name}, which no build or install of {ver} creates "
@@ -348,6 +349,8 @@ def main() -> int:
         return 1
     marked = [b for b in blocks if b.marked]
     if args.list:
+        for p in problems:
+            print(f"doc-test: {p}", file=sys.stderr)
         for b in marked:
             print(f"{b.where}\t{b.lang}\t" + (f"skip: {b.skip}" if b.skip else f"run{' expect ' + repr(b.expect) if b.expect else ''}"))
         return 1 if problems else 0

@@ -156,8 +156,12 @@ func (x Link) String() string {
 		r.field("LastSyncedAt", x.LastSyncedAt.String())
 	}
 	r.field("Provider", string(x.Provider))
-	r.count("LinkTags", len(x.LinkTags))
-	r.count("Tags", len(x.Tags))
+	if x.LinkTags != nil {
+		r.count("LinkTags", len(x.LinkTags))
+	}
+	if x.Tags != nil {
+		r.count("Tags", len(x.Tags))
+	}
 	r.count("Products", len(x.Products))
 	r.count("AvailableProducts", len(x.AvailableProducts))
 	return r.close()

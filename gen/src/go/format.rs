@@ -5,7 +5,7 @@
 //! What each field shows (the same rule as the C++ `operator<<`,
 //! gen/src/cpp/format.rs):
 //! - strings named `*_id`, enum values, booleans and timestamps: the value;
-//! - lists and maps: `len N`;
+//! - lists and maps: `len N` (an optional one only when present);
 //! - objects: their own String;
 //! - any other string (names, emails, phone numbers, addresses, account
 //!   names and masks), decimals (amounts) and opaque JSON: nothing;
@@ -39,6 +39,11 @@ fn object_field(f: &Field) -> String {
         }
     };
     match &f.ty {
+        // An optional list is nil when absent or null: shown only when present.
+        Ty::List(_) | Ty::Map(_) if optional => format!(
+            "\tif x.{name} != nil {{\n\t\tr.count({}, len(x.{name}))\n\t}}\n",
+            q(&name)
+        ),
         Ty::List(_) | Ty::Map(_) => format!("\tr.count({}, len(x.{name}))\n", q(&name)),
         _ => {
             if optional {

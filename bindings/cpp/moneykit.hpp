@@ -60,6 +60,7 @@
 #include "moneykit/secret.hpp"      // detail::SecretString (wiped secrets)
 #include "moneykit/options.hpp"     // Options, BatchOptions, RefreshOptions      [generated]
 #include "moneykit/records.hpp"     // Claim, OwnerMatch, BatchProgress, Event... [generated]
+#include "moneykit/format.hpp"      // operator<<: ids and counts, no owner data  [generated]
 #include "moneykit/call.hpp"        // CallOptions, CancelToken, IdentityResult
 #include "moneykit/events.hpp"      // EventHandler
 #include "moneykit/batch.hpp"       // Batch, BatchResult

@@ -2,8 +2,10 @@
 //! Hand-written headers there hold the per-language code (Error, Decimal, Timestamp,
 //! the JSON text helpers, the client); these files hold everything the schema decides:
 //! statuses and errors, the model and its canonical dump, the builder from the C typed
-//! view, the records (match, batch, event) and the option builders.
+//! view, the records (match, batch, event), the option builders and operator<< (ids and
+//! counts, never owner data).
 
+mod format;
 mod model;
 mod options;
 mod records;
@@ -49,6 +51,12 @@ pub fn emit(s: &Schema, out: &mut Out) {
         "records.hpp",
         "MONEYKIT_RECORDS_HPP",
         &records::records_hpp(s),
+    );
+    header(
+        out,
+        "format.hpp",
+        "MONEYKIT_FORMAT_HPP",
+        &format::format_hpp(s),
     );
     header(
         out,

@@ -162,6 +162,72 @@ def cli_files():
         write("cli_files", b"\x02" + bytes([choice]) + link.encode() + b"\x00" + body.encode())
 
 
+def _b64(data):
+    import base64
+    if isinstance(data, str):
+        data = data.encode()
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def webhook_jws():
+    # fuzz/targets/src/webhook_jws.rs: a MoneyKit-Signature value (the signature bytes need
+    # not verify: the target checks the parser, not the key).
+    h = '{"alg":"ES256","kid":"kid-1","typ":"JWT"}'
+    c = '{"iat":1700000000,"request_body_sha256":"%s"}' % ("ab" * 32)
+    sig = _b64(bytes(range(64)))
+    for header, claims, s in [
+        (h, c, sig),
+        (h, '{"iat":1700000000,"exp":1700000300,"request_body_sha256":"%s"}' % ("CD" * 32), sig),
+        ('{"alg":"none","kid":"kid-1"}', c, ""),
+        ('{"alg":"HS256","kid":"kid-1"}', c, _b64(bytes(32))),
+        ('{"alg":"ES256","kid":"kid-1","crit":["b64"],"b64":false}', c, sig),
+        ('{"alg":"ES256","kid":"a","kid":"b"}', c, sig),
+        (h, '{"iat":1.5e9,"request_body_sha256":"00"}', sig),
+        (h, '{"iat":-1,"iat":2}', _b64(bytes(63))),
+    ]:
+        write("webhook_jws", f"{_b64(header)}.{_b64(claims)}.{s}")
+    write("webhook_jws", f" {_b64(h)}.{_b64(c)}.{sig}=\t")
+    write("webhook_jws", "a.b")
+    write("webhook_jws", "eyJ.eyJ.AA.AA")
+
+
+def webhook_jwks():
+    x, y = _b64(bytes(range(32))), _b64(bytes(range(32, 64)))
+    ec = '{"kty":"EC","crv":"P-256","x":"%s","y":"%s","kid":"k1","alg":"ES256","use":"sig"}' % (x, y)
+    for body in [
+        '{"keys":[%s]}' % ec,
+        '{"keys":[%s,%s]}' % (ec, ec.replace("k1", "k2").replace('"alg":"ES256",', "")),
+        '{"keys":[%s]}' % ec.replace("P-256", "P-384"),
+        '{"keys":[{"kty":"RSA","kid":"r","n":"AQAB","e":"AQAB"}, 1, null, []]}',
+        '{"keys":[]}',
+        '{"keys":[], "keys":[]}',
+        '[{"keys":[]}]',
+        '{"keys":{}}',
+    ]:
+        write("webhook_jwks", body)
+
+
+def webhook_event():
+    base = {
+        "webhook_event": "link.product_refresh", "webhook_major_version": 1,
+        "webhook_minor_version": 0, "webhook_idempotency_key": "idem-1",
+        "webhook_timestamp": "2024-01-31T12:00:00Z", "link_id": "mk_sandbox_ok",
+        "link_tags": ["a"],
+    }
+    for extra in [
+        {"product": "identity", "state": "completed", "state_changed_at": "2024-01-31T12:00:01Z"},
+        {"webhook_event": "link.state_changed", "state": "error", "error": "auth_expired",
+         "error_message": "x"},
+        {"webhook_event": "transactions.updates_available", "has_history": True},
+        {"webhook_event": "product.state_changed", "anything": [1, {"a": None}]},
+        {"webhook_major_version": 2, "product": 5},
+        {"product": "identity"},
+    ]:
+        write("webhook_event", json.dumps({**base, **extra}))
+    write("webhook_event", '{"webhook_event":"a","webhook_event":"b"}')
+    write("webhook_event", "[]")
+
+
 ALL = {
     "identity": identity,
     "identity_shapes": identity_shapes,
@@ -169,6 +235,9 @@ ALL = {
     "claim_match": claim_match,
     "sandbox_http": sandbox_http,
     "cli_files": cli_files,
+    "webhook_jws": webhook_jws,
+    "webhook_jwks": webhook_jwks,
+    "webhook_event": webhook_event,
 }
 
 if __name__ == "__main__":

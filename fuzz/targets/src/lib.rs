@@ -19,6 +19,9 @@ mod identity_shapes;
 mod options;
 mod sandbox_http;
 mod view;
+mod webhook_event;
+mod webhook_jwks;
+mod webhook_jws;
 
 pub use claim_match::claim_match;
 pub use cli_files::cli_files;
@@ -26,6 +29,9 @@ pub use identity::identity;
 pub use identity_shapes::{identity_shapes, shape_body};
 pub use options::options;
 pub use sandbox_http::sandbox_http;
+pub use webhook_event::webhook_event;
+pub use webhook_jwks::webhook_jwks;
+pub use webhook_jws::webhook_jws;
 
 /// Fills the targets' caches of fixed inputs (the echo checks' vocabulary, the corpus
 /// bodies), so the AFL++ driver pays for them once, before its fork server starts.
@@ -66,5 +72,17 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "cli_files",
         run: cli_files,
+    },
+    Target {
+        name: "webhook_jws",
+        run: webhook_jws,
+    },
+    Target {
+        name: "webhook_jwks",
+        run: webhook_jwks,
+    },
+    Target {
+        name: "webhook_event",
+        run: webhook_event,
     },
 ];

@@ -129,3 +129,18 @@ fn every_target_is_replayed() {
         }
     }
 }
+
+#[test]
+fn webhook_jws() {
+    replay("webhook_jws");
+}
+
+#[test]
+fn webhook_jwks() {
+    replay("webhook_jwks");
+}
+
+#[test]
+fn webhook_event() {
+    replay("webhook_event");
+}

@@ -73,9 +73,22 @@
 // Options.Logger receives one slog record per HTTP attempt ("moneykit
 // attempt": method, path template, http_status, status, attempt, elapsed,
 // request_id, retry_wait) with the call's context, at Debug for token
-// requests, Info for successful attempts and Warn for failed ones; never ids,
-// owner data or secrets. IdentityResponse.RequestID and Error.RequestID give
-// the x-request-id of a call's response.
+// requests, Info for successful attempts and Warn for failed ones (cancels and
+// timeouts included); the record of the attempt that ends a call says the
+// status the call returns. Never ids, owner data or secrets.
+// IdentityResponse.RequestID and Error.RequestID give the x-request-id of a
+// call's response.
+//
+// The response types, the claim and BatchResult print (fmt's verbs, String,
+// GoString) ids, enum values, flags, timestamps and counts, never owner data:
+// fmt.Println(identity) is safe to log. The values stay in the fields.
+//
+// # Testing
+//
+// Code that takes an IdentityGetter or an API instead of *Client can be
+// given a stand-in; package moneykittest starts the bundled sandbox for a
+// test (moneykittest.NewServer(t).Client()), as net/http/httptest does a
+// server.
 //
 // # Linking
 //

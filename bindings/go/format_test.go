@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	moneykit "github.com/moneykit-native/moneykit-native/bindings/go"
 )
@@ -133,5 +134,37 @@ func TestFormattingShowsNoOwnerData(t *testing.T) {
 	var e *moneykit.Error
 	if errors.As(values["error with Stale"].(error), &e) && e.Stale != r {
 		t.Error("Stale lost")
+	}
+}
+
+// Options print the fields set, with the secrets (ClientSecret, AccessToken)
+// as <redacted>, whatever the verb: `log.Printf("%+v", opts)` is safe. Before:
+// every fmt verb printed both secrets.
+func TestOptionsFormattingHidesSecrets(t *testing.T) {
+	t.Parallel()
+	opts := moneykit.Options{
+		ClientID: "client-1", ClientSecret: "s3cret-value", AccessToken: "tok-secret-value",
+		BaseURL: "https://api.example.com", Timeout: 10 * time.Second, MaxRetries: moneykit.Retries(0),
+		LogLevel: moneykit.LogLevelWarn,
+	}
+	for _, l := range leaks(opts, []string{"s3cret-value", "tok-secret-value"}) {
+		t.Errorf("Options: %s", l)
+	}
+	for _, l := range leaks(&opts, []string{"s3cret-value", "tok-secret-value"}) {
+		t.Errorf("*Options: %s", l)
+	}
+	got := fmt.Sprintf("%+v", opts)
+	want := "Options{ClientID: client-1, ClientSecret: <redacted>, BaseURL: https://api.example.com, " +
+		"AccessToken: <redacted>, Timeout: 10s, MaxRetries: 0, LogLevel: warn}"
+	if got != want {
+		t.Errorf("%%+v of Options:\n got %s\nwant %s", got, want)
+	}
+	if opts.ClientSecret != "s3cret-value" {
+		t.Error("the field changed")
+	}
+	// A proxy's user and password are secrets too.
+	proxied := moneykit.Options{Proxy: "http://user:pr0xy-pass@proxy.example:3128/"}
+	if got, want := fmt.Sprint(proxied), "Options{Proxy: http://<redacted>@proxy.example:3128/}"; got != want {
+		t.Errorf("proxy: %s, want %s", got, want)
 	}
 }

@@ -4,6 +4,7 @@ package moneykit
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -235,6 +236,76 @@ var optionsFields = map[string]string{
 	"log_level":          "Options.LogLevel",
 	"time_scale":         "Options.TimeScale",
 }
+
+// String shows the fields set, secrets as <redacted>: Options{...}.
+func (x Options) String() string {
+	r := newRedactor("Options")
+	if x.ClientID != "" {
+		r.field("ClientID", x.ClientID)
+	}
+	if x.ClientSecret != "" {
+		r.field("ClientSecret", "<redacted>")
+	}
+	if x.BaseURL != "" {
+		r.field("BaseURL", redactUserinfo(x.BaseURL))
+	}
+	if x.AccessToken != "" {
+		r.field("AccessToken", "<redacted>")
+	}
+	if x.Auth != "" {
+		r.field("Auth", string(x.Auth))
+	}
+	if x.MoneyKitVersion != "" {
+		r.field("MoneyKitVersion", redactUserinfo(x.MoneyKitVersion))
+	}
+	if x.Timeout != 0 {
+		r.field("Timeout", x.Timeout.String())
+	}
+	if x.Deadline != 0 {
+		r.field("Deadline", x.Deadline.String())
+	}
+	if x.ConnectTimeout != 0 {
+		r.field("ConnectTimeout", x.ConnectTimeout.String())
+	}
+	if x.MaxRetries != nil {
+		r.field("MaxRetries", fmt.Sprint(*x.MaxRetries))
+	}
+	if x.RetryBase != nil {
+		r.field("RetryBase", (*x.RetryBase).String())
+	}
+	if x.MaxRetryAfter != nil {
+		r.field("MaxRetryAfter", (*x.MaxRetryAfter).String())
+	}
+	if x.MaxResponseBytes != 0 {
+		r.field("MaxResponseBytes", fmt.Sprint(x.MaxResponseBytes))
+	}
+	if x.UserAgent != "" {
+		r.field("UserAgent", redactUserinfo(x.UserAgent))
+	}
+	if x.Proxy != "" {
+		r.field("Proxy", redactUserinfo(x.Proxy))
+	}
+	if x.CAFile != "" {
+		r.field("CAFile", redactUserinfo(x.CAFile))
+	}
+	if x.LogLevel != "" {
+		r.field("LogLevel", string(x.LogLevel))
+	}
+	if x.TimeScale != 0 {
+		r.field("TimeScale", fmt.Sprint(x.TimeScale))
+	}
+	if x.Logger != nil {
+		r.field("Logger", "set")
+	}
+	return r.close()
+}
+
+// GoString is String for %#v: moneykit.Options{...}.
+func (x Options) GoString() string { return "moneykit." + x.String() }
+
+// Format writes String for every verb (GoString for %#v), so no verb
+// prints a secret.
+func (x Options) Format(f fmt.State, verb rune) { formatRedacted(f, verb, x) }
 
 // BatchOptions tune a batch (Client.Identities). The zero value of every field
 // means the library default; a field whose zero is a valid value is a pointer,

@@ -85,3 +85,21 @@ func (x BatchResult) GoString() string { return "moneykit." + x.String() }
 
 // Format writes String for every verb (GoString for %#v): JSON is the body.
 func (x BatchResult) Format(f fmt.State, verb rune) { formatRedacted(f, verb, x) }
+
+// redactUserinfo replaces the user information of a URL (scheme://user:pass@host)
+// with <redacted>; any other text is returned as it is.
+func redactUserinfo(s string) string {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return s
+	}
+	authority := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority = rest[:i]
+	}
+	at := strings.LastIndexByte(authority, '@')
+	if at < 0 {
+		return s
+	}
+	return scheme + "://<redacted>@" + rest[at+1:]
+}

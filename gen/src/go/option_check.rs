@@ -7,6 +7,9 @@
 //!   values (durations as time.Duration prints them); the helpers it calls
 //!   (optionRangeError, durationRangeError, optionValueError, durationIn) are in
 //!   bindings/go/option_names.go.
+//! - `String`/`GoString`/`Format` of a struct holding a secret (Options): the
+//!   fields set, secrets (`"type": "secret"`, mk_client_new's client_secret)
+//!   as `<redacted>`, so that logging the options is safe.
 //! - `<struct>Fields`: the schema key (and, for Options, mk_client_new's
 //!   argument names) of every field, for the messages the library itself
 //!   gives about values Go cannot judge (URLs, files, control characters):
@@ -140,4 +143,79 @@ fn fields_var(strct: &str) -> String {
     let mut c = strct.chars();
     let first = c.next().expect("a name").to_ascii_lowercase();
     format!("{first}{}Fields", c.as_str())
+}
+
+/// The C names of mk_client_new's arguments that are secrets.
+const SECRET_ARGS: [&str; 1] = ["client_secret"];
+
+/// `String`, `GoString` and `Format` of a struct that holds a secret: the
+/// fields set, in declaration order (`extras` are the fields outside the
+/// options JSON: (name, Go type); `args` their C names), secrets as
+/// `<redacted>`. "" for a struct without secrets.
+pub(super) fn string_method(
+    strct: &str,
+    gos: &[GoOption],
+    extras: &[(&str, &str)],
+    args: &[(&str, &str)],
+) -> String {
+    let secret_extra = |name: &str| {
+        args.iter()
+            .any(|(c, f)| *f == name && SECRET_ARGS.contains(c))
+    };
+    if !gos.iter().any(|g| g.def.ty == "secret") && !extras.iter().any(|(n, _)| secret_extra(n)) {
+        return String::new();
+    }
+    let line = |name: &str, set: String, value: String| {
+        format!(
+            "\tif {set} {{\n\t\tr.field({}, {value})\n\t}}\n",
+            go_string(name)
+        )
+    };
+    let redacted = "\"<redacted>\"".to_string();
+    let mut body = String::new();
+    // The extras declared before the options (credentials), then the options, then the rest.
+    let (before, after): (Vec<_>, Vec<_>) = extras
+        .iter()
+        .partition(|(n, _)| args.iter().any(|(_, f)| f == n));
+    let extra_line = |(n, ty): &(&str, &str)| match *ty {
+        "string" if secret_extra(n) => line(n, format!("x.{n} != \"\""), redacted.clone()),
+        "string" => line(n, format!("x.{n} != \"\""), format!("x.{n}")),
+        _ => line(n, format!("x.{n} != nil"), "\"set\"".to_string()),
+    };
+    for e in &before {
+        body += &extra_line(e);
+    }
+    for g in gos {
+        let n = &g.name;
+        let (set, v) = if g.pointer {
+            (format!("x.{n} != nil"), format!("*x.{n}"))
+        } else if matches!(g.def.ty.as_str(), "string" | "secret" | "enum") {
+            (format!("x.{n} != \"\""), format!("x.{n}"))
+        } else {
+            (format!("x.{n} != 0"), format!("x.{n}"))
+        };
+        let value = match g.def.ty.as_str() {
+            "secret" => redacted.clone(),
+            // A proxy URL may carry a user and password.
+            "string" => format!("redactUserinfo({v})"),
+            "enum" => format!("string({v})"),
+            _ if g.duration && g.pointer => format!("({v}).String()"),
+            _ if g.duration => format!("{v}.String()"),
+            _ => format!("fmt.Sprint({v})"),
+        };
+        body += &line(n, set, value);
+    }
+    for e in &after {
+        body += &extra_line(e);
+    }
+    format!(
+        "\n// String shows the fields set, secrets as <redacted>: {strct}{{...}}.\n\
+         func (x {strct}) String() string {{\n\tr := newRedactor({})\n{body}\treturn r.close()\n}}\n\n\
+         // GoString is String for %#v: moneykit.{strct}{{...}}.\n\
+         func (x {strct}) GoString() string {{ return \"moneykit.\" + x.String() }}\n\n\
+         // Format writes String for every verb (GoString for %#v), so no verb\n\
+         // prints a secret.\n\
+         func (x {strct}) Format(f fmt.State, verb rune) {{ formatRedacted(f, verb, x) }}\n",
+        go_string(strct)
+    )
 }

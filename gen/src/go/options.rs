@@ -233,6 +233,14 @@ fn options_struct(
         .filter(|(_, f)| first.iter().any(|(n, _, _)| n == f))
         .collect();
     b.push_str(&super::option_check::code(name, &gos, &args));
+    let extras: Vec<(&str, &str)> = first
+        .iter()
+        .chain(last)
+        .map(|(n, ty, _)| (*n, *ty))
+        .collect();
+    b.push_str(&super::option_check::string_method(
+        name, &gos, &extras, &args,
+    ));
     b
 }
 
@@ -308,5 +316,13 @@ pub fn file(s: &Schema) -> String {
         &[],
         &[],
     ));
+    // Options.String (option_check.rs) formats numbers with fmt.
+    if b.contains("fmt.") {
+        b = b.replacen(
+            "\t\"encoding/json\"\n",
+            "\t\"encoding/json\"\n\t\"fmt\"\n",
+            1,
+        );
+    }
     b
 }

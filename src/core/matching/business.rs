@@ -18,8 +18,8 @@
 use super::data::{is_given_name, legal_form};
 use super::text::similarity;
 
-/// Words that make a name a business without a legal form. Common English surnames (Baker,
-/// Church, Law, Mason, ...) are left out on purpose.
+/// Words that make a name a business without a legal form, sorted (binary search). Common
+/// English surnames (Baker, Church, Law, Mason, ...) are left out on purpose.
 const BUSINESS_WORDS: &[&str] = &[
     "academy",
     "accounting",
@@ -33,8 +33,8 @@ const BUSINESS_WORDS: &[&str] = &[
     "automotive",
     "bakery",
     "bancorp",
-    "bank",
     "bancshares",
+    "bank",
     "brewing",
     "builders",
     "capital",
@@ -135,9 +135,17 @@ fn strip_legal(tokens: &[String]) -> (usize, u32, bool, bool) {
     for _ in 0..3 {
         let mut found = None;
         for k in (1..=5.min(n.saturating_sub(1))).rev() {
-            let key: String = tokens[n - k..n].concat();
+            // Forms written in pieces have short pieces ("s a s", "sp z o o", "pty ltd").
+            if k > 1 && tokens[n - k..n].iter().any(|t| t.len() > 5) {
+                continue;
+            }
+            let key = if k == 1 {
+                std::borrow::Cow::Borrowed(tokens[n - 1].as_str())
+            } else {
+                std::borrow::Cow::Owned(tokens[n - k..n].concat())
+            };
             if let Some(t) = legal_form(&key) {
-                found = Some((k, t, key));
+                found = Some((k, t, key.into_owned()));
                 break;
             }
         }
@@ -157,9 +165,11 @@ pub fn detect(tokens: &[String], raw: &str, forced: bool) -> Option<PreparedBusi
         return None;
     }
     let (n, legal, strong, any) = strip_legal(tokens);
-    let word = tokens.iter().any(|t| BUSINESS_WORDS.contains(&t.as_str()));
-    let weak_ok = raw.contains('&') || word || !is_given_name(&tokens[0]);
-    let business = forced || strong || (any && weak_ok) || (word && tokens.len() >= 2);
+    let word = tokens
+        .iter()
+        .any(|t| BUSINESS_WORDS.binary_search(&t.as_str()).is_ok());
+    let weak_ok = || raw.contains('&') || word || !is_given_name(&tokens[0]);
+    let business = forced || strong || (any && weak_ok()) || (word && tokens.len() >= 2);
     if !business {
         return None;
     }
@@ -232,6 +242,7 @@ mod tests {
 
     #[test]
     fn detects() {
+        assert!(BUSINESS_WORDS.windows(2).all(|w| w[0] < w[1]), "sorted");
         assert!(d("Acme LLC").is_some());
         assert!(d("Acme S.A.").is_some());
         assert!(d("Acme Co").is_some());

@@ -16,7 +16,33 @@
 
 use super::text::fold;
 use once_cell::sync::Lazy;
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: the tables' keys are short words, looked up several times per value; SipHash's
+/// protection against chosen keys is not needed for tables fixed at build time.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<Fnv>>;
 
 const GIVEN_NAMES: &str = include_str!("data/given_names_sex.csv");
 const TITLES_CSV: &str = include_str!("data/titles.csv");
@@ -109,7 +135,7 @@ pub fn is_title(word: &str) -> bool {
 
 static LEGAL_FORMS: Lazy<HashMap<String, u32>> = Lazy::new(|| {
     let mut types: Vec<&str> = Vec::new();
-    let mut map: HashMap<String, u32> = HashMap::new();
+    let mut map: HashMap<String, u32> = HashMap::default();
     for r in rows(LEGAL_FORMS_CSV) {
         let (ty, term) = (r[0], r[1..].join(","));
         let i = types.iter().position(|t| *t == ty).unwrap_or_else(|| {
@@ -132,7 +158,7 @@ pub fn legal_form(key: &str) -> Option<u32> {
 
 /// USPS street suffixes: every written form (folded) → the standard abbreviation (folded).
 static STREET_SUFFIXES: Lazy<HashMap<String, String>> = Lazy::new(|| {
-    let mut m = HashMap::new();
+    let mut m = HashMap::default();
     for r in rows(USPS_SUFFIXES_CSV) {
         let std = fold(r[1]);
         m.insert(fold(r[0]), std.clone());
@@ -143,6 +169,22 @@ static STREET_SUFFIXES: Lazy<HashMap<String, String>> = Lazy::new(|| {
     }
     m
 });
+
+/// First words of the USPS suffixes written in two words ("us" of "US Rt", "county").
+static TWO_WORD_FIRST: Lazy<Vec<&'static str>> = Lazy::new(|| {
+    let mut v: Vec<&'static str> = STREET_SUFFIXES
+        .keys()
+        .filter_map(|k| k.split_once(' ').map(|(a, _)| a))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+});
+
+/// True when a folded word starts a two-word USPS suffix.
+pub fn starts_two_word_suffix(word: &str) -> bool {
+    TWO_WORD_FIRST.binary_search(&word).is_ok()
+}
 
 /// The USPS standard abbreviation of a folded street-suffix word ("avenue" → "ave").
 pub fn street_suffix(word: &str) -> Option<&'static str> {
@@ -156,7 +198,7 @@ pub fn is_street_suffix_standard(word: &str) -> bool {
 
 /// USPS secondary unit designators: written forms (folded) → standard.
 static UNIT_DESIGNATORS: Lazy<HashMap<String, String>> = Lazy::new(|| {
-    let mut m = HashMap::new();
+    let mut m = HashMap::default();
     for r in rows(USPS_UNITS_CSV) {
         let std = fold(r[1]);
         m.insert(fold(r[0]), std.clone());
@@ -180,7 +222,7 @@ pub enum Lang {
 
 /// Per language: folded variant phrase (words joined by one space) → folded canonical phrase.
 static STREET_TYPES: Lazy<HashMap<(Lang, String), String>> = Lazy::new(|| {
-    let mut m = HashMap::new();
+    let mut m = HashMap::default();
     for r in rows(LIBPOSTAL_CSV) {
         let lang = match r[0] {
             "de" => Lang::De,
@@ -247,7 +289,7 @@ pub fn country_lang(alpha2: &str) -> Option<Lang> {
 
 /// Countries: every folded code or name → alpha-2 (lower case).
 static COUNTRIES: Lazy<HashMap<String, String>> = Lazy::new(|| {
-    let mut m = HashMap::new();
+    let mut m = HashMap::default();
     for line in COUNTRIES_CSV.lines().skip(1) {
         let mut cols = line.splitn(3, ',');
         let (Some(a2), Some(a3), Some(names)) = (cols.next(), cols.next(), cols.next()) else {

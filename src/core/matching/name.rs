@@ -12,6 +12,8 @@ use super::business::{self, PreparedBusiness};
 use super::person::{self, PreparedPerson};
 use super::text::{tokens, MAX_VALUE_LEN};
 use super::NameScore;
+use once_cell::sync::Lazy;
+use regex::Regex;
 
 /// One reading of a name.
 #[derive(Debug, Clone)]
@@ -26,54 +28,23 @@ pub struct PreparedName {
     parts: Vec<Part>,
 }
 
-/// Separators of "doing business as" parts, in lower case with their spaces.
-const DBA: &[&str] = &[
-    " dba ",
-    " d/b/a ",
-    " d.b.a. ",
-    " d.b.a ",
-    " t/a ",
-    " aka ",
-    " a/k/a ",
-    " a.k.a. ",
-    " trading as ",
-    " doing business as ",
-];
+/// "Doing business as" separators between words (dba, d/b/a, d.b.a., t/a, aka, a/k/a,
+/// a.k.a., trading as, doing business as), any case.
+static DBA: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(?i)\s(?:d/?\.?b/?\.?a\.?|t/a|a/?\.?k/?\.?a\.?|trading\s+as|doing\s+business\s+as)\s",
+    )
+    .expect("a valid pattern")
+});
 
 /// Splits `raw` at "doing business as" separators.
 fn dba_parts(raw: &str) -> Vec<&str> {
-    // ASCII lower-casing keeps byte offsets, so positions found in `lower` cut `raw`.
-    let lower = format!(" {} ", raw.to_ascii_lowercase());
-    let mut cuts: Vec<(usize, usize)> = Vec::new();
-    for sep in DBA {
-        let mut from = 0;
-        while let Some(i) = lower[from..].find(sep) {
-            let at = from + i;
-            cuts.push((at, at + sep.len()));
-            from = at + sep.len();
-        }
-    }
-    if cuts.is_empty() {
+    if !DBA.is_match(raw) {
         return vec![raw];
     }
-    cuts.sort_unstable();
-    let padded = format!(" {raw} ");
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (a, b) in cuts {
-        if a >= start {
-            out.push(padded[start..a].trim());
-            start = b.saturating_sub(1);
-        }
-    }
-    out.push(padded[start..].trim());
-    out.into_iter()
+    DBA.split(raw)
+        .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| {
-            // Slices of `padded` are slices of `raw` shifted by one byte.
-            let off = p.as_ptr() as usize - padded.as_ptr() as usize - 1;
-            &raw[off..off + p.len()]
-        })
         .collect()
 }
 

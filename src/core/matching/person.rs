@@ -74,9 +74,13 @@ impl PreparedPerson {
 
 /// Tokens of one comma part without titles and suffixes, and its generation suffix.
 fn clean(s: &str) -> (Vec<String>, Option<&'static str>) {
+    clean_tokens(tokens(s))
+}
+
+fn clean_tokens(all: Vec<String>) -> (Vec<String>, Option<&'static str>) {
     let mut gen = None;
-    let mut out: Vec<String> = Vec::new();
-    for t in tokens(s) {
+    let mut out: Vec<String> = Vec::with_capacity(all.len());
+    for t in all {
         if TITLES.contains(&t.as_str()) || SUFFIXES.contains(&t.as_str()) {
             continue;
         }
@@ -102,7 +106,7 @@ pub fn prepare(raw: &str, all: Vec<String>) -> PreparedPerson {
         }
     }
     if person.is_empty() {
-        let (p, g) = clean(raw);
+        let (p, g) = clean_tokens(all.clone());
         person = p;
         gen = gen.or(g);
     }
@@ -236,6 +240,13 @@ fn to_score(x: f64) -> u8 {
 /// `x` with runs of 2 or 3 adjacent tokens joined where the joined word is one of `y`'s
 /// tokens and not already one of `x`'s.
 fn join_runs(x: &[String], y: &[String]) -> Vec<String> {
+    // A joined word is longer than its parts: nothing to join unless `y` has a word at least
+    // as long as the two shortest adjacent words of `x` together.
+    let pair_min = x.windows(2).map(|w| w[0].len() + w[1].len()).min();
+    let y_max = y.iter().map(String::len).max().unwrap_or(0);
+    if pair_min.map_or(true, |m| m > y_max) {
+        return x.to_vec();
+    }
     let mut out = Vec::with_capacity(x.len());
     let mut i = 0;
     'outer: while i < x.len() {

@@ -1,6 +1,9 @@
 //! Region and country names versus codes: US states and territories (USPS codes), Canadian
 //! provinces, and a short list of country names with their ISO 3166-1 alpha-2 codes.
 
+use once_cell::sync::Lazy;
+use std::collections::HashMap;
+
 const US_STATES: &[(&str, &str)] = &[
     ("al", "alabama"),
     ("ak", "alaska"),
@@ -116,26 +119,46 @@ const COUNTRIES: &[(&str, &[&str])] = &[
     ("cn", &["chn", "china"]),
 ];
 
+/// Every region code and name → its code.
+static REGIONS: Lazy<HashMap<&'static str, &'static str>> = Lazy::new(|| {
+    let mut m = HashMap::new();
+    for (code, name) in US_STATES {
+        m.insert(*code, *code);
+        m.insert(*name, *code);
+    }
+    m
+});
+
+/// Every country code and other name of the short list → its alpha-2 code.
+static COUNTRY_NAMES: Lazy<HashMap<&'static str, &'static str>> = Lazy::new(|| {
+    let mut m = HashMap::new();
+    for (code, names) in COUNTRIES {
+        m.insert(*code, *code);
+        for n in *names {
+            m.insert(*n, *code);
+        }
+    }
+    m
+});
+
 /// A folded region in canonical form: the two-letter code when the name is known.
 pub fn canonical_region(folded: &str) -> String {
-    US_STATES
-        .iter()
-        .find(|(code, name)| folded == *code || folded == *name)
-        .map_or_else(|| folded.to_string(), |(code, _)| (*code).to_string())
+    REGIONS
+        .get(folded)
+        .map_or_else(|| folded.to_string(), |c| (*c).to_string())
 }
 
 /// True when the folded word is a US state or Canadian province code.
 pub fn is_region_code(folded: &str) -> bool {
-    US_STATES.iter().any(|(code, _)| *code == folded)
+    REGIONS.get(folded) == Some(&folded)
 }
 
 /// A folded country in canonical form: the ISO alpha-2 code when the name or code is known
 /// (the short list of common other names first, then `data::country`'s ISO 3166 table).
 pub fn canonical_country(folded: &str) -> String {
-    COUNTRIES
-        .iter()
-        .find(|(code, names)| folded == *code || names.contains(&folded))
-        .map(|(code, _)| *code)
+    COUNTRY_NAMES
+        .get(folded)
+        .copied()
         .or_else(|| super::data::country(folded))
         .map_or_else(|| folded.to_string(), str::to_string)
 }

@@ -19,8 +19,8 @@
 //!   one ("ul. Floriańska 14", "Calle Mayor 5").
 
 use super::data::{
-    is_street_suffix_standard, is_street_type_canonical, split_de_street_type, street_suffix,
-    street_type, unit_designator, Lang,
+    is_street_suffix_standard, is_street_type_canonical, split_de_street_type,
+    starts_two_word_suffix, street_suffix, street_type, unit_designator, Lang,
 };
 use super::text::{is_typo, similarity, tokens};
 
@@ -141,7 +141,7 @@ fn canonical_words(toks: Vec<String>, lang: Option<Lang>) -> Vec<String> {
             continue;
         }
         // Two-word suffixes ("US Rt" → "us rte", "County Road").
-        if let Some(n) = next {
+        if let Some(n) = next.filter(|_| starts_two_word_suffix(t)) {
             if let Some(std) = street_suffix(&format!("{t} {n}")) {
                 out.extend(std.split(' ').map(str::to_string));
                 i += 2;
@@ -168,9 +168,10 @@ fn canonical_words(toks: Vec<String>, lang: Option<Lang>) -> Vec<String> {
                 }
             }
         }
-        let word = ABBREVIATIONS
-            .iter()
-            .find(|(long, _)| *long == t)
+        // The list's words are all longer than 3 letters: short words skip the scan.
+        let word = (t.len() > 3)
+            .then(|| ABBREVIATIONS.iter().find(|(long, _)| *long == t))
+            .flatten()
             .map(|(_, short)| *short)
             .or_else(|| street_suffix(t));
         out.push(word.map_or_else(|| t.to_string(), str::to_string));

@@ -109,6 +109,9 @@ fn fold_word(word: &str, out: &mut String) {
 /// True for the characters of a word: letters, digits, combining marks, apostrophes (they
 /// join the letters around them: "O'Brien" = "OBrien") and invisible characters.
 fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '\'' || c == '`';
+    }
     c.is_alphanumeric()
         || is_combining_mark(c)
         || is_invisible(c)
@@ -129,6 +132,17 @@ pub fn fold(s: &str) -> String {
         let end = rest.find(|c: char| !is_word_char(c)).unwrap_or(rest.len());
         let word = &rest[..end];
         rest = &rest[end..];
+        if word.is_ascii() {
+            // Letters and digits, lower case; apostrophes vanish.
+            let mut letters = word.bytes().filter(u8::is_ascii_alphanumeric).peekable();
+            if letters.peek().is_some() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.extend(letters.map(|b| char::from(b.to_ascii_lowercase())));
+            }
+            continue;
+        }
         let mut w = String::with_capacity(word.len());
         fold_word(word, &mut w);
         // NFKD forms may contain separators ("ﬀ" no, "½" → "1⁄2"): split them out.
@@ -170,7 +184,7 @@ pub fn is_typo(a: &str, b: &str) -> bool {
         return false;
     }
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if short.len() < 4 || strsim::osa_distance(a, b) != 1 {
+    if short.len() < 4 || long.len() - short.len() > 1 || strsim::osa_distance(a, b) != 1 {
         return false;
     }
     if a.len() == b.len() && transposed(a, b) {

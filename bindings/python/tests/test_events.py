@@ -110,8 +110,65 @@ def test_no_response_and_cancel_events(
         client.get_identity("mk_fault_silent", cancel=cancel)
     canceller.join(60)
     (cancelled,) = records(caplog)
-    # The caller asked for it: not a warning.
-    assert cancelled.levelno == logging.INFO and cancelled.status == mk.Status.CANCELLED
+    # One level per outcome, as the library's log_level lines and the other bindings: an
+    # attempt that did not succeed is a WARNING, whatever ended it (issue 27).
+    assert cancelled.levelno == logging.WARNING and cancelled.status == mk.Status.CANCELLED
+
+
+@pytest.mark.parametrize(
+    "link, options, call_kw, raised",
+    [
+        ("mk_no_such_link", {}, {}, mk.NotFoundError),
+        ("mk_fault_503", {}, {}, mk.ServerError),
+        ("mk_fault_503", {"max_retries": 1, "retry_base": 0.01}, {}, mk.ServerError),
+        ("mk_sandbox_rate_limited_long", {}, {}, mk.RateLimitedError),
+        ("mk_fault_malformed", {}, {}, mk.DecodeError),
+        ("mk_fault_silent", {}, {"timeout": 0.2}, mk.RequestTimeoutError),
+        ("mk_fault_silent", {"deadline": 0.3, "timeout": 5.0}, {}, mk.RequestTimeoutError),
+        ("mk_fault_silent", {"deadline": 0.5, "timeout": 0.2, "max_retries": 5,
+                             "retry_base": 0.01}, {}, mk.RequestTimeoutError),
+        ("mk_sandbox_ok", {"access_token": "not-the-sandbox-token"}, {}, mk.UnauthorizedError),
+    ],
+    ids=["not_found", "server", "server_retried", "rate_limited", "decode", "call_timeout",
+         "deadline", "deadline_with_retries", "unauthorized"],
+)
+def test_one_level_per_outcome_and_the_raised_status(
+    link: str, options: Dict[str, Any], call_kw: Dict[str, Any], raised: type,
+    make_client: Callable[..., mk.Client], caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The last attempt's record carries the status of the exception the call raises, and
+    every attempt that did not succeed is a WARNING (issue 27: one level and one status per
+    outcome in every binding)."""
+    caplog.set_level(logging.DEBUG, logger=LOGGER)
+    client = make_client(**options)
+    with pytest.raises(raised) as info:  # type: ignore[call-overload]
+        client.get_identity(link, **call_kw)
+    recs = [r for r in records(caplog) if r.path == "/links/{id}/identity"]
+    assert recs and len(recs) == info.value.attempts
+    assert recs[-1].status == info.value.status
+    assert {r.levelno for r in recs} == {logging.WARNING}
+
+
+def test_a_cancelled_async_task_logs_cancelled_at_warning(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+
+    caplog.set_level(logging.DEBUG, logger=LOGGER)
+
+    async def main() -> None:
+        async with mk.AsyncClient(access_token=TOKEN, base_url=sandbox.url, max_retries=0) as ac:
+            before = sandbox.seen("mk_fault_silent")
+            task = asyncio.ensure_future(ac.get_identity("mk_fault_silent"))
+            while sandbox.seen("mk_fault_silent") == before:
+                await asyncio.sleep(0.01)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    asyncio.run(main())
+    (rec,) = records(caplog)
+    assert (rec.status, rec.levelno) == (mk.Status.CANCELLED, logging.WARNING)
 
 
 def test_events_never_carry_owner_data_or_secrets(

@@ -1,11 +1,17 @@
 """The library's per-attempt events (`mk_client_set_event_callback`) as `logging` records.
 
 One record per HTTP attempt on the logger `"moneykit_native"`, emitted on the thread that
-made the call, before the call returns:
+made the call, before the call returns. One level per outcome, the same in every binding and
+in the library's own `log_level` lines:
 
 - DEBUG: a successful token request (`POST /auth/token`);
-- INFO: a successful identity attempt, and an attempt ended by `Cancel.cancel()`;
-- WARNING: every other failed attempt (token or identity), retried or not.
+- INFO: a successful identity attempt;
+- WARNING: every attempt that failed, retried or not, whatever ended it: an error, the
+  `timeout=` / `deadline` (`MK_ERR_TIMEOUT`) or a `Cancel` (`MK_ERR_CANCELLED`).
+
+The record's `status` is the attempt's outcome as the library reports it; for a call's last
+attempt it is the status of the exception the call raises (`RequestTimeoutError` for a
+deadline, `CallCancelledError` for a cancel).
 
 Each record carries the fields of the event (the schema's `Event` record, `_records_gen`) as
 attributes (`extra`): `method`, `path` (a template, never the link id), `http_status` (None
@@ -32,15 +38,13 @@ logger = logging.getLogger(LOGGER_NAME)
 logger.addHandler(logging.NullHandler())
 
 _DEBUG, _INFO, _WARNING = logging.DEBUG, logging.INFO, logging.WARNING
-_OK, _CANCELLED = int(Status.OK), int(Status.CANCELLED)
+_OK = int(Status.OK)
 
 
 def level_for(method: bytes, status: int) -> int:
     """The record level of an attempt (see the module docstring)."""
     if status == _OK:
         return _DEBUG if method == b"POST" else _INFO
-    if status == _CANCELLED:
-        return _INFO
     return _WARNING
 
 

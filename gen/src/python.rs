@@ -6,6 +6,7 @@
 //! and not derived from the schema.
 
 mod errors;
+pub(crate) mod repr;
 mod surface;
 mod timestamp;
 
@@ -240,7 +241,11 @@ fn dataclass(s: &Schema, o: &Object) -> String {
     } else {
         format!("`{}`: {}", o.name, o.def.doc)
     };
-    let _ = write!(c, "\n\n@dataclass(frozen=True)\nclass {py}{base}:\n");
+    // repr=False: the generated `__repr__` (python/repr.rs) shows ids and counts only.
+    let _ = write!(
+        c,
+        "\n\n@dataclass(frozen=True, repr=False)\nclass {py}{base}:\n"
+    );
     c.push_str(&docstring(&summary, "", "    "));
     c.push('\n');
     for (i, defaulted) in field_order(o) {
@@ -330,6 +335,7 @@ fn dataclass(s: &Schema, o: &Object) -> String {
             b = builder(s, &o.name),
         );
     }
+    c.push_str(&repr::model_repr(s, o));
     c
 }
 

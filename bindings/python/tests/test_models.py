@@ -268,3 +268,87 @@ def test_subclasses_get_their_init_called() -> None:
 
     a = MyAddress.from_dict({"city": "Lyon"})
     assert type(a) is MyAddress and a.city == "Lyon" and seen == ["Lyon"]
+
+
+# -- repr: ids and counts, never owner data (issue 27) -----------------------------------
+
+
+def _texts(value: Any) -> List[str]:
+    """Every string and number leaf of a parsed body (the values a repr must not show)."""
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    if isinstance(value, (str, Decimal, int, float)) and not isinstance(value, bool):
+        return [str(value)]
+    return []
+
+
+@pytest.mark.parametrize("link", ["mk_sandbox_ok", "mk_sandbox_unicode", "mk_sandbox_large"])
+def test_repr_shows_ids_and_counts_never_owner_data(client: mk.Client, link: str) -> None:
+    import pprint
+
+    r = client.get_identity(link)
+    owner_values = [
+        t
+        for a in r.raw["accounts"]
+        for field in ("name", "nickname", "account_mask", "balances", "owners")
+        for t in _texts(a.get(field))
+    ]
+    # Short values ("US", "MA", "1") could occur anywhere; every longer one must not.
+    ids = [r.link.link_id, r.link.institution_id] + [
+        i for a in r.accounts for i in (a.account_id, a.original_id) if i]
+    secret = sorted({v for v in owner_values if len(v) >= 4 and not any(v in i for i in ids)},
+                    key=len)
+    assert any("@" in v for v in secret) and r.owners  # the check has owner data to find
+    objects: List[Any] = [r, r.link, *r.link.products.values()]
+    for a in r.accounts:
+        objects += [a, a.balances]
+        for o in a.owners:
+            objects += [o, *o.addresses, *o.emails, *o.phone_numbers]
+    for obj in objects:
+        for text in (repr(obj), str(obj), f"{obj}", pprint.pformat(obj), "%s" % (obj,)):
+            leaked = [v for v in secret if v in text]
+            assert not leaked, f"{type(obj).__name__}: {leaked} in {text}"
+    # What it does show: ids and counts (and the data is still in the fields).
+    text = repr(r)
+    assert text.startswith(f"IdentityResponse(accounts={len(r.accounts)}, link=Link(")
+    assert f"link_id={link!r}" in text
+    a = r.accounts[0]
+    assert repr(a) == (
+        f"AccountIdentity(account_id={a.account_id!r}, original_id={a.original_id!r}, "
+        f"owners={len(a.owners)}, ...)"
+    )
+    o = a.owners[0]
+    assert repr(o) == (
+        f"Owner(names={len(o.names)}, addresses={len(o.addresses)}, "
+        f"phone_numbers={len(o.phone_numbers)}, emails={len(o.emails)})"
+    )
+    assert repr(a.balances) == "Balances(...)"
+    assert o.names and o.names[0] in r.raw["accounts"][0]["owners"][0]["names"]
+
+
+def test_repr_of_claims_says_what_was_given_never_the_value() -> None:
+    claim = mk.Claim(name="Peggy OBrien", phone="(617) 555-1212",
+                     address=mk.ClaimAddress(street="77 Beacon Street", postal_code="02116"))
+    text = repr(claim)
+    for value in ("Peggy", "OBrien", "617", "555-1212", "Beacon", "02116"):
+        assert value not in text and value not in str(claim)
+    assert text == (
+        "Claim(name=<given>, email=None, phone=<given>, address=ClaimAddress(street=<given>, "
+        "city=None, region=None, postal_code=<given>, country=None))"
+    )
+    assert claim.name == "Peggy OBrien"  # the data stays in the fields
+    odd = mk.Claim(address={"street": "77 Beacon Street"})  # type: ignore[arg-type]
+    assert "Beacon" not in repr(odd) and "address=<given>" in repr(odd)
+
+
+def test_repr_of_match_results_and_batch_results(client: mk.Client) -> None:
+    m = client.match_owners("mk_sandbox_ok", name="Peggy OBrien", email="m.obrien@example.com")
+    assert "Peggy" not in repr(m) and "obrien" not in repr(m).lower()
+    assert repr(m).startswith("OwnerMatch(best=AccountMatch(account_id=")
+    with client.get_identities(["mk_sandbox_ok"]) as batch:
+        (result,) = list(batch)
+    assert result.identity is not None
+    names = [n for o in result.identity.owners for n in o.names]
+    assert names and not [n for n in names if n in repr(result)]

@@ -112,7 +112,7 @@ _PROVIDER: Dict[Any, Any] = {m.value: m for m in Provider}
 _PRODUCT_ERROR_CODE: Dict[Any, Any] = {m.value: m for m in ProductErrorCode}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class IdentityResponse(IdentityResponseHelpers):
     """The 200 body of GET /links/{id}/identity."""
 
@@ -151,8 +151,17 @@ class IdentityResponse(IdentityResponseHelpers):
         obj = _build_identity_response(loads(text))
         return obj if cls is IdentityResponse else cls(**vars(obj))
 
+    def __repr__(self) -> str:
+        """Ids and counts only, never owner data or other values (read the fields)."""
+        return (
+            f"{type(self).__name__}("
+            f"accounts={len(self.accounts)}, "
+            f"link={self.link!r}"
+            ")"
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class AccountIdentity:
     """An account of the link with its owners."""
 
@@ -188,8 +197,18 @@ class AccountIdentity:
             raise refusal(d, "AccountIdentity") from None
         return obj if cls is AccountIdentity else cls(**vars(obj))
 
+    def __repr__(self) -> str:
+        """Ids and counts only, never owner data or other values (read the fields)."""
+        return (
+            f"{type(self).__name__}("
+            f"account_id={self.account_id!r}, "
+            f"original_id={self.original_id!r}, "
+            f"owners={len(self.owners)}, "
+            "...)"
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class Balances:
     """`AccountBalances`: An account's balances."""
 
@@ -217,8 +236,15 @@ class Balances:
             raise refusal(d, "AccountBalances") from None
         return obj if cls is Balances else cls(**vars(obj))
 
+    def __repr__(self) -> str:
+        """Ids and counts only, never owner data or other values (read the fields)."""
+        return (
+            f"{type(self).__name__}("
+            "...)"
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class Owner:
     """An owner of an account; any of its lists may be empty."""
 
@@ -244,8 +270,19 @@ class Owner:
             raise refusal(d, "Owner") from None
         return obj if cls is Owner else cls(**vars(obj))
 
+    def __repr__(self) -> str:
+        """Ids and counts only, never owner data or other values (read the fields)."""
+        return (
+            f"{type(self).__name__}("
+            f"names={len(self.names)}, "
+            f"addresses={len(self.addresses)}, "
+            f"phone_numbers={len(self.phone_numbers)}, "
+            f"emails={len(self.emails)}"
+            ")"
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class Address:
     """A postal address of an owner."""
 
@@ -275,8 +312,15 @@ class Address:
             raise refusal(d, "Address") from None
         return obj if cls is Address else cls(**vars(obj))
 
+    def __repr__(self) -> str:
+        """Ids and counts only, never owner data or other values (read the fields)."""
+        return (
+            f"{type(self).__name__}("
+            "...)"
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class PhoneNumber:
     """A phone number of an owner."""
 
@@ -300,8 +344,15 @@ class PhoneNumber:
             raise refusal(d, "PhoneNumber") from None
         return obj if cls is PhoneNumber else cls(**vars(obj))
 
+    def __repr__(self) -> str:
+        """Ids and counts only, never owner data or other values (read the fields)."""
+        return (
+            f"{type(self).__name__}("
+            "...)"
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class Email:
     """An email address of an owner."""
 
@@ -323,8 +374,15 @@ class Email:
             raise refusal(d, "Email") from None
         return obj if cls is Email else cls(**vars(obj))
 
+    def __repr__(self) -> str:
+        """Ids and counts only, never owner data or other values (read the fields)."""
+        return (
+            f"{type(self).__name__}("
+            "...)"
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class Link:
     """`LinkCommon`: The link the identity belongs to."""
 
@@ -369,8 +427,21 @@ class Link:
             raise refusal(d, "LinkCommon") from None
         return obj if cls is Link else cls(**vars(obj))
 
+    def __repr__(self) -> str:
+        """Ids and counts only, never owner data or other values (read the fields)."""
+        return (
+            f"{type(self).__name__}("
+            f"link_id={self.link_id!r}, "
+            f"institution_id={self.institution_id!r}, "
+            f"link_tags={None if self.link_tags is None else len(self.link_tags)}, "
+            f"tags={None if self.tags is None else len(self.tags)}, "
+            f"products={len(self.products)}, "
+            f"available_products={len(self.available_products)}, "
+            "...)"
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class LinkProduct:
     """The state of one product of a link."""
 
@@ -401,6 +472,14 @@ class LinkProduct:
         except (KeyError, TypeError, AttributeError, ValueError, ArithmeticError):
             raise refusal(d, "LinkProduct") from None
         return obj if cls is LinkProduct else cls(**vars(obj))
+
+    def __repr__(self) -> str:
+        """Ids and counts only, never owner data or other values (read the fields)."""
+        return (
+            f"{type(self).__name__}("
+            f"settings={None if self.settings is None else len(self.settings)}, "
+            "...)"
+        )
 
 
 # Builders: flat, no per-field checks (the core validated the body). Each sets the

@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Claim:
     """What the caller's user claims to be: the `claim_json` of `mk_match_owners`. Every
     key optional (null or blank means not given), at least one of the four given;
@@ -61,8 +61,19 @@ class Claim:
             out["address"] = self.address.to_dict()
         return out
 
+    def __repr__(self) -> str:
+        """Which fields were given, never what was claimed (read the fields)."""
+        return (
+            f"{type(self).__name__}("
+            f"name={None if self.name is None else '<given>'}, "
+            f"email={None if self.email is None else '<given>'}, "
+            f"phone={None if self.phone is None else '<given>'}, "
+            f"address={None if self.address is None else repr(self.address) if isinstance(self.address, ClaimAddress) else '<given>'}"
+            ")"
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class ClaimAddress:
     """The claim's postal address, in parts."""
 
@@ -91,6 +102,18 @@ class ClaimAddress:
         if self.country is not None:
             out["country"] = self.country
         return out
+
+    def __repr__(self) -> str:
+        """Which fields were given, never what was claimed (read the fields)."""
+        return (
+            f"{type(self).__name__}("
+            f"street={None if self.street is None else '<given>'}, "
+            f"city={None if self.city is None else '<given>'}, "
+            f"region={None if self.region is None else '<given>'}, "
+            f"postal_code={None if self.postal_code is None else '<given>'}, "
+            f"country={None if self.country is None else '<given>'}"
+            ")"
+        )
 
 
 @dataclass(frozen=True)
@@ -217,7 +240,7 @@ class AddressScore:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class BatchItem:
     """One link's result, from `mk_batch_next`."""
 
@@ -250,6 +273,18 @@ class BatchItem:
             status=Status(c.status),
             json=s_json,
             error=s_error,
+        )
+
+    def __repr__(self) -> str:
+        """The identity body as its length only: it holds owner data (read the field)."""
+        return (
+            f"{type(self).__name__}("
+            f"index={self.index!r}, "
+            f"link_id={self.link_id!r}, "
+            f"status={self.status!r}, "
+            f"json={None if self.json is None else f'<{len(self.json)} chars>'}, "
+            f"error={self.error!r}"
+            ")"
         )
 
 

@@ -60,7 +60,14 @@ fn record_class(r: &Record, nested: bool) -> String {
     } else {
         format!("`{}`: {}", r.name, r.def.doc)
     };
-    let mut c = format!("\n\n@dataclass(frozen=True)\nclass {py}{base}:\n");
+    // A record that holds user data has its own `__repr__` (python/repr.rs).
+    let own_repr = crate::python::repr::record_repr(r);
+    let repr_arg = if own_repr.is_some() {
+        ", repr=False"
+    } else {
+        ""
+    };
+    let mut c = format!("\n\n@dataclass(frozen=True{repr_arg})\nclass {py}{base}:\n");
     c.push_str(&doc_block(&summary, "    "));
     c.push('\n');
     // Inputs: every optional field defaults to None (required ones first). Outputs and C
@@ -146,6 +153,9 @@ fn record_class(r: &Record, nested: bool) -> String {
     }
     if let Some(cs) = &r.def.c {
         c.push_str(&from_c(r, &py, cs));
+    }
+    if let Some(repr) = own_repr {
+        c.push_str(&repr);
     }
     c
 }

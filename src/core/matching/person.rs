@@ -10,9 +10,11 @@
 //! Donald" / "Mcdonald", CJK names with or without the space). The first tokens and the last
 //! tokens are compared, in the order given and swapped ("DOE JOHN"), the better kept. Each
 //! pair is 1.0 equal, 0.9 nickname (`nicknames.rs`: not between names of opposite sex), 0.85
-//! initial ("J" / "John"), written abbreviation ("Ma." / "María", "Wm" / "William") or small typo (`text::is_typo`), 0.7 when the typo rule would link
-//! two common given names (each with at least 10,000 SSA births: Francis / Frances, Jason /
-//! Mason are two names, not a typo; letters swapped still count as a typo), 0.8 a variant
+//! initial ("J" / "John"), written abbreviation ("Ma." / "María", "Wm" / "William") or small
+//! typo (`text::is_typo`), 0.7 when the typo rule would link two common given names (each
+//! with at least 10,000 SSA births: Francis / Frances, Jason / Mason are two names, not a
+//! typo; letters swapped still count as a typo) or two names of opposite sex (Christian /
+//! Christina), 0.8 a variant
 //! spelling by sound and letters (`phonetic_variant`: Mohammed / Muhammad), 0.9 for a surname
 //! found among the other name's later tokens (double or hyphenated surnames: "Garcia Lopez"
 //! / "Garcia"), else 0. Middle names multiply by 1.0 (same or both absent), 0.95 (one side
@@ -133,8 +135,9 @@ fn first_sim(a: &str, b: &str) -> (f64, bool) {
     } else if initial_of(a, b) || initial_of(b, a) || abbreviation_of(a, b) {
         (0.85, false)
     } else if is_typo(a, b) {
-        if !transposed(a, b) && is_common_given_name(a) && is_common_given_name(b) {
-            (0.7, false) // two common names, not a typo
+        let common = is_common_given_name(a) && is_common_given_name(b);
+        if (common && !transposed(a, b)) || opposite_sex(a, b) {
+            (0.7, false) // two names (Jason / Mason, Christian / Christina), not a typo
         } else {
             (0.85, false)
         }
@@ -143,6 +146,11 @@ fn first_sim(a: &str, b: &str) -> (f64, bool) {
     } else {
         (0.0, false)
     }
+}
+
+/// True when both are given names of clearly opposite predominant sex (SSA, >= 90 %).
+fn opposite_sex(a: &str, b: &str) -> bool {
+    matches!((predominant_sex(a), predominant_sex(b)), (Some(x), Some(y)) if x != y)
 }
 
 static DOUBLE_METAPHONE: Lazy<DoubleMetaphone> = Lazy::new(DoubleMetaphone::default);
@@ -163,7 +171,7 @@ fn phonetic_variant(a: &str, b: &str) -> bool {
     if established(a) && established(b) {
         return false;
     }
-    if matches!((predominant_sex(a), predominant_sex(b)), (Some(x), Some(y)) if x != y) {
+    if opposite_sex(a, b) {
         return false;
     }
     let (x, y) = (
@@ -379,6 +387,7 @@ mod tests {
         assert!(s("Aleksandr Petrov", "Alexander Petrov") >= 80);
         assert!(s("Mohammed Khan", "Muhammad Ali") < 50);
         assert!(s("Jason Smith", "Mason Smith") < 80);
+        assert!(s("Christian Lee", "Christina Lee") < 80);
         assert!(s("Aaron Smith", "Erin Smith") < 80);
     }
 }

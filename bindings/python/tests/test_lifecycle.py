@@ -239,7 +239,7 @@ def test_cancel_handle_lifetime(
 
 def test_cancel_argument_type(make_client: Callable[..., mk.Client]) -> None:
     client = make_client()
-    with pytest.raises(TypeError, match="cancel must be a moneykit_native.Cancel"):
+    with pytest.raises(TypeError, match="cancel= must be a moneykit_native.Cancel"):
         client.get_identity("mk_sandbox_ok", cancel=threading.Event())  # type: ignore[arg-type]
 
 
@@ -276,13 +276,13 @@ def test_call_timeout_bounds_retries(
 
 @pytest.mark.parametrize("bad", [0, 0.0, -1, float("nan"), float("inf")])
 def test_call_timeout_refused(bad: float, make_client: Callable[..., mk.Client]) -> None:
-    with pytest.raises(mk.InvalidArgumentError, match="timeout must be"):
+    with pytest.raises(mk.InvalidArgumentError, match="timeout= must be"):
         make_client().get_identity("mk_sandbox_ok", timeout=bad)
 
 
 @pytest.mark.parametrize("bad", ["1", True, [1]])
 def test_call_timeout_type(bad: Any, make_client: Callable[..., mk.Client]) -> None:
-    with pytest.raises(TypeError, match="timeout must be a number"):
+    with pytest.raises(TypeError, match="timeout= must be a number"):
         make_client().get_identity("mk_sandbox_ok", timeout=bad)
 
 

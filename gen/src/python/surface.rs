@@ -87,8 +87,8 @@ struct PyOption<'a> {
     arg: String,
     /// `text`, `path`, `seconds`, `int` or `float` (`build_options_json`'s conversions).
     kind: &'static str,
-    /// The keyword's annotation.
-    ann: &'static str,
+    /// The keyword's annotation (`Literal[...]` for a closed set of values).
+    ann: String,
 }
 
 fn py_option(o: &OptionDef) -> PyOption<'_> {
@@ -96,12 +96,22 @@ fn py_option(o: &OptionDef) -> PyOption<'_> {
         "int" if o.key.ends_with("_ms") => (
             o.key.trim_end_matches("_ms").to_string(),
             "seconds",
-            "Optional[float]",
+            "Optional[float]".to_string(),
         ),
-        "int" => (o.key.clone(), "int", "Optional[int]"),
-        "float" => (o.key.clone(), "float", "Optional[float]"),
-        "string" if o.key.ends_with("_file") => (o.key.clone(), "path", "Optional[StrPath]"),
-        "string" | "secret" | "enum" => (o.key.clone(), "text", "Optional[str]"),
+        "int" => (o.key.clone(), "int", "Optional[int]".to_string()),
+        "float" => (o.key.clone(), "float", "Optional[float]".to_string()),
+        "string" if o.key.ends_with("_file") => {
+            (o.key.clone(), "path", "Optional[StrPath]".to_string())
+        }
+        "string" | "secret" => (o.key.clone(), "text", "Optional[str]".to_string()),
+        "enum" => {
+            let values: Vec<String> = o.values.iter().map(|v| lit(v)).collect();
+            (
+                o.key.clone(),
+                "text",
+                format!("Optional[Literal[{}]]", values.join(", ")),
+            )
+        }
         t => panic!("option {}: unknown type {t}", o.key),
     };
     PyOption {
@@ -207,9 +217,15 @@ fn spec_table(group: &str, options: &[PyOption]) -> String {
     for o in options {
         let num =
             |n: &Option<serde_json::Number>| n.as_ref().map_or("None".into(), |n| n.to_string());
+        let choices = if o.def.values.is_empty() {
+            String::new()
+        } else {
+            let v: Vec<String> = o.def.values.iter().map(|v| lit(v)).collect();
+            format!("\n        choices=({},),", v.join(", "))
+        };
         let _ = writeln!(
             t,
-            "    OptionSpec(\n        {}, {}, {},\n        default={}, minimum={}, maximum={},\n        doc={},\n    ),",
+            "    OptionSpec(\n        {}, {}, {},\n        default={}, minimum={}, maximum={},{choices}\n        doc={},\n    ),",
             lit(&o.def.key),
             lit(&o.arg),
             lit(o.kind),
@@ -259,8 +275,9 @@ fn build_call(group: &str, options: &[PyOption], indent: &str, lead: &str) -> St
 }
 
 const OPTIONS_INTRO: &str =
-    "Options (None: left out, so the library's default applies; the library checks the ranges \
-     and raises `InvalidArgumentError`):";
+    "Options (None: left out, so the library's default applies; a value out of range or not \
+     one of the listed values raises `InvalidArgumentError`, a wrong type `TypeError`; both \
+     name the keyword, e.g. `timeout=`):";
 
 fn options_doc(options: &[PyOption], indent: &str) -> String {
     let mut d = crate::python::wrap(OPTIONS_INTRO, indent, 88);
@@ -290,7 +307,7 @@ environment fallback) applies. A `*_ms` key is a keyword in seconds without the 
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Literal, Optional, Tuple
 
 from ._args import OptionSpec, StrPath, build_options_json
 

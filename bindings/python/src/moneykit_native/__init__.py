@@ -22,7 +22,7 @@ coroutines (`await client.get_identity(...)`), cancelled natively with their tas
 #
 #   1. leaves (standard library only): _version, _abi, _status, _timestamp_gen, _values, _sandbox, _record_helpers
 #   2. the C library (its records, loading, calls, no exceptions): _records_gen, _native
-#   3. errors and argument checks: _error_base, _errors, _error_json, _args, _options_gen
+#   3. errors and argument checks: _error_base, _errors, _error_json, _args, _options_gen, _names
 #   4. the response model: _decode, _helpers, _models
 #   5. calls: _events, _cancel, _match, _batch, _surface_gen, _client, _async
 #   6. the public names: __init__

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Iterator, List, Optional, Type
 from . import _native
 from ._args import c_text
 from ._error_base import MoneyKitError
-from ._error_json import error_from_json
 from ._models import IdentityResponse, decode_validated
+from ._names import call_error
 from ._records_gen import BatchProgress
 from ._status import Status
 
@@ -92,7 +92,7 @@ class Batch:
             raise
         if rc != 0 or handle is None:
             client._release()
-            raise error_from_json(rc, error)
+            raise call_error(rc, error)
         self._handle = handle
 
     # -- lifetime ---------------------------------------------------------------------
@@ -204,7 +204,7 @@ class Batch:
         finally:
             self._release()
         if rc != 0:
-            raise error_from_json(rc, error)
+            raise call_error(rc, error)
         return BatchProgress._from_c(p)
 
     # -- iteration --------------------------------------------------------------------
@@ -230,14 +230,14 @@ class Batch:
                 self.close()
                 raise StopIteration
             if code != 0 or item is None:
-                raise error_from_json(code or Status.INTERNAL, error)
+                raise call_error(code or Status.INTERNAL, error)
             status, body = item.status, item.json
             if status == Status.OK and body is not None:
                 # The core validated the body (as for get_identity): only map it.
                 return BatchResult(item.link_id, item.index, decode_validated(body, None), None, body)
             if status == Status.OK:  # an OK item without a body breaks the header's promise
                 status = Status.INTERNAL
-            return BatchResult(item.link_id, item.index, None, error_from_json(status, item.error), None)
+            return BatchResult(item.link_id, item.index, None, call_error(status, item.error), None)
 
 
 __all__ = ["Batch", "BatchProgress", "BatchResult"]

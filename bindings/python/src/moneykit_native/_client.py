@@ -13,9 +13,10 @@ from ._args import c_text
 from ._batch import Batch
 from ._cancel import Cancel
 from ._error_base import MoneyKitError
-from ._error_json import error_from_json, invalid_argument
+from ._error_json import invalid_argument
 from ._match import OwnerMatch, match_claim
 from ._models import IdentityResponse, decode_validated
+from ._names import call_error, given_keys
 from ._surface_gen import ClientSurface
 
 _T = TypeVar("_T")
@@ -34,13 +35,13 @@ def _call_timeout_ms(value: Optional[float], name: str = "timeout") -> int:
     """A per-call `timeout=` in seconds as `mk_get_identity_ex`'s `timeout_ms` (0: none)."""
     if value is None:
         if name != "timeout":
-            raise TypeError(f"{name} must be a number of seconds, not None")
+            raise TypeError(f"{name}= must be a number of seconds, not None")
         return 0
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+        raise TypeError(f"{name}= must be a number of seconds, not {type(value).__name__}")
     if not math.isfinite(value) or value <= 0:
         raise invalid_argument(
-            f"{name} must be a finite number of seconds > 0"
+            f"{name}= must be a finite number of seconds > 0"
             + (" (None: only the client's deadline)" if name == "timeout" else "")
             + f", got {value!r}"
         )
@@ -83,7 +84,11 @@ class Client(ClientSurface):
         secret = None if client_secret is None else c_text("client_secret", client_secret)
         rc, handle, error = _native.new_client(cid, secret, options.encode("utf-8"))
         if rc != 0 or handle is None:
-            raise error_from_json(rc, error)
+            given = set(given_keys(options))
+            given.update(
+                k for k, v in (("client_id", cid), ("client_secret", secret)) if v is not None
+            )
+            raise call_error(rc, error, given)
         # Always set: an attempt whose level the logger does not enable costs a ctypes
         # callback and one isEnabledFor (a few µs; README "Logging"). The callback object
         # is module-level; the reference here documents that it must outlive the handle.
@@ -91,7 +96,7 @@ class Client(ClientSurface):
         rc, error = _native.set_event_callback(handle, self._event_callback)
         if rc != 0:
             _native.free_client(handle)
-            raise error_from_json(rc, error)
+            raise call_error(rc, error)
         self._handle = handle
 
     # -- lifetime ---------------------------------------------------------------------
@@ -174,7 +179,7 @@ class Client(ClientSurface):
             ids = [c_text(f"account_ids[{i}]", a) for i, a in enumerate(account_ids)]
         timeout_ms = _call_timeout_ms(timeout)
         if cancel is not None and not isinstance(cancel, Cancel):
-            raise TypeError(f"cancel must be a moneykit_native.Cancel, not {type(cancel).__name__}")
+            raise TypeError(f"cancel= must be a moneykit_native.Cancel, not {type(cancel).__name__}")
         # `cancel` stays referenced by this frame and counted as in use, so its handle
         # is not freed (by close() or garbage collection) before the call returns.
         cancel_handle = cancel._acquire() if cancel is not None else None
@@ -190,7 +195,7 @@ class Client(ClientSurface):
             if cancel is not None:
                 cancel._release()
         if rc != 0 or body is None:
-            raise error_from_json(rc, error)
+            raise call_error(rc, error)
         return body, request_id
 
     def get_identity_json(
@@ -246,7 +251,7 @@ class Client(ClientSurface):
     ) -> _T:
         """Runs `fn(client handle, cancel handle)` with both kept alive for the call."""
         if cancel is not None and not isinstance(cancel, Cancel):
-            raise TypeError(f"cancel must be a moneykit_native.Cancel, not {type(cancel).__name__}")
+            raise TypeError(f"cancel= must be a moneykit_native.Cancel, not {type(cancel).__name__}")
         cancel_handle = cancel._acquire() if cancel is not None else None
         try:
             handle = self._acquire()
@@ -262,7 +267,7 @@ class Client(ClientSurface):
     def _fresh(outcome: _native.RefreshOutcome) -> IdentityResponse:
         rc, body, stale, error = outcome
         if rc != 0 or body is None:
-            err: MoneyKitError = error_from_json(rc, error)
+            err: MoneyKitError = call_error(rc, error)
             if stale is not None:
                 err.stale = decode_validated(stale, None)
             raise err
@@ -312,7 +317,7 @@ class Client(ClientSurface):
             cancel, lambda h, c: _native.request_identity_refresh(h, lid, timeout_ms, c)
         )
         if rc != 0:
-            raise error_from_json(rc, error)
+            raise call_error(rc, error)
 
     # -- owner match ------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
+from ._values import Timestamp
+
 if TYPE_CHECKING:
     from ._models import AccountIdentity, IdentityResponse, Link, Owner
 
@@ -19,8 +21,10 @@ class IdentityResponseHelpers:
         link: Link
 
     @property
-    def refreshed_at(self) -> Optional[datetime]:
-        """`link.products["identity"].refreshed_at`: when the owner data was last fetched."""
+    def refreshed_at(self) -> Optional[Timestamp]:
+        """`link.products["identity"].refreshed_at`: when the owner data was last fetched
+        (a `Timestamp`: an aware `datetime` that also says whether the server sent a bare
+        date, `.date_only`, or no offset, `.assumed_utc`)."""
         product = self.link.products.get("identity")
         return product.refreshed_at if product is not None else None
 

@@ -8,7 +8,7 @@ environment fallback) applies. A `*_ms` key is a keyword in seconds without the 
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Literal, Optional, Tuple
 
 from ._args import OptionSpec, StrPath, build_options_json
 
@@ -36,6 +36,7 @@ CLIENT_OPTIONS: Tuple[OptionSpec, ...] = (
     OptionSpec(
         "auth", "auth", "text",
         default="token", minimum=None, maximum=None,
+        choices=("token", "headers",),
         doc="`\"token\"`: OAuth2 client credentials via `POST /auth/token`, then `Authorization: Bearer` (cached, refreshed before expiry and once on `expired_access_token`, one fetch for all threads); `\"headers\"`: `X-Client-Id` / `X-Client-Secret` on every request. Ignored when `access_token` is set",
     ),
     OptionSpec(
@@ -96,6 +97,7 @@ CLIENT_OPTIONS: Tuple[OptionSpec, ...] = (
     OptionSpec(
         "log_level", "log_level", "text",
         default=None, minimum=None, maximum=None,
+        choices=("off", "warn", "info", "debug",),
         doc="`\"warn\"` (failed attempts), `\"info\"` (every attempt), `\"debug\"` (also token requests): one line per attempt on stderr with method, path template, status, attempt, elapsed ms, request id; never a link id, owner data, secrets or query strings",
     ),
     OptionSpec(
@@ -148,7 +150,7 @@ def options_json(
     *,
     base_url: Optional[str] = None,
     access_token: Optional[str] = None,
-    auth: Optional[str] = None,
+    auth: Optional[Literal["token", "headers"]] = None,
     moneykit_version: Optional[str] = None,
     timeout: Optional[float] = None,
     deadline: Optional[float] = None,
@@ -160,13 +162,14 @@ def options_json(
     user_agent: Optional[str] = None,
     proxy: Optional[str] = None,
     ca_file: Optional[StrPath] = None,
-    log_level: Optional[str] = None,
+    log_level: Optional[Literal["off", "warn", "info", "debug"]] = None,
     time_scale: Optional[float] = None,
 ) -> str:
     """The `mk_client_new` options JSON for these keywords (seconds become `*_ms` integers).
 
-    Options (None: left out, so the library's default applies; the library checks the
-    ranges and raises `InvalidArgumentError`):
+    Options (None: left out, so the library's default applies; a value out of range or
+    not one of the listed values raises `InvalidArgumentError`, a wrong type
+    `TypeError`; both name the keyword, e.g. `timeout=`):
 
     - `base_url` (str; default env `MONEYKIT_BASE_URL`, else
       `https://api.moneykit.com`): `https://host[:port][/prefix]`; `http://` only to
@@ -231,8 +234,9 @@ def batch_options_json(
 ) -> str:
     """The `mk_batch_start` options JSON for these keywords (seconds become `*_ms` integers).
 
-    Options (None: left out, so the library's default applies; the library checks the
-    ranges and raises `InvalidArgumentError`):
+    Options (None: left out, so the library's default applies; a value out of range or
+    not one of the listed values raises `InvalidArgumentError`, a wrong type
+    `TypeError`; both name the keyword, e.g. `timeout=`):
 
     - `concurrency` (int, 1 to 256; default 16): worker threads, each with at most one
       call in flight.
@@ -255,8 +259,9 @@ def refresh_options_json(
 ) -> str:
     """The `mk_refresh_identity` / `mk_wait_identity_newer` options JSON for these keywords (seconds become `*_ms` integers).
 
-    Options (None: left out, so the library's default applies; the library checks the
-    ranges and raises `InvalidArgumentError`):
+    Options (None: left out, so the library's default applies; a value out of range or
+    not one of the listed values raises `InvalidArgumentError`, a wrong type
+    `TypeError`; both name the keyword, e.g. `timeout=`):
 
     - `link_per_minute` (int, 1 to 1000; default 3): Get Identity calls per minute this
       wait may make on the link (polls are `60 / link_per_minute` s apart, plus 2 %).

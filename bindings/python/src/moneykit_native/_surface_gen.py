@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 from datetime import datetime
-from typing import Iterable, Optional, Union
+from typing import Iterable, Literal, Optional, Union
 
 from ._args import StrPath, build_options_json
 from ._batch import Batch
@@ -69,7 +69,7 @@ class ClientSurface:
         *,
         base_url: Optional[str] = None,
         access_token: Optional[str] = None,
-        auth: Optional[str] = None,
+        auth: Optional[Literal["token", "headers"]] = None,
         moneykit_version: Optional[str] = None,
         timeout: Optional[float] = None,
         deadline: Optional[float] = None,
@@ -81,7 +81,7 @@ class ClientSurface:
         user_agent: Optional[str] = None,
         proxy: Optional[str] = None,
         ca_file: Optional[StrPath] = None,
-        log_level: Optional[str] = None,
+        log_level: Optional[Literal["off", "warn", "info", "debug"]] = None,
         time_scale: Optional[float] = None,
     ) -> None:
         """Opens a client (`mk_client_new`).
@@ -90,8 +90,9 @@ class ClientSurface:
         variables `MONEYKIT_CLIENT_ID` / `MONEYKIT_CLIENT_SECRET`; not needed with
         `access_token`. Durations are seconds (floats).
 
-        Options (None: left out, so the library's default applies; the library checks
-        the ranges and raises `InvalidArgumentError`):
+        Options (None: left out, so the library's default applies; a value out of range
+        or not one of the listed values raises `InvalidArgumentError`, a wrong type
+        `TypeError`; both name the keyword, e.g. `timeout=`):
 
         - `base_url` (str; default env `MONEYKIT_BASE_URL`, else
           `https://api.moneykit.com`): `https://host[:port][/prefix]`; `http://` only to
@@ -164,8 +165,9 @@ class ClientSurface:
         started) for an invalid link id or option; a link's own failure is its result's
         `error`.
 
-        Options (None: left out, so the library's default applies; the library checks
-        the ranges and raises `InvalidArgumentError`):
+        Options (None: left out, so the library's default applies; a value out of range
+        or not one of the listed values raises `InvalidArgumentError`, a wrong type
+        `TypeError`; both name the keyword, e.g. `timeout=`):
 
         - `concurrency` (int, 1 to 256; default 16): worker threads, each with at most
           one call in flight.
@@ -204,8 +206,9 @@ class ClientSurface:
         the error of a call that failed for good. Each of these carries `.stale`, the
         last (not refreshed) `IdentityResponse` seen, or None.
 
-        Options (None: left out, so the library's default applies; the library checks
-        the ranges and raises `InvalidArgumentError`):
+        Options (None: left out, so the library's default applies; a value out of range
+        or not one of the listed values raises `InvalidArgumentError`, a wrong type
+        `TypeError`; both name the keyword, e.g. `timeout=`):
 
         - `link_per_minute` (int, 1 to 1000; default 3): Get Identity calls per minute
           this wait may make on the link (polls are `60 / link_per_minute` s apart, plus
@@ -238,8 +241,9 @@ class ClientSurface:
         `wait`, `cancel` and the errors (with `.stale`) as `refresh_identity`, without
         the daily-limit outcome.
 
-        Options (None: left out, so the library's default applies; the library checks
-        the ranges and raises `InvalidArgumentError`):
+        Options (None: left out, so the library's default applies; a value out of range
+        or not one of the listed values raises `InvalidArgumentError`, a wrong type
+        `TypeError`; both name the keyword, e.g. `timeout=`):
 
         - `link_per_minute` (int, 1 to 1000; default 3): Get Identity calls per minute
           this wait may make on the link (polls are `60 / link_per_minute` s apart, plus
@@ -321,7 +325,7 @@ class AsyncClientSurface:
         executor: Optional[concurrent.futures.Executor] = None,
         base_url: Optional[str] = None,
         access_token: Optional[str] = None,
-        auth: Optional[str] = None,
+        auth: Optional[Literal["token", "headers"]] = None,
         moneykit_version: Optional[str] = None,
         timeout: Optional[float] = None,
         deadline: Optional[float] = None,
@@ -333,7 +337,7 @@ class AsyncClientSurface:
         user_agent: Optional[str] = None,
         proxy: Optional[str] = None,
         ca_file: Optional[StrPath] = None,
-        log_level: Optional[str] = None,
+        log_level: Optional[Literal["off", "warn", "info", "debug"]] = None,
         time_scale: Optional[float] = None,
     ) -> None:
         """Opens a client (`mk_client_new`) whose calls run on `executor` (None: the
@@ -343,8 +347,9 @@ class AsyncClientSurface:
         variables `MONEYKIT_CLIENT_ID` / `MONEYKIT_CLIENT_SECRET`; not needed with
         `access_token`. Durations are seconds (floats).
 
-        Options (None: left out, so the library's default applies; the library checks
-        the ranges and raises `InvalidArgumentError`):
+        Options (None: left out, so the library's default applies; a value out of range
+        or not one of the listed values raises `InvalidArgumentError`, a wrong type
+        `TypeError`; both name the keyword, e.g. `timeout=`):
 
         - `base_url` (str; default env `MONEYKIT_BASE_URL`, else
           `https://api.moneykit.com`): `https://host[:port][/prefix]`; `http://` only to
@@ -410,8 +415,9 @@ class AsyncClientSurface:
     ) -> IdentityResponse:
         """`Client.refresh_identity` off the event loop (holds a thread up to `wait`).
 
-        Options (None: left out, so the library's default applies; the library checks
-        the ranges and raises `InvalidArgumentError`):
+        Options (None: left out, so the library's default applies; a value out of range
+        or not one of the listed values raises `InvalidArgumentError`, a wrong type
+        `TypeError`; both name the keyword, e.g. `timeout=`):
 
         - `link_per_minute` (int, 1 to 1000; default 3): Get Identity calls per minute
           this wait may make on the link (polls are `60 / link_per_minute` s apart, plus
@@ -436,8 +442,9 @@ class AsyncClientSurface:
         """`Client.wait_identity_newer` off the event loop (holds a thread up to
         `wait`).
 
-        Options (None: left out, so the library's default applies; the library checks
-        the ranges and raises `InvalidArgumentError`):
+        Options (None: left out, so the library's default applies; a value out of range
+        or not one of the listed values raises `InvalidArgumentError`, a wrong type
+        `TypeError`; both name the keyword, e.g. `timeout=`):
 
         - `link_per_minute` (int, 1 to 1000; default 3): Get Identity calls per minute
           this wait may make on the link (polls are `60 / link_per_minute` s apart, plus

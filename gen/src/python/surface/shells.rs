@@ -356,7 +356,7 @@ from __future__ import annotations
 
 import concurrent.futures
 from datetime import datetime
-from typing import Iterable, Optional, Union
+from typing import Iterable, Literal, Optional, Union
 
 from ._args import StrPath, build_options_json
 from ._batch import Batch

@@ -65,6 +65,17 @@ int32_t mk_go_request_identity_refresh(const mk_client *client, const char *link
 	return rc;
 }
 
+int32_t mk_go_webhook_verify(const mk_webhook_verifier *verifier, const char *signature,
+		const char *body, size_t body_len, const mk_cancel *cancel, uintptr_t call,
+		char **out_event_json, char **out_event_type, char **out_idempotency_key,
+		char **out_error) {
+	mk_go_call = call;
+	int32_t rc = mk_webhook_verify(verifier, signature, body, body_len, cancel,
+		out_event_json, out_event_type, out_idempotency_key, out_error);
+	mk_go_call = 0;
+	return rc;
+}
+
 static void mk_go_event(void *user_data, const mk_event *event) {
 	moneykitGoEvent((uintptr_t)user_data, mk_go_call, (mk_event *)event);
 }
@@ -112,6 +123,13 @@ type Client struct {
 
 	logger *slog.Logger
 	events cgo.Handle // of logger, the event callback's user_data; 0 without Logger
+
+	// The webhook verifiers made from this client (under mu), freed before it
+	// (webhooks.go); and the one VerifyWebhook and WebhookHandler share.
+	verifiers      map[*WebhookVerifier]struct{}
+	defaultOnce    sync.Once
+	defaultWebhook *WebhookVerifier
+	defaultErr     error
 }
 
 // cString copies s into C memory, refusing strings with a NUL byte (C would
@@ -272,6 +290,7 @@ func (c *Client) free() {
 	c.freeOnce.Do(func() {
 		runtime.SetFinalizer(c, nil)
 		c.calls.Wait()
+		c.freeVerifiers() // they borrow the client: freed first
 		C.mk_client_free(c.ptr)
 		c.ptr = nil
 		if c.events != 0 {

@@ -45,6 +45,11 @@ type Error struct {
 	RequestID        string        // the x-request-id response header
 	RetryAfter       time.Duration // the server's Retry-After, 0 if none
 	Attempts         int           // attempts made (0: failed before sending anything)
+	// Reason is set with ErrSignature only: which check refused the webhook
+	// delivery, one of malformed, alg, kid_unknown, signature, body_hash,
+	// iat_too_old, iat_in_future, expired, body_too_large (docs/C-API.md,
+	// "Webhooks"); "" otherwise.
+	Reason string
 	// Stale is the last identity seen by a RefreshIdentity or
 	// WaitIdentityNewer that failed (ErrTimeout: not refreshed in time;
 	// ErrRateLimited: the daily refresh limit; ErrCancelled), nil when none
@@ -108,6 +113,7 @@ func parseError(s Status, errJSON []byte) *Error {
 				e.RetryAfter = time.Duration(*w.RetryAfterMs) * time.Millisecond
 			}
 			e.Attempts = int(w.Attempts)
+			e.Reason = str(w.Reason)
 		}
 	}
 	if e.Name == "" {

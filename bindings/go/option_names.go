@@ -38,7 +38,8 @@ func durationIn(d time.Duration, minMS, maxMS int64) bool {
 // The prefixes the library puts before an option key in its messages.
 var optionMessagePrefixes = []string{
 	"options JSON: ", "batch options_json: ", "refresh options_json: ",
-	"option ", "batch option ", "refresh option ",
+	"webhook options_json: ",
+	"option ", "batch option ", "refresh option ", "webhook option ",
 }
 
 // goOptionMessage rewrites a library message about an option value so that it

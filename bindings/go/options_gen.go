@@ -418,3 +418,115 @@ var refreshOptionsFields = map[string]string{
 	"link_per_minute": "RefreshOptions.LinkPerMinute",
 	"time_scale":      "RefreshOptions.TimeScale",
 }
+
+// WebhookOptions tune a WebhookVerifier (Client.NewWebhookVerifier). The zero
+// value of every field means the library default; a field whose zero is a valid
+// value is a pointer, nil meaning the default. Durations are rounded up to whole
+// milliseconds; values out of range (negative durations included) are refused
+// with ErrInvalidArgument.
+type WebhookOptions struct {
+	// Tolerance (tolerance_ms): how far the signature's `iat` may be from this
+	// machine's clock, either way, and how long after `exp` a delivery is still
+	// accepted (MoneyKit's example allows 5 minutes). Default: 5 min; from 0 to 1
+	// h. Nil means the default (zero is a valid value: set it with Ptr).
+	Tolerance *time.Duration
+	// MaxBodyBytes (max_body_bytes): a larger body is refused (`body_too_large`)
+	// before it is hashed. Default: 1048576; from 1 to 67108864.
+	MaxBodyBytes int
+	// JWKSTTL (jwks_ttl_ms): how long fetched keys are used before the key set is
+	// fetched again (a smaller `Cache-Control: max-age` wins; MoneyKit asks for at
+	// most 24 hours); when that fetch fails the old keys keep verifying until they
+	// are 24 hours old. Default: 12 h; from 100 ms to 24 h.
+	JWKSTTL time.Duration
+	// JWKSRefetch (jwks_refetch_ms): least time between two fetches of the key set:
+	// an unknown `kid` fetches it again only this long after the last fetch, so
+	// forged `kid`s never become a flood of requests. Default: 1 min; from 100 ms
+	// to 24 h.
+	JWKSRefetch time.Duration
+	// SeenTTL (seen_ttl_ms): how long a handled delivery's
+	// `webhook_idempotency_key` is remembered: a repeat within it is
+	// `MK_WEBHOOK_DUPLICATE`. Default: 24 h; from 1 ms to 168 h.
+	SeenTTL time.Duration
+	// SeenMax (seen_max): most idempotency keys remembered (the oldest go first);
+	// 0: no duplicate check at all. Default: 100000; from 0 to 10000000. Nil means
+	// the default (zero is a valid value: set it with Ptr).
+	SeenMax *int
+	// ClaimTimeout (claim_timeout_ms): how long a verified delivery's key stays
+	// claimed (in flight) without `mk_webhook_done`; after it a repeat is handled
+	// again. Default: 10 min; from 1 ms to 24 h.
+	ClaimTimeout time.Duration
+	// ClientID (client_id): sent as `X-Client-Id` to fetch the keys (`GET
+	// /.well-known/jwks.json`); needed when the client was made with `access_token`
+	// only; printable ASCII, at most 1024 bytes. Default: the client's client id.
+	ClientID string
+}
+
+// json is the options JSON: the options set, under their schema keys.
+func (o *WebhookOptions) json() ([]byte, error) {
+	m := make(map[string]any, 8)
+	if o.Tolerance != nil {
+		m["tolerance_ms"] = millis(*o.Tolerance)
+	}
+	if o.MaxBodyBytes != 0 {
+		m["max_body_bytes"] = o.MaxBodyBytes
+	}
+	if o.JWKSTTL != 0 {
+		m["jwks_ttl_ms"] = millis(o.JWKSTTL)
+	}
+	if o.JWKSRefetch != 0 {
+		m["jwks_refetch_ms"] = millis(o.JWKSRefetch)
+	}
+	if o.SeenTTL != 0 {
+		m["seen_ttl_ms"] = millis(o.SeenTTL)
+	}
+	if o.SeenMax != nil {
+		m["seen_max"] = *o.SeenMax
+	}
+	if o.ClaimTimeout != 0 {
+		m["claim_timeout_ms"] = millis(o.ClaimTimeout)
+	}
+	if o.ClientID != "" {
+		m["client_id"] = o.ClientID
+	}
+	return json.Marshal(m)
+}
+
+// check refuses a field set outside the schema's bounds or values with an
+// ErrInvalidArgument naming the field; the library checks the rest and
+// goOptionMessage names the field in its message (webhookOptionsFields).
+func (o *WebhookOptions) check() error {
+	if o.Tolerance != nil && !durationIn(*o.Tolerance, 0, 3600000) {
+		return durationRangeError("WebhookOptions.Tolerance", *o.Tolerance, 0, 3600000)
+	}
+	if o.MaxBodyBytes != 0 && !(o.MaxBodyBytes >= 1 && o.MaxBodyBytes <= 67108864) {
+		return optionRangeError("WebhookOptions.MaxBodyBytes", o.MaxBodyBytes, 1, 67108864)
+	}
+	if o.JWKSTTL != 0 && !durationIn(o.JWKSTTL, 100, 86400000) {
+		return durationRangeError("WebhookOptions.JWKSTTL", o.JWKSTTL, 100, 86400000)
+	}
+	if o.JWKSRefetch != 0 && !durationIn(o.JWKSRefetch, 100, 86400000) {
+		return durationRangeError("WebhookOptions.JWKSRefetch", o.JWKSRefetch, 100, 86400000)
+	}
+	if o.SeenTTL != 0 && !durationIn(o.SeenTTL, 1, 604800000) {
+		return durationRangeError("WebhookOptions.SeenTTL", o.SeenTTL, 1, 604800000)
+	}
+	if o.SeenMax != nil && !(*o.SeenMax >= 0 && *o.SeenMax <= 10000000) {
+		return optionRangeError("WebhookOptions.SeenMax", *o.SeenMax, 0, 10000000)
+	}
+	if o.ClaimTimeout != 0 && !durationIn(o.ClaimTimeout, 1, 86400000) {
+		return durationRangeError("WebhookOptions.ClaimTimeout", o.ClaimTimeout, 1, 86400000)
+	}
+	return nil
+}
+
+// webhookOptionsFields maps the library's names of WebhookOptions' values to the fields.
+var webhookOptionsFields = map[string]string{
+	"tolerance_ms":     "WebhookOptions.Tolerance",
+	"max_body_bytes":   "WebhookOptions.MaxBodyBytes",
+	"jwks_ttl_ms":      "WebhookOptions.JWKSTTL",
+	"jwks_refetch_ms":  "WebhookOptions.JWKSRefetch",
+	"seen_ttl_ms":      "WebhookOptions.SeenTTL",
+	"seen_max":         "WebhookOptions.SeenMax",
+	"claim_timeout_ms": "WebhookOptions.ClaimTimeout",
+	"client_id":        "WebhookOptions.ClientID",
+}

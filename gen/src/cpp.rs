@@ -10,7 +10,7 @@ mod model;
 mod options;
 mod records;
 mod status;
-mod view;
+pub(crate) mod view;
 
 use crate::out::{Comment, Out};
 use crate::schema::Schema;

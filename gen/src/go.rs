@@ -11,7 +11,9 @@
 //! - `records_gen.go`: the owner-match claim and result, the batch progress
 //!   and the C records' conversions (batch item, event);
 //! - `format_gen.go`: String, GoString and Format of the response types and
-//!   the claim, which never print owner data.
+//!   the claim, which never print owner data;
+//! - `webhooks_gen.go`: the typed webhook events (the schema's
+//!   `webhook_events`), their decoder and the timestamp probe body.
 //!
 //! The field types (Decimal, Timestamp) and the small helpers the generated
 //! code calls are ordinary hand-written files of bindings/go.
@@ -27,6 +29,7 @@ mod options;
 mod records;
 mod status;
 mod view;
+mod webhooks;
 
 use crate::out::{Comment, Out};
 use crate::schema::{go_ident, wrap, Field, Object, Schema, Ty};
@@ -42,6 +45,7 @@ pub fn emit(s: &Schema, out: &mut Out) {
         ("options_gen.go", options::file(s)),
         ("records_gen.go", records::file(s)),
         ("format_gen.go", format::file(s)),
+        ("webhooks_gen.go", webhooks::file(s)),
     ];
     for (name, body) in files {
         // The blank line keeps the notice from becoming the package comment.

@@ -93,7 +93,7 @@ pub fn view_hpp(s: &Schema) -> String {
 
 /// A minimal body of `o` (its required fields only); `probe` (object name, field) is written
 /// last in its object as `"field":` followed by the hole `\u{0}`.
-fn minimal(s: &Schema, o: &Object, probe: &(String, String)) -> String {
+pub(crate) fn minimal(s: &Schema, o: &Object, probe: &(String, String)) -> String {
     let mut parts = Vec::new();
     for f in o.fields.iter().filter(|f| f.required()) {
         if o.name == probe.0 && f.name() == probe.1 {
@@ -118,7 +118,11 @@ fn minimal(s: &Schema, o: &Object, probe: &(String, String)) -> String {
 
 /// The first timestamp field reachable from the root through required (inline) objects:
 /// (object, field) and the C access path from the root struct.
-fn probe_field(s: &Schema, o: &Object, path: &str) -> Option<((String, String), String)> {
+pub(crate) fn probe_field(
+    s: &Schema,
+    o: &Object,
+    path: &str,
+) -> Option<((String, String), String)> {
     for f in &o.fields {
         if f.ty == Ty::Timestamp {
             return Some((

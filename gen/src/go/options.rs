@@ -1,8 +1,9 @@
 //! options_gen.go: the three option structs of the Go API, from the schema's
 //! `options` (Options, for NewClient), `batch_options` (BatchOptions, for
 //! Client.Identities) and `refresh_options` (RefreshOptions, for
-//! RefreshIdentity and WaitIdentityNewer), with the method that writes each
-//! as the library's options JSON.
+//! RefreshIdentity and WaitIdentityNewer) and `webhook_options`
+//! (WebhookOptions, for Client.NewWebhookVerifier), with the method that
+//! writes each as the library's options JSON.
 //!
 //! One style for all three: the zero value of every field means "the library
 //! default" and is left out of the JSON. A field whose zero is a valid value
@@ -15,9 +16,12 @@ use super::{align, comment, go_string};
 use crate::schema::{go_ident, OptionDef, Schema};
 
 /// Go names that differ from go_ident's (Go's initialisms and the existing API).
-const NAMES: [(&str, &str); 2] = [
+const NAMES: [(&str, &str); 5] = [
     ("moneykit_version", "MoneyKitVersion"),
     ("ca_file", "CAFile"),
+    ("jwks_ttl", "JWKSTTL"),
+    ("jwks_refetch", "JWKSRefetch"),
+    ("seen_ttl", "SeenTTL"),
 ];
 
 /// Type names of enum options that differ from the field's name.
@@ -287,6 +291,7 @@ pub fn file(s: &Schema) -> String {
         .iter()
         .chain(&s.batch_options)
         .chain(&s.refresh_options)
+        .chain(&s.webhook_options)
         .filter(|o| o.ty == "enum")
     {
         b.push('\n');
@@ -313,6 +318,14 @@ pub fn file(s: &Schema) -> String {
         "RefreshOptions",
         "tune RefreshIdentity and WaitIdentityNewer.",
         &s.refresh_options,
+        &[],
+        &[],
+    ));
+    b.push('\n');
+    b.push_str(&options_struct(
+        "WebhookOptions",
+        "tune a WebhookVerifier (Client.NewWebhookVerifier).",
+        &s.webhook_options,
         &[],
         &[],
     ));

@@ -256,3 +256,85 @@ def test_async_client_is_exported() -> None:
     assert "AsyncClient" in mk.__all__ and mk.AsyncClient.__module__ == "moneykit_native"
     f: Callable[..., Any] = mk.AsyncClient.get_identity
     assert asyncio.iscoroutinefunction(f)
+
+
+# -- batches: async for (issue 27) --------------------------------------------------------
+
+
+def test_async_batch_yields_every_result_without_blocking_the_loop(
+    client: mk.Client, sandbox: Sandbox
+) -> None:
+    links = ["mk_sandbox_ok", "mk_no_such_link", "mk_fault_slow_400", "mk_sandbox_unicode"]
+
+    async def main() -> None:
+        async with make_async(sandbox) as ac:
+            ticks = 0
+
+            async def ticker() -> None:
+                nonlocal ticks
+                while True:
+                    await asyncio.sleep(0.01)
+                    ticks += 1
+
+            tick = asyncio.create_task(ticker())
+            results: List[mk.BatchResult] = []
+            async with ac.get_identities(links, concurrency=2) as batch:
+                assert isinstance(batch, mk.AsyncBatch) and len(batch) == len(links)
+                async for r in batch:
+                    results.append(r)
+                assert batch.progress.done == len(links)
+            tick.cancel()
+            # The loop ran while the slow link (400 ms) was awaited.
+            assert ticks >= 10, ticks
+            assert batch.closed
+            assert sorted(r.index for r in results) == list(range(len(links)))
+            by_link = {r.link_id: r for r in results}
+            assert isinstance(by_link["mk_no_such_link"].error, mk.NotFoundError)
+            ok = by_link["mk_sandbox_ok"].unwrap()
+            assert same(ok, client.get_identity("mk_sandbox_ok"))
+            assert by_link["mk_fault_slow_400"].ok
+
+    asyncio.run(main())
+
+
+def test_async_batch_cancelled_task_keeps_results_and_closes(sandbox: Sandbox) -> None:
+    async def main() -> None:
+        async with make_async(sandbox, **PATIENT) as ac:
+            before = sandbox.seen(SILENT)
+            batch = ac.get_identities(["mk_sandbox_ok", SILENT, "mk_sandbox_unicode"])
+            seen: List[str] = []
+
+            async def consume() -> None:
+                async for r in batch:
+                    seen.append(r.link_id)
+
+            task = asyncio.create_task(consume())
+            await until_seen(sandbox, SILENT, before + 1, task)
+            while len(seen) < 2:  # the two quick links; the silent one never answers
+                await asyncio.sleep(0.01)
+            started = time.monotonic()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert time.monotonic() - started < PROMPT
+            # The batch goes on: cancel() ends the silent call, its result comes out.
+            batch.cancel()
+            rest = [r async for r in batch]
+            assert [r.link_id for r in rest] == [SILENT]
+            assert isinstance(rest[0].error, mk.CallCancelledError)
+            await batch.aclose()
+            assert batch.closed
+            assert sorted(seen) == ["mk_sandbox_ok", "mk_sandbox_unicode"]
+
+    asyncio.run(main())
+
+
+def test_async_batch_refuses_bad_arguments_at_once(sandbox: Sandbox) -> None:
+    async def main() -> None:
+        async with make_async(sandbox) as ac:
+            with pytest.raises(mk.InvalidArgumentError, match="concurrency= must be from 1"):
+                ac.get_identities(["mk_sandbox_ok"], concurrency=0)
+            with pytest.raises(TypeError):
+                ac.get_identities("mk_sandbox_ok")
+
+    asyncio.run(main())

@@ -29,7 +29,7 @@ coroutines (`await client.get_identity(...)`), cancelled natively with their tas
 
 from . import _errors, _models
 from ._async import AsyncClient
-from ._batch import Batch, BatchProgress, BatchResult
+from ._batch import AsyncBatch, Batch, BatchProgress, BatchResult
 from ._cancel import Cancel
 from ._client import MAX_ACCOUNT_IDS, MAX_ID_LEN, Client
 from ._error_base import MoneyKitError
@@ -62,6 +62,7 @@ __all__ = [
     "AccountMatch",
     "AddressMatch",
     "AddressScore",
+    "AsyncBatch",
     "AsyncClient",
     "Batch",
     "BatchProgress",

@@ -17,6 +17,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Callable, Iterable, Optional, Type, TypeVar, Union
 
+from ._batch import AsyncBatch
 from ._cancel import Cancel
 from ._client import Client
 from ._match import OwnerMatch
@@ -49,8 +50,8 @@ class AsyncClient(AsyncClientSurface):
 
     Results and exceptions are those of `Client` (`IdentityResponse`, `MoneyKitError`
     subclasses, `OwnerMatch`). `aclose()` (or `async with`) closes the client; calls in
-    progress finish normally, as with `Client.close()`. For `get_identities` (a `Batch`,
-    already concurrent in the core), use `client.sync.get_identities`.
+    progress finish normally, as with `Client.close()`. `get_identities` returns an
+    `AsyncBatch`: `async for r in client.get_identities(links)`.
     """
 
     def _open(
@@ -165,6 +166,11 @@ class AsyncClient(AsyncClientSurface):
         return await self._run(
             lambda c: self._client.get_identity(link_id, ids, timeout=timeout, cancel=c)
         )
+
+    def _get_identities(self, link_ids: Iterable[str], options: str) -> AsyncBatch:
+        # Starting a batch does not block (the core's workers fetch); waits for results
+        # run on the executor.
+        return AsyncBatch(self._client._get_identities(link_ids, options), self._executor)
 
     async def _match_owners(
         self, link_id: str, claim: bytes, timeout: Optional[float]

@@ -1,11 +1,14 @@
-"""`Batch`: many links' identities through one client (`mk_batch_*`), as an iterator."""
+"""`Batch`: many links' identities through one client (`mk_batch_*`), as an iterator;
+`AsyncBatch`: the same batch as an async iterator, for `AsyncClient`."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import threading
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Iterator, List, Optional, Type
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, List, Optional, Tuple, Type
 
 from . import _native
 from ._args import c_text
@@ -214,30 +217,125 @@ class Batch:
 
     def __next__(self) -> BatchResult:
         while True:
-            handle = None
-            try:
-                handle = self._acquire()
-                if handle is None:
-                    raise StopIteration
-                code, item, error = _native.batch_next(handle, _POLL_MS)
-            finally:
-                if handle is not None:
-                    self._release()
-            if code == _native.MK_BATCH_PENDING:
-                continue  # back in Python: a pending KeyboardInterrupt is raised here
-            if code == _native.MK_BATCH_DONE:
-                self._finished = True
-                self.close()
+            done, result = self._poll(_POLL_MS)
+            if done:
                 raise StopIteration
-            if code != 0 or item is None:
-                raise call_error(code or Status.INTERNAL, error)
-            status, body = item.status, item.json
-            if status == Status.OK and body is not None:
-                # The core validated the body (as for get_identity): only map it.
-                return BatchResult(item.link_id, item.index, decode_validated(body, None), None, body)
-            if status == Status.OK:  # an OK item without a body breaks the header's promise
-                status = Status.INTERNAL
-            return BatchResult(item.link_id, item.index, None, call_error(status, item.error), None)
+            if result is not None:
+                return result
+            # Pending: back in Python, where a KeyboardInterrupt is raised.
+
+    def _poll(self, wait_ms: int) -> Tuple[bool, Optional[BatchResult]]:
+        """One `mk_batch_next` of at most `wait_ms`: (True, None) once the batch is over
+        (or closed), (False, result) for a result, (False, None) when none came in time."""
+        handle = None
+        try:
+            handle = self._acquire()
+            if handle is None:
+                return True, None
+            code, item, error = _native.batch_next(handle, wait_ms)
+        finally:
+            if handle is not None:
+                self._release()
+        if code == _native.MK_BATCH_PENDING:
+            return False, None
+        if code == _native.MK_BATCH_DONE:
+            self._finished = True
+            self.close()
+            return True, None
+        if code != 0 or item is None:
+            raise call_error(code or Status.INTERNAL, error)
+        status, body = item.status, item.json
+        if status == Status.OK and body is not None:
+            # The core validated the body (as for get_identity): only map it.
+            identity = decode_validated(body, None)
+            return False, BatchResult(item.link_id, item.index, identity, None, body)
+        if status == Status.OK:  # an OK item without a body breaks the header's promise
+            status = Status.INTERNAL
+        err = call_error(status, item.error)
+        return False, BatchResult(item.link_id, item.index, None, err, None)
 
 
-__all__ = ["Batch", "BatchProgress", "BatchResult"]
+class AsyncBatch:
+    """A running batch for asyncio (`AsyncClient.get_identities`): `async for` it for one
+    `BatchResult` per link, as each completes, without blocking the event loop.
+
+        async with client.get_identities(links) as batch:
+            async for r in batch:               # len(batch) is the number of links
+                if r.ok: store(r.link_id, r.identity)
+                else:    log(r.link_id, r.error)
+
+    Each wait for a result runs on the client's executor, at most 100 ms at a time, so a
+    cancelled task stops waiting within about that (a result already taken is kept for the
+    next `__anext__`, never lost). Everything else is `Batch`'s: the limits, `len()`,
+    `progress`, `cancel()` (any thread), and `aclose()` (or the end of the `async with`
+    block, or of the iteration) cancels what is left and frees the batch.
+    """
+
+    def __init__(self, batch: Batch, executor: Optional[concurrent.futures.Executor]) -> None:
+        self._batch = batch
+        self._executor = executor
+        self._pending: "Optional[asyncio.Future[Tuple[bool, Optional[BatchResult]]]]" = None
+
+    def __aiter__(self) -> AsyncIterator[BatchResult]:
+        return self
+
+    async def __anext__(self) -> BatchResult:
+        loop = asyncio.get_running_loop()
+        while True:
+            if self._pending is None:
+                self._pending = loop.run_in_executor(self._executor, self._batch._poll, _POLL_MS)
+            # Shielded: a cancelled task leaves the poll running; its result is kept.
+            done, result = await asyncio.shield(self._pending)
+            self._pending = None
+            if done:
+                raise StopAsyncIteration
+            if result is not None:
+                return result
+
+    def __len__(self) -> int:
+        return len(self._batch)
+
+    @property
+    def progress(self) -> BatchProgress:
+        """A snapshot of the counters (`Batch.progress`)."""
+        return self._batch.progress
+
+    @property
+    def closed(self) -> bool:
+        """True once the batch ended or was closed."""
+        return self._batch.closed
+
+    def cancel(self) -> None:
+        """`Batch.cancel`: nothing new starts; calls in flight end as results."""
+        self._batch.cancel()
+
+    async def aclose(self) -> None:
+        """Cancels what is left and frees the batch (`Batch.close`; never blocks the loop
+        for long: a poll running on the executor is at most 100 ms)."""
+        self._batch.close()
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.add_done_callback(_consume)
+
+    async def __aenter__(self) -> AsyncBatch:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return repr(self._batch).replace("moneykit_native.Batch", "moneykit_native.AsyncBatch")
+
+
+def _consume(fut: "asyncio.Future[Any]") -> None:
+    # Retrieve the outcome so asyncio never logs "exception was never retrieved".
+    if not fut.cancelled():
+        fut.exception()
+
+
+__all__ = ["AsyncBatch", "Batch", "BatchProgress", "BatchResult"]

@@ -151,6 +151,22 @@ const SHELLS: &[Shell] = &[
     },
     Shell {
         on: "async",
+        name: "get_identities",
+        before: &["link_ids: Iterable[str]", "*"],
+        group: "batch",
+        after: &[],
+        ret: "AsyncBatch",
+        call: "self._get_identities(link_ids, {opts})",
+        doc: "`Client.get_identities` for asyncio: an `AsyncBatch` to iterate with `async for`, \
+              which yields one `BatchResult` per link as each call completes, without blocking \
+              the event loop (each wait for a result runs on the executor, 100 ms at a time).\n\n\
+              Starts at once (not a coroutine). A 429 pauses the whole batch for its \
+              `Retry-After`. Raises at once (nothing started) for an invalid link id or option; a \
+              link's own failure is its result's `error`. Use it as `async with` to cancel what \
+              is left when the block ends.",
+    },
+    Shell {
+        on: "async",
         name: "refresh_identity",
         before: &["link_id: str", "*", "wait: float"],
         group: "refresh",
@@ -318,6 +334,10 @@ const STUBS: &[(&str, &str)] = &[
     ),
     (
         "async",
+        "def _get_identities(self, link_ids: Iterable[str], options: str) -> AsyncBatch",
+    ),
+    (
+        "async",
         "async def _refresh_identity(self, link_id: str, wait: float, options: str) -> IdentityResponse",
     ),
     (
@@ -359,7 +379,7 @@ from datetime import datetime
 from typing import Iterable, Literal, Optional, Union
 
 from ._args import StrPath, build_options_json
-from ._batch import Batch
+from ._batch import AsyncBatch, Batch
 from ._cancel import Cancel
 "#,
     );

@@ -24,6 +24,11 @@ import pytest
 
 import moneykit_native as mk
 
+# The package's fixtures (moneykit_native.testing), as a checkout's conftest.py takes them
+# when the package is not installed (an installed one registers them as a pytest plugin;
+# conftest's win then, without a clash).
+from moneykit_native.testing import moneykit_client, moneykit_sandbox  # noqa: F401
+
 TESTS = Path(__file__).resolve().parent
 PACKAGE_ROOT = TESTS.parent  # bindings/python
 REPO = TESTS.parents[2]

@@ -26,6 +26,7 @@ coroutines (`await client.get_identity(...)`), cancelled natively with their tas
 #   4. the response model: _decode, _helpers, _models
 #   5. calls: _events, _cancel, _match, _batch, _surface_gen, _client, _async
 #   6. the public names: __init__
+#   7. test support (imports the package; not imported by it): testing
 
 from . import _errors, _models
 from ._async import AsyncClient

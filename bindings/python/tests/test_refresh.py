@@ -58,7 +58,8 @@ def test_a_too_short_wait_raises_with_the_stale_identity(
     took = time.monotonic() - t0
     assert took <= 0.5 + SLACK, took  # not past the wait (the refresh itself lands at 1 s)
     e = info.value
-    assert "not refreshed within 500 ms" in e.message
+    # Polls at 0 and 0.34 s; the next (0.68 s) would come after the wait: it ends then.
+    assert "would come after the wait of 500 ms" in e.message, e.message
     assert isinstance(e.stale, mk.IdentityResponse)
     assert e.stale.link.link_id == link and e.stale.refreshed_at == ORIGINAL
     within_link_limit(realistic_sandbox, link)
@@ -163,3 +164,47 @@ def test_arguments(realistic_client: mk.Client) -> None:
         c.wait_identity_newer("mk_sandbox_bulk_9006", 12, wait=1)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         c.refresh_identity("mk_sandbox_bulk_9006", wait=1, cancel=object())  # type: ignore[arg-type]
+
+
+# -- issue 27: a true timeout message, and time_scale set once on the client -------------
+
+
+def test_a_wait_shorter_than_one_poll_interval_says_why_it_ends_at_once(
+    realistic_sandbox: Sandbox,
+) -> None:
+    # No time_scale anywhere: one poll per 20.4 s, so after the first poll the next would
+    # come after the 5 s wait. The call ends at once and says so (before: "not refreshed
+    # within 5000 ms (1 polls, one per 20400 ms)" after 0.0 s).
+    with mk.Client(access_token=TOKEN, base_url=realistic_sandbox.url, **FAST) as c:
+        t0 = time.monotonic()
+        with pytest.raises(mk.RequestTimeoutError) as info:
+            c.refresh_identity("mk_sandbox_bulk_9020", wait=5.0)
+    assert time.monotonic() - t0 < 5.0
+    m = info.value.message
+    assert "within" not in m and "1 polls" not in m, m
+    assert m.startswith("identity not refreshed: 1 poll in "), m
+    assert "the next poll this link allows (one per 20400 ms) would come after the wait of 5000 ms" in m
+    assert info.value.stale is not None and info.value.attempts == 1
+
+
+def test_time_scale_set_once_on_the_client(realistic_sandbox: Sandbox) -> None:
+    """`time_scale=` on the client paces its refresh waits and batches that set none."""
+    with mk.Client(access_token=TOKEN, base_url=realistic_sandbox.url, time_scale=TIME_SCALE,
+                   **FAST) as c:
+        link = "mk_sandbox_bulk_9021"
+        t0 = time.monotonic()
+        fresh = c.refresh_identity(link, wait=10)  # at time scale 1 this would time out
+        assert fresh.is_newer_than(ORIGINAL)
+        assert time.monotonic() - t0 <= 1.0 + POLL + SLACK
+        within_link_limit(realistic_sandbox, link)
+        with c.get_identities(["mk_sandbox_bulk_9022"] * 4) as batch:
+            assert batch.progress.allowed_per_minute == 600 * TIME_SCALE
+            t0 = time.monotonic()
+            assert all(r.ok for r in batch)
+        # The 4th call of the link waits one scaled minute (1 s), not 60 s.
+        assert time.monotonic() - t0 < 1.0 + SLACK
+        within_link_limit(realistic_sandbox, "mk_sandbox_bulk_9022")
+        # A call's own time_scale wins.
+        with c.get_identities(["mk_sandbox_bulk_9023"], time_scale=2) as batch:
+            assert batch.progress.allowed_per_minute == 600 * 2
+            list(batch)

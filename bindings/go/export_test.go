@@ -27,3 +27,6 @@ func LiveBatches() int64 { return liveBatches.Load() }
 
 // LiveViews is the number of typed views made and not yet freed.
 func LiveViews() int64 { return liveViews.Load() }
+
+// LiveVerifiers is the number of webhook verifiers made and not yet freed.
+func LiveVerifiers() int64 { return liveVerifiers.Load() }

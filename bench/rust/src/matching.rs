@@ -26,9 +26,9 @@ use moneykit::core::matching::{Claim, PreparedIdentity};
 use moneykit::core::model::parse_identity;
 use moneykit::ffi;
 use std::ffi::{c_char, CString};
+use std::hint::black_box;
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
-use std::hint::black_box;
 use std::ptr;
 use std::time::{Duration, Instant};
 
@@ -148,10 +148,17 @@ fn first_match(body: &str, n: usize) -> (f64, f64) {
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(body.as_bytes())
+            .unwrap();
         let out = child.wait_with_output().unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
-        let mut it = text.split_whitespace().map(|v| v.parse::<f64>().unwrap() / 1e6);
+        let mut it = text
+            .split_whitespace()
+            .map(|v| v.parse::<f64>().unwrap() / 1e6);
         cpu.push(it.next().unwrap());
         wall.push(it.next().unwrap());
     }

@@ -1,17 +1,24 @@
 //! What every command shares: the client, SIGINT, exit codes and argument parsers.
 
-use crate::Connection;
+use crate::args::Connection;
 use clap::builder::RangedI64ValueParser;
 use moneykit::core::{batch_option, refresh_option, IntBounds};
-use moneykit::core::{CancelToken, Client, Error, Options, Status};
+use moneykit::core::{CancelToken, Client, Error, Options, Secret, Status};
+use moneykit_cli::credentials::{parse_credentials, Credentials, MAX_CREDENTIALS_BYTES};
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 pub const EXIT_OK: u8 = 0;
 /// A call or a file failed.
 pub const EXIT_FAILED: u8 = 1;
-/// Bad arguments (clap's own code for a usage error).
+/// Bad arguments (clap's own code for a usage error), or no credentials.
 pub const EXIT_USAGE: u8 = 2;
+/// `match`: the best score is below `--min-score`.
+pub const EXIT_NO_MATCH: u8 = 3;
 /// Interrupted by SIGINT (128 + 2, as shells report it).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
@@ -46,17 +53,117 @@ pub fn install_sigint_handler() {
     }
 }
 
-/// A client from the environment (credentials, `MONEYKIT_BASE_URL`), `--options`
-/// and `--base-url` (which wins over both).
-pub fn client(conn: &Connection) -> Result<Client, Error> {
+/// The connection flags and what [`prepare`] read.
+pub type Conn<'a> = (&'a Connection, &'a Prepared);
+
+/// What is needed besides the environment to make the client: read once, before the
+/// command runs (`--credentials-file` may be standard input).
+#[derive(Debug, Default)]
+pub struct Prepared {
+    file: Option<Credentials>,
+}
+
+/// Reads `--credentials-file` (an exit code when it fails). Never a value in a message.
+pub fn prepare(conn: &Connection) -> Result<Prepared, u8> {
+    let Some(path) = &conn.credentials_file else {
+        return Ok(Prepared::default());
+    };
+    let stdin = path == Path::new("-");
+    let from = if stdin {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let mut bytes = Vec::new();
+    let limit = MAX_CREDENTIALS_BYTES as u64 + 1;
+    let read = if stdin {
+        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        File::open(path).and_then(|f| {
+            let mode = f.metadata()?.permissions().mode();
+            if mode & 0o077 != 0 {
+                eprintln!(
+                    "moneykit: warning: the credentials file {from} can be read by other users \
+                     (mode {:04o}): chmod 600 it",
+                    mode & 0o7777
+                );
+            }
+            f.take(limit).read_to_end(&mut bytes)
+        })
+    };
+    if let Err(e) = read {
+        eprintln!("moneykit: cannot read the credentials from {from}: {e}");
+        return Err(EXIT_FAILED);
+    }
+    match parse_credentials(&bytes) {
+        Ok(c) => Ok(Prepared { file: Some(c) }),
+        Err(why) => {
+            eprintln!("moneykit: the credentials in {from}: {why}");
+            Err(EXIT_USAGE)
+        }
+    }
+}
+
+fn env_set(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty())
+}
+
+/// A client from the credentials (`--credentials-file`, else the environment), `--options`
+/// and `--base-url` (which wins over both), and the client id the webhook verifier sends
+/// when the client has an access token only; an exit code (message printed) when it cannot
+/// be made.
+pub fn client_and_id((conn, prepared): Conn<'_>) -> Result<(Client, Option<String>), u8> {
     let mut options = match &conn.options {
-        Some(json) => Options::from_json(json)?,
+        Some(json) => Options::from_json(json).map_err(|e| report("bad --options", &e))?,
         None => Options::default(),
     };
     if let Some(url) = &conn.base_url {
         options.base_url = Some(url.clone());
     }
-    Client::new(None, None, options)
+    let (mut id, mut secret) = (None, None);
+    match &prepared.file {
+        Some(file) => {
+            if file.access_token.is_some() && options.access_token.is_some() {
+                eprintln!(
+                    "moneykit: an access_token in both --options and the credentials file: give one"
+                );
+                return Err(EXIT_USAGE);
+            }
+            if let Some(token) = &file.access_token {
+                options.access_token = Some(Secret::new(token.clone()));
+            } else {
+                id = file.client_id.as_deref();
+                secret = file.client_secret.as_deref();
+            }
+        }
+        None => {
+            let from_env = env_set("MONEYKIT_CLIENT_ID") && env_set("MONEYKIT_CLIENT_SECRET");
+            if options.access_token.is_none() && !from_env {
+                eprintln!(
+                    "moneykit: no credentials: set MONEYKIT_CLIENT_ID and MONEYKIT_CLIENT_SECRET \
+                     in the environment, or give --credentials-file FILE ('-': standard input) \
+                     holding {{\"client_id\": \"...\", \"client_secret\": \"...\"}} or \
+                     MONEYKIT_CLIENT_ID=... and MONEYKIT_CLIENT_SECRET=... lines; never as flags \
+                     (every user sees a program's arguments in `ps`)"
+                );
+                return Err(EXIT_USAGE);
+            }
+        }
+    }
+    let webhook_id = prepared
+        .file
+        .as_ref()
+        .filter(|f| f.access_token.is_some())
+        .and_then(|f| f.client_id.clone());
+    match Client::new(id, secret, options) {
+        Ok(c) => Ok((c, webhook_id)),
+        Err(e) => Err(report("cannot create the client", &e)),
+    }
+}
+
+/// [`client_and_id`] without the id.
+pub fn client(conn: Conn<'_>) -> Result<Client, u8> {
+    client_and_id(conn).map(|(c, _)| c)
 }
 
 /// Prints an error for a human (stderr, one line) and gives its exit code.

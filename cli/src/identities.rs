@@ -8,13 +8,14 @@
 //! them), and the exit code is 130. A later run with the same `--out` skips every
 //! link that has a line.
 
-use crate::common::{self, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
+use crate::args::IdentitiesArgs;
+use crate::common::{self, Conn, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
 use crate::jsonl::{self, Resume};
 use crate::outfile::{self, OpenError};
 use crate::progress::{human, Reporter};
-use crate::{Connection, IdentitiesArgs};
 use moneykit::core::batch::{Batch, BatchOptions, Next};
 use moneykit::core::Status;
+use moneykit_cli::summary::{self, plural};
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
@@ -76,15 +77,15 @@ fn open_and_resume(args: &IdentitiesArgs) -> Result<(File, Resume), u8> {
     }
     if resume.dropped_errors > 0 {
         eprintln!(
-            "moneykit: {}: removed {} error lines to fetch those links again",
+            "moneykit: {}: removed {} to fetch those links again",
             out.display(),
-            resume.dropped_errors
+            plural(resume.dropped_errors, "error line", "error lines")
         );
     }
     Ok((file, resume))
 }
 
-pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
+pub fn run(conn: Conn<'_>, args: &IdentitiesArgs) -> u8 {
     let to_stdout = args.out == Path::new("-");
     if to_stdout && args.retry_errors {
         eprintln!(
@@ -103,7 +104,7 @@ pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
     // Before the output is touched: a usage error leaves it as it was.
     let client = match common::client(conn) {
         Ok(c) => c,
-        Err(e) => return common::report("cannot create the client", &e),
+        Err(code) => return code,
     };
     let (mut out, resume, name) = if to_stdout {
         let stdout = Sink::Stdout(io::stdout().lock());
@@ -122,8 +123,8 @@ pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
     let skipped = links.len() - todo.len();
     if skipped > 0 {
         eprintln!(
-            "moneykit: resuming: {skipped} of {} links already in {name}; fetching {}",
-            links.len(),
+            "moneykit: resuming: {skipped} of {} already in {name}; fetching {}",
+            plural(links.len() as u64, "link", "links"),
             todo.len()
         );
     }
@@ -142,7 +143,7 @@ pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
         concurrency: args.concurrency,
         app_per_minute: args.app_per_minute,
         link_per_minute: args.link_per_minute,
-        time_scale: conn.time_scale,
+        time_scale: args.pace.time_scale,
     };
     let total = todo.len() as u64;
     let batch = Batch::start(Box::new(Arc::new(client)), todo, options);
@@ -163,21 +164,21 @@ pub fn run(conn: &Connection, args: &IdentitiesArgs) -> u8 {
     if let Err(e) = finished {
         eprintln!("moneykit: cannot sync {name}: {e}");
     }
-    let counts = format!(
-        "{lines} of {total} links written to {name} ({failed} errors) in {}",
-        human(p.elapsed)
-    );
-    if common::interrupted() && to_stdout {
-        eprintln!("moneykit: interrupted: {counts}");
-        EXIT_INTERRUPTED
-    } else if common::interrupted() {
-        eprintln!(
-            "moneykit: interrupted: {counts}; run the same command again to fetch the other {}",
-            total - lines
-        );
+    let interrupted = common::interrupted();
+    let line = summary::summary(&summary::Run {
+        links: links.len() as u64,
+        earlier: skipped as u64,
+        written: lines,
+        errors: failed,
+        name,
+        elapsed: human(p.elapsed),
+        interrupted,
+        resumable: !to_stdout,
+    });
+    eprintln!("moneykit: {line}");
+    if interrupted {
         EXIT_INTERRUPTED
     } else {
-        eprintln!("moneykit: done: {counts}");
         code
     }
 }

@@ -3,187 +3,84 @@
 //! `moneykit identities` fetches the identities of many links through the core's
 //! batch (`moneykit::core::batch`), at the speed MoneyKit allows, one JSON line
 //! per link as each completes, resumable; `identity`, `refresh` and `match` work
-//! on one link. Exit codes: 0 done, 1 a call or a file failed, 2 bad arguments
-//! (clap's own code, also used for a bad `--options`, base URL or missing
-//! credentials), 130 interrupted (SIGINT).
+//! on one link; `webhooks listen` and `refresh --wait-webhook` receive MoneyKit's
+//! webhooks, verified by the core (`moneykit::core::WebhookVerifier`), and `webhooks
+//! trigger` asks for a test one. The command line: `args.rs`. Exit codes: 0 done, 1 a
+//! call or a file failed, 2 bad arguments (clap's own code, also used for a bad
+//! `--options`, base URL or missing credentials), 3 no match (`match`), 130
+//! interrupted (SIGINT).
 
 // Errors carry the server's fields by value, as in the core.
 #![allow(clippy::result_large_err)]
 
+mod args;
 mod common;
 mod identities;
 mod jsonl;
+mod listener;
 mod outfile;
 mod progress;
+mod refresh_webhook;
 mod single;
+mod webhooks;
 
-use clap::{Args, Parser, Subcommand};
-use moneykit::core::batch_option;
-use std::path::PathBuf;
+use args::{Cli, Command, WebhooksCommand};
+use clap::Parser;
+use std::path::Path;
 use std::process::ExitCode;
 
-#[derive(Parser, Debug)]
-#[command(
-    name = "moneykit",
-    version,
-    about = "MoneyKit identities from the command line",
-    long_about = "MoneyKit identities from the command line.\n\n\
-        Credentials come from the environment, as the library reads them: MONEYKIT_CLIENT_ID and \
-        MONEYKIT_CLIENT_SECRET (or an access_token in --options); the base URL from --base-url, \
-        else MONEYKIT_BASE_URL, else MoneyKit's.\n\n\
-        Exit codes: 0 done, 1 a call or a file failed, 2 bad arguments, 130 interrupted."
-)]
-pub struct Cli {
-    #[command(flatten)]
-    pub conn: Connection,
-    #[command(subcommand)]
-    pub command: Command,
+/// The flags that read standard input: at most one may.
+fn stdin_readers(cli: &Cli) -> Vec<&'static str> {
+    let dash = |p: Option<&Path>| p == Some(Path::new("-"));
+    let mut readers = Vec::new();
+    if dash(cli.conn.credentials_file.as_deref()) {
+        readers.push("--credentials-file -");
+    }
+    match &cli.command {
+        Command::Identities(a) if dash(Some(&a.links)) => readers.push("--links -"),
+        Command::Match(a) if dash(a.claim_file.as_deref()) => readers.push("--claim-file -"),
+        _ => {}
+    }
+    readers
 }
 
-/// How to reach MoneyKit; every subcommand accepts these.
-#[derive(Args, Debug, Clone)]
-pub struct Connection {
-    /// Base URL (default: MONEYKIT_BASE_URL, else MoneyKit's)
-    #[arg(long, global = true, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// The client's options JSON (docs/C-API.md, "Options JSON"), e.g. '{"timeout_ms": 5000}'
-    #[arg(long, global = true, value_name = "JSON")]
-    pub options: Option<String>,
-    // The batch's and the refresh's `time_scale` (schema/moneykit.json): one flag for both.
-    #[arg(long, global = true, value_name = "F", default_value_t = batch_option::TIME_SCALE.default,
-          value_parser = common::parse_time_scale, help = common::time_scale_help(),
-          hide_short_help = true)]
-    pub time_scale: f64,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Fetch the identity of every link in a file, one JSON line per link (resumable)
-    Identities(IdentitiesArgs),
-    /// Print one link's identity (the response body)
-    Identity(IdentityArgs),
-    /// Ask for a fresh identity; with --wait, wait for it and print it
-    Refresh(RefreshArgs),
-    /// Match what a user claims (name, email, phone, address) with a link's owners
-    Match(MatchArgs),
-}
-
-#[derive(Args, Debug)]
-pub struct IdentitiesArgs {
-    /// Link ids, one per line ('-': standard input); blank lines and '#' comments are skipped
-    #[arg(long, value_name = "FILE")]
-    pub links: PathBuf,
-    /// JSON lines output: {"link_id": ..., "identity": ...} or {"link_id": ..., "error": ...};
-    /// links already in it are skipped (resume). Created 0600; a symbolic link is refused.
-    /// '-': standard output (no resume; a file named - is ./-)
-    #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
-    // The batch options (schema/moneykit.json `batch_options`, but `time_scale`, a global
-    // flag): default, range and help from the schema.
-    #[arg(long, value_name = "N", default_value_t = batch_option::CONCURRENCY.default,
-          value_parser = common::int_parser(batch_option::CONCURRENCY),
-          help = common::int_help(batch_option::CONCURRENCY))]
-    pub concurrency: u32,
-    #[arg(long, value_name = "N", default_value_t = batch_option::APP_PER_MINUTE.default,
-          value_parser = common::int_parser(batch_option::APP_PER_MINUTE),
-          help = common::int_help(batch_option::APP_PER_MINUTE)
-              + "; lower it when other programs share the app's budget")]
-    pub app_per_minute: u32,
-    #[arg(long, value_name = "N", default_value_t = batch_option::LINK_PER_MINUTE.default,
-          value_parser = common::int_parser(batch_option::LINK_PER_MINUTE),
-          help = common::int_help(batch_option::LINK_PER_MINUTE))]
-    pub link_per_minute: u32,
-    /// On resume, fetch again the links whose line in --out is an error (those lines are
-    /// removed; not with --out -)
-    #[arg(long)]
-    pub retry_errors: bool,
-    /// Seconds between two progress lines when stderr is not a terminal
-    #[arg(long, value_name = "SECS", default_value_t = 5.0,
-          value_parser = common::parse_seconds)]
-    pub progress_every: f64,
-    /// No progress bar or progress lines (the final summary is still printed)
-    #[arg(long, short)]
-    pub quiet: bool,
-}
-
-#[derive(Args, Debug)]
-pub struct IdentityArgs {
-    /// The link id
-    pub link: String,
-    /// Only these accounts (repeatable)
-    #[arg(long = "account", value_name = "ID")]
-    pub accounts: Vec<String>,
-}
-
-#[derive(Args, Debug)]
-pub struct RefreshArgs {
-    /// The link id
-    pub link: String,
-    /// Wait at most SECS (default 300) for the fresh identity and print it; without --wait
-    /// the refresh is only requested
-    #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "300",
-          value_parser = common::parse_seconds)]
-    pub wait: Option<f64>,
-    /// When the wait ends without fresh data, print the last (stale) identity on stdout
-    /// (the exit code is still 1)
-    #[arg(long, requires = "wait")]
-    pub stale: bool,
-}
-
-/// The claim (owner data) comes from flags, which other users of the machine can read in
-/// the process list (`ps`), or from a file or standard input (`--claim-file`), which
-/// they cannot.
-#[derive(Args, Debug)]
-#[command(group(clap::ArgGroup::new("claimed").required(true).multiple(true)
-    .args(["claim", "claim_file", "name", "email", "phone", "street", "city", "region",
-           "postal_code", "country"])))]
-pub struct MatchArgs {
-    /// The link id
-    pub link: String,
-    /// The whole claim as JSON (docs/C-API.md, "Owner match"); visible in `ps`, like the
-    /// flags below: prefer --claim-file
-    #[arg(long, value_name = "JSON",
-          conflicts_with_all = ["name", "email", "phone", "street", "city", "region", "postal_code", "country"])]
-    pub claim: Option<String>,
-    /// The whole claim as JSON, read from FILE ('-': standard input), out of sight of `ps`
-    #[arg(long, value_name = "FILE",
-          conflicts_with_all = ["claim", "name", "email", "phone", "street", "city", "region",
-                                "postal_code", "country"])]
-    pub claim_file: Option<PathBuf>,
-    #[arg(long)]
-    pub name: Option<String>,
-    #[arg(long)]
-    pub email: Option<String>,
-    #[arg(long)]
-    pub phone: Option<String>,
-    #[arg(long)]
-    pub street: Option<String>,
-    #[arg(long)]
-    pub city: Option<String>,
-    #[arg(long)]
-    pub region: Option<String>,
-    #[arg(long)]
-    pub postal_code: Option<String>,
-    #[arg(long)]
-    pub country: Option<String>,
+fn run(cli: &Cli) -> u8 {
+    let readers = stdin_readers(cli);
+    if readers.len() > 1 {
+        eprintln!(
+            "moneykit: {} all read standard input: give one of them a file",
+            readers.join(" and ")
+        );
+        return common::EXIT_USAGE;
+    }
+    let prepared = match common::prepare(&cli.conn) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let conn = (&cli.conn, &prepared);
+    match &cli.command {
+        Command::Identities(a) => identities::run(conn, a),
+        Command::Identity(a) => single::identity(conn, a),
+        Command::Refresh(a) if a.wait_webhook => refresh_webhook::run(conn, a),
+        Command::Refresh(a) => single::refresh(conn, a),
+        Command::Match(a) => single::match_owners(conn, a),
+        Command::Webhooks(WebhooksCommand::Listen(a)) => webhooks::listen(conn, a),
+        Command::Webhooks(WebhooksCommand::Trigger(a)) => webhooks::trigger(conn, a),
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     common::install_sigint_handler();
-    let code = match &cli.command {
-        Command::Identities(a) => identities::run(&cli.conn, a),
-        Command::Identity(a) => single::identity(&cli.conn, a),
-        Command::Refresh(a) => single::refresh(&cli.conn, a),
-        Command::Match(a) => single::match_owners(&cli.conn, a),
-    };
-    ExitCode::from(code)
+    ExitCode::from(run(&cli))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use args::Command;
     use clap::CommandFactory;
+    use moneykit::core::batch_option;
 
     #[test]
     fn the_command_line_is_consistent() {
@@ -198,7 +95,7 @@ mod tests {
         Cli::try_parse_from(argv)
     }
 
-    /// Every batch option is a flag of `identities` (`time_scale` a global one) whose
+    /// Every batch option is a flag of `identities` whose
     /// default and range are the core's, which come from schema/moneykit.json.
     #[test]
     fn batch_flags_follow_the_schema() {
@@ -224,9 +121,8 @@ mod tests {
             (args.concurrency, args.app_per_minute, args.link_per_minute),
             (d.concurrency, d.app_per_minute, d.link_per_minute)
         );
-        let cli = identities(&[]).unwrap();
-        assert_eq!(cli.conn.time_scale, d.time_scale);
-        assert_eq!(cli.conn.time_scale, RefreshOptions::default().time_scale);
+        assert_eq!(args.pace.time_scale, d.time_scale);
+        assert_eq!(args.pace.time_scale, RefreshOptions::default().time_scale);
 
         let flag = |key: &str| format!("--{}", key.replace('_', "-"));
         for b in ints {
@@ -261,10 +157,112 @@ mod tests {
         assert!(min >= batch_option::TIME_SCALE.min && max <= batch_option::TIME_SCALE.max);
         for ok in [min, max] {
             let cli = identities(&["--time-scale".into(), ok.to_string()]).unwrap();
-            assert_eq!(cli.conn.time_scale, ok);
+            let Command::Identities(a) = cli.command else {
+                panic!()
+            };
+            assert_eq!(a.pace.time_scale, ok);
         }
         for bad in [min - 0.5, max + 1.0] {
             assert!(identities(&["--time-scale".into(), bad.to_string()]).is_err());
         }
+    }
+
+    /// Every command, `moneykit` first, with its path ("moneykit webhooks listen").
+    fn commands() -> Vec<(String, clap::Command)> {
+        fn walk(path: String, c: &clap::Command, out: &mut Vec<(String, clap::Command)>) {
+            out.push((path.clone(), c.clone()));
+            for sub in c.get_subcommands() {
+                walk(format!("{path} {}", sub.get_name()), sub, out);
+            }
+        }
+        let mut out = Vec::new();
+        let mut root = Cli::command();
+        root.build();
+        walk("moneykit".into(), &root, &mut out);
+        out
+    }
+
+    /// Issue 27: every flag and argument of every command has a description (`match`'s
+    /// `--name` ... `--country` had none).
+    #[test]
+    fn every_flag_has_a_description() {
+        let mut missing = Vec::new();
+        for (path, c) in commands() {
+            for a in c.get_arguments() {
+                let help = a.get_help().or(a.get_long_help()).map(ToString::to_string);
+                if help.is_none_or(|h| h.trim().is_empty()) {
+                    missing.push(format!("{path} {}", a.get_id()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "without a description: {missing:?}");
+    }
+
+    /// Issue 27: `--help` of every command shows examples of it.
+    #[test]
+    fn every_command_help_shows_examples() {
+        for (path, mut c) in commands() {
+            if path.contains(" help") || c.has_subcommands() && path != "moneykit" {
+                continue;
+            }
+            let help = c.render_long_help().to_string();
+            let examples = help
+                .split_once("Examples:\n")
+                .map(|(_, e)| e)
+                .unwrap_or_else(|| panic!("{path} --help shows no examples:\n{help}"));
+            let name = path.trim_start_matches("moneykit").trim();
+            assert!(
+                examples.contains(&format!("moneykit {name}")),
+                "{path}: no example of it: {examples}"
+            );
+        }
+    }
+
+    /// Issue 27: `--time-scale` only on the commands it paces (it was global: accepted,
+    /// and shown, by `identity` and `match`, where it means nothing).
+    #[test]
+    fn time_scale_only_where_it_paces() {
+        let with = |argv: &[&str]| {
+            let mut a: Vec<&str> = vec!["moneykit"];
+            a.extend_from_slice(argv);
+            a.extend_from_slice(&["--time-scale", "60"]);
+            Cli::try_parse_from(a)
+        };
+        assert!(with(&["identities", "--links", "l", "--out", "o"]).is_ok());
+        assert!(with(&["refresh", "mk_1", "--wait", "5"]).is_ok());
+        for argv in [
+            &["identity", "mk_1"][..],
+            &["match", "mk_1", "--claim-file", "c"][..],
+            &["webhooks", "listen", "--port", "0"][..],
+            &["webhooks", "trigger", "mk_1", "link.state_changed"][..],
+        ] {
+            let e = with(argv).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                clap::error::ErrorKind::UnknownArgument,
+                "{argv:?}"
+            );
+        }
+        let e = Cli::try_parse_from(["moneykit", "--time-scale", "60", "identity", "mk_1"]);
+        assert!(e.is_err());
+    }
+
+    #[test]
+    fn at_most_one_flag_reads_standard_input() {
+        let cli = Cli::try_parse_from([
+            "moneykit",
+            "--credentials-file",
+            "-",
+            "match",
+            "mk_1",
+            "--claim-file",
+            "-",
+        ])
+        .unwrap();
+        assert_eq!(
+            stdin_readers(&cli),
+            ["--credentials-file -", "--claim-file -"]
+        );
+        assert_eq!(run(&cli), common::EXIT_USAGE);
     }
 }

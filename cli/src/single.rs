@@ -1,8 +1,8 @@
 //! The one-link commands: `identity`, `refresh` and `match`. The result goes to
 //! stdout (a body or a JSON document); a failure prints the error JSON on stderr.
 
-use crate::common::{self, EXIT_OK};
-use crate::{Connection, IdentityArgs, MatchArgs, RefreshArgs};
+use crate::args::{IdentityArgs, MatchArgs, RefreshArgs};
+use crate::common::{self, Conn, EXIT_NO_MATCH, EXIT_OK};
 use moneykit::core::refresh::{refresh_identity, RefreshOptions};
 use moneykit::core::{match_owners_json, CallControl, Client};
 use serde_json::{Map, Value};
@@ -11,21 +11,22 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::time::Duration;
 
-fn control() -> CallControl {
+pub fn control() -> CallControl {
     CallControl {
         deadline: None,
         cancel: Some(common::cancel_token()),
     }
 }
 
-fn with_client(conn: &Connection, f: impl FnOnce(&Client) -> u8) -> u8 {
+fn with_client(conn: Conn<'_>, f: impl FnOnce(&Client) -> u8) -> u8 {
     match common::client(conn) {
         Ok(c) => f(&c),
-        Err(e) => common::report("cannot create the client", &e),
+        Err(code) => code,
     }
 }
 
-fn print(text: &str) -> u8 {
+/// `text` and a newline (unless it ends with one) on stdout, flushed; the exit code.
+pub fn print(text: &str) -> u8 {
     let mut out = std::io::stdout().lock();
     let ended = text.ends_with('\n');
     match out
@@ -42,7 +43,7 @@ fn print(text: &str) -> u8 {
 }
 
 /// `moneykit identity LINK [--account ID]...`: the body, exactly as sent.
-pub fn identity(conn: &Connection, args: &IdentityArgs) -> u8 {
+pub fn identity(conn: Conn<'_>, args: &IdentityArgs) -> u8 {
     with_client(conn, |client| {
         let accounts: Vec<&str> = args.accounts.iter().map(String::as_str).collect();
         match client.get_identity_with(&args.link, &accounts, &control()) {
@@ -53,7 +54,7 @@ pub fn identity(conn: &Connection, args: &IdentityArgs) -> u8 {
 }
 
 /// `moneykit refresh LINK [--wait [SECS]] [--stale]`.
-pub fn refresh(conn: &Connection, args: &RefreshArgs) -> u8 {
+pub fn refresh(conn: Conn<'_>, args: &RefreshArgs) -> u8 {
     with_client(conn, |client| {
         let Some(wait) = args.wait else {
             return match client.request_refresh(&args.link, &["identity"], &control()) {
@@ -70,7 +71,7 @@ pub fn refresh(conn: &Connection, args: &RefreshArgs) -> u8 {
             };
         };
         let options = RefreshOptions {
-            time_scale: conn.time_scale,
+            time_scale: args.pace.time_scale,
             ..RefreshOptions::default()
         };
         let token = common::cancel_token();
@@ -129,7 +130,7 @@ fn read_claim(path: &Path) -> Result<String, u8> {
 
 /// `moneykit match LINK --claim-file FILE | --claim JSON | --name ... --email ...`: the
 /// match JSON (docs/C-API.md, "Owner match") of the link's identity against the claim.
-pub fn match_owners(conn: &Connection, args: &MatchArgs) -> u8 {
+pub fn match_owners(conn: Conn<'_>, args: &MatchArgs) -> u8 {
     let claim = match (&args.claim, &args.claim_file) {
         (Some(json), _) => json.clone(),
         (None, Some(path)) => match read_claim(path) {
@@ -144,11 +145,38 @@ pub fn match_owners(conn: &Connection, args: &MatchArgs) -> u8 {
             Err(e) => return common::report_json(&e),
         };
         match match_owners_json(&body, &claim) {
-            Ok(result) => print(&result),
+            Ok(result) => match with_verdict(&result, args.min_score) {
+                Some((line, true)) => print(&line),
+                Some((line, false)) => match print(&line) {
+                    EXIT_OK => EXIT_NO_MATCH,
+                    code => code,
+                },
+                None => {
+                    eprintln!("moneykit: the match result is not a JSON object with a best entry");
+                    common::EXIT_FAILED
+                }
+            },
             // A refused claim is a usage error (2); its message names the key, never a value.
             Err(e) => common::report_json(&e),
         }
     })
+}
+
+/// The match JSON with `"verdict"` (`"match"` when the best entry scores at least
+/// `min_score`, else `"no_match"`, also when there is no best entry) and `"min_score"`
+/// first, on one line; and whether it is a match. `None` when `result` is not an object.
+fn with_verdict(result: &str, min_score: u8) -> Option<(String, bool)> {
+    let value: Value = serde_json::from_str(result).ok()?;
+    let object = value.as_object()?;
+    let best = object.get("best")?;
+    let score = best.get("score").and_then(Value::as_i64);
+    let matched = score.is_some_and(|s| s >= i64::from(min_score));
+    let verdict = if matched { "match" } else { "no_match" };
+    // The core's JSON, as it is (its key order kept), after the two new keys.
+    let rest = result.trim().strip_prefix('{')?.trim_start();
+    let sep = if rest.starts_with('}') { "" } else { "," };
+    let line = format!("{{\"verdict\":\"{verdict}\",\"min_score\":{min_score}{sep}{rest}");
+    Some((line.replace(['\n', '\r'], " "), matched))
 }
 
 /// The claim JSON from the separate flags.
@@ -172,4 +200,27 @@ fn claim_json(args: &MatchArgs) -> String {
         claim.insert("address".to_string(), Value::Object(address));
     }
     Value::Object(claim).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_verdict;
+
+    #[test]
+    fn verdicts() {
+        let r = r#"{"best":{"score":80,"name":{"score":80}},"accounts":[]}"#;
+        let (line, yes) = with_verdict(r, 80).unwrap();
+        assert!(yes);
+        assert_eq!(
+            line,
+            r#"{"verdict":"match","min_score":80,"best":{"score":80,"name":{"score":80}},"accounts":[]}"#
+        );
+        let (line, yes) = with_verdict(r, 81).unwrap();
+        assert!(!yes && line.starts_with(r#"{"verdict":"no_match","min_score":81,"best""#));
+        let (line, yes) = with_verdict(r#"{"best":null,"accounts":[]}"#, 0).unwrap();
+        assert!(!yes, "{line}");
+        assert!(with_verdict("[1]", 0).is_none());
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["verdict"], "no_match");
+    }
 }

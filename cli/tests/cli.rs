@@ -62,7 +62,7 @@ fn three_hundred_links_each_written_once_with_plain_progress() {
     assert!(!progress.is_empty(), "{err}");
     assert!(progress[0].contains("/min"), "{err}");
     assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
-    assert!(err.contains("done: 300 of 300 links written"), "{err}");
+    assert!(err.contains("done: 300 links written to "), "{err}");
     let stats = sb.stats();
     assert_eq!(stats.rate_limited, 0, "{stats:?}");
     assert_eq!(stats.identity_requests, 300);
@@ -129,6 +129,17 @@ fn sigint_halfway_writes_what_completed_and_a_resumed_run_finishes() {
         err.contains(&format!("resuming: {written} of 300 links already in")),
         "{err}"
     );
+    // Issue 27: the summary of a resume said "done: 142 of 142" for a list of 201.
+    assert!(
+        err.contains(&format!(
+            "done: {} links written to {} (0 errors) in ",
+            300 - written,
+            out.display()
+        )) && err.contains(&format!(
+            "; with the {written} written before, all 300 links have a line"
+        )),
+        "{err}"
+    );
     assert_each_once(&count_lines(&out), 300);
     // Only calls cancelled in flight (at most the concurrency, 16) were made twice.
     let requests = sb.stats().identity_requests;
@@ -191,11 +202,17 @@ fn error_lines_and_retry_errors() {
         .unwrap();
     assert_eq!(error["error"]["name"], "MK_ERR_NOT_FOUND", "{error}");
     assert!(error.get("identity").is_none());
+    // Issue 27: "(1 errors)" before.
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("done: 2 links written to ") && err.contains(" (1 error) in "),
+        "{err}"
+    );
 
     let o = identities(&sb, &links, &out, &["--retry-errors"]);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{err}");
-    assert!(err.contains("removed 1 error lines"), "{err}");
+    assert!(err.contains("removed 1 error line to fetch"), "{err}");
     assert!(err.contains("resuming: 1 of 2"), "{err}");
     assert_eq!(fs::read_to_string(&out).unwrap().lines().count(), 2);
 }
@@ -252,6 +269,11 @@ fn identity_refresh_and_match() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let m: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(m["best"]["score"].as_i64().unwrap() >= 80, "{m}");
+    assert_eq!(
+        (&m["verdict"], &m["min_score"]),
+        (&"match".into(), &80.into()),
+        "{m}"
+    );
     let o = run(
         &sb,
         &[
@@ -261,9 +283,12 @@ fn identity_refresh_and_match() {
             r#"{"name": "Someone Else Entirely"}"#,
         ],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // Issue 27: a different person exited 0 like a match; now 3 and the verdict says so.
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
     let m: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(m["best"]["score"].as_i64().unwrap_or(0) < 50, "{m}");
+    assert_eq!(m["verdict"], "no_match", "{m}");
+    assert_eq!(text(&o.stdout).lines().count(), 1);
     let o = run(
         &sb,
         &["match", "mk_sandbox_ok", "--claim", r#"{"nmae": "x"}"#],
@@ -305,7 +330,24 @@ fn bad_arguments_exit_2() {
             "mk_sandbox_ok",
         ][..],
         &["--base-url", "ftp://x", "identity", "mk_sandbox_ok"][..],
-        &["--time-scale", "0.5", "identity", "mk_sandbox_ok"][..],
+        &[
+            "identities",
+            "--links",
+            l,
+            "--out",
+            o,
+            "--time-scale",
+            "0.5",
+        ][..],
+        &["identity", "mk_sandbox_ok", "--time-scale", "60"][..],
+        &[
+            "match",
+            "mk_sandbox_ok",
+            "--name",
+            "x",
+            "--min-score",
+            "101",
+        ][..],
     ] {
         let o = run(&sb, args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));
@@ -319,7 +361,13 @@ fn bad_arguments_exit_2() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-    assert!(text(&o.stderr).contains("MONEYKIT_CLIENT_ID"));
+    // Issue 27: it said "pass client_id", which the CLI cannot take.
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("MONEYKIT_CLIENT_ID") && err.contains("--credentials-file"),
+        "{err}"
+    );
+    assert!(!err.contains("pass client_id"), "{err}");
     assert_eq!(lines_in(&out), 0);
     assert_eq!(sb.stats().requests, 0);
 }
@@ -332,9 +380,11 @@ fn match_reads_the_claim_from_a_file_or_standard_input() {
     let json = r#"{"name": "Peggy OBrien", "email": "M.OBrien@example.com"}"#;
     fs::write(&claim, json).unwrap();
     let best = |o: &std::process::Output| {
-        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
         let m: Value = serde_json::from_slice(&o.stdout).unwrap();
-        m["best"]["score"].as_i64().unwrap_or(0)
+        let score = m["best"]["score"].as_i64().unwrap_or(0);
+        let code = if score >= 80 { 0 } else { 3 };
+        assert_eq!(o.status.code(), Some(code), "{}", text(&o.stderr));
+        score
     };
     let claim_arg = claim.to_str().unwrap();
     let o = run(&sb, &["match", "mk_sandbox_ok", "--claim-file", claim_arg]);
@@ -388,4 +438,32 @@ fn match_reads_the_claim_from_a_file_or_standard_input() {
         let o = run(&sb, &args);
         assert_eq!(o.status.code(), Some(2), "{other:?}: {}", text(&o.stderr));
     }
+}
+
+/// Issue 27: `match` has a verdict and an exit code for "no match" (3, distinct from 1, a
+/// failed call, and 2, bad usage), set by `--min-score`.
+#[test]
+fn match_verdict_and_exit_code_follow_min_score() {
+    let sb = plain();
+    let claim = ["match", "mk_sandbox_ok", "--name", "Peggy OBrien"];
+    let o = run(&sb, &claim);
+    let m: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let score = m["best"]["score"].as_i64().unwrap();
+    assert!((1..100).contains(&score), "{m}");
+    let at = |min: i64| {
+        let min = min.to_string();
+        let o = run(&sb, &[&claim[..], &["--min-score", &min]].concat());
+        let m: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(m["min_score"].to_string(), min, "{m}");
+        assert_eq!(m["best"]["score"], score, "{m}");
+        (o.status.code(), m["verdict"].as_str().unwrap().to_string())
+    };
+    assert_eq!(at(score), (Some(0), "match".to_string()));
+    assert_eq!(at(0), (Some(0), "match".to_string()));
+    assert_eq!(at(score + 1), (Some(3), "no_match".to_string()));
+    assert_eq!(at(100), (Some(3), "no_match".to_string()));
+    // A failed call is still 1, with nothing on stdout.
+    let o = run(&sb, &["match", "mk_sandbox_not_found", "--name", "x"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
 }

@@ -59,7 +59,7 @@ fn retry_errors_keeps_the_mode_of_the_output() {
         let o = identities(&sb, &links, &out, &["--quiet", "--retry-errors"]);
         let err = text(&o.stderr);
         assert_eq!(o.status.code(), Some(0), "{err}");
-        assert!(err.contains("removed 1 error lines"), "{err}");
+        assert!(err.contains("removed 1 error line to fetch"), "{err}");
         assert_eq!(mode(&out), want, "mode {:o} after the rewrite", mode(&out));
     }
 }

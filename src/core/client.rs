@@ -27,6 +27,7 @@ mod redirect;
 mod response;
 mod retries;
 mod token;
+mod webhook_test;
 
 use self::agent::build_agent;
 use self::failure::{transport_failure, Failure, Retry};

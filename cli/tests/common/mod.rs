@@ -45,16 +45,28 @@ pub fn links_file(dir: &Path, n: usize) -> PathBuf {
     p
 }
 
-/// The binary with the sandbox's credentials and base URL in its environment.
+/// The binary with the sandbox's credentials and base URL in its environment, and
+/// `--time-scale SCALE` for the commands it paces (`identities`, `refresh`).
 pub fn moneykit(sb: &Sandbox, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_moneykit"));
+    let mut c = bare(args);
     c.env("MONEYKIT_CLIENT_ID", "sandbox-client")
         .env("MONEYKIT_CLIENT_SECRET", "sandbox-secret")
-        .env("MONEYKIT_BASE_URL", sb.base_url())
-        .arg("--time-scale")
-        .arg(SCALE.to_string())
-        .args(args)
-        .stdin(Stdio::null());
+        .env("MONEYKIT_BASE_URL", sb.base_url());
+    if matches!(args.first(), Some(&"identities" | &"refresh")) {
+        c.arg("--time-scale").arg(SCALE.to_string());
+    }
+    c
+}
+
+/// The binary with no MONEYKIT_* variable in its environment.
+pub fn bare(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_moneykit"));
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("MONEYKIT_") {
+            c.env_remove(k);
+        }
+    }
+    c.args(args).stdin(Stdio::null());
     c
 }
 

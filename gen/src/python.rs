@@ -9,6 +9,7 @@ mod errors;
 pub(crate) mod repr;
 mod surface;
 mod timestamp;
+mod webhooks;
 
 use crate::out::{Comment, Out};
 use crate::schema::{snake, upper, Object, Schema, Ty};
@@ -52,6 +53,7 @@ pub fn emit(s: &Schema, out: &mut Out) {
         &errors::errors_table(s),
     );
     surface::emit(s, out);
+    webhooks::emit(s, out);
 }
 
 // ------------------------------------------------------------------------ helpers

@@ -81,7 +81,7 @@ fn seconds(ms: f64) -> String {
 // ------------------------------------------------------------------------ options
 
 /// One option as Python sees it.
-struct PyOption<'a> {
+pub(super) struct PyOption<'a> {
     def: &'a OptionDef,
     /// The keyword's name.
     arg: String,
@@ -122,7 +122,7 @@ fn py_option(o: &OptionDef) -> PyOption<'_> {
     }
 }
 
-fn py_options(group: &[OptionDef]) -> Vec<PyOption<'_>> {
+pub(super) fn py_options(group: &[OptionDef]) -> Vec<PyOption<'_>> {
     group.iter().map(py_option).collect()
 }
 
@@ -204,7 +204,7 @@ fn table_name(group: &str) -> String {
     format!("{}_OPTIONS", group.to_ascii_uppercase())
 }
 
-fn spec_table(group: &str, options: &[PyOption]) -> String {
+pub(super) fn spec_table(group: &str, options: &[PyOption]) -> String {
     let mut t = format!(
         "\n#: The {group} options (schema `{}`), in schema order.\n{}: Tuple[OptionSpec, ...] = (\n",
         if group == "client" {
@@ -240,7 +240,7 @@ fn spec_table(group: &str, options: &[PyOption]) -> String {
 }
 
 /// The keyword parameters of an option group, one per line at `indent`.
-fn option_params(options: &[PyOption], indent: &str) -> String {
+pub(super) fn option_params(options: &[PyOption], indent: &str) -> String {
     options
         .iter()
         .map(|o| format!("{indent}{}: {} = None,\n", o.arg, o.ann))
@@ -268,7 +268,7 @@ fn wrapped(indent: &str, lead: &str, head: &str, items: &[String], close: &str) 
 }
 
 /// `{lead}build_options_json(BATCH_OPTIONS, (concurrency, ...))` as lines at `indent`.
-fn build_call(group: &str, options: &[PyOption], indent: &str, lead: &str) -> String {
+pub(super) fn build_call(group: &str, options: &[PyOption], indent: &str, lead: &str) -> String {
     let args: Vec<String> = options.iter().map(|o| o.arg.clone()).collect();
     let head = format!("build_options_json({}, (", table_name(group));
     wrapped(indent, lead, &head, &args, "))")
@@ -279,7 +279,7 @@ const OPTIONS_INTRO: &str =
      one of the listed values raises `InvalidArgumentError`, a wrong type `TypeError`; both \
      name the keyword, e.g. `timeout=`):";
 
-fn options_doc(options: &[PyOption], indent: &str) -> String {
+pub(super) fn options_doc(options: &[PyOption], indent: &str) -> String {
     let mut d = crate::python::wrap(OPTIONS_INTRO, indent, 88);
     d.push('\n');
     for o in options {

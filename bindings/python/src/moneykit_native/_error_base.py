@@ -22,7 +22,8 @@ class MoneyKitError(Exception):
     MoneyKit's error body), `link_error_code` (422 `link_error.bad_state`),
     `request_id` (the response's `x-request-id`), `retry_after` (seconds, from a
     `Retry-After` header), `attempts` (HTTP requests made; 0 when the call failed
-    before sending anything) and `raw` (the error JSON as a dict).
+    before sending anything), `reason` (`WebhookSignatureError`: which check refused the
+    delivery, e.g. `"iat_too_old"`) and `raw` (the error JSON as a dict).
 
     `stale`: set by `Client.refresh_identity` / `wait_identity_newer` when they fail
     (timeout, the daily refresh limit, cancel) after seeing a body: the last, not yet
@@ -40,6 +41,7 @@ class MoneyKitError(Exception):
     request_id: Optional[str]
     retry_after: Optional[float]
     attempts: int
+    reason: Optional[str]
     raw: Dict[str, Any]
     stale: Optional[IdentityResponse]
 
@@ -60,6 +62,7 @@ class MoneyKitError(Exception):
         request_id: Optional[str] = None,
         retry_after: Optional[float] = None,
         attempts: int = 0,
+        reason: Optional[str] = None,
         raw: Optional[Dict[str, Any]] = None,
         stale: Optional[IdentityResponse] = None,
     ) -> None:
@@ -75,6 +78,7 @@ class MoneyKitError(Exception):
         self.request_id = request_id
         self.retry_after = retry_after
         self.attempts = attempts
+        self.reason = reason
         self.raw = raw if raw is not None else {}
         self.stale = stale
 
@@ -108,6 +112,7 @@ class MoneyKitError(Exception):
             "request_id": self.request_id,
             "retry_after": self.retry_after,
             "attempts": self.attempts,
+            "reason": self.reason,
             "raw": self.raw,
             "stale": self.stale,
         }

@@ -9,6 +9,7 @@ import "C"
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unsafe"
@@ -50,6 +51,16 @@ type Error struct {
 	// iat_too_old, iat_in_future, expired, body_too_large (docs/C-API.md,
 	// "Webhooks"); "" otherwise.
 	Reason string
+	// ValidationErrors are the server's validation_errors of a 422
+	// api_error.request.validation_failed (redacted); nil otherwise.
+	ValidationErrors []ValidationError
+	// Retryable says whether a later retry of the same call can help: true for
+	// timeouts, transport errors (not TLS or redirect failures), HTTP 429, 500,
+	// 502, 503 and 504; false otherwise.
+	Retryable bool
+	// Response is the last HTTP error response (status, headers, body; redacted,
+	// never a 2xx body), nil when none was received (e.g. a transport error).
+	Response *RawResponse
 	// Stale is the last identity seen by a RefreshIdentity or
 	// WaitIdentityNewer that failed (ErrTimeout: not refreshed in time;
 	// ErrRateLimited: the daily refresh limit; ErrCancelled), nil when none
@@ -57,6 +68,53 @@ type Error struct {
 	Stale *IdentityResponse
 
 	extra []error // further errors matched by errors.Is/As (ErrClosed, a JSON error)
+}
+
+// ValidationError is one entry of a 422 api_error.request.validation_failed's
+// validation_errors.
+type ValidationError struct {
+	// Location is where, as sent: each step a string or an int64
+	// (e.g. ["query", "account_ids", 0]).
+	Location []any  `json:"-"`
+	Message  string `json:"message"`
+	Type     string `json:"type"`
+}
+
+// UnmarshalJSON reads location steps as strings and int64s (others are left out).
+func (v *ValidationError) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Location []json.RawMessage `json:"location"`
+		Message  string            `json:"message"`
+		Type     string            `json:"type"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	v.Message, v.Type, v.Location = w.Message, w.Type, nil
+	for _, raw := range w.Location {
+		var s string
+		var n int64
+		if json.Unmarshal(raw, &s) == nil {
+			v.Location = append(v.Location, s)
+		} else if json.Unmarshal(raw, &n) == nil {
+			v.Location = append(v.Location, n)
+		}
+	}
+	return nil
+}
+
+// RawResponse is the last HTTP error response of a failed call, redacted
+// (C-API.md, "Error JSON"): headers have lowercase names and leave out cookies
+// and credentials; Body is at most 16 KiB of text.
+type RawResponse struct {
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+}
+
+// String shows the status and body length only (the body stays out of logs).
+func (r *RawResponse) String() string {
+	return fmt.Sprintf("RawResponse{Status: %d, Headers: %d, Body: %d bytes}", r.Status, len(r.Headers), len(r.Body))
 }
 
 // Error returns "moneykit: <message> (<name>[, request <id>])".
@@ -114,6 +172,9 @@ func parseError(s Status, errJSON []byte) *Error {
 			}
 			e.Attempts = int(w.Attempts)
 			e.Reason = str(w.Reason)
+			e.ValidationErrors = w.ValidationErrors
+			e.Retryable = w.Retryable
+			e.Response = w.Response
 		}
 	}
 	if e.Name == "" {

@@ -229,4 +229,17 @@ type errorJSON struct {
 	// iat_in_future, expired, body_too_large (docs/C-API.md, "Webhooks"); null
 	// otherwise.
 	Reason *string `json:"reason"`
+	// With a 422 api_error.request.validation_failed: the server's
+	// validation_errors, each {location: list of strings and ints as sent, message,
+	// type}, redacted like every field (at most 100); null otherwise.
+	ValidationErrors []ValidationError `json:"validation_errors"`
+	// Whether a later retry of the same call can help: true for timeouts, transport
+	// errors (not TLS or redirect failures), HTTP 429, 500, 502, 503 and 504 (the
+	// failures the library itself retries); false otherwise.
+	Retryable bool `json:"retryable"`
+	// The last HTTP error response, when there was one: {status, headers (name ->
+	// value, lowercase names, without cookies or credentials, redacted), body (at
+	// most 16 KiB of text, redacted)}; null when no HTTP error response was
+	// received (never a 2xx body).
+	Response *RawResponse `json:"response"`
 }

@@ -89,6 +89,9 @@ fn error_json(s: &Schema, out: &mut Out) {
             ("int", false) => "Option<i64>",
             ("string", true) => "&'a str",
             ("string", false) => "Option<&'a str>",
+            ("bool", true) => "bool",
+            ("validation_errors", false) => "Option<&'a [crate::core::ValidationError]>",
+            ("response", false) => "Option<&'a crate::core::RawResponse>",
             (t, _) => panic!("error_json {}: unknown type {t}", k.key),
         };
         let _ = writeln!(b, "    /// {}\n    pub {}: {ty},", k.doc, k.key);

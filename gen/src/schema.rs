@@ -119,7 +119,9 @@ pub struct StatusDef {
 #[derive(Debug, Deserialize, Clone)]
 pub struct ErrorKey {
     pub key: String,
-    /// `int` or `string`.
+    /// `int`, `string`, `bool`, `validation_errors` (a list of {location, message, type})
+    /// or `response` (the raw HTTP error response {status, headers, body}); each emitter
+    /// maps the last two to its language's ValidationError / RawResponse.
     #[serde(rename = "type")]
     pub ty: String,
     pub required: bool,

@@ -22,6 +22,48 @@ pub struct Error {
     pub attempts: u32,
     /// With `MK_ERR_SIGNATURE`: which webhook check failed (`core::webhooks::Reason`).
     pub reason: Option<&'static str>,
+    /// With a 422 `api_error.request.validation_failed`: the server's `validation_errors`.
+    pub validation_errors: Option<Vec<ValidationError>>,
+    /// Whether a later retry of the same call can help (docs/C-API.md, "Error JSON").
+    pub retryable: bool,
+    /// The last HTTP error response (never a 2xx one), redacted.
+    pub response: Option<RawResponse>,
+}
+
+/// One entry of a 422 `api_error.request.validation_failed`'s `validation_errors`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ValidationError {
+    /// Where, as the server sent it: strings and whole numbers (`["query", "account_ids", 0]`).
+    pub location: Vec<LocationPart>,
+    pub message: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// One step of a validation error's `location`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum LocationPart {
+    Key(String),
+    Index(i64),
+}
+
+/// An HTTP error response as the caller may see it: its status, headers (lowercase
+/// names, cookies and credentials left out) and body (at most 16 KiB of text), every
+/// text redacted (docs/C-API.md, "Error JSON").
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RawResponse {
+    pub status: u16,
+    #[serde(serialize_with = "headers_as_object")]
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+fn headers_as_object<S: serde::Serializer>(
+    headers: &[(String, String)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(headers.iter().map(|(k, v)| (k, v)))
 }
 
 impl Error {
@@ -38,6 +80,9 @@ impl Error {
             retry_after_ms: None,
             attempts: 0,
             reason: None,
+            validation_errors: None,
+            retryable: false,
+            response: None,
         }
     }
 
@@ -65,6 +110,9 @@ impl Error {
             retry_after_ms: self.retry_after_ms.and_then(|ms| i64::try_from(ms).ok()),
             attempts: i64::from(self.attempts),
             reason: self.reason,
+            validation_errors: self.validation_errors.as_deref(),
+            retryable: self.retryable,
+            response: self.response.as_ref(),
         };
         serde_json::to_string(&wire).expect("serializing plain fields cannot fail")
     }

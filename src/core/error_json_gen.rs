@@ -30,10 +30,16 @@ pub(crate) struct ErrorJson<'a> {
     pub attempts: i64,
     /// With MK_ERR_SIGNATURE: which check refused the webhook delivery, one of malformed, alg, kid_unknown, signature, body_hash, iat_too_old, iat_in_future, expired, body_too_large (docs/C-API.md, "Webhooks"); null otherwise.
     pub reason: Option<&'a str>,
+    /// With a 422 api_error.request.validation_failed: the server's validation_errors, each {location: list of strings and ints as sent, message, type}, redacted like every field (at most 100); null otherwise.
+    pub validation_errors: Option<&'a [crate::core::ValidationError]>,
+    /// Whether a later retry of the same call can help: true for timeouts, transport errors (not TLS or redirect failures), HTTP 429, 500, 502, 503 and 504 (the failures the library itself retries); false otherwise.
+    pub retryable: bool,
+    /// The last HTTP error response, when there was one: {status, headers (name -> value, lowercase names, without cookies or credentials, redacted), body (at most 16 KiB of text, redacted)}; null when no HTTP error response was received (never a 2xx body).
+    pub response: Option<&'a crate::core::RawResponse>,
 }
 
 /// The keys, in order.
-pub const ERROR_JSON_KEYS: [&str; 12] = [
+pub const ERROR_JSON_KEYS: [&str; 15] = [
     "status",
     "name",
     "message",
@@ -46,4 +52,7 @@ pub const ERROR_JSON_KEYS: [&str; 12] = [
     "retry_after_ms",
     "attempts",
     "reason",
+    "validation_errors",
+    "retryable",
+    "response",
 ];

@@ -39,7 +39,7 @@ pub use client::{
 };
 pub use config::{AuthMode, Options, DEFAULT_BASE_URL, DEFAULT_MONEYKIT_VERSION};
 pub use encode::encode;
-pub use error::Error;
+pub use error::{Error, LocationPart, RawResponse, ValidationError};
 pub use error_json_gen::ERROR_JSON_KEYS;
 pub use events::{Event, EventSink, IDENTITY_PATH, TOKEN_PATH};
 pub use log::Level;

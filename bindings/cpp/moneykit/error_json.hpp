@@ -8,10 +8,31 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 namespace moneykit {
+
+/// One entry of a 422 api_error.request.validation_failed's validation_errors.
+struct ValidationError {
+    /// Where, as sent: e.g. {"query", "account_ids", 0}.
+    std::vector<std::variant<std::string, std::int64_t>> location;
+    std::string message;
+    std::string type;
+};
+
+/// The last HTTP error response of a failed call (redacted; see C-API.md "Error JSON").
+struct RawResponse {
+    int status = 0;
+    /// Lowercase names; cookies and credentials left out.
+    std::map<std::string, std::string> headers;
+    /// At most 16 KiB of the body.
+    std::string body;
+};
+
 namespace detail {
 
 /// The keys of the library's error JSON (moneykit.h), as sent: a key that is absent,
@@ -43,6 +64,18 @@ struct ErrorJson {
     /// kid_unknown, signature, body_hash, iat_too_old, iat_in_future, expired, body_too_large
     /// (docs/C-API.md, "Webhooks"); null otherwise.
     std::optional<std::string> reason;
+    /// With a 422 api_error.request.validation_failed: the server's validation_errors, each
+    /// {location: list of strings and ints as sent, message, type}, redacted like every field (at
+    /// most 100); null otherwise.
+    std::optional<std::vector<ValidationError>> validation_errors;
+    /// Whether a later retry of the same call can help: true for timeouts, transport errors (not
+    /// TLS or redirect failures), HTTP 429, 500, 502, 503 and 504 (the failures the library itself
+    /// retries); false otherwise.
+    std::optional<bool> retryable;
+    /// The last HTTP error response, when there was one: {status, headers (name -> value, lowercase
+    /// names, without cookies or credentials, redacted), body (at most 16 KiB of text, redacted)};
+    /// null when no HTTP error response was received (never a 2xx body).
+    std::optional<RawResponse> response;
 
     static ErrorJson read(const nlohmann::json& j) {
         ErrorJson e;
@@ -59,6 +92,9 @@ struct ErrorJson {
         read_key(j, "retry_after_ms", e.retry_after_ms);
         read_key(j, "attempts", e.attempts);
         read_key(j, "reason", e.reason);
+        read_key(j, "validation_errors", e.validation_errors);
+        read_key(j, "retryable", e.retryable);
+        read_key(j, "response", e.response);
         return e;
     }
 
@@ -78,6 +114,49 @@ private:
             out = it->get<std::int64_t>();
         }
     }
+    static void read_key(const nlohmann::json& j, const char* key, std::optional<bool>& out) {
+        const auto it = j.find(key);
+        if (it != j.end() && it->is_boolean()) out = it->get<bool>();
+    }
+    static std::string text(const nlohmann::json& j, const char* key) {
+        const auto it = j.find(key);
+        return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+    }
+    static void read_key(const nlohmann::json& j, const char* key, std::optional<std::vector<ValidationError>>& out) {
+        const auto it = j.find(key);
+        if (it == j.end() || !it->is_array()) return;
+        std::vector<ValidationError> list;
+        for (const auto& v : *it) {
+            if (!v.is_object()) continue;
+            ValidationError e;
+            const auto loc = v.find("location");
+            if (loc != v.end() && loc->is_array()) {
+                for (const auto& p : *loc) {
+                    if (p.is_string()) e.location.emplace_back(p.get<std::string>());
+                    else if (p.is_number_integer()) e.location.emplace_back(p.get<std::int64_t>());
+                }
+            }
+            e.message = text(v, "message");
+            e.type = text(v, "type");
+            list.push_back(std::move(e));
+        }
+        out = std::move(list);
+    }
+    static void read_key(const nlohmann::json& j, const char* key, std::optional<RawResponse>& out) {
+        const auto it = j.find(key);
+        if (it == j.end() || !it->is_object()) return;
+        RawResponse r;
+        const auto st = it->find("status");
+        if (st != it->end() && st->is_number_integer()) r.status = st->get<int>();
+        const auto h = it->find("headers");
+        if (h != it->end() && h->is_object()) {
+            for (const auto& [name, value] : h->items()) {
+                if (value.is_string()) r.headers[name] = value.get<std::string>();
+            }
+        }
+        r.body = text(*it, "body");
+        out = std::move(r);
+    }
 };
 
 /// An error JSON in the library's shape, for failures detected in C++.
@@ -95,6 +174,9 @@ inline std::string local_error_json(std::int32_t status, const char* name, const
     j["retry_after_ms"] = nullptr;
     j["attempts"] = 0;
     j["reason"] = nullptr;
+    j["validation_errors"] = nullptr;
+    j["retryable"] = false;
+    j["response"] = nullptr;
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -68,8 +68,22 @@ fn cases(s: &Schema, text: impl Fn(&StatusDef) -> &String) -> String {
 
 pub fn error_json_hpp(s: &Schema) -> String {
     let mut b = String::from(
-        "#include <nlohmann/json.hpp>\n\n#include <cstdint>\n#include <limits>\n#include <optional>\n\
-         #include <string>\n\nnamespace moneykit {\nnamespace detail {\n\n\
+        "#include <nlohmann/json.hpp>\n\n#include <cstdint>\n#include <limits>\n#include <map>\n#include <optional>\n\
+         #include <string>\n#include <variant>\n#include <vector>\n\nnamespace moneykit {\n\n\
+         /// One entry of a 422 api_error.request.validation_failed's validation_errors.\n\
+         struct ValidationError {\n\
+         \x20   /// Where, as sent: e.g. {\"query\", \"account_ids\", 0}.\n\
+         \x20   std::vector<std::variant<std::string, std::int64_t>> location;\n\
+         \x20   std::string message;\n\
+         \x20   std::string type;\n};\n\n\
+         /// The last HTTP error response of a failed call (redacted; see C-API.md \"Error JSON\").\n\
+         struct RawResponse {\n\
+         \x20   int status = 0;\n\
+         \x20   /// Lowercase names; cookies and credentials left out.\n\
+         \x20   std::map<std::string, std::string> headers;\n\
+         \x20   /// At most 16 KiB of the body.\n\
+         \x20   std::string body;\n};\n\n\
+         namespace detail {\n\n\
          /// The keys of the library's error JSON (moneykit.h), as sent: a key that is absent,\n\
          /// null or of another type reads as std::nullopt.\n\
          struct ErrorJson {\n",
@@ -95,7 +109,46 @@ pub fn error_json_hpp(s: &Schema) -> String {
           \x20           constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());\n\
           \x20           out = static_cast<std::int64_t>(v < max ? v : max);\n\
           \x20       } else if (it->is_number_integer()) {\n\
-          \x20           out = it->get<std::int64_t>();\n        }\n    }\n};\n\n\
+          \x20           out = it->get<std::int64_t>();\n        }\n    }\n\
+          \x20   static void read_key(const nlohmann::json& j, const char* key, std::optional<bool>& out) {\n\
+          \x20       const auto it = j.find(key);\n\
+          \x20       if (it != j.end() && it->is_boolean()) out = it->get<bool>();\n    }\n\
+          \x20   static std::string text(const nlohmann::json& j, const char* key) {\n\
+          \x20       const auto it = j.find(key);\n\
+          \x20       return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();\n    }\n\
+          \x20   static void read_key(const nlohmann::json& j, const char* key, std::optional<std::vector<ValidationError>>& out) {\n\
+          \x20       const auto it = j.find(key);\n\
+          \x20       if (it == j.end() || !it->is_array()) return;\n\
+          \x20       std::vector<ValidationError> list;\n\
+          \x20       for (const auto& v : *it) {\n\
+          \x20           if (!v.is_object()) continue;\n\
+          \x20           ValidationError e;\n\
+          \x20           const auto loc = v.find(\"location\");\n\
+          \x20           if (loc != v.end() && loc->is_array()) {\n\
+          \x20               for (const auto& p : *loc) {\n\
+          \x20                   if (p.is_string()) e.location.emplace_back(p.get<std::string>());\n\
+          \x20                   else if (p.is_number_integer()) e.location.emplace_back(p.get<std::int64_t>());\n\
+          \x20               }\n\
+          \x20           }\n\
+          \x20           e.message = text(v, \"message\");\n\
+          \x20           e.type = text(v, \"type\");\n\
+          \x20           list.push_back(std::move(e));\n\
+          \x20       }\n\
+          \x20       out = std::move(list);\n    }\n\
+          \x20   static void read_key(const nlohmann::json& j, const char* key, std::optional<RawResponse>& out) {\n\
+          \x20       const auto it = j.find(key);\n\
+          \x20       if (it == j.end() || !it->is_object()) return;\n\
+          \x20       RawResponse r;\n\
+          \x20       const auto st = it->find(\"status\");\n\
+          \x20       if (st != it->end() && st->is_number_integer()) r.status = st->get<int>();\n\
+          \x20       const auto h = it->find(\"headers\");\n\
+          \x20       if (h != it->end() && h->is_object()) {\n\
+          \x20           for (const auto& [name, value] : h->items()) {\n\
+          \x20               if (value.is_string()) r.headers[name] = value.get<std::string>();\n\
+          \x20           }\n\
+          \x20       }\n\
+          \x20       r.body = text(*it, \"body\");\n\
+          \x20       out = std::move(r);\n    }\n};\n\n\
           /// An error JSON in the library's shape, for failures detected in C++.\n\
           inline std::string local_error_json(std::int32_t status, const char* name, const std::string& message) {\n\
           \x20   nlohmann::json j = nlohmann::json::object();\n";
@@ -105,6 +158,7 @@ pub fn error_json_hpp(s: &Schema) -> String {
             ("name", _, _) => "name".to_string(),
             ("message", _, _) => "message".to_string(),
             (_, "int", true) => "0".to_string(),
+            (_, "bool", true) => "false".to_string(),
             (_, _, true) => "\"\"".to_string(),
             (_, _, false) => "nullptr".to_string(),
         };
@@ -119,6 +173,9 @@ fn cpp_type(error_json_type: &str) -> &'static str {
     match error_json_type {
         "int" => "std::int64_t",
         "string" => "std::string",
+        "bool" => "bool",
+        "validation_errors" => "std::vector<ValidationError>",
+        "response" => "RawResponse",
         other => panic!("error_json: unknown type {other}"),
     }
 }

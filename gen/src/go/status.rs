@@ -112,9 +112,13 @@ fn error_json(s: &Schema) -> String {
         let ty = match k.ty.as_str() {
             "int" => "int64",
             "string" => "string",
+            "bool" => "bool",
+            "validation_errors" => "[]ValidationError",
+            "response" => "RawResponse",
             other => panic!("error_json key {}: unknown type {other}", k.key),
         };
-        let ptr = if k.required { "" } else { "*" };
+        // A list is nil for null; everything else optional is a pointer.
+        let ptr = if k.required || ty.starts_with("[]") { "" } else { "*" };
         b.push_str(&field_line("\t", &k.doc, &k.key, &format!("{ptr}{ty}")));
     }
     b.push_str("}\n");

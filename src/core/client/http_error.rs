@@ -3,10 +3,18 @@
 use super::failure::{Failure, Retry};
 use super::response::{header_text, read_body, MAX_ERROR_BODY};
 use crate::core::retry::{is_retryable_status, parse_retry_after};
-use crate::core::{Error, Status};
+use crate::core::{Error, LocationPart, RawResponse, Status, ValidationError};
 use std::time::SystemTime;
-use ureq::http::Response;
+use ureq::http::{HeaderMap, Response};
 use ureq::Body;
+
+/// At most this much of an error body is handed back in `response.body`.
+pub(super) const MAX_RAW_BODY: usize = 16 * 1024;
+/// At most this many headers, each value at most this many characters, are handed back.
+const MAX_RAW_HEADERS: usize = 64;
+const MAX_RAW_HEADER_VALUE: usize = 1024;
+/// At most this many validation errors are passed on.
+const MAX_VALIDATION_ERRORS: usize = 100;
 
 /// The fields of a MoneyKit error body we pass on; anything else is ignored.
 #[derive(Default)]
@@ -15,6 +23,7 @@ struct ErrorBody {
     error_message: Option<String>,
     documentation_url: Option<String>,
     link_error_code: Option<String>,
+    validation_errors: Option<Vec<ValidationError>>,
 }
 
 impl ErrorBody {
@@ -30,8 +39,92 @@ impl ErrorBody {
             error_message: text("error_message"),
             documentation_url: text("documentation_url"),
             link_error_code: text("link_error_code"),
+            validation_errors: v
+                .get("validation_errors")
+                .and_then(|x| x.as_array())
+                .map(|list| {
+                    list.iter()
+                        .filter_map(validation_error)
+                        .take(MAX_VALIDATION_ERRORS)
+                        .collect()
+                }),
         }
     }
+}
+
+/// One entry of `validation_errors`: an object with `location`, `message`, `type`;
+/// location steps other than strings and whole numbers are left out.
+fn validation_error(v: &serde_json::Value) -> Option<ValidationError> {
+    let v = v.as_object()?;
+    let text = |k: &str| {
+        v.get(k)
+            .and_then(|x| x.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let location = v
+        .get("location")
+        .and_then(|x| x.as_array())
+        .map(|steps| {
+            steps
+                .iter()
+                .filter_map(|s| match s {
+                    serde_json::Value::String(k) => Some(LocationPart::Key(k.clone())),
+                    serde_json::Value::Number(n) => n.as_i64().map(LocationPart::Index),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(ValidationError {
+        location,
+        message: text("message"),
+        kind: text("type"),
+    })
+}
+
+/// Headers that may carry a credential or a session: never handed back.
+fn is_sensitive_header(name: &str) -> bool {
+    matches!(
+        name,
+        "set-cookie" | "set-cookie2" | "cookie" | "authorization" | "proxy-authorization"
+    ) || ["secret", "token", "api-key", "apikey", "password", "auth"]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
+/// The response's headers as handed back (before redaction): lowercase names in
+/// order, repeated ones joined with `, `, sensitive ones and non-text values left out.
+fn raw_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (name, value) in headers {
+        let name = name.as_str();
+        let Ok(value) = value.to_str() else { continue };
+        if is_sensitive_header(name) {
+            continue;
+        }
+        let value: String = value.chars().take(MAX_RAW_HEADER_VALUE).collect();
+        match out.iter().position(|(n, _)| n == name) {
+            Some(i) if out[i].1.len() < MAX_RAW_HEADER_VALUE => {
+                out[i].1.push_str(", ");
+                out[i].1.push_str(&value);
+            }
+            Some(_) => {}
+            None if out.len() < MAX_RAW_HEADERS => out.push((name.to_string(), value)),
+            None => {}
+        }
+    }
+    out
+}
+
+/// At most `MAX_RAW_BODY` bytes of the body as text (cut at a character boundary).
+fn raw_body(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_RAW_BODY + 4)]);
+    let mut end = text.len().min(MAX_RAW_BODY);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
 }
 
 /// Maps a non-2xx response to its status, passing on the server's error fields.
@@ -43,9 +136,10 @@ pub(super) fn http_failure(
 ) -> Failure {
     let retry_after = header_text(response.headers(), "retry-after")
         .and_then(|v| parse_retry_after(&v, SystemTime::now()));
-    let body = read_body(response, MAX_ERROR_BODY.min(max_response_bytes))
-        .map(|b| ErrorBody::parse(&b))
-        .unwrap_or_default();
+    let headers = raw_headers(response.headers());
+    // A body past the limit (or broken) is left out: only its status and headers are told.
+    let bytes = read_body(response, MAX_ERROR_BODY.min(max_response_bytes)).unwrap_or_default();
+    let body = ErrorBody::parse(&bytes);
     let code = body.error_code.as_deref();
     let status_kind = status_for_http(status, code);
     let retry = if status == 401 && code == Some("api_error.auth.expired_access_token") {
@@ -69,6 +163,12 @@ pub(super) fn http_failure(
     error.error_message = body.error_message;
     error.documentation_url = body.documentation_url;
     error.link_error_code = body.link_error_code;
+    error.validation_errors = body.validation_errors;
+    error.response = Some(RawResponse {
+        status,
+        headers,
+        body: raw_body(&bytes),
+    });
     error.retry_after_ms = retry_after.map(|d| d.as_millis().min(u64::MAX as u128) as u64);
     Failure { error, retry }
 }

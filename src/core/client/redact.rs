@@ -22,6 +22,35 @@ impl Client {
     /// Removes any secret a server may have echoed, from every text field of `error`.
     pub(super) fn redact(&self, error: &mut Error) {
         let secrets = self.secrets();
+        let mut texts: Vec<&mut String> = Vec::new();
+        for v in error.validation_errors.iter_mut().flatten() {
+            texts.push(&mut v.message);
+            texts.push(&mut v.kind);
+            for step in &mut v.location {
+                if let crate::core::LocationPart::Key(k) = step {
+                    texts.push(k);
+                }
+            }
+        }
+        if let Some(r) = error.response.as_mut() {
+            for (name, value) in &mut r.headers {
+                texts.push(name);
+                texts.push(value);
+            }
+            // A JSON body may carry a secret JSON-escaped (`\/`, `\"`, `\uXXXX`).
+            for s in &secrets {
+                let escaped = serde_json::to_string(s.as_str()).unwrap_or_default();
+                let escaped = Zeroizing::new(escaped);
+                let inner = &escaped[1..escaped.len().saturating_sub(1).max(1)];
+                for form in [inner.to_string(), inner.replace('/', "\\/")] {
+                    let form = Zeroizing::new(form);
+                    if form.as_str() != s.as_str() {
+                        redact_in(&mut r.body, &form);
+                    }
+                }
+            }
+            texts.push(&mut r.body);
+        }
         for text in [
             Some(&mut error.message),
             error.error_code.as_mut(),
@@ -32,6 +61,7 @@ impl Client {
         ]
         .into_iter()
         .flatten()
+        .chain(texts)
         {
             for s in &secrets {
                 redact_in(text, s);

@@ -103,7 +103,10 @@ impl Client {
             let wait = self.next_wait(failure.retry, &mut error, &mut budget, deadline);
             self.report(reporter, &error, attempts, started, wait);
             match wait {
-                None => return Err(error),
+                None => {
+                    self.finish_failure(&mut error, failure.retry);
+                    return Err(error);
+                }
                 Some(w) if !control.sleep(w) => return Err(cancelled(attempts)),
                 Some(_) => {}
             }
@@ -209,5 +212,6 @@ fn deadline_elapsed(attempts: u32) -> Error {
         "the call's deadline elapsed (deadline_ms or the per-call timeout)",
     );
     e.attempts = attempts;
+    e.retryable = true;
     e
 }

@@ -402,4 +402,7 @@ ERROR_JSON_KEYS: Tuple[Tuple[str, Type[Any], bool], ...] = (
     ("retry_after_ms", int, False),
     ("attempts", int, True),
     ("reason", str, False),
+    ("validation_errors", list, False),
+    ("retryable", bool, True),
+    ("response", dict, False),
 )

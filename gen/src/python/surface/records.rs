@@ -272,6 +272,9 @@ __all__ = [
         let ty = match k.ty.as_str() {
             "int" => "int",
             "string" => "str",
+            "bool" => "bool",
+            "validation_errors" => "list",
+            "response" => "dict",
             t => panic!("error_json {}: unknown type {t}", k.key),
         };
         let req = if k.required { "True" } else { "False" };

@@ -23,8 +23,8 @@ coroutines (`await client.get_identity(...)`), cancelled natively with their tas
 #   1. leaves (standard library only): _version, _abi, _status, _timestamp_gen, _values, _sandbox, _record_helpers
 #   2. the C library (its records, loading, calls, no exceptions): _records_gen, _native
 #   3. errors and argument checks: _error_base, _errors, _error_json, _args, _options_gen, _names
-#   4. the response model: _decode, _helpers, _models
-#   5. calls: _events, _cancel, _match, _batch, _surface_gen, _client, _async
+#   4. the response model: _decode, _helpers, _models, _webhooks_gen
+#   5. calls: _events, _cancel, _match, _batch, _surface_gen, _webhooks, _client, _async
 #   6. the public names: __init__
 #   7. test support (imports the package; not imported by it): testing
 
@@ -57,6 +57,16 @@ from ._sandbox import sandbox_path
 from ._status import Status
 from ._values import ReadOnlyMap, Timestamp, parse_datetime
 from ._version import __version__
+from ._webhooks import (
+    Delivery,
+    RefreshFailedError,
+    RefreshWaiter,
+    WebhookVerifier,
+    http_status_of,
+    signature_of,
+)
+from ._webhooks_gen import *  # noqa: F403 - generated: the webhook events and their enums
+from . import _webhooks_gen
 
 __all__ = [
     "__version__",
@@ -70,6 +80,7 @@ __all__ = [
     "BatchResult",
     "Cancel",
     "Claim",
+    "Delivery",
     "ClaimAddress",
     "Client",
     "DIFFERENT_BELOW",
@@ -84,8 +95,13 @@ __all__ = [
     "NameScore",
     "OwnerMatch",
     "ReadOnlyMap",
+    "RefreshFailedError",
+    "RefreshWaiter",
     "Status",
     "Timestamp",
+    "WebhookVerifier",
+    "http_status_of",
+    "signature_of",
     "library_path",
     "library_version",
     "match_owners",
@@ -97,6 +113,7 @@ __all__ = [
 # needs no edit here.
 __all__ += _errors.__all__
 __all__ += _models.__all__
+__all__ += [n for n in _webhooks_gen.__all__ if n not in ("WEBHOOK_OPTIONS", "WebhookSurface", "build_event")]
 
 # Public classes report the package as their module (tracebacks, repr, pickling).
 for _name in __all__:

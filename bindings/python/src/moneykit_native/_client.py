@@ -18,6 +18,8 @@ from ._match import OwnerMatch, match_claim
 from ._models import IdentityResponse, decode_validated
 from ._names import call_error, given_keys
 from ._surface_gen import ClientSurface
+from ._webhooks import BodyLike, Delivery, Headers, WebhookVerifier
+from ._webhooks_gen import WebhookSurface
 
 _T = TypeVar("_T")
 
@@ -49,7 +51,7 @@ def _call_timeout_ms(value: Optional[float], name: str = "timeout") -> int:
     return min(max(1, round(value * 1000)), _MAX_CALL_TIMEOUT_MS)
 
 
-class Client(ClientSurface):
+class Client(ClientSurface, WebhookSurface):
     """A MoneyKit client backed by the native library.
 
     Credentials: `client_id` / `client_secret`, or (when None) the environment
@@ -80,6 +82,7 @@ class Client(ClientSurface):
         self._handle: Optional[int] = None
         self._closed = False
         self._inflight = 0
+        self._verifier: Optional[WebhookVerifier] = None
         cid = None if client_id is None else c_text("client_id", client_id)
         secret = None if client_secret is None else c_text("client_secret", client_secret)
         rc, handle, error = _native.new_client(cid, secret, options.encode("utf-8"))
@@ -109,8 +112,12 @@ class Client(ClientSurface):
     def close(self) -> None:
         """Frees the native client (at once, or when the calls in progress end).
 
-        Idempotent: closing twice does nothing.
+        Idempotent: closing twice does nothing. Closes `verify_webhook`'s verifier; one
+        from `webhook_verifier()` keeps the native client alive until it is closed.
         """
+        verifier = getattr(self, "_verifier", None)
+        if verifier is not None:
+            verifier.close()
         with self._lock:
             if self._closed:
                 return
@@ -318,6 +325,40 @@ class Client(ClientSurface):
         )
         if rc != 0:
             raise call_error(rc, error)
+
+    # -- webhooks ---------------------------------------------------------------------
+
+    def _webhook_verifier(self, options: str) -> WebhookVerifier:
+        return WebhookVerifier(self, options)
+
+    def verify_webhook(self, headers: Headers, body: BodyLike) -> Delivery:
+        """`WebhookVerifier.verify` with this client's default verifier (made on first use
+        with the default options; `webhook_verifier(...)` makes one with others). Returns
+        the `Delivery` (`.event`, `.status`); a `"new"` one is settled with
+        `webhook_done(delivery, ok)`. Raises `WebhookSignatureError` (answer 400) or the
+        key fetch's error (answer 503)."""
+        return self._default_verifier().verify(headers, body)
+
+    def webhook_done(self, delivery: Delivery, ok: bool = True) -> None:
+        """`WebhookVerifier.done` on the default verifier of `verify_webhook`."""
+        self._default_verifier().done(delivery, ok)
+
+    def _default_verifier(self) -> WebhookVerifier:
+        v = self._verifier
+        if v is None:
+            with self._lock:
+                closed = self._closed
+            if closed:
+                raise invalid_argument("the client is closed")
+            made = self.webhook_verifier()
+            with self._lock:
+                if self._verifier is None:
+                    self._verifier, made = made, None  # type: ignore[assignment]
+                v = self._verifier
+            if made is not None:
+                made.close()  # another thread made one first
+        assert v is not None
+        return v
 
     # -- owner match ------------------------------------------------------------------
 

@@ -5,9 +5,11 @@
 #   MK_LIB_SO MK_LIB_A MK_SANDBOX MK_HEADER MK_CPP_HEADER           (what; MK_CPP_HEADER's
 #                                                                    per-topic headers are in the
 #                                                                    directory of the same name)
+#   MK_CLI                                                           (the `moneykit` command-line
+#                                                                    tool; default: beside MK_SANDBOX)
 #   MK_VERSION MK_LIBS_PRIVATE STRIP                                 (how)
 #
-# install: copies the files (debug info stripped from the .so, .a and sandbox)
+# install: copies the files (debug info stripped from the .so, .a, sandbox and CLI)
 # and records every file, link and directory it created in a manifest next to
 # the CMake files. uninstall: removes exactly what the manifest lists (files,
 # then the directories the install created, if they are empty again); without
@@ -19,6 +21,7 @@ mode=${1:?usage: install.sh install|uninstall}
 DESTDIR=${DESTDIR:-}
 STRIP=${STRIP:-strip}
 here=$(cd "$(dirname "$0")" && pwd)
+MK_CLI=${MK_CLI:-$(dirname "${MK_SANDBOX:-.}")/moneykit}
 
 for d in "$PREFIX" "$LIBDIR" "$INCLUDEDIR" "$BINDIR" "$PKGCONFIGDIR" "$CMAKEDIR"; do
   case $d in /*) ;; *) echo "install.sh: $d: install directories must be absolute paths" >&2; exit 1 ;; esac
@@ -40,7 +43,7 @@ installed_paths() {
   printf '%s\n' "$LIBDIR/$real" "$LIBDIR/$soname" "$LIBDIR/libmoneykit.so" "$LIBDIR/libmoneykit.a" \
     "$INCLUDEDIR/moneykit.h" "$INCLUDEDIR/moneykit.hpp" "$PKGCONFIGDIR/moneykit.pc" \
     "$CMAKEDIR/moneykit-config.cmake" "$CMAKEDIR/moneykit-config-version.cmake" \
-    "$BINDIR/moneykit-sandbox" "$manifest"
+    "$BINDIR/moneykit-sandbox" "$BINDIR/moneykit" "$manifest"
   local h
   for h in "$DESTDIR$INCLUDEDIR"/moneykit/*.hpp; do
     [ -e "$h" ] && printf '%s\n' "${h#"$DESTDIR"}"
@@ -53,7 +56,7 @@ relpath() { realpath -m --relative-to="$1" "$2"; }
 
 do_install() {
   local f
-  for f in "$MK_LIB_SO" "$MK_LIB_A" "$MK_SANDBOX" "$MK_HEADER" "$MK_CPP_HEADER"; do
+  for f in "$MK_LIB_SO" "$MK_LIB_A" "$MK_SANDBOX" "$MK_CLI" "$MK_HEADER" "$MK_CPP_HEADER"; do
     [ -f "$f" ] || { echo "install: $f is missing (run: make build)" >&2; exit 1; }
   done
   # moneykit.hpp is an umbrella over the per-topic headers in moneykit/ beside it.
@@ -114,6 +117,7 @@ do_install() {
   put "$MK_CPP_HEADER" "$INCLUDEDIR/moneykit.hpp" 0644
   for f in "$cpp_dir"/*.hpp; do put "$f" "$INCLUDEDIR/moneykit/${f##*/}" 0644; done
   put "$MK_SANDBOX" "$BINDIR/moneykit-sandbox" 0755 strip
+  put "$MK_CLI" "$BINDIR/moneykit" 0755 strip
   subst "$here/moneykit.pc.in" "$PKGCONFIGDIR/moneykit.pc"
   subst "$here/moneykit-config.cmake.in" "$CMAKEDIR/moneykit-config.cmake"
   subst "$here/moneykit-config-version.cmake.in" "$CMAKEDIR/moneykit-config-version.cmake"

@@ -4,7 +4,8 @@
 #   (a) a C program with `pkg-config --cflags --libs moneykit` (shared library)
 #   (b) a C++ program with CMake find_package(moneykit CONFIG REQUIRED) (+ a static C one)
 #   (c) a C program linked with libmoneykit.a via `pkg-config --static`
-# runs them against the installed bin/moneykit-sandbox, then uninstalls and
+# runs them and the installed bin/moneykit (the CLI) against the installed
+# bin/moneykit-sandbox, then uninstalls and
 # checks the prefix is empty again. A DESTDIR round trip checks staging and
 # that uninstall leaves files it did not install alone.
 set -euo pipefail
@@ -12,7 +13,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 release=target/release
-for f in "$release/libmoneykit.so" "$release/libmoneykit.a" "$release/moneykit-sandbox" include/moneykit.h; do
+for f in "$release/libmoneykit.so" "$release/libmoneykit.a" "$release/moneykit-sandbox" "$release/moneykit" include/moneykit.h; do
   [ -e "$f" ] || { echo "test-install: $f missing (run: make build)" >&2; exit 1; }
 done
 
@@ -35,7 +36,8 @@ step "make install PREFIX=$prefix"
 "${make_cmd[@]}" install PREFIX="$prefix" DESTDIR= >"$work/install.log" || { cat "$work/install.log"; fail "make install"; }
 
 # Exactly the expected files and links.
-expected="bin/moneykit-sandbox
+expected="bin/moneykit
+bin/moneykit-sandbox
 include/moneykit.h
 include/moneykit.hpp
 lib/cmake/moneykit/moneykit-config-version.cmake
@@ -54,7 +56,7 @@ $(diff <(LC_ALL=C sort <<<"$expected") <(echo "$actual") || true)"
 [ "$(readlink "$prefix/lib/libmoneykit.so")" = "libmoneykit.so.$abi" ] || fail "dev link"
 [ "$(objdump -p "$prefix/lib/libmoneykit.so.$version" | awk '$1 == "SONAME" {print $2}')" = "libmoneykit.so.$abi" ] \
   || fail "SONAME of the installed library"
-for f in lib/libmoneykit.so.$version lib/libmoneykit.a bin/moneykit-sandbox; do
+for f in lib/libmoneykit.so.$version lib/libmoneykit.a bin/moneykit-sandbox bin/moneykit; do
   # (.debug_gdb_scripts is loaded at run time, not debug info: strip keeps it.)
   # (No grep -q after a pipe here: under pipefail, grep -q leaving at its match makes the
   # writer's SIGPIPE the pipeline's status, which flips the result.)
@@ -134,6 +136,9 @@ ldd "$out/cmake/cpp_consumer" | grep -q "libmoneykit.so.$abi => $prefix/lib/libm
 "$out/cmake/cpp_consumer_plain"
 env -u LD_LIBRARY_PATH "$out/c_static"
 env -u LD_LIBRARY_PATH "$out/cmake/c_static_consumer"
+# The installed CLI: its version, and one identity through it.
+"$prefix/bin/moneykit" --version | grep -qx "moneykit $version" || { echo "bin/moneykit --version" >&2; exit 1; }
+"$prefix/bin/moneykit" identity mk_sandbox_ok | grep -q '"link"' || { echo "bin/moneykit identity failed" >&2; exit 1; }
 RUN
 MONEYKIT_SANDBOX_BIN=$prefix/bin/moneykit-sandbox bash scripts/with-sandbox.sh bash "$out/run.sh" \
   || fail "a consumer failed against the sandbox"

@@ -317,7 +317,7 @@ def test_refresh_waiter_falls_back_to_polling(
     with sb.client() as client:
         waiter = mk.RefreshWaiter(client)  # no handler offers it anything
         before = client.get_identity("mk_sandbox_ok")
-        fresh = waiter.refresh_identity("mk_sandbox_ok", wait=30, fallback=0.2)
+        fresh = waiter.refresh_identity("mk_sandbox_ok", wait=30, fallback=0.2, time_scale=20)
         assert fresh.link.products["identity"].refreshed_at > before.link.products[  # type: ignore[operator]
             "identity"
         ].refreshed_at

@@ -354,14 +354,15 @@ class RefreshWaiter:
             return True
 
     def refresh_identity(
-        self, link_id: str, *, wait: float = 600.0, fallback: float = 60.0
+        self, link_id: str, *, wait: float = 600.0, fallback: float = 60.0, **poll: Any
     ) -> IdentityResponse:
         """Reads the link's identity, requests a refresh, waits for its event, returns the
         identity read after it (newer than the one before). An event older than the first
         read (a previous refresh's, late) is ignored. Without an event within `fallback`
         seconds (0: poll at once), or when the identity read after it is not newer yet,
         it polls until it is, within `wait` seconds in all. Raises `RefreshFailedError`
-        when the event says the refresh failed, and the client's errors otherwise."""
+        when the event says the refresh failed, and the client's errors otherwise.
+        `poll`: `wait_identity_newer`'s keywords for the fallback (`link_per_minute`, ...)."""
         c = self._client
         start = time.monotonic()
         before = c.get_identity(link_id)
@@ -400,7 +401,7 @@ class RefreshWaiter:
                 else:
                     self._waiting.pop(link_id, None)
         left = max(0.001, wait - (time.monotonic() - start))
-        return c.wait_identity_newer(link_id, after=before, wait=left)
+        return c.wait_identity_newer(link_id, after=before, wait=left, **poll)
 
 
 def _refreshed(resp: IdentityResponse, after: Any) -> bool:

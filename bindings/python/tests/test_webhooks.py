@@ -334,3 +334,25 @@ def test_refresh_waiter_reports_a_failed_refresh(
             waiter.refresh_identity("mk_webhook_refresh_failed", wait=30, fallback=20)
         assert ei.value.link_id == "mk_webhook_refresh_failed"
         assert ei.value.stale is not None
+
+
+def test_example_server_demo() -> None:
+    """examples/python/webhook_server.py --demo: its own sandbox delivers a refresh's two
+    events to the http.server receiver, and RefreshWaiter returns on the completed one."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[3] / "examples" / "python" / "webhook_server.py"
+    run = subprocess.run(
+        [sys.executable, str(example), "--demo"],
+        capture_output=True, text=True, timeout=60, env=dict(os.environ),
+    )
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[:2] == [
+        "mk_sandbox_ok: identity refresh in_progress",
+        "mk_sandbox_ok: identity refresh completed",
+    ], run.stdout
+    assert lines[2].startswith("refreshed at "), run.stdout

@@ -12,7 +12,7 @@
 #   BENCH_QUICK=1        tiny iteration counts (checks the harness, numbers meaningless)
 #   BENCH_WAIT_IDLE=S    wait up to S seconds for the 1-minute load average to drop below 1.0
 #   BENCH_NO_INSTALL=1   never install anything; benches whose peers are missing are skipped
-#   BENCH_SKIP="p2 p3"   skip these (p1 p2 p3 p4 p5 p6 p7 p8 batch match view webhooks rps profile)
+#   BENCH_SKIP="p2 p3"   skip these (p1 p2 p3 p4 p5 p6 p7 p8 batch match view webhooks p13py rps profile)
 #   BENCH_PIN_CPU=N      CPU on which single-connection pairs (P1-P4, profiles) run, client and
 #                        sandbox together (default: the last CPU; "none" to not pin). See README.
 set -euo pipefail
@@ -73,6 +73,17 @@ then
     "$venv/bin/pip" install -q --disable-pip-version-check \
       "moneykit==$SDK_VERSION" "requests==$REQUESTS_VERSION" >&2 || true
   fi
+fi
+# P13 from Python (issue 26): PyJWT + cryptography, the route of MoneyKit's example code.
+PYJWT_VERSION=2.10.1; CRYPTOGRAPHY_VERSION=44.0.0
+if [ -x "$venv/bin/python" ] && [ -z "${BENCH_NO_INSTALL:-}" ] && ! "$venv/bin/python" - <<EOF 2>/dev/null
+import importlib.metadata as m
+assert m.version("PyJWT") == "$PYJWT_VERSION" and m.version("cryptography") == "$CRYPTOGRAPHY_VERSION"
+EOF
+then
+  log "installing PyJWT==$PYJWT_VERSION cryptography==$CRYPTOGRAPHY_VERSION into $venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check \
+    "PyJWT==$PYJWT_VERSION" "cryptography==$CRYPTOGRAPHY_VERSION" >&2 || true
 fi
 
 # ------------------------------------------------------------------ build
@@ -174,6 +185,17 @@ if wants p2; then
     # shellcheck disable=SC2086
     run p2 pin $sb env PYTHONPATH="$here/bindings/python/src" MONEYKIT_NATIVE_LIB="$lib_so" \
       "$venv/bin/python" bench/python/p2.py $P2
+  fi
+fi
+# P13 from Python: WebhookVerifier.verify vs PyJWT + cryptography on the same deliveries.
+if wants p13py; then
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import jwt, cryptography" 2>/dev/null; then
+    skip p13py "PyJWT and cryptography are not installed in $venv (BENCH_NO_INSTALL, or pip failed)"
+  else
+    # shellcheck disable=SC2046
+    run p13py env PYTHONPATH="$here/bindings/python/src" MONEYKIT_NATIVE_LIB="$lib_so" \
+      MONEYKIT_SANDBOX_BIN="$here/$rel/moneykit-sandbox" \
+      "$venv/bin/python" bench/python/p13.py $(quick && echo "--rounds 2 --batch 50")
   fi
 fi
 

@@ -3,8 +3,9 @@
 # machine without Rust or a C compiler. A fresh venv gets the wheel (pip, --no-index: no
 # dependency, nothing built); then, with a PATH of that venv's bin/ alone (checked: no
 # cargo, rustc, cc, gcc, clang) and an environment with no MONEYKIT_* or PYTHONPATH, the
-# `moneykit-sandbox` console script starts the bundled sandbox and the installed package
-# calls it (Client, AsyncClient, match_owners).
+# `moneykit-sandbox` console script starts the bundled sandbox, the `moneykit` console script
+# runs the bundled CLI against it, and the installed package calls it (Client, AsyncClient,
+# match_owners).
 #
 #   bash bindings/python/dist-test.sh [WHEEL]   # default: the one in bindings/python/dist/
 set -euo pipefail
@@ -57,6 +58,18 @@ case "$exe" in
   *) echo "dist-test.sh: the sandbox process runs $exe, not the bundled binary" >&2; exit 1 ;;
 esac
 echo "sandbox at $url (pid $sandbox_pid, $exe): $(run moneykit-sandbox --version)"
+
+echo "== moneykit (console script): the bundled CLI against it"
+case "$(run moneykit --version)" in "moneykit "*) ;; *) echo "dist-test.sh: moneykit --version" >&2; exit 1 ;; esac
+cli=$(run python -c 'from moneykit_native._cli import cli_path; print(cli_path())')
+case "$cli" in
+  "$tmp"/venv/lib/python3*/site-packages/moneykit_native/bin/moneykit) ;;
+  *) echo "dist-test.sh: the console script runs $cli, not the bundled CLI" >&2; exit 1 ;;
+esac
+printf 'MONEYKIT_CLIENT_ID=sandbox-client\nMONEYKIT_CLIENT_SECRET=sandbox-secret\n' |
+  run moneykit --base-url "$url" --credentials-file - identity mk_sandbox_ok >"$tmp/identity.json"
+grep -q '"accounts"' "$tmp/identity.json" || { echo "dist-test.sh: moneykit identity printed no identity" >&2; exit 1; }
+echo "moneykit (CLI) at $cli: $(run moneykit --version), identity of mk_sandbox_ok fetched"
 
 echo "== the installed package against it"
 run python - "$url" "$tmp" <<'PY'

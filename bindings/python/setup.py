@@ -13,9 +13,10 @@ repository root (`../../Cargo.toml`) and copied to `moneykit_native/libmoneykit.
 * The wheel is tagged `py3-none-<platform>`: the library does not depend on the
   Python version, only on the platform.
 * `make wheel` (bindings/python/wheel.sh) sets `MONEYKIT_PREBUILT_DIR` to `make build`'s
-  target/release: nothing is compiled, `libmoneykit.so` and the `moneykit-sandbox` binary
-  are copied from there (debug info stripped) into the package (`moneykit_native/` and
-  `moneykit_native/bin/`), and auditwheel then gives the wheel its manylinux tag.
+  target/release: nothing is compiled, `libmoneykit.so` and the `moneykit-sandbox` and
+  `moneykit` (CLI) binaries are copied from there (debug info stripped) into the package
+  (`moneykit_native/` and `moneykit_native/bin/`), and auditwheel then gives the wheel its
+  manylinux tag.
 """
 
 from __future__ import annotations
@@ -188,6 +189,7 @@ class Sdist(sdist):
 
 PREBUILT = os.environ.get("MONEYKIT_PREBUILT_DIR")
 SANDBOX_FILE = "moneykit-sandbox.exe" if sys.platform == "win32" else "moneykit-sandbox"
+CLI_FILE = "moneykit.exe" if sys.platform == "win32" else "moneykit"
 
 
 def say(message: str) -> None:
@@ -203,13 +205,17 @@ class BinaryDistribution(Distribution):
 
 
 class BuildPyPrebuilt(build_py):
-    """Copies `$MONEYKIT_PREBUILT_DIR`'s library and sandbox into the package."""
+    """Copies `$MONEYKIT_PREBUILT_DIR`'s library, sandbox and CLI into the package."""
 
     def run(self) -> None:
         super().run()
         src = Path(PREBUILT or "")
         pkg = Path(self.build_lib) / "moneykit_native"
-        for name, dest in ((LIB_FILE, pkg / LIB_FILE), (SANDBOX_FILE, pkg / "bin" / SANDBOX_FILE)):
+        for name, dest in (
+            (LIB_FILE, pkg / LIB_FILE),
+            (SANDBOX_FILE, pkg / "bin" / SANDBOX_FILE),
+            (CLI_FILE, pkg / "bin" / CLI_FILE),
+        ):
             f = src / name
             if not f.is_file():
                 raise SystemExit(f"moneykit-native: {f} not found (MONEYKIT_PREBUILT_DIR; run make build)")
@@ -225,7 +231,7 @@ if PREBUILT:
     setup(
         distclass=BinaryDistribution,
         cmdclass={"build_py": BuildPyPrebuilt, "bdist_wheel": BdistWheel, "sdist": Sdist},
-        # Its own build directory: a later source build never picks up the sandbox.
+        # Its own build directory: a later source build never picks up the binaries.
         options={"build": {"build_base": str(HERE / "build" / "prebuilt")}},
     )
 else:

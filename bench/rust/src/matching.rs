@@ -165,9 +165,35 @@ fn first_match(body: &str, n: usize) -> (f64, f64) {
     (median(&mut cpu), median(&mut wall))
 }
 
+/// `MK_BENCH_MATCH_LOOP=N`: only N unique-phone `mk_match_owners` calls on `mk_sandbox_ok`
+/// (the loop to run under `perf record` or valgrind), then exit.
+fn profile_loop(url: Option<String>, n: usize) -> ! {
+    let t = Target::new(url);
+    let ok = String::from_utf8(Theirs::new(&t.url, LINK).body()).unwrap();
+    let identity_c = CString::new(ok).unwrap();
+    let claims: Vec<CString> = (0..n.min(10_000)).map(unique_phone_claim).collect();
+    let (c0, w0) = (thread_cpu(), Instant::now());
+    for k in 0..n {
+        c_abi(black_box(&identity_c), &claims[k % claims.len()]);
+    }
+    let cpu = (thread_cpu() - c0).as_secs_f64();
+    eprintln!(
+        "{n} calls: {:.0}/s CPU, {:.0}/s wall",
+        n as f64 / cpu,
+        n as f64 / w0.elapsed().as_secs_f64()
+    );
+    std::process::exit(0);
+}
+
 pub fn run(a: Args) -> serde_json::Value {
     if std::env::var_os("MK_BENCH_MATCH_FIRST").is_some() {
         first_match_child();
+    }
+    if let Some(n) = std::env::var("MK_BENCH_MATCH_LOOP")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        profile_loop(a.url, n);
     }
     let rounds = if a.rounds == 0 { 15 } else { a.rounds };
     let iters = if a.iters == 0 { 2000 } else { a.iters };

@@ -21,7 +21,6 @@ use super::regions::{canonical_country, canonical_region, is_region_code};
 use super::street::{self, Street};
 use super::text::{fold, words_alike, MAX_VALUE_LEN};
 use super::AddressScore;
-use crate::core::model::Address;
 
 /// The parts of an address as the claim or an owner gives them (raw text).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,12 +48,34 @@ fn part(raw: Option<&str>) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// An address's parts as text, borrowed.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Parts<'a> {
+    pub(super) street: Option<&'a str>,
+    pub(super) city: Option<&'a str>,
+    pub(super) region: Option<&'a str>,
+    pub(super) postal_code: Option<&'a str>,
+    pub(super) country: Option<&'a str>,
+}
+
+impl RawAddress {
+    fn parts(&self) -> Parts<'_> {
+        Parts {
+            street: self.street.as_deref(),
+            city: self.city.as_deref(),
+            region: self.region.as_deref(),
+            postal_code: self.postal_code.as_deref(),
+            country: self.country.as_deref(),
+        }
+    }
+}
+
 /// A whole address typed into `street` ("12 Oak St, Springfield, IL 62701") when no other
 /// part but the country is given: the parts after the first comma read as city, region
 /// (a US state or Canadian province), postal code (the part's last word when it has a digit)
 /// and country.
-fn split_street(raw: &RawAddress) -> Option<RawAddress> {
-    let street = raw.street.as_deref()?;
+fn split_street(raw: Parts) -> Option<RawAddress> {
+    let street = raw.street?;
     if raw.city.is_some() || raw.region.is_some() || raw.postal_code.is_some() {
         return None;
     }
@@ -62,7 +83,7 @@ fn split_street(raw: &RawAddress) -> Option<RawAddress> {
     let first = parts.next()?;
     let mut out = RawAddress {
         street: Some(first.to_string()),
-        country: raw.country.clone(),
+        country: raw.country.map(str::to_string),
         ..RawAddress::default()
     };
     let mut any = false;
@@ -94,26 +115,30 @@ fn split_street(raw: &RawAddress) -> Option<RawAddress> {
 
 /// Prepares an address; `None` when no part has a usable value.
 pub fn prepare(raw: &RawAddress) -> Option<PreparedAddress> {
+    prepare_text(raw.parts())
+}
+
+/// As [`prepare`], from borrowed parts.
+pub(super) fn prepare_text(raw: Parts) -> Option<PreparedAddress> {
     if let Some(split) = split_street(raw) {
-        return prepare_parts(&split);
+        return prepare_parts(split.parts());
     }
     prepare_parts(raw)
 }
 
-fn prepare_parts(raw: &RawAddress) -> Option<PreparedAddress> {
-    let country = part(raw.country.as_deref()).map(|c| canonical_country(&c));
+fn prepare_parts(raw: Parts) -> Option<PreparedAddress> {
+    let country = part(raw.country).map(|c| canonical_country(&c));
     let lang = country.as_deref().and_then(country_lang);
     let street = raw
         .street
-        .as_deref()
         .filter(|s| s.len() <= MAX_VALUE_LEN)
         .map(|s| street::parse(s, lang))
         .filter(|s| s.number.is_some() || !s.name.is_empty());
-    let postal = part(raw.postal_code.as_deref()).map(|p| canonical_postal(&p));
+    let postal = part(raw.postal_code).map(|p| canonical_postal(&p));
     let p = PreparedAddress {
         street,
-        city: part(raw.city.as_deref()).map(|c| canonical_city(&c)),
-        region: part(raw.region.as_deref()).map(|r| canonical_region(&r)),
+        city: part(raw.city).map(|c| canonical_city(&c)),
+        region: part(raw.region).map(|r| canonical_region(&r)),
         postal,
         country,
     };
@@ -161,17 +186,6 @@ fn canonical_postal(folded: &str) -> String {
 /// region.
 pub fn country_code(raw: Option<&str>) -> Option<String> {
     part(raw).map(|c| canonical_country(&c))
-}
-
-/// Prepares an owner's address from the model.
-pub fn prepare_model(a: &Address) -> Option<PreparedAddress> {
-    prepare(&RawAddress {
-        street: a.street.clone(),
-        city: a.city.clone(),
-        region: a.region.clone(),
-        postal_code: a.postal_code.clone(),
-        country: a.country.clone(),
-    })
 }
 
 fn zip5(p: &str) -> Option<&str> {

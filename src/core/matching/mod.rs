@@ -14,6 +14,7 @@ mod claim;
 mod combine;
 mod data;
 mod email;
+mod identity;
 mod name;
 mod nicknames;
 mod person;
@@ -34,7 +35,7 @@ pub use records_gen::{AccountMatch, AddressScore, FieldScore, NameScore, OwnerMa
 #[cfg(test)]
 pub(crate) use text::MAX_VALUE_LEN;
 
-use crate::core::model::{parse_identity, IdentityResponse};
+use crate::core::model::IdentityResponse;
 use crate::core::Error;
 
 impl OwnerMatch {
@@ -47,13 +48,16 @@ impl OwnerMatch {
 /// Matches a prepared claim against a decoded identity (prepares the identity for this one
 /// claim; to check many claims, build a `PreparedIdentity` once and call `match_claim`).
 pub fn match_owners(identity: &IdentityResponse, claim: &Claim) -> OwnerMatch {
-    prepared::PreparedIdentity::for_claim(identity, claim).match_claim(claim)
+    let text = identity::IdentityText::of_model(identity);
+    prepared::PreparedIdentity::for_claim(&text, claim).match_claim(claim)
 }
 
 /// The C API's operation: `claim_json` errors are `MK_ERR_INVALID_ARGUMENT`, an
 /// `identity_json` the validator refuses is `MK_ERR_DECODE` with its `<path>: <problem>`.
 pub fn match_owners_json(identity_json: &str, claim_json: &str) -> Result<String, Error> {
     let claim = Claim::from_json(claim_json)?;
-    let identity = parse_identity(identity_json).map_err(Error::decode)?;
-    Ok(match_owners(&identity, &claim).to_json())
+    // Read by the validator's own pass, keeping only the owners' values and account ids.
+    let identity = identity::read(identity_json).map_err(Error::decode)?;
+    let prepared = prepared::PreparedIdentity::for_claim(&identity, &claim);
+    Ok(prepared.match_claim(&claim).to_json())
 }

@@ -6,13 +6,14 @@
 //! caller checking many claims against the same identity builds it once. Both give the same
 //! result, byte for byte (`tests/matching.rs`).
 
-use super::address::{self, PreparedAddress};
+use super::address::{self, Parts, PreparedAddress};
 use super::claim::Claim;
 use super::email::{self, PreparedEmail};
+use super::identity::{IdentityText, OwnerText};
 use super::name::{self, PreparedName};
 use super::phone::{self, PreparedPhone};
 use super::{combine, OwnerMatch};
-use crate::core::model::{IdentityResponse, Owner};
+use crate::core::model::IdentityResponse;
 
 /// One owner's values, each prepared once; values with nothing usable are left out (they
 /// never score).
@@ -34,14 +35,13 @@ struct Fields {
 }
 
 impl PreparedOwner {
-    fn new(owner: &Owner, f: Fields) -> PreparedOwner {
+    fn new(owner: &OwnerText, f: Fields) -> PreparedOwner {
         let names = f
             .name
             .then(|| owner.names.iter().filter_map(|n| name::prepare(n)));
-        let emails = f.email.then(|| {
-            let emails = owner.emails.iter();
-            emails.filter_map(|e| email::prepare(&e.address))
-        });
+        let emails = f
+            .email
+            .then(|| owner.emails.iter().filter_map(|e| email::prepare(e)));
         let phones = f.phone.then(|| {
             // The owner's numbers are parsed in the owner's first address country (else US).
             let region = owner
@@ -49,12 +49,20 @@ impl PreparedOwner {
                 .iter()
                 .find_map(|a| address::country_code(a.country.as_deref()))
                 .and_then(|c| phone::region(Some(&c)));
-            let numbers = owner.phone_numbers.iter();
-            numbers.filter_map(move |p| phone::prepare(&p.number, region))
+            let numbers = owner.phones.iter();
+            numbers.filter_map(move |p| phone::prepare(p, region))
         });
-        let addresses = f
-            .address
-            .then(|| owner.addresses.iter().filter_map(address::prepare_model));
+        let addresses = f.address.then(|| {
+            owner.addresses.iter().filter_map(|a| {
+                address::prepare_text(Parts {
+                    street: a.street.as_deref(),
+                    city: a.city.as_deref(),
+                    region: a.region.as_deref(),
+                    postal_code: a.postal_code.as_deref(),
+                    country: a.country.as_deref(),
+                })
+            })
+        });
         PreparedOwner {
             names: names.into_iter().flatten().collect(),
             emails: emails.into_iter().flatten().collect(),
@@ -86,12 +94,12 @@ impl PreparedIdentity {
             phone: true,
             address: true,
         };
-        PreparedIdentity::with_fields(identity, all)
+        PreparedIdentity::with_fields(&IdentityText::of_model(identity), all)
     }
 
     /// Prepares only the fields `claim` gives (the others are never compared): the one-shot
     /// `match_owners` path, the same result as `new` for this claim.
-    pub(super) fn for_claim(identity: &IdentityResponse, claim: &Claim) -> PreparedIdentity {
+    pub(super) fn for_claim(identity: &IdentityText, claim: &Claim) -> PreparedIdentity {
         let fields = Fields {
             name: claim.name.is_some(),
             email: claim.email.is_some(),
@@ -101,13 +109,13 @@ impl PreparedIdentity {
         PreparedIdentity::with_fields(identity, fields)
     }
 
-    fn with_fields(identity: &IdentityResponse, f: Fields) -> PreparedIdentity {
+    fn with_fields(identity: &IdentityText, f: Fields) -> PreparedIdentity {
         PreparedIdentity {
             accounts: identity
                 .accounts
                 .iter()
                 .map(|a| PreparedAccount {
-                    account_id: a.account_id.clone(),
+                    account_id: a.account_id.to_string(),
                     owners: a.owners.iter().map(|o| PreparedOwner::new(o, f)).collect(),
                 })
                 .collect(),

@@ -29,6 +29,9 @@
 //   for fresh data (TimeoutError::stale() is the last identity seen); match_owners()
 //   scores a claim against an identity's owners, offline.
 // - Client::on_event receives one moneykit::Event per HTTP attempt (for logging).
+// - Client::webhook_verifier() verifies MoneyKit's webhook deliveries (SignatureError with
+//   reason() when one is not genuine) and hands out typed events (WebhookEvent);
+//   RefreshWaiter refreshes an identity and returns when the `completed` event arrives.
 // - Money is exact: balances are moneykit::Decimal, which keeps the number's
 //   text as MoneyKit sent it (no binary floating point on the way).
 // - One validator, one reader: the library checks every body and reads it into its
@@ -66,7 +69,10 @@
 #include "moneykit/batch.hpp"       // Batch, BatchResult
 #include "moneykit/refresh.hpp"     // (refresh helpers)
 #include "moneykit/match.hpp"       // match_owners()
+#include "moneykit/webhook_events.hpp" // LinkProductRefresh, ..., WebhookEvent     [generated]
+#include "moneykit/webhooks.hpp"    // WebhookVerifier, WebhookDelivery
 #include "moneykit/client.hpp"      // Client
+#include "moneykit/refresh_waiter.hpp" // RefreshWaiter: refresh without polling
 
 namespace moneykit {
 

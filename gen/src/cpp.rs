@@ -2,8 +2,8 @@
 //! Hand-written headers there hold the per-language code (Error, Decimal, Timestamp,
 //! the JSON text helpers, the client); these files hold everything the schema decides:
 //! statuses and errors, the model and its canonical dump, the builder from the C typed
-//! view, the records (match, batch, event), the option builders and operator<< (ids and
-//! counts, never owner data).
+//! view, the records (match, batch, event), the option builders, operator<< (ids and
+//! counts, never owner data) and the typed webhook events.
 
 mod format;
 mod model;
@@ -11,6 +11,7 @@ mod options;
 mod records;
 mod status;
 pub(crate) mod view;
+mod webhooks;
 
 use crate::out::{Comment, Out};
 use crate::schema::Schema;
@@ -60,6 +61,12 @@ pub fn emit(s: &Schema, out: &mut Out) {
     );
     header(
         out,
+        "webhook_events.hpp",
+        "MONEYKIT_WEBHOOK_EVENTS_HPP",
+        &webhooks::webhook_events_hpp(s),
+    );
+    header(
+        out,
         "options.hpp",
         "MONEYKIT_OPTIONS_HPP",
         &options::options_hpp(s),
@@ -83,6 +90,11 @@ pub fn emit(s: &Schema, out: &mut Out) {
         "bindings/cpp/README.md",
         "cpp-refresh-options",
         &options::readme_options(&s.refresh_options),
+    );
+    out.region(
+        "bindings/cpp/README.md",
+        "cpp-webhook-options",
+        &options::readme_options(&s.webhook_options),
     );
     out.region(
         "bindings/cpp/README.md",

@@ -17,6 +17,7 @@
 #include "refresh.hpp"
 #include "secret.hpp"
 #include "status.hpp"
+#include "webhooks.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -194,6 +195,15 @@ public:
                                                             cancel ? cancel->native_handle() : nullptr, &out_error);
         detail::LibraryString error(out_error);
         if (rc != MK_OK) detail::raise(rc, error.get());
+    }
+
+    /// A verifier of this app's webhook deliveries (mk_webhook_verifier_new; see
+    /// WebhookVerifier). It fetches the signing keys through this client (with X-Client-Id:
+    /// `options.client_id(...)`, else this client's client id) and keeps its C handle alive.
+    /// Make one and share it: duplicates are recognised across the calls of one verifier.
+    WebhookVerifier webhook_verifier(const WebhookOptions& options = WebhookOptions()) const {
+        live();
+        return WebhookVerifier(state_, options);
     }
 
     /// Fetches the link's identity, then matches `claim` against its owners (match_owners()).

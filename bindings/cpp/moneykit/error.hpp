@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace moneykit {
 
@@ -51,8 +52,21 @@ public:
     const std::optional<std::string>& request_id() const noexcept { return data_->keys.request_id; }
     /// How long the server asked to wait (Retry-After), when it did.
     std::optional<std::chrono::milliseconds> retry_after() const noexcept { return data_->retry_after; }
+    /// With SignatureError only: which check refused the webhook delivery (`malformed`, `alg`,
+    /// `kid_unknown`, `signature`, `body_hash`, `iat_too_old`, `iat_in_future`, `expired`,
+    /// `body_too_large`; docs/C-API.md "Webhooks"); std::nullopt otherwise.
+    const std::optional<std::string>& reason() const noexcept { return data_->keys.reason; }
     /// Attempts the call made (0 when it failed before sending anything).
     std::uint32_t attempts() const noexcept { return data_->attempts; }
+    /// With a 422 api_error.request.validation_failed: the server's validation_errors
+    /// (redacted); empty otherwise.
+    const std::vector<ValidationError>& validation_errors() const noexcept { return data_->validation_errors; }
+    /// Whether a later retry of the same call can help: timeouts, transport errors (not TLS
+    /// or redirect failures), HTTP 429, 500, 502, 503, 504 (docs/C-API.md "Error JSON").
+    bool retryable() const noexcept { return data_->keys.retryable.value_or(false); }
+    /// The last HTTP error response (status, headers, body; redacted, never a 2xx body), or
+    /// nullptr when none was received (e.g. a transport error).
+    const RawResponse* response() const noexcept { return data_->keys.response ? &*data_->keys.response : nullptr; }
     /// The error JSON exactly as the library returned it.
     const std::string& json() const noexcept { return data_->json; }
 
@@ -79,6 +93,7 @@ private:
         std::optional<int> http_status;
         std::optional<std::chrono::milliseconds> retry_after;
         std::uint32_t attempts = 0;
+        std::vector<ValidationError> validation_errors;
         std::string json;
     };
 
@@ -101,6 +116,7 @@ private:
             data->attempts = static_cast<std::uint32_t>(
                 std::min<std::int64_t>(*k.attempts, std::numeric_limits<std::uint32_t>::max()));
         }
+        if (k.validation_errors) data->validation_errors = *k.validation_errors;
         if (data->name.empty()) data->name = status_name(status);
         if (data->message.empty()) data->message = data->name + ": " + status_describe(status);
         data->json = std::move(error_json);

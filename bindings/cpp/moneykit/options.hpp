@@ -394,6 +394,135 @@ private:
     detail::OptionValues values_;
 };
 
+/// How a WebhookVerifier (Client::webhook_verifier) checks deliveries, as fluent setters:
+/// the keys of mk_webhook_verifier_new's options JSON. Unset keys keep the library's
+/// defaults. Checked by the library (InvalidArgumentError).
+class WebhookOptions {
+public:
+    WebhookOptions() = default;
+
+    /// how far the signature's `iat` may be from this machine's clock, either way, and how long
+    /// after `exp` a delivery is still accepted (MoneyKit's example allows 5 minutes) (key
+    /// `tolerance_ms`; default 300000; 0 to 3600000).
+    template <class Rep, class Period>
+    WebhookOptions& tolerance(std::chrono::duration<Rep, Period> value) & {
+        values_.put("tolerance_ms", detail::OptionValues::millis(value));
+        return *this;
+    }
+    template <class Rep, class Period>
+    WebhookOptions tolerance(std::chrono::duration<Rep, Period> value) && {
+        values_.put("tolerance_ms", detail::OptionValues::millis(value));
+        return std::move(*this);
+    }
+
+    /// a larger body is refused (`body_too_large`) before it is hashed (key `max_body_bytes`;
+    /// default 1048576; 1 to 67108864).
+    WebhookOptions& max_body_bytes(std::uint64_t value) & {
+        values_.put("max_body_bytes", value);
+        return *this;
+    }
+    WebhookOptions max_body_bytes(std::uint64_t value) && {
+        values_.put("max_body_bytes", value);
+        return std::move(*this);
+    }
+
+    /// how long fetched keys are used before the key set is fetched again (a smaller
+    /// `Cache-Control: max-age` wins; MoneyKit asks for at most 24 hours); when that fetch fails
+    /// the old keys keep verifying until they are 24 hours old (key `jwks_ttl_ms`; default
+    /// 43200000; 100 to 86400000).
+    template <class Rep, class Period>
+    WebhookOptions& jwks_ttl(std::chrono::duration<Rep, Period> value) & {
+        values_.put("jwks_ttl_ms", detail::OptionValues::millis(value));
+        return *this;
+    }
+    template <class Rep, class Period>
+    WebhookOptions jwks_ttl(std::chrono::duration<Rep, Period> value) && {
+        values_.put("jwks_ttl_ms", detail::OptionValues::millis(value));
+        return std::move(*this);
+    }
+
+    /// least time between two fetches of the key set: an unknown `kid` fetches it again only this
+    /// long after the last fetch, so forged `kid`s never become a flood of requests (key
+    /// `jwks_refetch_ms`; default 60000; 100 to 86400000).
+    template <class Rep, class Period>
+    WebhookOptions& jwks_refetch(std::chrono::duration<Rep, Period> value) & {
+        values_.put("jwks_refetch_ms", detail::OptionValues::millis(value));
+        return *this;
+    }
+    template <class Rep, class Period>
+    WebhookOptions jwks_refetch(std::chrono::duration<Rep, Period> value) && {
+        values_.put("jwks_refetch_ms", detail::OptionValues::millis(value));
+        return std::move(*this);
+    }
+
+    /// how long a handled delivery's `webhook_idempotency_key` is remembered: a repeat within it is
+    /// `MK_WEBHOOK_DUPLICATE` (key `seen_ttl_ms`; default 86400000; 1 to 604800000).
+    template <class Rep, class Period>
+    WebhookOptions& seen_ttl(std::chrono::duration<Rep, Period> value) & {
+        values_.put("seen_ttl_ms", detail::OptionValues::millis(value));
+        return *this;
+    }
+    template <class Rep, class Period>
+    WebhookOptions seen_ttl(std::chrono::duration<Rep, Period> value) && {
+        values_.put("seen_ttl_ms", detail::OptionValues::millis(value));
+        return std::move(*this);
+    }
+
+    /// most idempotency keys remembered (the oldest go first); 0: no duplicate check at all (key
+    /// `seen_max`; default 100000; 0 to 10000000).
+    WebhookOptions& seen_max(std::uint64_t value) & {
+        values_.put("seen_max", value);
+        return *this;
+    }
+    WebhookOptions seen_max(std::uint64_t value) && {
+        values_.put("seen_max", value);
+        return std::move(*this);
+    }
+
+    /// how long a verified delivery's key stays claimed (in flight) without `mk_webhook_done`;
+    /// after it a repeat is handled again (key `claim_timeout_ms`; default 600000; 1 to 86400000).
+    template <class Rep, class Period>
+    WebhookOptions& claim_timeout(std::chrono::duration<Rep, Period> value) & {
+        values_.put("claim_timeout_ms", detail::OptionValues::millis(value));
+        return *this;
+    }
+    template <class Rep, class Period>
+    WebhookOptions claim_timeout(std::chrono::duration<Rep, Period> value) && {
+        values_.put("claim_timeout_ms", detail::OptionValues::millis(value));
+        return std::move(*this);
+    }
+
+    /// sent as `X-Client-Id` to fetch the keys (`GET /.well-known/jwks.json`); needed when the
+    /// client was made with `access_token` only; printable ASCII, at most 1024 bytes (key
+    /// `client_id`; default the client's client id).
+    WebhookOptions& client_id(std::string value) & {
+        values_.put("client_id", std::move(value));
+        return *this;
+    }
+    WebhookOptions client_id(std::string value) && {
+        values_.put("client_id", std::move(value));
+        return std::move(*this);
+    }
+
+    /// Sets any key to a JSON value given as text (`"null"`: the default), e.g.
+    /// set_json("future_key", "[1,2]"): for keys newer than this header. Text that is not
+    /// one JSON value throws InvalidArgumentError (the message quotes none of it).
+    WebhookOptions& set_json(std::string_view key, std::string_view json) & {
+        values_.set_json(key, json, false);
+        return *this;
+    }
+    WebhookOptions set_json(std::string_view key, std::string_view json) && {
+        values_.set_json(key, json, false);
+        return std::move(*this);
+    }
+
+    /// The options JSON handed to mk_webhook_verifier_new.
+    std::string json() const { return values_.json(); }
+
+private:
+    detail::OptionValues values_;
+};
+
 }  // namespace moneykit
 
 #endif  // MONEYKIT_OPTIONS_HPP

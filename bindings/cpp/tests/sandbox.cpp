@@ -105,7 +105,7 @@ SandboxProcess::~SandboxProcess() {
 const std::string& base_url() { return shared_url; }
 
 HttpResponse http(const std::string& base, const std::string& method, const std::string& target,
-                  const std::vector<std::string>& headers) {
+                  const std::vector<std::string>& headers, const std::string& body_out) {
     const std::string scheme = "http://";
     if (base.rfind(scheme, 0) != 0) throw std::runtime_error("not an http URL: " + base);
     const std::string authority = base.substr(scheme.size());
@@ -125,8 +125,9 @@ HttpResponse http(const std::string& base, const std::string& method, const std:
     }
     std::string req = method + " " + target + " HTTP/1.1\r\nHost: " + authority + "\r\nConnection: close\r\n";
     for (const std::string& h : headers) req += h + "\r\n";
-    if (method == "POST") req += "Content-Length: 0\r\n";
+    if (method == "POST") req += "Content-Length: " + std::to_string(body_out.size()) + "\r\n";
     req += "\r\n";
+    if (method == "POST") req += body_out;
     for (std::size_t sent = 0; sent < req.size();) {
         ssize_t n = send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
         if (n <= 0) break;

@@ -37,9 +37,9 @@ struct HttpResponse {
     std::string body;
 };
 
-/// One plain-HTTP request to a loopback sandbox (Connection: close).
+/// One plain-HTTP request to a loopback sandbox (Connection: close); a POST sends `body`.
 HttpResponse http(const std::string& base, const std::string& method, const std::string& target,
-                  const std::vector<std::string>& headers = {});
+                  const std::vector<std::string>& headers = {}, const std::string& body = {});
 
 /// GET /_sandbox/stats on the shared sandbox.
 nlohmann::json stats();

@@ -1,6 +1,7 @@
 //! options.hpp: one enum per enum-valued option and the fluent builders, one setter
 //! pair (lvalue and rvalue) per key: Options (the schema's `options`), BatchOptions
-//! (`batch_options`) and RefreshOptions (`refresh_options`).
+//! (`batch_options`), RefreshOptions (`refresh_options`) and WebhookOptions
+//! (`webhook_options`).
 
 use super::{doc, ident, lit};
 use crate::schema::{pascal, OptionDef, Schema};
@@ -76,6 +77,14 @@ pub fn options_hpp(s: &Schema) -> String {
          /// Unset keys keep the library's defaults (MoneyKit's per-link limit). Checked by the\n\
          /// library (InvalidArgumentError).",
         "mk_refresh_identity and mk_wait_identity_newer",
+    );
+    b += &plain_builder(
+        "WebhookOptions",
+        &s.webhook_options,
+        "How a WebhookVerifier (Client::webhook_verifier) checks deliveries, as fluent setters:\n\
+         /// the keys of mk_webhook_verifier_new's options JSON. Unset keys keep the library's\n\
+         /// defaults. Checked by the library (InvalidArgumentError).",
+        "mk_webhook_verifier_new",
     );
     b += "}  // namespace moneykit\n";
     b

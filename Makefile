@@ -113,10 +113,17 @@ header-compile:
 c-test: c-asan c-valgrind c-example
 
 ## examples/identity.c's output for mk_sandbox_unicode (after its version line) must be the
-## expected text: every owner, unicode byte for byte.
-c-example: $(BUILD_DIR)/identity
+## expected text: every owner, unicode byte for byte. examples/webhook.c answers a delivery
+## without a signature 400 (reason malformed), having fetched nothing.
+c-example: $(BUILD_DIR)/identity $(BUILD_DIR)/webhook
 	bash scripts/with-sandbox.sh $(BUILD_DIR)/identity mk_sandbox_unicode > $(BUILD_DIR)/identity_unicode.txt
 	tail -n +2 $(BUILD_DIR)/identity_unicode.txt | diff -u tests/c/identity_unicode.expected.txt -
+	printf '{}' | bash scripts/with-sandbox.sh $(BUILD_DIR)/webhook > $(BUILD_DIR)/webhook.txt
+	printf 'refused: MK_ERR_SIGNATURE (reason malformed)\nanswer 400\n' | diff -u - $(BUILD_DIR)/webhook.txt
+
+$(BUILD_DIR)/webhook: examples/webhook.c include/moneykit.h build
+	@mkdir -p $(BUILD_DIR)
+	$(CC) $(C_WARN) -Iinclude $< -L$(RELEASE_DIR) -lmoneykit -Wl,-rpath,$(abspath $(RELEASE_DIR)) -o $@
 
 $(BUILD_DIR)/c_test_asan: tests/c/test_client.c include/moneykit.h build
 	@mkdir -p $(BUILD_DIR)

@@ -40,6 +40,19 @@
 // or All with Go 1.23+). MatchOwners scores a user's claimed name, email,
 // phone and address against an identity's owners, offline.
 //
+// # Webhooks
+//
+// WebhookHandler is a net/http handler of MoneyKit's signed webhook
+// deliveries: the library verifies each (signature, timestamps, body hash,
+// the body as an event, duplicates) and the callback gets a typed Event
+// (*LinkProductRefresh, *LinkStateChanged, *TransactionsUpdatesAvailable, or
+// *UnknownEvent for an event newer than this package). It answers 400 for a
+// forgery, 200 for a duplicate, 409 in flight, 500 when the callback fails
+// (the retry is handled again) and 503 when the keys could not be fetched.
+// Client.VerifyWebhook and NewWebhookVerifier do the same without the
+// handler. RefreshWaiter.RefreshIdentity returns when the refresh's completed
+// event arrives, polling only after a bound.
+//
 // # Errors
 //
 // Every failure, context errors included, is a *Error carrying the library's

@@ -162,6 +162,28 @@ def cli_files():
         write("cli_files", b"\x02" + bytes([choice]) + link.encode() + b"\x00" + body.encode())
 
 
+def cli_http():
+    # One byte first (fuzz/targets/src/cli_http.rs): the limits (0x0e: the listener's 16 KiB
+    # head and 1 MiB body; 0x05: 512 and 16).
+    body = '{"webhook_event":"link.product_refresh","link_id":"mk_sandbox_ok","state":"completed"}'
+    reqs = [
+        "POST /hook HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\n"
+        "MoneyKit-Signature: eyJhbGciOiJFUzI1NiJ9.eyJpYXQiOjF9.c2ln\r\n"
+        "MoneyKit-Delivery-Token: dlv_0123\r\nMoneyKit-Delivery-Attempt: 1\r\n"
+        f"Connection: close\r\nContent-Length: {len(body)}\r\n\r\n{body}",
+        "GET / HTTP/1.0\r\n\r\n",
+        "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}x",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nContent-Length: 1\r\ncontent-length: 1\r\n\r\nx",
+        "POST / HTTP/1.1\nHost: a\n\n",
+        "POST /a HTTP/1.1\r\nX:  \t v \t\r\n folded\r\n\r\n",
+        "POST / HTTP/2.0\r\n\r\n",
+    ]
+    for r in reqs:
+        for limits in (b"\x0e", b"\x05"):
+            write("cli_http", limits + r.encode())
+
+
 def _b64(data):
     import base64
     if isinstance(data, str):
@@ -235,6 +257,7 @@ ALL = {
     "claim_match": claim_match,
     "sandbox_http": sandbox_http,
     "cli_files": cli_files,
+    "cli_http": cli_http,
     "webhook_jws": webhook_jws,
     "webhook_jwks": webhook_jwks,
     "webhook_event": webhook_event,

@@ -13,6 +13,7 @@
 
 mod claim_match;
 mod cli_files;
+mod cli_http;
 mod common;
 mod identity;
 mod identity_shapes;
@@ -25,6 +26,7 @@ mod webhook_jws;
 
 pub use claim_match::claim_match;
 pub use cli_files::cli_files;
+pub use cli_http::cli_http;
 pub use identity::identity;
 pub use identity_shapes::{identity_shapes, shape_body};
 pub use options::options;
@@ -72,6 +74,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "cli_files",
         run: cli_files,
+    },
+    Target {
+        name: "cli_http",
+        run: cli_http,
     },
     Target {
         name: "webhook_jws",

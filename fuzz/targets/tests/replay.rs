@@ -102,6 +102,11 @@ fn cli_files() {
     replay("cli_files");
 }
 
+#[test]
+fn cli_http() {
+    replay("cli_http");
+}
+
 /// Every target has its test above, and every corpus directory its target.
 #[test]
 fn every_target_is_replayed() {

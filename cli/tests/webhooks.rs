@@ -242,6 +242,15 @@ fn every_forgery_is_refused_with_its_reason() {
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 501 "), "{answer}");
+    let mut s =
+        TcpStream::connect(l.url.trim_start_matches("http://").trim_end_matches('/')).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 405 ") && answer.contains("Allow: POST\r\n"),
+        "{answer}"
+    );
     // Ctrl-C: 130.
     // SAFETY: kill(2) on our own child's pid.
     assert_eq!(unsafe { libc::kill(l.child.id() as i32, libc::SIGINT) }, 0);

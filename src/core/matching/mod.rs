@@ -41,7 +41,11 @@ use crate::core::Error;
 impl OwnerMatch {
     /// The result JSON documented in docs/C-API.md ("Owner match").
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("plain structs always serialise")
+        // About 300 bytes per account entry: one allocation for most results.
+        let mut out = Vec::with_capacity(320 * (self.accounts.len() + 1));
+        serde_json::to_writer(&mut out, self).expect("plain structs always serialise");
+        // serde_json writes UTF-8 only.
+        String::from_utf8(out).expect("serde_json writes UTF-8")
     }
 }
 

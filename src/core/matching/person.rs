@@ -32,6 +32,7 @@ use super::text::{is_ascii_word, is_typo, similarity, tokens, transposed};
 use super::NameScore;
 use once_cell::sync::Lazy;
 use rphonetic::DoubleMetaphone;
+use std::borrow::Cow;
 
 /// Titles dropped wherever they stand (the short forms).
 const TITLES: &[&str] = &[
@@ -83,16 +84,24 @@ fn clean_tokens(all: Vec<String>) -> (Vec<String>, Option<&'static str>) {
     let mut gen = None;
     let mut out: Vec<String> = Vec::with_capacity(all.len());
     for t in all {
-        if TITLES.contains(&t.as_str()) || SUFFIXES.contains(&t.as_str()) {
-            continue;
-        }
-        if let Some(g) = generation(&t) {
-            gen = Some(g);
+        if !kept(&t, &mut gen) {
             continue;
         }
         out.push(t);
     }
     (out, gen)
+}
+
+/// False for a title or suffix (a generation suffix is noted in `gen`): left out.
+fn kept(t: &str, gen: &mut Option<&'static str>) -> bool {
+    if TITLES.contains(&t) || SUFFIXES.contains(&t) {
+        return false;
+    }
+    if let Some(g) = generation(t) {
+        *gen = Some(g);
+        return false;
+    }
+    true
 }
 
 /// Prepares a person name from its raw text and folded tokens.
@@ -107,17 +116,23 @@ pub fn prepare(raw: &str, all: Vec<String>) -> PreparedPerson {
             person.extend(before);
         }
     }
-    if person.is_empty() {
-        let (p, g) = clean_tokens(all.clone());
-        person = p;
-        gen = gen.or(g);
+    // `all` cleaned when the comma gave nothing; kept whole while it may still be needed.
+    let mut whole = Some(all);
+    if person.is_empty() && whole.iter().flatten().any(|t| kept(t, &mut None)) {
+        if let Some(all) = whole.take() {
+            let (p, g) = clean_tokens(all);
+            person = p;
+            gen = gen.or(g);
+        }
     }
     // A leading title of the longer list ("Captain", "Sister"), when two words remain.
     while person.len() > 2 && is_title(&person[0]) {
         person.remove(0);
     }
     if person.is_empty() {
-        person = all; // a name that is only a title or suffix: keep it as written
+        // A name that is only a title or suffix: keep it as written (`whole` was not taken:
+        // taking it leaves at least one word, and the loop above leaves at least two).
+        person = whole.unwrap_or_default();
         gen = None;
     }
     PreparedPerson {
@@ -246,14 +261,14 @@ fn to_score(x: f64) -> u8 {
 }
 
 /// `x` with runs of 2 or 3 adjacent tokens joined where the joined word is one of `y`'s
-/// tokens and not already one of `x`'s.
-fn join_runs(x: &[String], y: &[String]) -> Vec<String> {
+/// tokens and not already one of `x`'s (`x` itself, borrowed, when nothing is joined).
+fn join_runs<'a>(x: &'a [String], y: &[String]) -> Cow<'a, [String]> {
     // A joined word is longer than its parts: nothing to join unless `y` has a word at least
     // as long as the two shortest adjacent words of `x` together.
     let pair_min = x.windows(2).map(|w| w[0].len() + w[1].len()).min();
     let y_max = y.iter().map(String::len).max().unwrap_or(0);
     if pair_min.map_or(true, |m| m > y_max) {
-        return x.to_vec();
+        return Cow::Borrowed(x);
     }
     let mut out = Vec::with_capacity(x.len());
     let mut i = 0;
@@ -271,7 +286,7 @@ fn join_runs(x: &[String], y: &[String]) -> Vec<String> {
         out.push(x[i].clone());
         i += 1;
     }
-    out
+    Cow::Owned(out)
 }
 
 fn core_score(a: &[String], b: &[String]) -> NameScore {

@@ -23,9 +23,11 @@
 //! The text is NFKC-normalised first, so full-width digits and plus signs ("＋４４…") read
 //! as ASCII, and other decimal digits (Arabic-Indic, Devanagari, ...) are read by value.
 
+use super::data::Fnv;
 use super::phone_db;
 use super::text::MAX_VALUE_LEN;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::{Mutex, OnceLock};
 use unicode_normalization::UnicodeNormalization;
 
@@ -60,30 +62,46 @@ type Valid = phone_db::Valid;
 /// Memoised `parse_valid` results, at most this many (then the memo starts again).
 const MEMO_ENTRIES: usize = 4096;
 
+/// A memo key: the region and the digits, read as a number with their count (so "0123" and
+/// "123" differ). Digits only, at most 38 of them (`None` otherwise: not memoised).
+type Key = (Option<&'static str>, u8, u128);
+
+fn key(region: Option<&'static str>, digits: &str) -> Option<Key> {
+    if digits.is_empty() || digits.len() > 38 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value = digits
+        .bytes()
+        .fold(0u128, |v, b| v * 10 + u128::from(b - b'0'));
+    Some((region, digits.len() as u8, value))
+}
+
 /// Results are memoised per (region, digits): a number seen before (an owner's, a claim
 /// checked again) is not parsed twice. Bounded; the result is the same with or without it.
-type Memo = Mutex<HashMap<(Option<&'static str>, String), Valid>>;
+type Memo = Mutex<HashMap<Key, Valid, BuildHasherDefault<Fnv>>>;
 
 fn memo() -> &'static Memo {
     static MEMO: OnceLock<Memo> = OnceLock::new();
-    MEMO.get_or_init(|| Mutex::new(HashMap::new()))
+    MEMO.get_or_init(|| Mutex::new(HashMap::default()))
 }
 
 /// A valid parse of `digits`, national in `region` or international when `None`; memoised.
 fn parse_valid(region: Option<&'static str>, digits: &str) -> Valid {
-    let key = (region, digits.to_string());
-    if let Some(hit) = memo().lock().ok().and_then(|m| m.get(&key).cloned()) {
-        return hit;
+    let key = key(region, digits);
+    if let Some(k) = &key {
+        if let Some(hit) = memo().lock().ok().and_then(|m| m.get(k).cloned()) {
+            return hit;
+        }
     }
     let valid = match region {
         Some(r) => phone_db::parse_national(r, digits),
         None => phone_db::parse_international(digits),
     };
-    if let Ok(mut m) = memo().lock() {
+    if let (Some(k), Ok(mut m)) = (key, memo().lock()) {
         if m.len() >= MEMO_ENTRIES {
             m.clear();
         }
-        m.insert(key, valid.clone());
+        m.insert(k, valid.clone());
     }
     valid
 }

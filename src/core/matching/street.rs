@@ -110,7 +110,7 @@ fn hyphenated_number(raw: &str) -> Option<(String, Option<String>, &str)> {
 }
 
 /// Rewrites words to their one form (see the module doc).
-fn canonical_words(toks: Vec<String>, lang: Option<Lang>) -> Vec<String> {
+fn canonical_words(mut toks: Vec<String>, lang: Option<Lang>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(toks.len() + 2);
     let mut i = 0;
     'outer: while i < toks.len() {
@@ -136,7 +136,8 @@ fn canonical_words(toks: Vec<String>, lang: Option<Lang>) -> Vec<String> {
             _ => {}
         }
         if is_designator(t) && next.is_some_and(is_unit_value) {
-            out.push(t.to_string()); // "Flat 2", "Key 3": not the suffixes Flat, Key
+            // "Flat 2", "Key 3": not the suffixes Flat, Key.
+            out.push(std::mem::take(&mut toks[i]));
             i += 1;
             continue;
         }
@@ -174,7 +175,10 @@ fn canonical_words(toks: Vec<String>, lang: Option<Lang>) -> Vec<String> {
             .flatten()
             .map(|(_, short)| *short)
             .or_else(|| street_suffix(t));
-        out.push(word.map_or_else(|| t.to_string(), str::to_string));
+        match word {
+            Some(w) => out.push(w.to_string()),
+            None => out.push(std::mem::take(&mut toks[i])), // read no more: `i` moves on
+        }
         i += 1;
     }
     out
@@ -186,8 +190,11 @@ pub fn parse(raw: &str, lang: Option<Lang>) -> Street {
         Some((n, u, rest)) => (Some(n), u, rest),
         None => (None, None, raw),
     };
-    let raw = raw.replace('#', " hash ");
-    let toks = canonical_words(tokens(&raw), lang);
+    let mut toks = if raw.contains('#') {
+        canonical_words(tokens(&raw.replace('#', " hash ")), lang)
+    } else {
+        canonical_words(tokens(raw), lang)
+    };
     let mut rest: Vec<String> = Vec::with_capacity(toks.len());
     let mut unit: Vec<String> = lead_unit.into_iter().collect();
     let mut i = 0;
@@ -204,7 +211,7 @@ pub fn parse(raw: &str, lang: Option<Lang>) -> Street {
         if is_designator(t) {
             match toks.get(i + 1) {
                 Some(v) if is_unit_value(v) && !is_designator(v) => {
-                    let mut value = v.clone();
+                    let mut value = std::mem::take(&mut toks[i + 1]); // read no more
                     i += 2;
                     // "4-B", "4 B": a letter after a number belongs to the unit.
                     if let Some(letter) = toks.get(i) {
@@ -229,7 +236,7 @@ pub fn parse(raw: &str, lang: Option<Lang>) -> Street {
                 _ => {}
             }
         }
-        rest.push(toks[i].clone());
+        rest.push(std::mem::take(&mut toks[i])); // read no more: `i` moves on
         i += 1;
     }
     let number = if lead_number.is_some() {

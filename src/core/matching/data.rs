@@ -103,7 +103,7 @@ pub fn predominant_sex(name: &str) -> Option<Sex> {
 }
 
 /// Births from which a given name is "common" (both spellings that common: not a typo).
-pub const COMMON_NAME_BIRTHS: u32 = 10_000;
+pub(crate) const COMMON_NAME_BIRTHS: u32 = 10_000;
 
 /// True when the folded given name has at least `COMMON_NAME_BIRTHS` SSA births.
 pub fn is_common_given_name(name: &str) -> bool {

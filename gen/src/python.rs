@@ -5,6 +5,7 @@
 //! `_decode.py`, `_helpers.py`, `_error_base.py`) holds what is Python-specific
 //! and not derived from the schema.
 
+mod error_fields;
 mod errors;
 pub(crate) mod repr;
 mod surface;
@@ -54,6 +55,11 @@ pub fn emit(s: &Schema, out: &mut Out) {
     );
     surface::emit(s, out);
     webhooks::emit(s, out);
+    out.file(
+        &format!("{PKG}/_error_fields_gen.py"),
+        Comment::Hash,
+        &error_fields::error_fields_py(s),
+    );
 }
 
 // ------------------------------------------------------------------------ helpers

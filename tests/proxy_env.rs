@@ -83,9 +83,11 @@ fn connect_line() -> String {
 /// The call went to the proxy, which refused it (407): a transport error naming the proxy.
 fn assert_refused_by_proxy(out: &Outcome) {
     out.assert_status(Status::MkErrTransport);
-    assert_eq!(
-        out.err("message"),
-        "proxy connection failed",
+    // Issue 27: the message names the target and the proxy (host:port) and the attempts.
+    let message = out.err("message").as_str().unwrap_or("");
+    assert!(
+        message.starts_with("proxy connection failed (")
+            && message.contains(" via proxy 127.0.0.1:"),
         "{:?}",
         out.error
     );

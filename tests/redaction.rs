@@ -84,7 +84,11 @@ fn error_response(stream: &std::net::TcpStream, status: u16, seen: &[String]) {
         .join(",");
     write_response(
         stream,
-        &format!("HTTP/1.1 {status} Bad\r\nx-request-id: {request_id}"),
+        &format!(
+            "HTTP/1.1 {status} Bad\r\nx-request-id: {request_id}\r\nx-echo: {}\r\nset-cookie: sid={}",
+            echo("header"),
+            seen.first().map_or("", |s| s.as_str())
+        ),
         &body,
     );
 }
@@ -180,6 +184,24 @@ fn run_cases() -> Vec<(String, Vec<&'static str>)> {
                 .contains("client_secret=<redacted>"),
             "{opts}: {error}"
         );
+        // Issue 27: the raw response is handed back, its body and headers redacted too
+        // (the whole error JSON text is checked for the secrets below).
+        let response = &error["response"];
+        assert!(
+            response["body"]
+                .as_str()
+                .unwrap_or("")
+                .contains("client_secret=<redacted>"),
+            "{opts}: {error}"
+        );
+        assert!(
+            response["headers"]["x-echo"]
+                .as_str()
+                .unwrap_or("")
+                .contains("client_secret=<redacted>"),
+            "{opts}: {error}"
+        );
+        assert!(response["headers"]["set-cookie"].is_null(), "{error}");
         out.push((error.to_string(), secrets));
     }
     out

@@ -59,7 +59,7 @@ pub(super) struct Parts<'a> {
 }
 
 impl RawAddress {
-    fn parts(&self) -> Parts<'_> {
+    pub(super) fn parts(&self) -> Parts<'_> {
         Parts {
             street: self.street.as_deref(),
             city: self.city.as_deref(),
@@ -114,11 +114,12 @@ fn split_street(raw: Parts) -> Option<RawAddress> {
 }
 
 /// Prepares an address; `None` when no part has a usable value.
+#[cfg(test)]
 pub fn prepare(raw: &RawAddress) -> Option<PreparedAddress> {
     prepare_text(raw.parts())
 }
 
-/// As [`prepare`], from borrowed parts.
+/// Prepares an address from its parts; `None` when no part has a usable value.
 pub(super) fn prepare_text(raw: Parts) -> Option<PreparedAddress> {
     if let Some(split) = split_street(raw) {
         return prepare_parts(split.parts());
@@ -127,7 +128,7 @@ pub(super) fn prepare_text(raw: Parts) -> Option<PreparedAddress> {
 }
 
 fn prepare_parts(raw: Parts) -> Option<PreparedAddress> {
-    let country = part(raw.country).map(|c| canonical_country(&c));
+    let country = part(raw.country).map(canonical_country);
     let lang = country.as_deref().and_then(country_lang);
     let street = raw
         .street
@@ -137,8 +138,8 @@ fn prepare_parts(raw: Parts) -> Option<PreparedAddress> {
     let postal = part(raw.postal_code).map(|p| canonical_postal(&p));
     let p = PreparedAddress {
         street,
-        city: part(raw.city).map(|c| canonical_city(&c)),
-        region: part(raw.region).map(|r| canonical_region(&r)),
+        city: part(raw.city).map(canonical_city),
+        region: part(raw.region).map(canonical_region),
         postal,
         country,
     };
@@ -151,18 +152,18 @@ fn prepare_parts(raw: Parts) -> Option<PreparedAddress> {
 }
 
 /// A folded city with "saint", "sainte", "mount", "fort" in their short forms.
-fn canonical_city(folded: &str) -> String {
-    folded
-        .split(' ')
-        .map(|w| match w {
-            "saint" => "st",
-            "sainte" => "ste",
-            "mount" => "mt",
-            "fort" => "ft",
-            w => w,
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+fn canonical_city(folded: String) -> String {
+    let short = |w| match w {
+        "saint" => "st",
+        "sainte" => "ste",
+        "mount" => "mt",
+        "fort" => "ft",
+        w => w,
+    };
+    if folded.split(' ').all(|w| short(w) == w) {
+        return folded;
+    }
+    folded.split(' ').map(short).collect::<Vec<_>>().join(" ")
 }
 
 /// A folded postal code without spaces, and without a country prefix before digits
@@ -185,7 +186,7 @@ fn canonical_postal(folded: &str) -> String {
 /// A country as written (name or code) in canonical form (`"us"`, `"gb"`), for the phone
 /// region.
 pub fn country_code(raw: Option<&str>) -> Option<String> {
-    part(raw).map(|c| canonical_country(&c))
+    part(raw).map(canonical_country)
 }
 
 fn zip5(p: &str) -> Option<&str> {
@@ -260,19 +261,6 @@ pub fn score(claim: &PreparedAddress, owner: &PreparedAddress) -> Option<Address
         score: (100.0 * total / weight).min(cap).round().clamp(0.0, 100.0) as u8,
         postal_code_match,
     })
-}
-
-/// The best score over an owner's prepared addresses (first on ties); `None` when none is
-/// usable.
-pub fn best(claim: &PreparedAddress, addresses: &[PreparedAddress]) -> Option<AddressScore> {
-    let mut best: Option<AddressScore> = None;
-    for a in addresses {
-        let Some(s) = score(claim, a) else { continue };
-        if best.map_or(true, |b| s.score > b.score) {
-            best = Some(s);
-        }
-    }
-    best
 }
 
 #[cfg(test)]

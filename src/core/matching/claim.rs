@@ -7,7 +7,7 @@
 //! than `MAX_VALUE_LEN` bytes and values with nothing to compare (a name without letters or
 //! digits, a phone with fewer than 7 digits) are refused. Messages name the key, never a value.
 
-use super::address::{self, PreparedAddress, RawAddress};
+use super::address::{self, Parts, PreparedAddress, RawAddress};
 use super::email::{self, PreparedEmail};
 use super::name::{self, PreparedName};
 use super::phone::{self, PreparedPhone};
@@ -71,6 +71,16 @@ impl Claim {
         phone: Option<&str>,
         address: Option<&RawAddress>,
     ) -> Result<Claim, Error> {
+        Claim::of_parts(name, email, phone, address.map(RawAddress::parts))
+    }
+
+    /// As [`Claim::new`], the address's parts borrowed.
+    fn of_parts(
+        name: Option<&str>,
+        email: Option<&str>,
+        phone: Option<&str>,
+        address: Option<Parts>,
+    ) -> Result<Claim, Error> {
         let blank = |s: &&str| !s.trim().is_empty();
         let too_long =
             |key: &str| invalid(format!("claim.{key}: longer than {MAX_VALUE_LEN} bytes"));
@@ -89,7 +99,7 @@ impl Claim {
         let email = email.filter(blank).and_then(email::prepare);
         // The claimed number's default region: the claim's address country (else US).
         let claim_region = address
-            .and_then(|a| address::country_code(a.country.as_deref()))
+            .and_then(|a| address::country_code(a.country))
             .and_then(|c| phone::region(Some(&c)));
         let phone = match phone.filter(blank) {
             Some(p) => Some(phone::prepare(p, claim_region).ok_or_else(|| {
@@ -99,14 +109,14 @@ impl Claim {
         };
         let address = match address {
             Some(a) => {
-                let parts = [&a.street, &a.city, &a.region, &a.postal_code, &a.country];
+                let parts = [a.street, a.city, a.region, a.postal_code, a.country];
                 if let Some(i) = parts
                     .iter()
-                    .position(|p| p.as_deref().is_some_and(|s| s.len() > MAX_VALUE_LEN))
+                    .position(|p| p.is_some_and(|s| s.len() > MAX_VALUE_LEN))
                 {
                     return Err(too_long(&format!("address.{}", ADDRESS_KEYS[i])));
                 }
-                address::prepare(a)
+                address::prepare_text(a)
             }
             None => None,
         };
@@ -133,8 +143,8 @@ impl Claim {
             None | Some(Value::Null) => None,
             Some(Value::Object(a)) => {
                 check_keys(a, ADDRESS_KEYS, "claim.address")?;
-                let get = |k| text(a, k, "claim.address").map(|v| v.map(str::to_string));
-                Some(RawAddress {
+                let get = |k| text(a, k, "claim.address");
+                Some(Parts {
                     street: get("street")?,
                     city: get("city")?,
                     region: get("region")?,
@@ -144,11 +154,11 @@ impl Claim {
             }
             Some(_) => return Err(invalid("claim.address: expected object or null".into())),
         };
-        Claim::new(
+        Claim::of_parts(
             text(&obj, "name", "claim")?,
             text(&obj, "email", "claim")?,
             text(&obj, "phone", "claim")?,
-            address.as_ref(),
+            address,
         )
     }
 }

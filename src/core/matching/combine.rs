@@ -10,8 +10,8 @@
 
 use super::address;
 use super::claim::Claim;
-use super::prepared::{PreparedIdentity, PreparedOwner};
-use super::{email, name, phone, AccountMatch, FieldScore, OwnerMatch};
+use super::prepared::{PreparedIdentity, PreparedOwner, Values};
+use super::{email, name, phone, AccountMatch, AddressScore, FieldScore, NameScore, OwnerMatch};
 
 const NAME_WEIGHT: u32 = 40;
 const EMAIL_WEIGHT: u32 = 20;
@@ -39,53 +39,113 @@ pub fn combine(name: Option<u8>, email: Option<u8>, phone: Option<u8>, address: 
         .map_or(0, |s| s as u8)
 }
 
-/// Scores one prepared owner against the claim.
-fn owner_match(
-    claim: &Claim,
-    account_id: &str,
-    index: usize,
-    owner: &PreparedOwner,
-) -> AccountMatch {
-    let name = claim
-        .name
-        .as_ref()
-        .and_then(|c| name::best(c, &owner.names));
-    let email = claim
-        .email
-        .as_ref()
-        .and_then(|c| email::best(c, &owner.emails));
-    let phone = claim
-        .phone
-        .as_ref()
-        .and_then(|c| phone::best(c, &owner.phones));
-    let address = claim
-        .address
-        .as_ref()
-        .and_then(|c| address::best(c, &owner.addresses));
-    AccountMatch {
-        account_id: account_id.to_string(),
-        owner_index: Some(index),
-        score: combine(
-            name.map(|n| n.score),
-            email,
-            phone,
-            address.map(|a| a.score),
-        ),
-        name,
-        email: email.map(|score| FieldScore { score }),
-        phone: phone.map(|score| FieldScore { score }),
-        address,
+/// The claim's score against each distinct owner value, computed on first use (`None`
+/// until then).
+struct Memo<T>(Vec<Option<T>>);
+
+impl<T: Copy> Memo<T> {
+    fn new(n: usize) -> Memo<T> {
+        Memo(vec![None; n])
+    }
+
+    fn get(&mut self, i: u32, score: impl FnOnce(usize) -> T) -> T {
+        let i = i as usize;
+        *self.0[i].get_or_insert_with(|| score(i))
+    }
+}
+
+/// The first of the highest scores (`None` when there is none).
+fn first_best<T: Copy>(scores: impl Iterator<Item = T>, key: impl Fn(&T) -> u8) -> Option<T> {
+    let mut best: Option<T> = None;
+    for s in scores {
+        if best.as_ref().map_or(true, |b| key(&s) > key(b)) {
+            best = Some(s);
+        }
+    }
+    best
+}
+
+/// The claim's field scores against every owner's values.
+struct Scorer<'a> {
+    claim: &'a Claim,
+    values: &'a Values,
+    names: Memo<NameScore>,
+    emails: Memo<u8>,
+    phones: Memo<u8>,
+    addresses: Memo<Option<AddressScore>>,
+}
+
+impl<'a> Scorer<'a> {
+    fn new(claim: &'a Claim, values: &'a Values) -> Scorer<'a> {
+        Scorer {
+            claim,
+            values,
+            names: Memo::new(values.names.len()),
+            emails: Memo::new(values.emails.len()),
+            phones: Memo::new(values.phones.len()),
+            addresses: Memo::new(values.addresses.len()),
+        }
+    }
+
+    /// Scores one prepared owner against the claim: per field the best of the owner's
+    /// values (the first on ties), `None` when the claim or the owner has no value.
+    fn owner(&mut self, account_id: &str, index: usize, owner: &PreparedOwner) -> AccountMatch {
+        let (c, v) = (self.claim, self.values);
+        let name = c.name.as_ref().and_then(|c| {
+            let memo = &mut self.names;
+            let scores = owner.names.iter();
+            let scores = scores.map(|&i| memo.get(i, |i| name::score(c, &v.names[i])));
+            first_best(scores, |s| s.score)
+        });
+        let email = c.email.as_ref().and_then(|c| {
+            let memo = &mut self.emails;
+            let scores = owner.emails.iter();
+            first_best(
+                scores.map(|&i| memo.get(i, |i| email::score(c, &v.emails[i]))),
+                |s| *s,
+            )
+        });
+        let phone = c.phone.as_ref().and_then(|c| {
+            let memo = &mut self.phones;
+            let scores = owner.phones.iter();
+            first_best(
+                scores.map(|&i| memo.get(i, |i| phone::score(c, &v.phones[i]))),
+                |s| *s,
+            )
+        });
+        let address = c.address.as_ref().and_then(|c| {
+            let memo = &mut self.addresses;
+            let scores = owner.addresses.iter();
+            let scores =
+                scores.filter_map(|&i| memo.get(i, |i| address::score(c, &v.addresses[i])));
+            first_best(scores, |s| s.score)
+        });
+        AccountMatch {
+            account_id: account_id.to_string(),
+            owner_index: Some(index),
+            score: combine(
+                name.map(|n| n.score),
+                email,
+                phone,
+                address.map(|a| a.score),
+            ),
+            name,
+            email: email.map(|score| FieldScore { score }),
+            phone: phone.map(|score| FieldScore { score }),
+            address,
+        }
     }
 }
 
 /// Matches the claim against every account's prepared owners.
 pub(super) fn match_identity(identity: &PreparedIdentity, claim: &Claim) -> OwnerMatch {
+    let mut scorer = Scorer::new(claim, &identity.values);
     let mut accounts = Vec::with_capacity(identity.accounts.len());
     let mut best: Option<usize> = None;
     for account in &identity.accounts {
         let mut kept: Option<AccountMatch> = None;
         for (i, owner) in account.owners.iter().enumerate() {
-            let m = owner_match(claim, &account.account_id, i, owner);
+            let m = scorer.owner(&account.account_id, i, owner);
             if kept.as_ref().map_or(true, |k| m.score > k.score) {
                 kept = Some(m);
             }

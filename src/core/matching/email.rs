@@ -15,17 +15,37 @@
 //! (likely, not certain: kept below 50); otherwise at most 30 (20 for the same domain).
 
 use super::text::MAX_VALUE_LEN;
+use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 /// An email folded once: (local part, domain), both canonical.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedEmail {
-    local: String,
-    domain: String,
     /// The local part as written (lower case).
     raw_local: String,
     /// The local part with dots and `+tag` removed whatever the domain.
     loose_local: String,
+    /// Which of those (or of what they start with) is the canonical local part.
+    local: Local,
+    domain: Cow<'static, str>,
+}
+
+/// The canonical local part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Local {
+    /// `raw_local`, or its first bytes (the `+tag` dropped).
+    Raw(usize),
+    /// `loose_local` (Gmail).
+    Loose,
+}
+
+impl PreparedEmail {
+    fn local(&self) -> &str {
+        match self.local {
+            Local::Raw(n) => &self.raw_local[..n],
+            Local::Loose => &self.loose_local,
+        }
+    }
 }
 
 const GMAIL: &[&str] = &["gmail.com", "googlemail.com"];
@@ -62,47 +82,54 @@ pub fn prepare(raw: &str) -> Option<PreparedEmail> {
         (Some(a), Some(b)) if a < b && s[a + 1..b].contains('@') => s[a + 1..b].trim(),
         _ => s,
     };
-    let s: String = if s.is_ascii() {
-        s.to_lowercase()
+    // Lower case (NFC first when not ASCII); ASCII is lowered part by part, the same text.
+    let folded: Cow<str> = if s.is_ascii() {
+        Cow::Borrowed(s)
     } else {
-        s.nfc().collect::<String>().to_lowercase()
+        Cow::Owned(s.nfc().collect::<String>().to_lowercase())
     };
-    let s = s.strip_prefix("mailto:").unwrap_or(&s);
+    let s = match folded.get(..7) {
+        Some(p) if p.eq_ignore_ascii_case("mailto:") => &folded[7..],
+        _ => &folded,
+    };
     let (local, domain) = match s.rsplit_once('@') {
         Some((l, d)) => (l, d.trim_end_matches('.')),
         None => (s, ""),
     };
+    let raw_local = local.to_ascii_lowercase();
+    let domain = domain.to_ascii_lowercase();
     // An internationalised domain (or its punycode written in other case) in ASCII.
-    let ascii_domain;
     let domain = if domain.is_ascii() && !domain.contains("xn--") {
         domain
     } else {
-        ascii_domain = idna::domain_to_ascii(domain).unwrap_or_else(|_| domain.to_string());
-        ascii_domain.as_str()
+        idna::domain_to_ascii(&domain).unwrap_or(domain)
     };
-    let raw_local = local.to_string();
-    let loose_local: String = strip_tag(local).chars().filter(|c| *c != '.').collect();
-    let (local, domain) = if GMAIL.contains(&domain) {
-        (loose_local.clone(), "gmail.com".to_string())
-    } else if PLUS_TAG.contains(&domain) {
-        (strip_tag(local).to_string(), domain.to_string())
+    let loose_local: String = strip_tag(&raw_local)
+        .chars()
+        .filter(|c| *c != '.')
+        .collect();
+    let (local, domain) = if GMAIL.contains(&domain.as_str()) {
+        (Local::Loose, Cow::Borrowed("gmail.com"))
+    } else if PLUS_TAG.contains(&domain.as_str()) {
+        (Local::Raw(strip_tag(&raw_local).len()), Cow::Owned(domain))
     } else {
-        (local.to_string(), domain.to_string())
+        (Local::Raw(raw_local.len()), Cow::Owned(domain))
     };
     Some(PreparedEmail {
         raw_local,
+        loose_local,
         local,
         domain,
-        loose_local,
     })
 }
 
 /// Scores a claimed email against one owner email.
 pub fn score(claim: &PreparedEmail, owner: &PreparedEmail) -> u8 {
-    if claim.local == owner.local && claim.domain == owner.domain {
+    let (claim_local, owner_local) = (claim.local(), owner.local());
+    if claim_local == owner_local && claim.domain == owner.domain {
         100
     } else if claim.domain != owner.domain
-        && ((claim.local == owner.local && !claim.local.is_empty())
+        && ((claim_local == owner_local && !claim_local.is_empty())
             || claim.raw_local == owner.raw_local)
     {
         60
@@ -113,11 +140,6 @@ pub fn score(claim: &PreparedEmail, owner: &PreparedEmail) -> u8 {
     } else {
         0
     }
-}
-
-/// The best score over an owner's prepared emails; `None` when the owner has none usable.
-pub fn best(claim: &PreparedEmail, emails: &[PreparedEmail]) -> Option<u8> {
-    emails.iter().map(|o| score(claim, o)).max()
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub(super) struct OwnerText<'a> {
 }
 
 /// An address's parts as written.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 pub(super) struct AddressText<'a> {
     pub(super) street: Option<Cow<'a, str>>,
     pub(super) city: Option<Cow<'a, str>>,

@@ -97,19 +97,6 @@ pub fn score(claim: &PreparedName, owner: &PreparedName) -> NameScore {
     best.expect("a prepared name has at least one part")
 }
 
-/// The best score of a claimed name over an owner's prepared names (first on ties); `None`
-/// when the owner has no usable name.
-pub fn best(claim: &PreparedName, names: &[PreparedName]) -> Option<NameScore> {
-    let mut best: Option<NameScore> = None;
-    for p in names {
-        let s = score(claim, p);
-        if best.map_or(true, |b| s.score > b.score) {
-            best = Some(s);
-        }
-    }
-    best
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

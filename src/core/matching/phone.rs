@@ -26,6 +26,7 @@
 use super::data::Fnv;
 use super::phone_db;
 use super::text::MAX_VALUE_LEN;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::{Mutex, OnceLock};
@@ -113,14 +114,19 @@ pub fn prepare(raw: &str, default_region: Option<&'static str>) -> Option<Prepar
         return None;
     }
     let ascii = to_ascii_digits(raw);
-    let lower = ascii.trim().to_ascii_lowercase();
-    let lower = lower.strip_prefix("tel:").unwrap_or(&lower);
+    // Letters are compared without case (as lower-cased text would be: ASCII letters only,
+    // the same byte offsets).
+    let text = ascii.trim();
+    let text = match text.get(..4) {
+        Some(p) if p.eq_ignore_ascii_case("tel:") => &text[4..],
+        _ => text,
+    };
     // An extension: everything from "x", "ext", "#" or ";" (",": a pause, then digits).
-    let cut = lower.find(['x', 'e', '#', ';', ',']);
-    let main = cut.map_or(lower, |i| &lower[..i]);
+    let cut = text.find(|c: char| matches!(c.to_ascii_lowercase(), 'x' | 'e' | '#' | ';' | ','));
+    let main = cut.map_or(text, |i| &text[..i]);
     let extension: Option<String> = cut
         .map(|i| {
-            lower[i..]
+            text[i..]
                 .chars()
                 .filter(char::is_ascii_digit)
                 .collect::<String>()
@@ -128,50 +134,67 @@ pub fn prepare(raw: &str, default_region: Option<&'static str>) -> Option<Prepar
         .filter(|e| !e.is_empty());
     let plus = main.trim_start().starts_with('+');
     let typed: String = main.chars().filter(char::is_ascii_digit).collect();
-    let mut digits = typed.clone();
+    // The digits compared: `typed` without its first `skip` digits, or with a leading 1.
+    let (mut skip, mut lead_one) = (0, false);
     let mut international = plus;
     if !plus {
-        if let Some(rest) = digits
-            .strip_prefix("011")
-            .or_else(|| digits.strip_prefix("00"))
-        {
-            if rest.len() >= 8 {
-                digits = rest.to_string();
-                international = true;
-            }
+        let prefix = if typed.starts_with("011") {
+            3
+        } else if typed.starts_with("00") {
+            2
+        } else {
+            0
+        };
+        if prefix > 0 && typed.len() - prefix >= 8 {
+            skip = prefix;
+            international = true;
         }
     }
     // Written with a country code (`+`, `00`, `011`), as opposed to one the rules below add.
     let explicit = international;
     if !international {
-        if digits.len() == 10 && !digits.starts_with(['0', '1']) {
-            digits.insert(0, '1');
+        if typed.len() == 10 && !typed.starts_with(['0', '1']) {
+            lead_one = true;
             international = true;
-        } else if digits.len() == 11 && digits.starts_with('1') {
+        } else if typed.len() == 11 && typed.starts_with('1') {
             international = true;
-        } else if let Some(rest) = digits.strip_prefix('0') {
-            digits = rest.to_string();
+        } else if typed.starts_with('0') {
+            skip = 1;
         }
     }
-    if digits.len() < 7 || digits.len() > 17 {
+    let len = typed.len() - skip + usize::from(lead_one);
+    if !(7..=17).contains(&len) {
         return None;
     }
+    let with_one = lead_one.then(|| format!("1{typed}"));
+    let digits = with_one.as_deref().unwrap_or(&typed[skip..]);
     let region = default_region.unwrap_or("US");
     let parsed = if plus {
-        parse_valid(None, &digits)
+        parse_valid(None, digits)
     } else if explicit {
         // "00 49 …" / "011 49 …": international unless only the national reading is valid
         // (Buenos Aires numbers start with 011).
-        parse_valid(None, &digits).or_else(|| parse_valid(Some(region), &typed))
+        parse_valid(None, digits).or_else(|| parse_valid(Some(region), &typed))
     } else {
         parse_valid(Some(region), &typed)
-            .or_else(|| international.then(|| parse_valid(None, &digits)).flatten())
+            .or_else(|| international.then(|| parse_valid(None, digits)).flatten())
     };
     let (e164, region) = match parsed {
         Some((e, r)) => (Some(e), r),
         None => (None, None),
     };
-    let national = (e164.is_none() && !explicit).then_some(typed);
+    // Without a valid parse and a country code, `typed` is kept too.
+    let keep_typed = e164.is_none() && !explicit;
+    let (digits, national) = match (with_one, keep_typed) {
+        (Some(d), false) => (d, None),
+        (Some(d), true) => (d, Some(typed)),
+        (None, true) => (typed[skip..].to_string(), Some(typed)),
+        (None, false) => {
+            let mut d = typed;
+            d.drain(..skip);
+            (d, None)
+        }
+    };
     Some(PreparedPhone {
         e164,
         region,
@@ -184,9 +207,9 @@ pub fn prepare(raw: &str, default_region: Option<&'static str>) -> Option<Prepar
 
 /// `raw` NFKC-normalised (full-width forms → ASCII) with every other Unicode decimal digit
 /// replaced by its ASCII digit; ASCII input is returned as is.
-fn to_ascii_digits(raw: &str) -> String {
+fn to_ascii_digits(raw: &str) -> Cow<'_, str> {
     if raw.is_ascii() {
-        return raw.to_string();
+        return Cow::Borrowed(raw);
     }
     raw.nfkc()
         .map(|c| unicode_digit(c).map_or(c, |d| char::from(b'0' + d)))
@@ -260,12 +283,6 @@ pub fn score(claim: &PreparedPhone, owner: &PreparedPhone) -> u8 {
         (Some(x), Some(y)) if x != y => s.min(60),
         _ => s,
     }
-}
-
-/// The best score over an owner's prepared numbers (parsed in the owner's region); `None`
-/// when the owner has none usable.
-pub fn best(claim: &PreparedPhone, numbers: &[PreparedPhone]) -> Option<u8> {
-    numbers.iter().map(|o| score(claim, o)).max()
 }
 
 #[cfg(test)]

@@ -8,17 +8,31 @@
 
 use super::address::{self, Parts, PreparedAddress};
 use super::claim::Claim;
+use super::data::Fnv;
 use super::email::{self, PreparedEmail};
-use super::identity::{IdentityText, OwnerText};
+use super::identity::{AddressText, IdentityText, OwnerText};
 use super::name::{self, PreparedName};
 use super::phone::{self, PreparedPhone};
 use super::{combine, OwnerMatch};
 use crate::core::model::IdentityResponse;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash};
 
-/// One owner's values, each prepared once; values with nothing usable are left out (they
-/// never score).
-#[derive(Debug, Clone)]
+/// One owner's values: indices into the identity's prepared values ([`Values`]), in the
+/// owner's order; values with nothing usable are left out (they never score).
+#[derive(Debug, Clone, Default)]
 pub(super) struct PreparedOwner {
+    pub(super) names: Vec<u32>,
+    pub(super) emails: Vec<u32>,
+    pub(super) phones: Vec<u32>,
+    pub(super) addresses: Vec<u32>,
+}
+
+/// Every distinct value of an identity's owners, prepared once: a value written the same
+/// way twice (the same person owning two accounts, two owners at one address) is prepared,
+/// and compared with a claim, once.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Values {
     pub(super) names: Vec<PreparedName>,
     pub(super) emails: Vec<PreparedEmail>,
     pub(super) phones: Vec<PreparedPhone>,
@@ -34,41 +48,84 @@ struct Fields {
     address: bool,
 }
 
-impl PreparedOwner {
-    fn new(owner: &OwnerText, f: Fields) -> PreparedOwner {
-        let names = f
-            .name
-            .then(|| owner.names.iter().filter_map(|n| name::prepare(n)));
-        let emails = f
-            .email
-            .then(|| owner.emails.iter().filter_map(|e| email::prepare(e)));
-        let phones = f.phone.then(|| {
+/// A value's place among the prepared values, by its text (`None`: nothing usable).
+type Seen<K> = HashMap<K, Option<u32>, BuildHasherDefault<Fnv>>;
+
+/// The index of `key`'s prepared value, preparing it (`prepare`) the first time.
+fn intern<K: Hash + Eq, V>(
+    seen: &mut Seen<K>,
+    pool: &mut Vec<V>,
+    key: K,
+    prepare: impl FnOnce() -> Option<V>,
+) -> Option<u32> {
+    *seen.entry(key).or_insert_with(|| {
+        let v = prepare()?;
+        pool.push(v);
+        Some((pool.len() - 1) as u32)
+    })
+}
+
+/// Builds the prepared values while the owners are read.
+#[derive(Default)]
+struct Builder<'t> {
+    values: Values,
+    names: Seen<&'t str>,
+    emails: Seen<&'t str>,
+    /// By the region the number is parsed in and its text.
+    phones: Seen<(Option<&'static str>, &'t str)>,
+    addresses: Seen<&'t AddressText<'t>>,
+}
+
+impl<'t> Builder<'t> {
+    fn owner(&mut self, owner: &'t OwnerText<'t>, f: Fields) -> PreparedOwner {
+        let mut out = PreparedOwner::default();
+        let v = &mut self.values;
+        if f.name {
+            for n in &owner.names {
+                out.names
+                    .extend(intern(&mut self.names, &mut v.names, &**n, || {
+                        name::prepare(n)
+                    }));
+            }
+        }
+        if f.email {
+            for e in &owner.emails {
+                out.emails
+                    .extend(intern(&mut self.emails, &mut v.emails, &**e, || {
+                        email::prepare(e)
+                    }));
+            }
+        }
+        if f.phone && !owner.phones.is_empty() {
             // The owner's numbers are parsed in the owner's first address country (else US).
             let region = owner
                 .addresses
                 .iter()
                 .find_map(|a| address::country_code(a.country.as_deref()))
                 .and_then(|c| phone::region(Some(&c)));
-            let numbers = owner.phones.iter();
-            numbers.filter_map(move |p| phone::prepare(p, region))
-        });
-        let addresses = f.address.then(|| {
-            owner.addresses.iter().filter_map(|a| {
-                address::prepare_text(Parts {
-                    street: a.street.as_deref(),
-                    city: a.city.as_deref(),
-                    region: a.region.as_deref(),
-                    postal_code: a.postal_code.as_deref(),
-                    country: a.country.as_deref(),
-                })
-            })
-        });
-        PreparedOwner {
-            names: names.into_iter().flatten().collect(),
-            emails: emails.into_iter().flatten().collect(),
-            phones: phones.into_iter().flatten().collect(),
-            addresses: addresses.into_iter().flatten().collect(),
+            for p in &owner.phones {
+                let key = (region, &**p);
+                let prepare = || phone::prepare(p, region);
+                out.phones
+                    .extend(intern(&mut self.phones, &mut v.phones, key, prepare));
+            }
         }
+        if f.address {
+            for a in &owner.addresses {
+                let prepare = || {
+                    address::prepare_text(Parts {
+                        street: a.street.as_deref(),
+                        city: a.city.as_deref(),
+                        region: a.region.as_deref(),
+                        postal_code: a.postal_code.as_deref(),
+                        country: a.country.as_deref(),
+                    })
+                };
+                out.addresses
+                    .extend(intern(&mut self.addresses, &mut v.addresses, a, prepare));
+            }
+        }
+        out
     }
 }
 
@@ -83,6 +140,7 @@ pub(super) struct PreparedAccount {
 #[derive(Debug, Clone)]
 pub struct PreparedIdentity {
     pub(super) accounts: Vec<PreparedAccount>,
+    pub(super) values: Values,
 }
 
 impl PreparedIdentity {
@@ -110,15 +168,18 @@ impl PreparedIdentity {
     }
 
     fn with_fields(identity: &IdentityText, f: Fields) -> PreparedIdentity {
+        let mut b = Builder::default();
+        let accounts = identity
+            .accounts
+            .iter()
+            .map(|a| PreparedAccount {
+                account_id: a.account_id.to_string(),
+                owners: a.owners.iter().map(|o| b.owner(o, f)).collect(),
+            })
+            .collect();
         PreparedIdentity {
-            accounts: identity
-                .accounts
-                .iter()
-                .map(|a| PreparedAccount {
-                    account_id: a.account_id.to_string(),
-                    owners: a.owners.iter().map(|o| PreparedOwner::new(o, f)).collect(),
-                })
-                .collect(),
+            accounts,
+            values: b.values,
         }
     }
 

@@ -142,10 +142,11 @@ static COUNTRY_NAMES: Lazy<HashMap<&'static str, &'static str>> = Lazy::new(|| {
 });
 
 /// A folded region in canonical form: the two-letter code when the name is known.
-pub fn canonical_region(folded: &str) -> String {
-    REGIONS
-        .get(folded)
-        .map_or_else(|| folded.to_string(), |c| (*c).to_string())
+pub fn canonical_region(folded: String) -> String {
+    match REGIONS.get(folded.as_str()) {
+        Some(c) if *c != folded => (*c).to_string(),
+        _ => folded,
+    }
 }
 
 /// True when the folded word is a US state or Canadian province code.
@@ -155,12 +156,15 @@ pub fn is_region_code(folded: &str) -> bool {
 
 /// A folded country in canonical form: the ISO alpha-2 code when the name or code is known
 /// (the short list of common other names first, then `data::country`'s ISO 3166 table).
-pub fn canonical_country(folded: &str) -> String {
-    COUNTRY_NAMES
-        .get(folded)
+pub fn canonical_country(folded: String) -> String {
+    let known = COUNTRY_NAMES
+        .get(folded.as_str())
         .copied()
-        .or_else(|| super::data::country(folded))
-        .map_or_else(|| folded.to_string(), str::to_string)
+        .or_else(|| super::data::country(&folded));
+    match known {
+        Some(c) if c != folded => c.to_string(),
+        _ => folded,
+    }
 }
 
 #[cfg(test)]
@@ -169,15 +173,15 @@ mod tests {
 
     #[test]
     fn canonical() {
-        assert_eq!(canonical_region("massachusetts"), "ma");
-        assert_eq!(canonical_region("ma"), "ma");
-        assert_eq!(canonical_region("district of columbia"), "dc");
-        assert_eq!(canonical_region("bavaria"), "bavaria");
-        assert_eq!(canonical_country("united states"), "us");
-        assert_eq!(canonical_country("u s a"), "us");
-        assert_eq!(canonical_country("poland"), "pl");
-        assert_eq!(canonical_country("switzerland"), "ch");
-        assert_eq!(canonical_country("che"), "ch");
+        assert_eq!(canonical_region("massachusetts".into()), "ma");
+        assert_eq!(canonical_region("ma".into()), "ma");
+        assert_eq!(canonical_region("district of columbia".into()), "dc");
+        assert_eq!(canonical_region("bavaria".into()), "bavaria");
+        assert_eq!(canonical_country("united states".into()), "us");
+        assert_eq!(canonical_country("u s a".into()), "us");
+        assert_eq!(canonical_country("poland".into()), "pl");
+        assert_eq!(canonical_country("switzerland".into()), "ch");
+        assert_eq!(canonical_country("che".into()), "ch");
         assert_eq!(US_STATES.len(), 56 + 13);
     }
 }

@@ -125,6 +125,34 @@ TEST(ClientStatus, NotFoundCarriesEveryDetail) {
     EXPECT_EQ(e.attempts(), 1u);
 }
 
+TEST(ClientStatus, ValidationErrorsAreTyped) {  // issue 27
+    const Client client(mktest::fast());
+    const auto e = expect_error<moneykit::HttpError>(Status::http, [&] { client.get_identity("mk_sandbox_validation"); });
+    ASSERT_EQ(e.validation_errors().size(), 1u) << e.json();
+    const moneykit::ValidationError& v = e.validation_errors()[0];
+    ASSERT_EQ(v.location.size(), 3u);
+    EXPECT_EQ(std::get<std::string>(v.location[0]), "query");
+    EXPECT_EQ(std::get<std::string>(v.location[1]), "account_ids");
+    EXPECT_EQ(std::get<std::int64_t>(v.location[2]), 0);
+    EXPECT_EQ(v.message, "account_ids must be MoneyKit account ids (acc_...)");
+    EXPECT_EQ(v.type, "value_error");
+    EXPECT_FALSE(e.retryable());
+    ASSERT_NE(e.response(), nullptr);
+    EXPECT_EQ(e.response()->status, 422);
+    EXPECT_NE(e.response()->body.find("validation_errors"), std::string::npos);
+    EXPECT_EQ(e.response()->headers.at("x-request-id"), *e.request_id());
+}
+
+TEST(ClientStatus, A503IsRetryableWithItsResponse) {  // issue 27
+    const Client client(mktest::fast());
+    const auto e = expect_error<moneykit::ServerError>(Status::server, [&] { client.get_identity("mk_fault_503"); });
+    EXPECT_TRUE(e.retryable());
+    EXPECT_TRUE(e.validation_errors().empty());
+    ASSERT_NE(e.response(), nullptr);
+    EXPECT_EQ(e.response()->status, 503);
+    EXPECT_EQ(e.response()->headers.at("retry-after"), "1");
+}
+
 TEST(ClientStatus, BadStatePassesTheLinkErrorCodeOn) {
     const Client client(mktest::fast());
     const auto e = expect_error<moneykit::LinkBadStateError>(Status::link_bad_state,

@@ -56,6 +56,8 @@ func TestRefreshWaiterReturnsOnTheCompletedEvent(t *testing.T) {
 	if !got.IsNewerThan(before) {
 		t.Fatalf("refreshed_at %v, before %v", got.RefreshedAt(), before.RefreshedAt())
 	}
+	// Deliver returned true on the handler's goroutine, which counts it just after.
+	eventually(t, 2*time.Second, "the handler to count the event", func() bool { return taken.Load() > 0 })
 	if taken.Load() != 1 {
 		t.Fatalf("Deliver took %d events, want 1 (completed)", taken.Load())
 	}

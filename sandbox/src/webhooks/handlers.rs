@@ -119,12 +119,13 @@ pub fn link_tags(link: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The admin calls `webhooks/url`, `webhooks/rotate` and `webhooks/deliveries` (`what` is
+/// The admin calls `webhooks/url`, `webhooks/rotate`, `webhooks/deliveries` and
+/// `webhooks/forgeries` (`what` is
 /// the part after `webhooks/`); `None` for any other path.
 pub fn admin_method(what: &str) -> Option<&'static str> {
     match what {
         "url" | "rotate" => Some("POST"),
-        "deliveries" => Some("GET"),
+        "deliveries" | "forgeries" => Some("GET"),
         _ => None,
     }
 }
@@ -162,6 +163,7 @@ pub fn admin<T: Transport>(ctx: &Ctx, req: &Request, conn: &mut Conn<T>, what: &
             }
             Err(why) => ctx.detail(conn, 500, &why),
         },
+        "forgeries" => ctx.json(conn, 200, &wh.forgeries()),
         _ => {
             let list: Vec<Value> = wh.deliveries().iter().map(|d| d.to_json()).collect();
             ctx.json(conn, 200, &Value::Array(list))

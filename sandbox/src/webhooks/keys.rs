@@ -96,7 +96,7 @@ impl SigningKey {
     }
 
     /// ES256 over `msg`: the raw 64-byte r || s.
-    fn sign(&self, rng: &SystemRandom, msg: &[u8]) -> Vec<u8> {
+    pub(super) fn sign(&self, rng: &SystemRandom, msg: &[u8]) -> Vec<u8> {
         self.pair
             .sign(rng, msg)
             .map(|s| s.as_ref().to_vec())
@@ -166,6 +166,11 @@ impl KeyRing {
             retired: Vec::new(),
             rogue,
         })
+    }
+
+    /// The current signing key (for `GET /_sandbox/webhooks/forgeries`).
+    pub(super) fn current(&self) -> &SigningKey {
+        &self.current
     }
 
     pub fn current_kid(&self) -> &str {

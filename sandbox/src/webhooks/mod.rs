@@ -21,6 +21,7 @@ use crate::{lock, Config};
 
 mod deliver;
 mod events;
+mod forgeries;
 pub mod handlers;
 mod keys;
 

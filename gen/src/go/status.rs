@@ -118,7 +118,11 @@ fn error_json(s: &Schema) -> String {
             other => panic!("error_json key {}: unknown type {other}", k.key),
         };
         // A list is nil for null; everything else optional is a pointer.
-        let ptr = if k.required || ty.starts_with("[]") { "" } else { "*" };
+        let ptr = if k.required || ty.starts_with("[]") {
+            ""
+        } else {
+            "*"
+        };
         b.push_str(&field_line("\t", &k.doc, &k.key, &format!("{ptr}{ty}")));
     }
     b.push_str("}\n");

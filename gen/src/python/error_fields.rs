@@ -20,7 +20,11 @@ pub fn error_fields_py(s: &Schema) -> String {
     let mut annotations = String::new();
     let mut defaults = String::new();
     let mut readers = String::new();
-    for k in s.error_json.iter().filter(|k| !OWN_KEYS.contains(&k.key.as_str())) {
+    for k in s
+        .error_json
+        .iter()
+        .filter(|k| !OWN_KEYS.contains(&k.key.as_str()))
+    {
         let a = attr(&k.key);
         let (ty, default, read) = match (k.ty.as_str(), k.required) {
             ("int", true) if k.key.ends_with("_ms") => ("float", "0.0", "_seconds"),
@@ -36,7 +40,10 @@ pub fn error_fields_py(s: &Schema) -> String {
                 "_validation_errors",
             ),
             ("response", false) => ("Optional[RawResponse]", "None", "_raw_response"),
-            (t, r) => panic!("error_json {}: no Python type for {t} (required {r})", k.key),
+            (t, r) => panic!(
+                "error_json {}: no Python type for {t} (required {r})",
+                k.key
+            ),
         };
         let _ = writeln!(annotations, "    #: {}\n    {a}: {ty}", k.doc);
         let _ = writeln!(defaults, "    ({}, {default}),", lit(a));

@@ -20,7 +20,7 @@ coroutines (`await client.get_identity(...)`), cancelled natively with their tas
 # list to the code: every module is in it, each imports alone in a fresh interpreter, and an
 # AST walk finds no import upwards.
 #
-#   1. leaves (standard library only): _version, _abi, _status, _timestamp_gen, _values, _sandbox, _record_helpers, _error_fields_gen
+#   1. leaves (standard library only): _version, _abi, _status, _timestamp_gen, _values, _sandbox, _cli, _record_helpers, _error_fields_gen
 #   2. the C library (its records, loading, calls, no exceptions): _records_gen, _native
 #   3. errors and argument checks: _error_base, _errors, _error_json, _args, _options_gen, _names
 #   4. the response model: _decode, _helpers, _models, _webhooks_gen

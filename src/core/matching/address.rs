@@ -135,7 +135,7 @@ fn prepare_parts(raw: Parts) -> Option<PreparedAddress> {
         .filter(|s| s.len() <= MAX_VALUE_LEN)
         .map(|s| street::parse(s, lang))
         .filter(|s| s.number.is_some() || !s.name.is_empty());
-    let postal = part(raw.postal_code).map(|p| canonical_postal(&p));
+    let postal = part(raw.postal_code).map(canonical_postal);
     let p = PreparedAddress {
         street,
         city: part(raw.city).map(canonical_city),
@@ -168,7 +168,10 @@ fn canonical_city(folded: String) -> String {
 
 /// A folded postal code without spaces, and without a country prefix before digits
 /// ("d 80331" → "80331", "ch-8001" → "8001").
-fn canonical_postal(folded: &str) -> String {
+fn canonical_postal(folded: String) -> String {
+    if !folded.contains(' ') {
+        return folded; // no space: no prefix set apart either
+    }
     let p = folded.replace(' ', "");
     let letters = p.bytes().take_while(u8::is_ascii_alphabetic).count();
     let digits = &p[letters..];

@@ -40,17 +40,20 @@ pub fn combine(name: Option<u8>, email: Option<u8>, phone: Option<u8>, address: 
 }
 
 /// The claim's score against each distinct owner value, computed on first use (`None`
-/// until then).
+/// until then); kept only when some value is an owner's more than once (`refs` > `n`).
 struct Memo<T>(Vec<Option<T>>);
 
 impl<T: Copy> Memo<T> {
-    fn new(n: usize) -> Memo<T> {
-        Memo(vec![None; n])
+    fn new(n: usize, refs: usize) -> Memo<T> {
+        Memo(if refs > n { vec![None; n] } else { Vec::new() })
     }
 
     fn get(&mut self, i: u32, score: impl FnOnce(usize) -> T) -> T {
         let i = i as usize;
-        *self.0[i].get_or_insert_with(|| score(i))
+        match self.0.get_mut(i) {
+            Some(memo) => *memo.get_or_insert_with(|| score(i)),
+            None => score(i),
+        }
     }
 }
 
@@ -76,14 +79,17 @@ struct Scorer<'a> {
 }
 
 impl<'a> Scorer<'a> {
-    fn new(claim: &'a Claim, values: &'a Values) -> Scorer<'a> {
+    fn new(claim: &'a Claim, identity: &'a PreparedIdentity) -> Scorer<'a> {
+        let values = &identity.values;
+        let owners = || identity.accounts.iter().flat_map(|a| &a.owners);
+        let refs = |f: fn(&PreparedOwner) -> usize| owners().map(f).sum::<usize>();
         Scorer {
             claim,
             values,
-            names: Memo::new(values.names.len()),
-            emails: Memo::new(values.emails.len()),
-            phones: Memo::new(values.phones.len()),
-            addresses: Memo::new(values.addresses.len()),
+            names: Memo::new(values.names.len(), refs(|o| o.names.len())),
+            emails: Memo::new(values.emails.len(), refs(|o| o.emails.len())),
+            phones: Memo::new(values.phones.len(), refs(|o| o.phones.len())),
+            addresses: Memo::new(values.addresses.len(), refs(|o| o.addresses.len())),
         }
     }
 
@@ -139,7 +145,7 @@ impl<'a> Scorer<'a> {
 
 /// Matches the claim against every account's prepared owners.
 pub(super) fn match_identity(identity: &PreparedIdentity, claim: &Claim) -> OwnerMatch {
-    let mut scorer = Scorer::new(claim, &identity.values);
+    let mut scorer = Scorer::new(claim, identity);
     let mut accounts = Vec::with_capacity(identity.accounts.len());
     let mut best: Option<usize> = None;
     for account in &identity.accounts {

@@ -48,21 +48,48 @@ struct Fields {
     address: bool,
 }
 
-/// A value's place among the prepared values, by its text (`None`: nothing usable).
-type Seen<K> = HashMap<K, Option<u32>, BuildHasherDefault<Fnv>>;
+/// The values seen so far, by their text, with their place among the prepared values
+/// (`None`: nothing usable). A short list searched in order (an identity has a few owners),
+/// a hash map from `SMALL` values on.
+struct Seen<K> {
+    list: Vec<(K, Option<u32>)>,
+    map: HashMap<K, Option<u32>, BuildHasherDefault<Fnv>>,
+}
+
+const SMALL: usize = 16;
+
+impl<K> Default for Seen<K> {
+    fn default() -> Self {
+        Seen {
+            list: Vec::new(),
+            map: HashMap::default(),
+        }
+    }
+}
 
 /// The index of `key`'s prepared value, preparing it (`prepare`) the first time.
-fn intern<K: Hash + Eq, V>(
+fn intern<K: Hash + Eq + Copy, V>(
     seen: &mut Seen<K>,
     pool: &mut Vec<V>,
     key: K,
     prepare: impl FnOnce() -> Option<V>,
 ) -> Option<u32> {
-    *seen.entry(key).or_insert_with(|| {
-        let v = prepare()?;
+    if let Some(&(_, i)) = seen.list.iter().find(|(k, _)| *k == key) {
+        return i;
+    }
+    if let Some(&i) = seen.map.get(&key) {
+        return i;
+    }
+    let i = prepare().map(|v| {
         pool.push(v);
-        Some((pool.len() - 1) as u32)
-    })
+        (pool.len() - 1) as u32
+    });
+    if seen.list.len() < SMALL {
+        seen.list.push((key, i));
+    } else {
+        seen.map.insert(key, i);
+    }
+    i
 }
 
 /// Builds the prepared values while the owners are read.

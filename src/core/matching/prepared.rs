@@ -92,6 +92,31 @@ fn intern<K: Hash + Eq + Copy, V>(
     i
 }
 
+/// The phone region of the owner's first address country (`None`: US).
+fn phone_region<'t>(
+    countries: &mut Vec<(&'t str, (bool, Option<&'static str>))>,
+    owner: &'t OwnerText<'t>,
+) -> Option<&'static str> {
+    for country in owner.addresses.iter().filter_map(|a| a.country.as_deref()) {
+        let known = countries.iter().find(|(c, _)| *c == country);
+        let (is_country, region) = match known {
+            Some(&(_, r)) => r,
+            None => {
+                let code = address::country_code(Some(country));
+                let r = (code.is_some(), code.and_then(|c| phone::region(Some(&c))));
+                if countries.len() < SMALL {
+                    countries.push((country, r));
+                }
+                r
+            }
+        };
+        if is_country {
+            return region;
+        }
+    }
+    None
+}
+
 /// Builds the prepared values while the owners are read.
 #[derive(Default)]
 struct Builder<'t> {
@@ -101,6 +126,8 @@ struct Builder<'t> {
     /// By the region the number is parsed in and its text.
     phones: Seen<(Option<&'static str>, &'t str)>,
     addresses: Seen<&'t AddressText<'t>>,
+    /// Countries as written: (is it a country at all, its phone region).
+    countries: Vec<(&'t str, (bool, Option<&'static str>))>,
 }
 
 impl<'t> Builder<'t> {
@@ -125,11 +152,7 @@ impl<'t> Builder<'t> {
         }
         if f.phone && !owner.phones.is_empty() {
             // The owner's numbers are parsed in the owner's first address country (else US).
-            let region = owner
-                .addresses
-                .iter()
-                .find_map(|a| address::country_code(a.country.as_deref()))
-                .and_then(|c| phone::region(Some(&c)));
+            let region = phone_region(&mut self.countries, owner);
             for p in &owner.phones {
                 let key = (region, &**p);
                 let prepare = || phone::prepare(p, region);

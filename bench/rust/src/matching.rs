@@ -15,6 +15,8 @@
 //! - (issue 25) the first `mk_match_owners` call in a fresh process (this binary run again
 //!   with `MK_BENCH_MATCH_FIRST=1`, the identity on stdin): its CPU and wall time, median of
 //!   several processes, target <= 5 ms.
+//! - `MK_BENCH_MATCH_LOOP=N moneykit-bench match`: only N unique-phone calls, for
+//!   `perf record` (nothing printed on stdout).
 //!
 //! Claims rotate over four shapes (a full claim written differently from the first owner,
 //! a name only, another person's email and phone, an address only). Rates are per second

@@ -5,8 +5,10 @@
 //! Score meaning (pinned by `tests/matching.rs`): at least 80 is the same value written
 //! differently, below 50 a different value; 50-79 a partial match whose flags say why.
 //! Each field's rules are in its file (`name.rs`, `email.rs`, `phone.rs`, `address.rs`),
-//! the combination in `combine.rs`, the claim's format in `claim.rs`. Nothing is logged and
-//! no error message carries a claimed or owner value.
+//! the combination in `combine.rs`, the claim's format in `claim.rs`. `mk_match_owners` reads
+//! the identity in the validator's own pass (`identity.rs`) and prepares each distinct owner
+//! value once (`prepared.rs`). Nothing is logged and no error message carries a claimed or
+//! owner value.
 
 mod address;
 mod business;

@@ -67,6 +67,7 @@ fn status_enum_matches() {
         ("MK_ERR_HTTP", 12),
         ("MK_ERR_INTERNAL", 13),
         ("MK_ERR_CANCELLED", 14),
+        ("MK_ERR_SIGNATURE", 15),
     ];
     let expected: Vec<(String, i32)> = readme.iter().map(|(n, v)| (n.to_string(), *v)).collect();
     assert_eq!(entries, expected);

@@ -26,6 +26,8 @@ mod retry;
 mod secret;
 mod status;
 mod status_gen;
+#[cfg(test)]
+pub(crate) mod test_inputs;
 mod timestamp;
 pub(crate) mod validate;
 pub mod webhooks;

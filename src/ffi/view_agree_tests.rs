@@ -8,7 +8,6 @@
 use super::{mk_identity_free, mk_identity_parse};
 use crate::ffi::{mk_string_free, mk_validate_identity};
 use std::ffi::{c_char, CStr};
-use std::path::{Path, PathBuf};
 use std::ptr;
 
 /// `Ok(())` or the error JSON's message.
@@ -48,47 +47,13 @@ fn agree(what: &str, body: &[u8]) -> bool {
     v.is_ok()
 }
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.is_file())
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
-}
-
 #[test]
 fn corpus_and_fuzz_inputs() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut dirs = vec![root.join("tests/corpus")];
-    for kind in ["fuzz/corpus", "fuzz/regressions"] {
-        let mut sub: Vec<PathBuf> = std::fs::read_dir(root.join(kind))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                p.is_dir()
-                    && p.file_name()
-                        .unwrap()
-                        .to_string_lossy()
-                        .starts_with("identity")
-            })
-            .collect();
-        sub.sort();
-        dirs.extend(sub);
-    }
+    let (dirs, inputs) = crate::core::test_inputs::identity_inputs();
     let (mut accepted, mut refused) = (0, 0);
-    for dir in &dirs {
-        for f in files(dir) {
-            let name = f.file_name().unwrap().to_string_lossy().to_string();
-            if name.ends_with(".expected.json") || name.ends_with(".error") || name == "README.md" {
-                continue;
-            }
-            let body = std::fs::read(&f).unwrap();
+    for f in &inputs {
+        {
+            let body = std::fs::read(f).unwrap();
             if agree(&f.display().to_string(), &body) {
                 accepted += 1;
             } else {

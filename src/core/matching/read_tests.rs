@@ -6,7 +6,6 @@
 use super::read;
 use crate::core::validate::validate_identity_str;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
 
 /// Both verdicts, asserted equal; whether the body was accepted.
 fn agree(what: &str, body: &str) -> bool {
@@ -16,47 +15,13 @@ fn agree(what: &str, body: &str) -> bool {
     v.is_ok()
 }
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.is_file())
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
-}
-
 #[test]
 fn corpus_and_fuzz_inputs() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut dirs = vec![root.join("tests/corpus")];
-    for kind in ["fuzz/corpus", "fuzz/regressions"] {
-        let mut sub: Vec<PathBuf> = std::fs::read_dir(root.join(kind))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                p.is_dir()
-                    && p.file_name()
-                        .unwrap()
-                        .to_string_lossy()
-                        .starts_with("identity")
-            })
-            .collect();
-        sub.sort();
-        dirs.extend(sub);
-    }
+    let (dirs, inputs) = crate::core::test_inputs::identity_inputs();
     let (mut accepted, mut refused) = (0, 0);
-    for dir in &dirs {
-        for f in files(dir) {
-            let name = f.file_name().unwrap().to_string_lossy().to_string();
-            if name.ends_with(".expected.json") || name.ends_with(".error") || name == "README.md" {
-                continue;
-            }
-            let bytes = std::fs::read(&f).unwrap();
+    for f in &inputs {
+        {
+            let bytes = std::fs::read(f).unwrap();
             // Both take UTF-8 text (`mk_match_owners` refuses other bytes before reading).
             let Ok(body) = std::str::from_utf8(&bytes) else {
                 continue;

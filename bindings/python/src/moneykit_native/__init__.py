@@ -22,7 +22,7 @@ coroutines (`await client.get_identity(...)`), cancelled natively with their tas
 #
 #   1. leaves (standard library only): _version, _abi, _status, _timestamp_gen, _values, _sandbox, _cli, _record_helpers, _error_fields_gen
 #   2. the C library (its records, loading, calls, no exceptions): _records_gen, _native
-#   3. errors and argument checks: _error_base, _errors, _error_json, _args, _options_gen, _names
+#   3. errors and argument checks: _error_base, _errors, _error_json, _handle, _args, _options_gen, _names
 #   4. the response model: _decode, _helpers, _models, _webhooks_gen
 #   5. calls: _events, _cancel, _match, _batch, _surface_gen, _webhooks, _client, _async
 #   6. the public names: __init__

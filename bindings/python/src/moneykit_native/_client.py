@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import math
-import threading
 from datetime import datetime
-from types import TracebackType
-from typing import Callable, Iterable, List, Optional, Tuple, Type, TypeVar, Union
+from typing import Callable, Iterable, List, Optional, Tuple, TypeVar, Union
 
 from . import _events, _native
 from ._args import c_text
@@ -14,6 +12,7 @@ from ._batch import Batch
 from ._cancel import Cancel
 from ._error_base import MoneyKitError
 from ._error_json import invalid_argument
+from ._handle import NativeHandle
 from ._match import OwnerMatch, match_claim
 from ._models import IdentityResponse, decode_validated
 from ._names import call_error, given_keys
@@ -51,7 +50,7 @@ def _call_timeout_ms(value: Optional[float], name: str = "timeout") -> int:
     return min(max(1, round(value * 1000)), _MAX_CALL_TIMEOUT_MS)
 
 
-class Client(ClientSurface, WebhookSurface):
+class Client(NativeHandle, ClientSurface, WebhookSurface):
     """A MoneyKit client backed by the native library.
 
     Credentials: `client_id` / `client_secret`, or (when None) the environment
@@ -78,10 +77,7 @@ class Client(ClientSurface, WebhookSurface):
 
     def _open(self, client_id: Optional[str], client_secret: Optional[str], options: str) -> None:
         """`mk_client_new` with the options JSON (`ClientSurface.__init__` built it)."""
-        self._lock = threading.Lock()
-        self._handle: Optional[int] = None
-        self._closed = False
-        self._inflight = 0
+        self._init_handle()
         self._verifier: Optional[WebhookVerifier] = None
         cid = None if client_id is None else c_text("client_id", client_id)
         secret = None if client_secret is None else c_text("client_secret", client_secret)
@@ -104,10 +100,8 @@ class Client(ClientSurface, WebhookSurface):
 
     # -- lifetime ---------------------------------------------------------------------
 
-    @property
-    def closed(self) -> bool:
-        """True once `close()` has been called."""
-        return self._closed
+    _KIND = "client"
+    _TYPE_NAME = "Client"
 
     def close(self) -> None:
         """Frees the native client (at once, or when the calls in progress end).
@@ -118,53 +112,10 @@ class Client(ClientSurface, WebhookSurface):
         verifier = getattr(self, "_verifier", None)
         if verifier is not None:
             verifier.close()
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            handle = self._handle if self._inflight == 0 else None
-            if handle is not None:
-                self._handle = None
-        if handle is not None:
-            _native.free_client(handle)
+        super().close()
 
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        # Last resort only; also runs for a half-built object whose __init__ raised.
-        try:
-            if getattr(self, "_handle", None) is not None and not getattr(self, "_closed", True):
-                self.close()
-        except Exception:  # pragma: no cover - interpreter shutdown
-            pass
-
-    def __repr__(self) -> str:
-        return f"<moneykit_native.Client {'closed' if self._closed else 'open'}>"
-
-    def _acquire(self) -> int:
-        with self._lock:
-            if self._closed or self._handle is None:
-                raise invalid_argument("the client is closed")
-            self._inflight += 1
-            return self._handle
-
-    def _release(self) -> None:
-        with self._lock:
-            self._inflight -= 1
-            handle = None
-            if self._closed and self._inflight == 0 and self._handle is not None:
-                handle, self._handle = self._handle, None
-        if handle is not None:
-            _native.free_client(handle)
+    def _free(self, handle: int) -> None:
+        _native.free_client(handle)
 
     # -- calls ------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from typing import (
 from . import _native
 from ._abi import MK_ERR_INTERNAL, MK_WEBHOOK_DUPLICATE, MK_WEBHOOK_IN_FLIGHT
 from ._error_base import MoneyKitError
-from ._error_json import invalid_argument
+from ._handle import NativeHandle
 from ._errors import WebhookSignatureError
 from ._names import call_error
 from ._status import Status
@@ -117,7 +117,7 @@ def _body_bytes(body: BodyLike) -> bytes:
     raise TypeError(f"body must be bytes (the raw request body), not {type(body).__name__}")
 
 
-class WebhookVerifier:
+class WebhookVerifier(NativeHandle):
     """Verifies MoneyKit's webhook deliveries (`Client.webhook_verifier(...)`).
 
     Safe to use from many threads at once. Keys are fetched through the client (on first
@@ -131,10 +131,7 @@ class WebhookVerifier:
     """
 
     def __init__(self, client: Client, options_json: str) -> None:
-        self._lock = threading.Lock()
-        self._handle: Optional[int] = None
-        self._closed = False
-        self._inflight = 0
+        self._init_handle()
         handle = client._acquire()  # released by close(): the client outlives us
         try:
             out, err = c_void_p(), c_void_p()
@@ -154,53 +151,12 @@ class WebhookVerifier:
 
     # -- lifetime ---------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Frees the verifier (now, or when the calls in progress end). Idempotent."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            handle = self._handle if self._inflight == 0 else None
-            if handle is not None:
-                self._handle = None
-        if handle is not None:
-            self._free(handle)
+    _KIND = "webhook verifier"
+    _TYPE_NAME = "WebhookVerifier"
 
     def _free(self, handle: int) -> None:
         _native.lib().mk_webhook_verifier_free(handle)
         self._client._release()
-
-    def __enter__(self) -> WebhookVerifier:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            if getattr(self, "_handle", None) is not None and not getattr(self, "_closed", True):
-                self.close()
-        except Exception:  # pragma: no cover - interpreter shutdown
-            pass
-
-    def __repr__(self) -> str:
-        return f"<moneykit_native.WebhookVerifier {'closed' if self._closed else 'open'}>"
-
-    def _acquire(self) -> int:
-        with self._lock:
-            if self._closed or self._handle is None:
-                raise invalid_argument("the webhook verifier is closed")
-            self._inflight += 1
-            return self._handle
-
-    def _release(self) -> None:
-        with self._lock:
-            self._inflight -= 1
-            handle = None
-            if self._closed and self._inflight == 0 and self._handle is not None:
-                handle, self._handle = self._handle, None
-        if handle is not None:
-            self._free(handle)
 
     # -- deliveries -------------------------------------------------------------------
 

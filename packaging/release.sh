@@ -7,8 +7,8 @@
 #   moneykit-<v>-linux-x86_64.tar.gz          C/C++: include/ (moneykit.h, moneykit.hpp,
 #                                             moneykit/*.hpp), lib/ (libmoneykit.so.<v> with its
 #                                             soname and dev links, libmoneykit.a, pkgconfig/
-#                                             moneykit.pc, cmake/moneykit/), bin/moneykit-sandbox:
-#                                             what `make install` writes, relocatable (the .pc
+#                                             moneykit.pc, cmake/moneykit/), bin/moneykit and
+#                                             bin/moneykit-sandbox: what `make install` writes, relocatable (the .pc
 #                                             file's prefix is ${pcfiledir}/../..)
 #   moneykit-cli-<v>-linux-x86_64.tar.gz      the `moneykit` command-line tool
 #   moneykit-sandbox-<v>-linux-x86_64.tar.gz  the sandbox server alone

@@ -52,6 +52,7 @@ c=$work/c/$cname
 entries=$(tar -tzf "$rel/$cname.tar.gz" | grep -v '/$' | LC_ALL=C sort)
 want="$cname/LICENSE-APACHE
 $cname/LICENSE-MIT
+$cname/bin/moneykit
 $cname/bin/moneykit-sandbox
 $cname/include/moneykit.h
 $cname/include/moneykit.hpp

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 need_apt=()
-for tool in valgrind:valgrind pkg-config:pkg-config cmake:cmake g++:g++ make:make; do
+for tool in valgrind:valgrind pkg-config:pkg-config cmake:cmake g++:g++ make:make redis-server:redis-server; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need_apt+=("${tool##*:}")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

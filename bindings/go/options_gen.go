@@ -116,6 +116,48 @@ type Options struct {
 	// minute lasts `60 / time_scale` seconds (the sandbox's `--time-scale`, for
 	// tests and benches). Default: 1; from 1 to 10000.
 	TimeScale float64
+	// AppPerMinute (app_per_minute): the app's identity calls per minute (MoneyKit
+	// allows 600): the budget `coordination_url` shares across processes, and the
+	// default `app_per_minute` of this client's batches. Default: 600; from 1 to
+	// 1000000.
+	AppPerMinute int
+	// LinkPerMinute (link_per_minute): identity calls per minute for one link
+	// (MoneyKit allows 3): shared across processes with `coordination_url`, and the
+	// default `link_per_minute` of this client's batches. Default: 3; from 1 to
+	// 1000.
+	LinkPerMinute int
+	// CoordinationURL (coordination_url): a Redis server shared by every process of
+	// the app: `redis://[:password@]host[:port][/db]`, `rediss://` (TLS, trusting
+	// Mozilla's roots and `ca_file`'s) or `unix:///path[?db=N]`. The app and
+	// per-link budgets, the daily refresh limit and the webhook duplicate check
+	// then hold for the whole fleet, and single calls take a permit too (README
+	// "Scaling"). A secret: it may hold a password. Refused when the library was
+	// built without its `coordination` feature. Default: env
+	// `MONEYKIT_COORDINATION_URL`, else none (each process limits only its own
+	// batches). A secret: never logged.
+	CoordinationURL string
+	// CoordinationTimeout (coordination_timeout_ms): bound on one Redis round trip,
+	// connecting included, and never past the call's deadline; a slower or
+	// unreachable Redis switches this process to its local share
+	// (`coordination_fallback_share`) until Redis answers again. Default: 100 ms;
+	// from 1 ms to 1 min.
+	CoordinationTimeout time.Duration
+	// CoordinationLeaseMax (coordination_lease_max): most permits a batch leases in
+	// one Redis round trip; the lease follows the batch's own rate up to this, and
+	// permits not used within a short time are returned. Default: 32; from 1 to
+	// 1000.
+	CoordinationLeaseMax int
+	// CoordinationReservePerMinute (coordination_reserve_per_minute): calls per
+	// minute of `app_per_minute` kept for single calls (`mk_get_identity` and kin):
+	// batches never take them, so a batch cannot starve interactive traffic.
+	// Default: 60; from 0 to 1000000. Nil means the default (zero is a valid value:
+	// set it with Ptr).
+	CoordinationReservePerMinute *int
+	// CoordinationFallbackShare (coordination_fallback_share): while Redis is
+	// unreachable, the share of `app_per_minute` (and of `link_per_minute`, at
+	// least 1) this process allows itself; with N processes, at most 1/N. Default:
+	// 0.25; from 0.001 to 1.
+	CoordinationFallbackShare float64
 	// Logger, if not nil, receives one record per HTTP attempt (events.go): Debug
 	// for token requests, Info for successful attempts, Warn for failed ones, with
 	// the call's context. Records never hold owner data or secrets. Independent of
@@ -126,7 +168,7 @@ type Options struct {
 
 // json is the options JSON: the options set, under their schema keys.
 func (o *Options) json() ([]byte, error) {
-	m := make(map[string]any, 16)
+	m := make(map[string]any, 23)
 	if o.BaseURL != "" {
 		m["base_url"] = o.BaseURL
 	}
@@ -175,6 +217,27 @@ func (o *Options) json() ([]byte, error) {
 	if o.TimeScale != 0 {
 		m["time_scale"] = o.TimeScale
 	}
+	if o.AppPerMinute != 0 {
+		m["app_per_minute"] = o.AppPerMinute
+	}
+	if o.LinkPerMinute != 0 {
+		m["link_per_minute"] = o.LinkPerMinute
+	}
+	if o.CoordinationURL != "" {
+		m["coordination_url"] = o.CoordinationURL
+	}
+	if o.CoordinationTimeout != 0 {
+		m["coordination_timeout_ms"] = millis(o.CoordinationTimeout)
+	}
+	if o.CoordinationLeaseMax != 0 {
+		m["coordination_lease_max"] = o.CoordinationLeaseMax
+	}
+	if o.CoordinationReservePerMinute != nil {
+		m["coordination_reserve_per_minute"] = *o.CoordinationReservePerMinute
+	}
+	if o.CoordinationFallbackShare != 0 {
+		m["coordination_fallback_share"] = o.CoordinationFallbackShare
+	}
 	return json.Marshal(m)
 }
 
@@ -212,29 +275,54 @@ func (o *Options) check() error {
 	if o.TimeScale != 0 && !(o.TimeScale >= 1 && o.TimeScale <= 10000) {
 		return optionRangeError("Options.TimeScale", o.TimeScale, 1, 10000)
 	}
+	if o.AppPerMinute != 0 && !(o.AppPerMinute >= 1 && o.AppPerMinute <= 1000000) {
+		return optionRangeError("Options.AppPerMinute", o.AppPerMinute, 1, 1000000)
+	}
+	if o.LinkPerMinute != 0 && !(o.LinkPerMinute >= 1 && o.LinkPerMinute <= 1000) {
+		return optionRangeError("Options.LinkPerMinute", o.LinkPerMinute, 1, 1000)
+	}
+	if o.CoordinationTimeout != 0 && !durationIn(o.CoordinationTimeout, 1, 60000) {
+		return durationRangeError("Options.CoordinationTimeout", o.CoordinationTimeout, 1, 60000)
+	}
+	if o.CoordinationLeaseMax != 0 && !(o.CoordinationLeaseMax >= 1 && o.CoordinationLeaseMax <= 1000) {
+		return optionRangeError("Options.CoordinationLeaseMax", o.CoordinationLeaseMax, 1, 1000)
+	}
+	if o.CoordinationReservePerMinute != nil && !(*o.CoordinationReservePerMinute >= 0 && *o.CoordinationReservePerMinute <= 1000000) {
+		return optionRangeError("Options.CoordinationReservePerMinute", *o.CoordinationReservePerMinute, 0, 1000000)
+	}
+	if o.CoordinationFallbackShare != 0 && !(o.CoordinationFallbackShare >= 0.001 && o.CoordinationFallbackShare <= 1) {
+		return optionRangeError("Options.CoordinationFallbackShare", o.CoordinationFallbackShare, 0.001, 1)
+	}
 	return nil
 }
 
 // optionsFields maps the library's names of Options' values to the fields.
 var optionsFields = map[string]string{
-	"client_id":          "Options.ClientID",
-	"client_secret":      "Options.ClientSecret",
-	"base_url":           "Options.BaseURL",
-	"access_token":       "Options.AccessToken",
-	"auth":               "Options.Auth",
-	"moneykit_version":   "Options.MoneyKitVersion",
-	"timeout_ms":         "Options.Timeout",
-	"deadline_ms":        "Options.Deadline",
-	"connect_timeout_ms": "Options.ConnectTimeout",
-	"max_retries":        "Options.MaxRetries",
-	"retry_base_ms":      "Options.RetryBase",
-	"max_retry_after_ms": "Options.MaxRetryAfter",
-	"max_response_bytes": "Options.MaxResponseBytes",
-	"user_agent":         "Options.UserAgent",
-	"proxy":              "Options.Proxy",
-	"ca_file":            "Options.CAFile",
-	"log_level":          "Options.LogLevel",
-	"time_scale":         "Options.TimeScale",
+	"client_id":                       "Options.ClientID",
+	"client_secret":                   "Options.ClientSecret",
+	"base_url":                        "Options.BaseURL",
+	"access_token":                    "Options.AccessToken",
+	"auth":                            "Options.Auth",
+	"moneykit_version":                "Options.MoneyKitVersion",
+	"timeout_ms":                      "Options.Timeout",
+	"deadline_ms":                     "Options.Deadline",
+	"connect_timeout_ms":              "Options.ConnectTimeout",
+	"max_retries":                     "Options.MaxRetries",
+	"retry_base_ms":                   "Options.RetryBase",
+	"max_retry_after_ms":              "Options.MaxRetryAfter",
+	"max_response_bytes":              "Options.MaxResponseBytes",
+	"user_agent":                      "Options.UserAgent",
+	"proxy":                           "Options.Proxy",
+	"ca_file":                         "Options.CAFile",
+	"log_level":                       "Options.LogLevel",
+	"time_scale":                      "Options.TimeScale",
+	"app_per_minute":                  "Options.AppPerMinute",
+	"link_per_minute":                 "Options.LinkPerMinute",
+	"coordination_url":                "Options.CoordinationURL",
+	"coordination_timeout_ms":         "Options.CoordinationTimeout",
+	"coordination_lease_max":          "Options.CoordinationLeaseMax",
+	"coordination_reserve_per_minute": "Options.CoordinationReservePerMinute",
+	"coordination_fallback_share":     "Options.CoordinationFallbackShare",
 }
 
 // String shows the fields set, secrets as <redacted>: Options{...}.
@@ -294,6 +382,27 @@ func (x Options) String() string {
 	if x.TimeScale != 0 {
 		r.field("TimeScale", fmt.Sprint(x.TimeScale))
 	}
+	if x.AppPerMinute != 0 {
+		r.field("AppPerMinute", fmt.Sprint(x.AppPerMinute))
+	}
+	if x.LinkPerMinute != 0 {
+		r.field("LinkPerMinute", fmt.Sprint(x.LinkPerMinute))
+	}
+	if x.CoordinationURL != "" {
+		r.field("CoordinationURL", "<redacted>")
+	}
+	if x.CoordinationTimeout != 0 {
+		r.field("CoordinationTimeout", x.CoordinationTimeout.String())
+	}
+	if x.CoordinationLeaseMax != 0 {
+		r.field("CoordinationLeaseMax", fmt.Sprint(x.CoordinationLeaseMax))
+	}
+	if x.CoordinationReservePerMinute != nil {
+		r.field("CoordinationReservePerMinute", fmt.Sprint(*x.CoordinationReservePerMinute))
+	}
+	if x.CoordinationFallbackShare != 0 {
+		r.field("CoordinationFallbackShare", fmt.Sprint(x.CoordinationFallbackShare))
+	}
 	if x.Logger != nil {
 		r.field("Logger", "set")
 	}
@@ -317,10 +426,14 @@ type BatchOptions struct {
 	// flight. Default: 16; from 1 to 256.
 	Concurrency int
 	// AppPerMinute (app_per_minute): requests started per minute, all links
-	// together (MoneyKit allows 600 per app). Default: 600; from 1 to 1000000.
+	// together (MoneyKit allows 600 per app); with `coordination_url`, the batch
+	// starts a call only while the whole fleet is below this and below the client's
+	// `app_per_minute` less `coordination_reserve_per_minute`. Default: the
+	// client's `app_per_minute` (600); from 1 to 1000000.
 	AppPerMinute int
 	// LinkPerMinute (link_per_minute): requests started per minute for one link
-	// (MoneyKit allows 3 Get Identity calls per link). Default: 3; from 1 to 1000.
+	// (MoneyKit allows 3 Get Identity calls per link). Default: the client's
+	// `link_per_minute` (3); from 1 to 1000.
 	LinkPerMinute int
 	// TimeScale (time_scale): divides every period: a minute lasts `60 /
 	// time_scale` seconds (the sandbox's `--time-scale`, for tests and benches).

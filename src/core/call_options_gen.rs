@@ -97,7 +97,9 @@ pub struct BatchOptions {
     ///
     /// `1 ..= 256`, default `16`.
     pub concurrency: u32,
-    /// Requests started per minute, all links together (MoneyKit allows 600 per app).
+    /// Requests started per minute, all links together (MoneyKit allows 600 per app); with
+    /// `coordination_url`, the batch starts a call only while the whole fleet is below this and
+    /// below the client's `app_per_minute` less `coordination_reserve_per_minute`.
     ///
     /// `1 ..= 1000000`, default `600`.
     pub app_per_minute: u32,
@@ -144,13 +146,7 @@ pub mod batch_option {
         help: "Worker threads, each with at most one call in flight",
     };
     /// `app_per_minute`.
-    pub const APP_PER_MINUTE: IntBounds = IntBounds {
-        key: "app_per_minute",
-        default: 600,
-        min: 1,
-        max: 1000000,
-        help: "Requests started per minute, all links together (MoneyKit allows 600 per app)",
-    };
+    pub const APP_PER_MINUTE: IntBounds = IntBounds { key: "app_per_minute", default: 600, min: 1, max: 1000000, help: "Requests started per minute, all links together (MoneyKit allows 600 per app); with `coordination_url`, the batch starts a call only while the whole fleet is below this and below the client's `app_per_minute` less `coordination_reserve_per_minute`" };
     /// `link_per_minute`.
     pub const LINK_PER_MINUTE: IntBounds = IntBounds { key: "link_per_minute", default: 3, min: 1, max: 1000, help: "Requests started per minute for one link (MoneyKit allows 3 Get Identity calls per link)" };
     /// `time_scale`.

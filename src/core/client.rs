@@ -17,9 +17,11 @@ mod failure;
 mod http_error;
 mod ids;
 mod jwks;
+mod permits;
 pub(crate) use self::ids::{check_account_id_count, check_id, check_link_id, id_too_long};
 pub use self::ids::{MAX_ACCOUNT_IDS, MAX_ID_LEN};
 pub use self::jwks::{JwksBody, JWKS_PATH};
+pub(crate) use self::permits::PermitClass;
 mod products;
 pub use self::products::PRODUCTS_PATH;
 mod redact;
@@ -39,13 +41,14 @@ use self::retries::{Answered, Reporter};
 use super::auth::TokenCache;
 use super::cancel::{self, CallControl};
 use super::config::{Config, Credentials, Options};
+use super::coordination::Coordinator;
 use super::encode::push_encoded;
 use super::events::{Event, EventSink, IDENTITY_PATH};
 use super::log::{self, Level};
 use super::secret::Secret;
 use super::validate::validate_identity_str;
 use super::{Error, Status};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use ureq::Agent;
 
@@ -72,6 +75,8 @@ pub struct Client {
     /// `{base}/links/`, the fixed start of every identity URL.
     links_prefix: String,
     token_url: String,
+    /// The fleet's shared budget (`coordination_url`), when set.
+    coordinator: Option<Arc<Coordinator>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -93,6 +98,22 @@ impl Client {
     ) -> Result<Client, Error> {
         let config = Config::resolve(client_id, client_secret, options)?;
         let agent = build_agent(&config)?;
+        let coordinator = match &config.coordination {
+            Some(c) => {
+                let ca = config
+                    .ca_file
+                    .as_deref()
+                    .map(agent::read_ca_file)
+                    .transpose()?;
+                Some(Arc::new(Coordinator::new(
+                    c,
+                    config.app_per_minute,
+                    config.link_per_minute,
+                    ca.as_deref(),
+                )?))
+            }
+            None => None,
+        };
         let static_bearer = match &config.credentials {
             Credentials::AccessToken(t) => Some(Secret::new(format!("Bearer {}", t.expose()))),
             _ => None,
@@ -105,6 +126,7 @@ impl Client {
             tokens: TokenCache::default(),
             events: RwLock::new(None),
             static_bearer,
+            coordinator,
         })
     }
 
@@ -156,10 +178,50 @@ impl Client {
         observer: &dyn Fn(&Event<'_>),
         read: &dyn Fn(&str) -> Result<T, String>,
     ) -> Result<(Identity, T), Error> {
+        self.get_identity_as(
+            link_id,
+            account_ids,
+            control,
+            observer,
+            read,
+            PermitClass::Interactive,
+        )
+    }
+
+    /// A batch's call (`Batch`): as [`Client::get_identity_observed`], the first attempt's
+    /// permit already leased by the batch, a retry's taken under `app_limit`.
+    pub(crate) fn get_identity_batched(
+        &self,
+        link_id: &str,
+        control: &CallControl,
+        observer: &dyn Fn(&Event<'_>),
+        app_limit: u32,
+    ) -> Result<Identity, Error> {
+        let no_view = |body: &str| validate_identity_str(body);
+        self.get_identity_as(
+            link_id,
+            &[],
+            control,
+            observer,
+            &no_view,
+            PermitClass::BatchHeld { app_limit },
+        )
+        .map(|(identity, ())| identity)
+    }
+
+    fn get_identity_as<T>(
+        &self,
+        link_id: &str,
+        account_ids: &[&str],
+        control: &CallControl,
+        observer: &dyn Fn(&Event<'_>),
+        read: &dyn Fn(&str) -> Result<T, String>,
+        class: PermitClass,
+    ) -> Result<(Identity, T), Error> {
         check_identity_ids(link_id, account_ids)?;
         let control = self.bounded(control);
         cancel::with_current(control.cancel.as_ref(), || {
-            self.call(link_id, account_ids, &control, observer, read)
+            self.call(link_id, account_ids, &control, observer, read, class)
         })
     }
 
@@ -189,6 +251,7 @@ impl Client {
         control: &CallControl,
         observer: &dyn Fn(&Event<'_>),
         read: &dyn Fn(&str) -> Result<T, String>,
+        class: PermitClass,
     ) -> Result<(Identity, T), Error> {
         let url = self.identity_url(link_id, account_ids);
         let reporter = Reporter {
@@ -197,6 +260,7 @@ impl Client {
             observer,
         };
         self.with_retries(control, &reporter, |attempt, control| {
+            self.take_permit(link_id, attempt, class, control)?;
             self.attempt(&url, attempt, control, read)
         })
     }

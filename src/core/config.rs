@@ -35,6 +35,14 @@ pub struct Options {
     pub ca_file: Option<String>,
     pub log_level: Option<Level>,
     pub time_scale: Option<f64>,
+    pub app_per_minute: Option<u64>,
+    pub link_per_minute: Option<u64>,
+    /// Redacted in `Debug` and zeroed on drop: the URL may hold Redis's password.
+    pub coordination_url: Option<Secret>,
+    pub coordination_timeout_ms: Option<u64>,
+    pub coordination_lease_max: Option<u64>,
+    pub coordination_reserve_per_minute: Option<u64>,
+    pub coordination_fallback_share: Option<f64>,
 }
 
 /// A proxy URL. `Debug` hides the password of `scheme://user:password@host`.
@@ -119,6 +127,25 @@ pub struct Config {
     /// Divides the periods of this client's batches and refresh waits that set no
     /// `time_scale` of their own (the sandbox's `--time-scale`).
     pub time_scale: f64,
+    /// The app's identity calls per minute, and one link's (shared by the fleet with
+    /// coordination; the defaults of this client's batches).
+    pub app_per_minute: u32,
+    pub link_per_minute: u32,
+    /// The fleet's shared budget through Redis (`coordination_url`), when set.
+    pub coordination: Option<CoordinationConfig>,
+}
+
+/// The `coordination_*` options, checked (core::coordination; README "Scaling").
+#[derive(Debug, Clone)]
+pub struct CoordinationConfig {
+    /// The Redis URL; it may hold a password.
+    pub url: Secret,
+    /// Names the app's keys (hashed): the client id.
+    pub app_id: String,
+    pub timeout: Duration,
+    pub lease_max: u32,
+    pub reserve_per_minute: u32,
+    pub fallback_share: f64,
 }
 
 /// Reads an environment variable, treating unset, empty and non-UTF-8 alike.
@@ -139,6 +166,10 @@ impl Config {
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
         let base = parse_base_url(&base_text)?;
 
+        // The app's id names its coordination keys, even for a client that sends a token.
+        let app_id = client_id
+            .map(str::to_string)
+            .or_else(|| env("MONEYKIT_CLIENT_ID"));
         let credentials = if let Some(token) = opts.access_token {
             check_header_value("access_token", token.expose())?;
             Credentials::AccessToken(token)
@@ -201,6 +232,20 @@ impl Config {
             check_text("ca_file", f)?;
         }
 
+        let coordination_opts = CoordinationOptions {
+            timeout_ms: opts.coordination_timeout_ms,
+            lease_max: opts.coordination_lease_max,
+            reserve_per_minute: opts.coordination_reserve_per_minute,
+            fallback_share: opts.coordination_fallback_share,
+        };
+        let app_per_minute = int(limits::APP_PER_MINUTE, opts.app_per_minute)? as u32;
+        let link_per_minute = int(limits::LINK_PER_MINUTE, opts.link_per_minute)? as u32;
+        let coordination_url = opts
+            .coordination_url
+            .or_else(|| env("MONEYKIT_COORDINATION_URL").map(Secret::new));
+        let coordination =
+            coordination(coordination_url, app_id, &coordination_opts, app_per_minute)?;
+
         Ok(Config {
             base,
             credentials,
@@ -217,8 +262,64 @@ impl Config {
             ca_file: opts.ca_file,
             log_level: opts.log_level.unwrap_or_else(Level::from_env),
             time_scale: float(limits::TIME_SCALE, opts.time_scale)?,
+            app_per_minute,
+            link_per_minute,
+            coordination,
         })
     }
+}
+
+/// The `coordination_*` options as given.
+struct CoordinationOptions {
+    timeout_ms: Option<u64>,
+    lease_max: Option<u64>,
+    reserve_per_minute: Option<u64>,
+    fallback_share: Option<f64>,
+}
+
+/// The checked `coordination_*` options, or `None` without a `coordination_url`.
+fn coordination(
+    url: Option<Secret>,
+    app_id: Option<String>,
+    opts: &CoordinationOptions,
+    app_per_minute: u32,
+) -> Result<Option<CoordinationConfig>, Error> {
+    let Some(url) = url.filter(|u| !u.expose().is_empty()) else {
+        return Ok(None);
+    };
+    if !cfg!(feature = "coordination") {
+        return Err(Error::invalid(
+            "coordination_url is set, but this library was built without its coordination feature",
+        ));
+    }
+    // Never the URL in a message: it may hold a password.
+    if url.expose().len() > MAX_OPTION_LEN || url.expose().chars().any(char::is_control) {
+        return Err(Error::invalid(format!(
+            "coordination_url must be at most {MAX_OPTION_LEN} bytes without control characters"
+        )));
+    }
+    let app_id = app_id.ok_or_else(|| {
+        Error::invalid(
+            "coordination_url needs the app's client id (its keys are named by it): pass client_id or set MONEYKIT_CLIENT_ID, also with access_token",
+        )
+    })?;
+    let reserve = int(
+        limits::COORDINATION_RESERVE_PER_MINUTE,
+        opts.reserve_per_minute,
+    )? as u32;
+    if reserve >= app_per_minute {
+        return Err(Error::invalid(format!(
+            "option coordination_reserve_per_minute ({reserve}) must be less than app_per_minute ({app_per_minute}): batches would get nothing"
+        )));
+    }
+    Ok(Some(CoordinationConfig {
+        url,
+        app_id,
+        timeout: millis(limits::COORDINATION_TIMEOUT_MS, opts.timeout_ms)?,
+        lease_max: int(limits::COORDINATION_LEASE_MAX, opts.lease_max)? as u32,
+        reserve_per_minute: reserve,
+        fallback_share: float(limits::COORDINATION_FALLBACK_SHARE, opts.fallback_share)?,
+    }))
 }
 
 /// A numeric option's value, or its default; refused outside its bounds

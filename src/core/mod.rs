@@ -9,6 +9,11 @@ mod cancel;
 mod canonical;
 mod client;
 mod config;
+#[cfg(feature = "coordination")]
+pub mod coordination;
+#[cfg(not(feature = "coordination"))]
+#[path = "coordination_off.rs"]
+pub mod coordination;
 mod decimal;
 mod encode;
 mod error;
@@ -32,6 +37,7 @@ mod timestamp;
 pub(crate) mod validate;
 pub mod webhooks;
 
+pub use batch::Acquired;
 pub use call_options_gen::{batch_option, refresh_option, FloatBounds, IntBounds, StrBounds};
 pub use cancel::{CallControl, CancelToken};
 pub(crate) use client::{check_account_id_count, check_id, check_link_id, id_too_long};

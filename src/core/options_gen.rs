@@ -60,6 +60,41 @@ pub(crate) const MAX_RESPONSE_BYTES: IntOption = IntOption {
     min: 1,
     max: 1073741824,
 };
+/// `app_per_minute`: the app's identity calls per minute (MoneyKit allows 600): the budget `coordination_url` shares across processes, and the default `app_per_minute` of this client's batches
+pub(crate) const APP_PER_MINUTE: IntOption = IntOption {
+    key: "app_per_minute",
+    default: 600,
+    min: 1,
+    max: 1000000,
+};
+/// `link_per_minute`: identity calls per minute for one link (MoneyKit allows 3): shared across processes with `coordination_url`, and the default `link_per_minute` of this client's batches
+pub(crate) const LINK_PER_MINUTE: IntOption = IntOption {
+    key: "link_per_minute",
+    default: 3,
+    min: 1,
+    max: 1000,
+};
+/// `coordination_timeout_ms`: bound on one Redis round trip, connecting included, and never past the call's deadline; a slower or unreachable Redis switches this process to its local share (`coordination_fallback_share`) until Redis answers again
+pub(crate) const COORDINATION_TIMEOUT_MS: IntOption = IntOption {
+    key: "coordination_timeout_ms",
+    default: 100,
+    min: 1,
+    max: 60000,
+};
+/// `coordination_lease_max`: most permits a batch leases in one Redis round trip; the lease follows the batch's own rate up to this, and permits not used within a short time are returned
+pub(crate) const COORDINATION_LEASE_MAX: IntOption = IntOption {
+    key: "coordination_lease_max",
+    default: 32,
+    min: 1,
+    max: 1000,
+};
+/// `coordination_reserve_per_minute`: calls per minute of `app_per_minute` kept for single calls (`mk_get_identity` and kin): batches never take them, so a batch cannot starve interactive traffic
+pub(crate) const COORDINATION_RESERVE_PER_MINUTE: IntOption = IntOption {
+    key: "coordination_reserve_per_minute",
+    default: 60,
+    min: 0,
+    max: 1000000,
+};
 
 /// A number option: its default and inclusive bounds.
 #[derive(Debug, Clone, Copy)]
@@ -77,6 +112,13 @@ pub(crate) const TIME_SCALE: FloatOption = FloatOption {
     min: 1.0,
     max: 10000.0,
 };
+/// `coordination_fallback_share`: while Redis is unreachable, the share of `app_per_minute` (and of `link_per_minute`, at least 1) this process allows itself; with N processes, at most 1/N
+pub(crate) const COORDINATION_FALLBACK_SHARE: FloatOption = FloatOption {
+    key: "coordination_fallback_share",
+    default: 0.25,
+    min: 0.001,
+    max: 1.0,
+};
 /// The default of `base_url`.
 pub const DEFAULT_BASE_URL: &str = "https://api.moneykit.com";
 /// The default of `auth`.
@@ -91,7 +133,7 @@ pub const ENUM_OPTIONS: [(&str, &[&str]); 2] = [
 ];
 
 /// Every option key (any other key is refused).
-pub const OPTION_KEYS: [&str; 16] = [
+pub const OPTION_KEYS: [&str; 23] = [
     "base_url",
     "access_token",
     "auth",
@@ -108,4 +150,11 @@ pub const OPTION_KEYS: [&str; 16] = [
     "ca_file",
     "log_level",
     "time_scale",
+    "app_per_minute",
+    "link_per_minute",
+    "coordination_url",
+    "coordination_timeout_ms",
+    "coordination_lease_max",
+    "coordination_reserve_per_minute",
+    "coordination_fallback_share",
 ];

@@ -124,9 +124,9 @@ pub unsafe extern "C" fn mk_batch_start(
         // SAFETY: by this function's contract NULL (refused) or a live client.
         let client = unsafe { client.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))?;
         // SAFETY: by this function's contract NULL or NUL-terminated, valid for the call.
-        let options = BatchOptions::from_json_for(
+        let options = BatchOptions::from_json_for_client(
             unsafe { optional_str(options_json, "options_json") }?,
-            client.inner.time_scale(),
+            &client.inner,
         )?;
         if link_ids_len > 0 && link_ids.is_null() {
             return Err(Error::invalid("link_ids is NULL but link_ids_len is not 0"));

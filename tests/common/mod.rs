@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod redis;
+
 use moneykit::core::Status;
 use moneykit::ffi::*;
 use moneykit_sandbox::{Config, Sandbox};

@@ -245,6 +245,98 @@ public:
         return std::move(*this);
     }
 
+    /// the app's identity calls per minute (MoneyKit allows 600): the budget `coordination_url`
+    /// shares across processes, and the default `app_per_minute` of this client's batches (key
+    /// `app_per_minute`; default 600; 1 to 1000000).
+    Options& app_per_minute(std::uint64_t value) & {
+        values_.put("app_per_minute", value);
+        return *this;
+    }
+    Options app_per_minute(std::uint64_t value) && {
+        values_.put("app_per_minute", value);
+        return std::move(*this);
+    }
+
+    /// identity calls per minute for one link (MoneyKit allows 3): shared across processes with
+    /// `coordination_url`, and the default `link_per_minute` of this client's batches (key
+    /// `link_per_minute`; default 3; 1 to 1000).
+    Options& link_per_minute(std::uint64_t value) & {
+        values_.put("link_per_minute", value);
+        return *this;
+    }
+    Options link_per_minute(std::uint64_t value) && {
+        values_.put("link_per_minute", value);
+        return std::move(*this);
+    }
+
+    /// a Redis server shared by every process of the app: `redis://[:password@]host[:port][/db]`,
+    /// `rediss://` (TLS, trusting Mozilla's roots and `ca_file`'s) or `unix:///path[?db=N]`. The
+    /// app and per-link budgets, the daily refresh limit and the webhook duplicate check then hold
+    /// for the whole fleet, and single calls take a permit too (README "Scaling"). A secret: it may
+    /// hold a password. Refused when the library was built without its `coordination` feature (key
+    /// `coordination_url`; default env `MONEYKIT_COORDINATION_URL`, else none (each process limits
+    /// only its own batches)). A secret: kept in a buffer that is wiped when freed, and the
+    /// argument is wiped once copied.
+    Options& coordination_url(std::string value) & {
+        values_.put_secret("coordination_url", std::move(value));
+        return *this;
+    }
+    Options coordination_url(std::string value) && {
+        values_.put_secret("coordination_url", std::move(value));
+        return std::move(*this);
+    }
+
+    /// bound on one Redis round trip, connecting included, and never past the call's deadline; a
+    /// slower or unreachable Redis switches this process to its local share
+    /// (`coordination_fallback_share`) until Redis answers again (key `coordination_timeout_ms`;
+    /// default 100; 1 to 60000).
+    template <class Rep, class Period>
+    Options& coordination_timeout(std::chrono::duration<Rep, Period> value) & {
+        values_.put("coordination_timeout_ms", detail::OptionValues::millis(value));
+        return *this;
+    }
+    template <class Rep, class Period>
+    Options coordination_timeout(std::chrono::duration<Rep, Period> value) && {
+        values_.put("coordination_timeout_ms", detail::OptionValues::millis(value));
+        return std::move(*this);
+    }
+
+    /// most permits a batch leases in one Redis round trip; the lease follows the batch's own rate
+    /// up to this, and permits not used within a short time are returned (key
+    /// `coordination_lease_max`; default 32; 1 to 1000).
+    Options& coordination_lease_max(std::uint64_t value) & {
+        values_.put("coordination_lease_max", value);
+        return *this;
+    }
+    Options coordination_lease_max(std::uint64_t value) && {
+        values_.put("coordination_lease_max", value);
+        return std::move(*this);
+    }
+
+    /// calls per minute of `app_per_minute` kept for single calls (`mk_get_identity` and kin):
+    /// batches never take them, so a batch cannot starve interactive traffic (key
+    /// `coordination_reserve_per_minute`; default 60; 0 to 1000000).
+    Options& coordination_reserve_per_minute(std::uint64_t value) & {
+        values_.put("coordination_reserve_per_minute", value);
+        return *this;
+    }
+    Options coordination_reserve_per_minute(std::uint64_t value) && {
+        values_.put("coordination_reserve_per_minute", value);
+        return std::move(*this);
+    }
+
+    /// while Redis is unreachable, the share of `app_per_minute` (and of `link_per_minute`, at
+    /// least 1) this process allows itself; with N processes, at most 1/N (key
+    /// `coordination_fallback_share`; default 0.25; 0.001 to 1).
+    Options& coordination_fallback_share(double value) & {
+        values_.put("coordination_fallback_share", value);
+        return *this;
+    }
+    Options coordination_fallback_share(double value) && {
+        values_.put("coordination_fallback_share", value);
+        return std::move(*this);
+    }
+
     /// Sets any key to a JSON value given as text (`"null"`: the default), e.g.
     /// set_json("future_key", "[1,2]"): for keys newer than this header. Text that is not
     /// one JSON value throws InvalidArgumentError (the message quotes none of it).
@@ -266,9 +358,9 @@ public:
     /// json() in a buffer that is wiped when freed (what Client hands to mk_client_new).
     detail::SecretString secret_json() const { return values_.secret_json(); }
 
-    /// True for the keys of secret options, kept in wiped buffers: access_token.
+    /// True for the keys of secret options, kept in wiped buffers: access_token, coordination_url.
     static bool is_secret(std::string_view key) noexcept {
-        return key == "access_token";
+        return key == "access_token" || key == "coordination_url";
     }
 
 private:
@@ -293,8 +385,10 @@ public:
         return std::move(*this);
     }
 
-    /// requests started per minute, all links together (MoneyKit allows 600 per app) (key
-    /// `app_per_minute`; default 600; 1 to 1000000).
+    /// requests started per minute, all links together (MoneyKit allows 600 per app); with
+    /// `coordination_url`, the batch starts a call only while the whole fleet is below this and
+    /// below the client's `app_per_minute` less `coordination_reserve_per_minute` (key
+    /// `app_per_minute`; default the client's `app_per_minute` (600); 1 to 1000000).
     BatchOptions& app_per_minute(std::uint64_t value) & {
         values_.put("app_per_minute", value);
         return *this;
@@ -305,7 +399,7 @@ public:
     }
 
     /// requests started per minute for one link (MoneyKit allows 3 Get Identity calls per link)
-    /// (key `link_per_minute`; default 3; 1 to 1000).
+    /// (key `link_per_minute`; default the client's `link_per_minute` (3); 1 to 1000).
     BatchOptions& link_per_minute(std::uint64_t value) & {
         values_.put("link_per_minute", value);
         return *this;

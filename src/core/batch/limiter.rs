@@ -41,6 +41,15 @@ struct State {
     since_sweep: u32,
 }
 
+/// What [`Limiter::acquire_by`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acquired {
+    Yes,
+    Cancelled,
+    /// The start would come after the deadline: in this long.
+    Late(Duration),
+}
+
 /// What a worker does next.
 enum Step {
     /// A start reserved at this instant.
@@ -95,6 +104,37 @@ impl Limiter {
                         std::thread::sleep((t - now).min(SLICE));
                     }
                 }
+            }
+        }
+    }
+
+    /// As [`Limiter::acquire`], for a call with a deadline (coordination's fallback): a
+    /// start that would come after `deadline` is not waited for (`Late`, with the wait).
+    pub fn acquire_by(
+        &self,
+        link: &str,
+        cancel: Option<&CancelToken>,
+        deadline: Instant,
+    ) -> Acquired {
+        let never = CancelToken::new();
+        let cancel = cancel.unwrap_or(&never);
+        loop {
+            if cancel.is_cancelled() {
+                return Acquired::Cancelled;
+            }
+            let now = Instant::now();
+            match self.step(link, now) {
+                Step::Reserved(slot) if slot > deadline => return Acquired::Late(slot - now),
+                Step::Reserved(slot) => {
+                    if !sleep_until(slot, cancel) {
+                        return Acquired::Cancelled;
+                    }
+                    if self.paused_for().is_none() {
+                        return Acquired::Yes;
+                    }
+                }
+                Step::SleepUntil(t) if t > deadline => return Acquired::Late(t - now),
+                Step::SleepUntil(t) => std::thread::sleep((t - now).min(SLICE)),
             }
         }
     }

@@ -12,15 +12,19 @@
 //! got it waits the same time inside the client, then retries); a call that
 //! still ends rate limited goes back to the queue, at most [`MAX_REQUEUES`] times.
 
+mod fleet;
 mod limiter;
 mod options;
 mod progress;
 
-pub use self::limiter::Limiter;
+#[cfg_attr(not(feature = "coordination"), allow(unused_imports))]
+pub(crate) use self::limiter::JITTER_MARGIN;
+pub use self::limiter::{Acquired, Limiter};
 pub(crate) use self::options::sets_key;
 pub use self::options::{BatchOptions, BATCH_OPTION_KEYS};
 pub use self::progress::Progress;
 
+use self::fleet::Fleet;
 use self::progress::Counters;
 use crate::core::events::Event;
 use crate::core::{check_id, CallControl, CancelToken, Client, Error, Status, RATE_LIMIT_WAIT};
@@ -66,6 +70,9 @@ struct Shared {
     /// Links to try again after a rate-limited end, with their requeue count.
     again: Mutex<VecDeque<(usize, u32)>>,
     limiter: Limiter,
+    /// With coordination: the fleet's permits instead of `limiter`'s schedule (its 429
+    /// pause still holds).
+    fleet: Option<Fleet>,
     options: BatchOptions,
     cancel: CancelToken,
     counters: Counters,
@@ -100,7 +107,11 @@ impl Batch {
     /// refuses the whole batch instead.
     pub fn start(client: ClientHolder, links: Vec<String>, options: BatchOptions) -> Batch {
         let minute = options.minute();
+        let fleet = client
+            .coordinator()
+            .map(|c| Fleet::new(Arc::clone(c), options.app_per_minute, minute));
         let shared = Arc::new(Shared {
+            fleet,
             client,
             next: AtomicUsize::new(0),
             again: Mutex::new(VecDeque::new()),
@@ -179,6 +190,9 @@ impl Drop for Batch {
         for w in self.workers.drain(..) {
             let _ = w.join();
         }
+        if let Some(fleet) = &self.shared.fleet {
+            fleet.release_all(&|e| self.shared.client.report_coordination(e));
+        }
     }
 }
 
@@ -194,6 +208,19 @@ impl Shared {
         }
         let i = self.next.fetch_add(1, Ordering::Relaxed);
         (i < self.links.len()).then_some((i, 0))
+    }
+
+    /// The next link with its permit (the batch's own limiter, or the fleet's); `None`
+    /// when the queue is empty or the batch was cancelled (a link taken but not started
+    /// then has no result).
+    fn next_permitted(&self) -> Option<(usize, u32)> {
+        if let Some(fleet) = &self.fleet {
+            return self.next_leased(fleet);
+        }
+        let (index, requeues) = self.take()?;
+        self.limiter
+            .acquire(&self.links[index], &self.cancel)
+            .then_some((index, requeues))
     }
 
     /// The pause for a 429 without a usable `Retry-After`: MoneyKit's 20 s, scaled.
@@ -217,16 +244,19 @@ fn worker(s: &Shared, tx: &SyncSender<BatchItem>) {
             }
         }
     };
-    while let Some((index, requeues)) = s.take() {
+    while let Some((index, requeues)) = s.next_permitted() {
         let link = &s.links[index];
-        if !s.limiter.acquire(link, &s.cancel) {
-            return; // cancelled before this link started: it has no result
-        }
         s.counters.in_flight.fetch_add(1, Ordering::Relaxed);
-        let result = s
-            .client
-            .get_identity_observed(link, &[], &control, &observer)
-            .map(|identity| identity.body);
+        let result = match &s.fleet {
+            Some(fleet) => {
+                s.client
+                    .get_identity_batched(link, &control, &observer, fleet.app_limit)
+            }
+            None => s
+                .client
+                .get_identity_observed(link, &[], &control, &observer),
+        }
+        .map(|identity| identity.body);
         s.counters.in_flight.fetch_sub(1, Ordering::Relaxed);
         if let Err(e) = &result {
             if e.status == Status::MkErrRateLimited

@@ -19,6 +19,23 @@ impl BatchOptions {
         Ok(options)
     }
 
+    /// As [`BatchOptions::from_json_for`] with `client`'s time scale, and its
+    /// `app_per_minute` / `link_per_minute` when the JSON does not set the batch's own.
+    pub fn from_json_for_client(
+        text: Option<&str>,
+        client: &crate::core::Client,
+    ) -> Result<BatchOptions, crate::core::Error> {
+        let mut options = BatchOptions::from_json_for(text, client.time_scale())?;
+        let (app, link) = client.per_minute();
+        if !sets_key(text, "app_per_minute") {
+            options.app_per_minute = app;
+        }
+        if !sets_key(text, "link_per_minute") {
+            options.link_per_minute = link;
+        }
+        Ok(options)
+    }
+
     /// How long a "minute" lasts at this time scale.
     pub fn minute(&self) -> std::time::Duration {
         std::time::Duration::from_secs_f64(60.0 / self.time_scale)

@@ -31,7 +31,7 @@ const MAX_CA_FILE: u64 = 1024 * 1024;
 /// memory ran out and a FIFO would block `mk_client_new` forever: the file is opened
 /// non-blocking and checked (fstat, after open, so it cannot be swapped in between)
 /// before a byte is read, and the read stops past the limit anyway.
-fn read_ca_file(path: &str) -> Result<Vec<u8>, Error> {
+pub(crate) fn read_ca_file(path: &str) -> Result<Vec<u8>, Error> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let unreadable =

@@ -43,11 +43,22 @@ impl Client {
             path: PRODUCTS_PATH,
             observer: &|_| {},
         };
-        cancel::with_current(control.cancel.as_ref(), || {
+        let claimed = self.claim_refresh(link_id, products, &control)?;
+        let result = cancel::with_current(control.cancel.as_ref(), || {
             self.with_retries(&control, &reporter, |attempt, control| {
                 self.post_attempt(&url, &body, attempt, control)
             })
-        })
+        });
+        // MoneyKit counted the refresh only if it accepted it or refused it as over its
+        // limit; otherwise the fleet's claim of the day goes back.
+        if claimed {
+            if let Err(e) = &result {
+                if e.status != crate::core::Status::MkErrRateLimited {
+                    self.unclaim_refresh(link_id);
+                }
+            }
+        }
+        result
     }
 
     fn post_attempt(

@@ -24,6 +24,7 @@ mod seen;
 mod verify;
 
 pub use self::reason::Reason;
+pub(crate) use self::seen::Claim;
 pub use self::verify::{Delivery, Verified, WebhookVerifier};
 pub use crate::core::call_options_gen::{webhook_option, WebhookOptions, WEBHOOK_OPTION_KEYS};
 

@@ -60,6 +60,11 @@ pub struct WebhookVerifier {
     max_body_bytes: usize,
     keys: KeyCache,
     seen: SeenSet,
+    /// For the fleet-wide check in Redis (with `coordination_url`): the same periods as
+    /// `seen`'s, and whether the check is on (`seen_max` > 0).
+    seen_ttl: Duration,
+    claim_timeout: Duration,
+    check_seen: bool,
 }
 
 impl std::fmt::Debug for WebhookVerifier {
@@ -102,6 +107,9 @@ impl WebhookVerifier {
                 ms(options.claim_timeout_ms),
                 options.seen_max as usize,
             ),
+            seen_ttl: ms(options.seen_ttl_ms),
+            claim_timeout: ms(options.claim_timeout_ms),
+            check_seen: options.seen_max > 0,
         })
     }
 
@@ -117,7 +125,7 @@ impl WebhookVerifier {
         let info = cancel::with_current(control.cancel.as_ref(), || {
             self.check(signature, body, control, SystemTime::now())
         })?;
-        let delivery = match self.seen.claim(&info.idempotency_key) {
+        let delivery = match self.claim(&info.idempotency_key) {
             Claim::New => Delivery::New,
             Claim::Duplicate => Delivery::Duplicate,
             Claim::InFlight => Delivery::InFlight,
@@ -136,7 +144,40 @@ impl WebhookVerifier {
     /// claimed (false: unknown, already settled, lapsed after `claim_timeout_ms`, evicted,
     /// or the check is off).
     pub fn done(&self, idempotency_key: &str, handled_ok: bool) -> bool {
+        if let Some(coord) = self.fleet() {
+            let report = |e: &crate::core::Event<'_>| self.client.report_coordination(e);
+            coord.settle_seen(idempotency_key, handled_ok, self.seen_ttl, &report);
+        }
         self.seen.done(idempotency_key, handled_ok)
+    }
+
+    /// The fleet's coordinator, when the client has one and the duplicate check is on.
+    fn fleet(&self) -> Option<&crate::core::coordination::Coordinator> {
+        self.client
+            .coordinator()
+            .filter(|_| self.check_seen)
+            .map(|c| &**c)
+    }
+
+    /// Claims the key in this process and, with coordination, for the fleet: Redis decides
+    /// while it answers (this process's record follows it); when it does not, this
+    /// process decides alone, so a repeat handled by another process can get through.
+    fn claim(&self, key: &str) -> Claim {
+        let local = self.seen.claim(key);
+        let Some(coord) = self.fleet() else {
+            return local;
+        };
+        let report = |e: &crate::core::Event<'_>| self.client.report_coordination(e);
+        match coord.claim_seen(key, self.claim_timeout, &report) {
+            None => local,
+            Some(fleet) => {
+                if local == Claim::New && fleet != Claim::New {
+                    // Claimed here, but handled (or in flight) elsewhere.
+                    self.seen.done(key, fleet == Claim::Duplicate);
+                }
+                fleet
+            }
+        }
     }
 
     /// The largest body accepted (`max_body_bytes`).

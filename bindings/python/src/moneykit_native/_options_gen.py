@@ -105,6 +105,41 @@ CLIENT_OPTIONS: Tuple[OptionSpec, ...] = (
         default=1, minimum=1, maximum=10000,
         doc="the time scale of this client's batches and refresh waits that set no `time_scale` of their own: it divides their periods, so a minute lasts `60 / time_scale` seconds (the sandbox's `--time-scale`, for tests and benches)",
     ),
+    OptionSpec(
+        "app_per_minute", "app_per_minute", "int",
+        default=600, minimum=1, maximum=1000000,
+        doc="the app's identity calls per minute (MoneyKit allows 600): the budget `coordination_url` shares across processes, and the default `app_per_minute` of this client's batches",
+    ),
+    OptionSpec(
+        "link_per_minute", "link_per_minute", "int",
+        default=3, minimum=1, maximum=1000,
+        doc="identity calls per minute for one link (MoneyKit allows 3): shared across processes with `coordination_url`, and the default `link_per_minute` of this client's batches",
+    ),
+    OptionSpec(
+        "coordination_url", "coordination_url", "text",
+        default=None, minimum=None, maximum=None,
+        doc="a Redis server shared by every process of the app: `redis://[:password@]host[:port][/db]`, `rediss://` (TLS, trusting Mozilla's roots and `ca_file`'s) or `unix:///path[?db=N]`. The app and per-link budgets, the daily refresh limit and the webhook duplicate check then hold for the whole fleet, and single calls take a permit too (README \"Scaling\"). A secret: it may hold a password. Refused when the library was built without its `coordination` feature",
+    ),
+    OptionSpec(
+        "coordination_timeout_ms", "coordination_timeout", "seconds",
+        default=100, minimum=1, maximum=60000,
+        doc="bound on one Redis round trip, connecting included, and never past the call's deadline; a slower or unreachable Redis switches this process to its local share (`coordination_fallback_share`) until Redis answers again",
+    ),
+    OptionSpec(
+        "coordination_lease_max", "coordination_lease_max", "int",
+        default=32, minimum=1, maximum=1000,
+        doc="most permits a batch leases in one Redis round trip; the lease follows the batch's own rate up to this, and permits not used within a short time are returned",
+    ),
+    OptionSpec(
+        "coordination_reserve_per_minute", "coordination_reserve_per_minute", "int",
+        default=60, minimum=0, maximum=1000000,
+        doc="calls per minute of `app_per_minute` kept for single calls (`mk_get_identity` and kin): batches never take them, so a batch cannot starve interactive traffic",
+    ),
+    OptionSpec(
+        "coordination_fallback_share", "coordination_fallback_share", "float",
+        default=0.25, minimum=0.001, maximum=1,
+        doc="while Redis is unreachable, the share of `app_per_minute` (and of `link_per_minute`, at least 1) this process allows itself; with N processes, at most 1/N",
+    ),
 )
 
 #: The batch options (schema `batch_options`), in schema order.
@@ -117,7 +152,7 @@ BATCH_OPTIONS: Tuple[OptionSpec, ...] = (
     OptionSpec(
         "app_per_minute", "app_per_minute", "int",
         default=600, minimum=1, maximum=1000000,
-        doc="requests started per minute, all links together (MoneyKit allows 600 per app)",
+        doc="requests started per minute, all links together (MoneyKit allows 600 per app); with `coordination_url`, the batch starts a call only while the whole fleet is below this and below the client's `app_per_minute` less `coordination_reserve_per_minute`",
     ),
     OptionSpec(
         "link_per_minute", "link_per_minute", "int",
@@ -164,6 +199,13 @@ def options_json(
     ca_file: Optional[StrPath] = None,
     log_level: Optional[Literal["off", "warn", "info", "debug"]] = None,
     time_scale: Optional[float] = None,
+    app_per_minute: Optional[int] = None,
+    link_per_minute: Optional[int] = None,
+    coordination_url: Optional[str] = None,
+    coordination_timeout: Optional[float] = None,
+    coordination_lease_max: Optional[int] = None,
+    coordination_reserve_per_minute: Optional[int] = None,
+    coordination_fallback_share: Optional[float] = None,
 ) -> str:
     """The `mk_client_new` options JSON for these keywords (seconds become `*_ms` integers).
 
@@ -217,11 +259,40 @@ def options_json(
       batches and refresh waits that set no `time_scale` of their own: it divides their
       periods, so a minute lasts `60 / time_scale` seconds (the sandbox's
       `--time-scale`, for tests and benches).
+    - `app_per_minute` (int, 1 to 1000000; default 600): the app's identity calls per
+      minute (MoneyKit allows 600): the budget `coordination_url` shares across
+      processes, and the default `app_per_minute` of this client's batches.
+    - `link_per_minute` (int, 1 to 1000; default 3): identity calls per minute for one
+      link (MoneyKit allows 3): shared across processes with `coordination_url`, and the
+      default `link_per_minute` of this client's batches.
+    - `coordination_url` (str; default env `MONEYKIT_COORDINATION_URL`, else none (each
+      process limits only its own batches)): a Redis server shared by every process of
+      the app: `redis://[:password@]host[:port][/db]`, `rediss://` (TLS, trusting
+      Mozilla's roots and `ca_file`'s) or `unix:///path[?db=N]`. The app and per-link
+      budgets, the daily refresh limit and the webhook duplicate check then hold for the
+      whole fleet, and single calls take a permit too (README "Scaling"). A secret: it
+      may hold a password. Refused when the library was built without its `coordination`
+      feature.
+    - `coordination_timeout` (seconds, 0.001 to 60, `coordination_timeout_ms`; default
+      0.1): bound on one Redis round trip, connecting included, and never past the
+      call's deadline; a slower or unreachable Redis switches this process to its local
+      share (`coordination_fallback_share`) until Redis answers again.
+    - `coordination_lease_max` (int, 1 to 1000; default 32): most permits a batch leases
+      in one Redis round trip; the lease follows the batch's own rate up to this, and
+      permits not used within a short time are returned.
+    - `coordination_reserve_per_minute` (int, 0 to 1000000; default 60): calls per
+      minute of `app_per_minute` kept for single calls (`mk_get_identity` and kin):
+      batches never take them, so a batch cannot starve interactive traffic.
+    - `coordination_fallback_share` (number, 0.001 to 1; default 0.25): while Redis is
+      unreachable, the share of `app_per_minute` (and of `link_per_minute`, at least 1)
+      this process allows itself; with N processes, at most 1/N.
     """
     return build_options_json(CLIENT_OPTIONS, (
         base_url, access_token, auth, moneykit_version, timeout, deadline,
         connect_timeout, max_retries, retry_base, max_retry_after, max_response_bytes,
-        user_agent, proxy, ca_file, log_level, time_scale,
+        user_agent, proxy, ca_file, log_level, time_scale, app_per_minute,
+        link_per_minute, coordination_url, coordination_timeout, coordination_lease_max,
+        coordination_reserve_per_minute, coordination_fallback_share,
     ))
 
 
@@ -240,10 +311,14 @@ def batch_options_json(
 
     - `concurrency` (int, 1 to 256; default 16): worker threads, each with at most one
       call in flight.
-    - `app_per_minute` (int, 1 to 1000000; default 600): requests started per minute,
-      all links together (MoneyKit allows 600 per app).
-    - `link_per_minute` (int, 1 to 1000; default 3): requests started per minute for one
-      link (MoneyKit allows 3 Get Identity calls per link).
+    - `app_per_minute` (int, 1 to 1000000; default the client's `app_per_minute` (600)):
+      requests started per minute, all links together (MoneyKit allows 600 per app);
+      with `coordination_url`, the batch starts a call only while the whole fleet is
+      below this and below the client's `app_per_minute` less
+      `coordination_reserve_per_minute`.
+    - `link_per_minute` (int, 1 to 1000; default the client's `link_per_minute` (3)):
+      requests started per minute for one link (MoneyKit allows 3 Get Identity calls per
+      link).
     - `time_scale` (number, 1 to 10000; default 1): divides every period: a minute lasts
       `60 / time_scale` seconds (the sandbox's `--time-scale`, for tests and benches).
     """

@@ -1,0 +1,120 @@
+//! A Redis server of a test's own: `redis-server` on a free loopback port (or a unix
+//! socket) in a temporary directory, no persistence, stopped on drop. `stop` and `start`
+//! again (same port) let a test take Redis away mid-run.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Redis {
+    pub port: u16,
+    dir: PathBuf,
+    unix: bool,
+    child: Option<Child>,
+}
+
+impl Redis {
+    /// A Redis on a free TCP port of 127.0.0.1.
+    pub fn start() -> Redis {
+        Redis::launch(false)
+    }
+
+    /// A Redis listening on a unix socket only.
+    pub fn start_unix() -> Redis {
+        Redis::launch(true)
+    }
+
+    fn launch(unix: bool) -> Redis {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = std::env::temp_dir().join(format!("mk-redis-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut r = Redis {
+            port,
+            dir,
+            unix,
+            child: None,
+        };
+        r.restart();
+        r
+    }
+
+    /// The URL a client gives as `coordination_url`.
+    pub fn url(&self) -> String {
+        if self.unix {
+            format!("unix://{}", self.socket().display())
+        } else {
+            format!("redis://127.0.0.1:{}/0", self.port)
+        }
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.join("redis.sock")
+    }
+
+    /// Starts the server (again), and waits until it answers.
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "already running");
+        let port = if self.unix { 0 } else { self.port };
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .args(["--dir", self.dir.to_str().unwrap()])
+            .args(if self.unix {
+                vec![
+                    "--unixsocket".to_string(),
+                    self.socket().display().to_string(),
+                ]
+            } else {
+                vec![]
+            })
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server runs (make deps installs it)");
+        self.child = Some(child);
+        let started = Instant::now();
+        while !self.answers() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "redis-server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Kills the server (as a crash would).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// A command through `redis-cli`, its output trimmed.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let mut cmd = Command::new("redis-cli");
+        if self.unix {
+            cmd.args(["-s", self.socket().to_str().unwrap()]);
+        } else {
+            cmd.args(["-p", &self.port.to_string()]);
+        }
+        let out = cmd.args(args).output().expect("redis-cli runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn answers(&self) -> bool {
+        self.cli(&["PING"]) == "PONG"
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

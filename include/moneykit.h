@@ -584,16 +584,20 @@ typedef struct mk_batch_progress {
 } mk_batch_progress;
 
 /**
- * One HTTP attempt, as passed to an `mk_event_fn`. Every pointer is valid only
- * during the callback; copy what you keep. Never holds owner data or secrets.
+ * One HTTP attempt, or a change of coordination, as passed to an `mk_event_fn`. Every
+ * pointer is valid only during the callback; copy what you keep. Never holds owner data
+ * or secrets.
  */
 typedef struct mk_event {
   /**
-   * `"GET"` (identity) or `"POST"` (token).
+   * `"GET"` (identity), `"POST"` (token, refresh), or `"REDIS"` for coordination
+   * (`coordination_url`): Redis was lost (a failure status, `retry_wait_ms` until the
+   * next try) or is back (`MK_OK`, `elapsed_ms` how long it was lost).
    */
   const char *method;
   /**
-   * `"/links/{id}/identity"` or `"/auth/token"`: a template, never the link id.
+   * `"/links/{id}/identity"`, `"/auth/token"`, `"/links/{id}/products"`: a template,
+   * never the link id; `"coordination"` for a `"REDIS"` event.
    */
   const char *path;
   /**

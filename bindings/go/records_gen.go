@@ -186,12 +186,15 @@ func batchProgressFromC(v *C.mk_batch_progress) BatchProgress {
 	return r
 }
 
-// event: One HTTP attempt, reported to the event callback. Never holds owner
-// data or a secret.
+// event: One HTTP attempt, or a change of coordination (method `REDIS`),
+// reported to the event callback. Never holds owner data or a secret.
 type event struct {
-	// Method: `GET` (identity), `POST` (token, refresh).
+	// Method: `GET` (identity), `POST` (token, refresh); `REDIS` for coordination
+	// (`coordination_url`): Redis was lost (a failure status; `retry_wait_ms`: when
+	// it is tried again) or is back (`MK_OK`; `elapsed_ms`: how long it was lost).
 	Method string
-	// Path: A path template such as `/links/{id}/identity`, never the link id.
+	// Path: A path template such as `/links/{id}/identity`, never the link id;
+	// `coordination` for a `REDIS` event.
 	Path string
 	// HTTPStatus: The HTTP status; none (C: 0) when no response arrived. Nil when
 	// not given.

@@ -6,13 +6,17 @@ use crate::core::{Error, Event};
 use std::ffi::{c_char, c_void, CString};
 use std::sync::Arc;
 
-/// One HTTP attempt, as passed to an `mk_event_fn`. Every pointer is valid only
-/// during the callback; copy what you keep. Never holds owner data or secrets.
+/// One HTTP attempt, or a change of coordination, as passed to an `mk_event_fn`. Every
+/// pointer is valid only during the callback; copy what you keep. Never holds owner data
+/// or secrets.
 #[repr(C)]
 pub struct MkEvent {
-    /// `"GET"` (identity) or `"POST"` (token).
+    /// `"GET"` (identity), `"POST"` (token, refresh), or `"REDIS"` for coordination
+    /// (`coordination_url`): Redis was lost (a failure status, `retry_wait_ms` until the
+    /// next try) or is back (`MK_OK`, `elapsed_ms` how long it was lost).
     pub method: *const c_char,
-    /// `"/links/{id}/identity"` or `"/auth/token"`: a template, never the link id.
+    /// `"/links/{id}/identity"`, `"/auth/token"`, `"/links/{id}/products"`: a template,
+    /// never the link id; `"coordination"` for a `"REDIS"` event.
     pub path: *const c_char,
     /// The HTTP status, or 0 when no response arrived.
     pub http_status: i32,

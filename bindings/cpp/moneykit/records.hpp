@@ -156,11 +156,15 @@ struct BatchProgress {
     bool cancelled = false;
 };
 
-/// One HTTP attempt, reported to the event callback. Never holds owner data or a secret.
+/// One HTTP attempt, or a change of coordination (method `REDIS`), reported to the event callback.
+/// Never holds owner data or a secret.
 struct Event {
-    /// `GET` (identity), `POST` (token, refresh).
+    /// `GET` (identity), `POST` (token, refresh); `REDIS` for coordination (`coordination_url`):
+    /// Redis was lost (a failure status; `retry_wait_ms`: when it is tried again) or is back
+    /// (`MK_OK`; `elapsed_ms`: how long it was lost).
     std::string method;
-    /// A path template such as `/links/{id}/identity`, never the link id.
+    /// A path template such as `/links/{id}/identity`, never the link id; `coordination` for a
+    /// `REDIS` event.
     std::string path;
     /// The HTTP status; none (C: 0) when no response arrived.
     std::optional<std::uint64_t> http_status;

@@ -30,17 +30,17 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The path of coordination events (their method is [`COORDINATION_METHOD`]).
-pub const COORDINATION_PATH: &str = "coordination";
+pub(crate) const COORDINATION_PATH: &str = "coordination";
 /// The method of coordination events.
-pub const COORDINATION_METHOD: &str = "REDIS";
+pub(crate) const COORDINATION_METHOD: &str = "REDIS";
 
 /// How often a process in fallback tries Redis again.
-pub const RETRY_EVERY: Duration = Duration::from_secs(1);
+pub(crate) const RETRY_EVERY: Duration = Duration::from_secs(1);
 
 /// How long a leased permit may wait before its call starts, as a share of the window.
 /// The window in Redis is held this much longer, so a permit used late is still counted
 /// in every window MoneyKit sees it in.
-pub const LEASE_SHARE: f64 = 0.05;
+pub(crate) const LEASE_SHARE: f64 = 0.05;
 
 /// What a round trip for permits found.
 #[derive(Debug, Clone, PartialEq, Eq)]

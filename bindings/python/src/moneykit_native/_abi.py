@@ -197,8 +197,9 @@ class mk_batch_progress(ctypes.Structure):
 
 
 class mk_event(ctypes.Structure):
-    """`struct mk_event`: One HTTP attempt, as passed to an `mk_event_fn`. Every pointer is
-    valid only during the callback; copy what you keep. Never holds owner data or secrets."""
+    """`struct mk_event`: One HTTP attempt, or a change of coordination, as passed to an
+    `mk_event_fn`. Every pointer is valid only during the callback; copy what you keep.
+    Never holds owner data or secrets."""
 
     _fields_ = [
         ("method", c_char_p),

@@ -343,13 +343,16 @@ class BatchProgress(BatchProgressHelpers):
 
 @dataclass(frozen=True)
 class Event:
-    """One HTTP attempt, reported to the event callback. Never holds owner data or a
-    secret.
+    """One HTTP attempt, or a change of coordination (method `REDIS`), reported to the
+    event callback. Never holds owner data or a secret.
     """
 
-    #: `GET` (identity), `POST` (token, refresh).
+    #: `GET` (identity), `POST` (token, refresh); `REDIS` for coordination
+    #: (`coordination_url`): Redis was lost (a failure status; `retry_wait_ms`: when it
+    #: is tried again) or is back (`MK_OK`; `elapsed_ms`: how long it was lost).
     method: str
-    #: A path template such as `/links/{id}/identity`, never the link id.
+    #: A path template such as `/links/{id}/identity`, never the link id; `coordination`
+    #: for a `REDIS` event.
     path: str
     #: The HTTP status; none (C: 0) when no response arrived.
     http_status: Optional[int]

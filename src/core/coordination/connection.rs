@@ -76,16 +76,22 @@ impl Connection {
     ) -> Result<T, Down> {
         let timeout = timeout.max(Duration::from_millis(1));
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut con = match idle {
-            Some(c) => c,
-            None => self
-                .client
-                .get_connection_with_timeout(timeout)
-                .map_err(down)?,
+        let attempt = || {
+            let mut con = match idle {
+                Some(c) => c,
+                None => self.client.get_connection_with_timeout(timeout)?,
+            };
+            con.set_read_timeout(Some(timeout))?;
+            con.set_write_timeout(Some(timeout))?;
+            let value = f(&mut con)?;
+            Ok((con, value))
         };
-        con.set_read_timeout(Some(timeout)).map_err(down)?;
-        con.set_write_timeout(Some(timeout)).map_err(down)?;
-        let value = f(&mut con).map_err(down)?;
+        let (con, value) = attempt().map_err(|e| {
+            // The idle connections went to the same server: after a restart or a network
+            // break they are all dead, and each would fail (and be reported) in turn.
+            self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
+            down(e)
+        })?;
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         if idle.len() < MAX_IDLE {
             idle.push(con);

@@ -11,6 +11,8 @@ pub struct Redis {
     pub port: u16,
     dir: PathBuf,
     unix: bool,
+    /// `requirepass`, when the server asks for one.
+    password: Option<String>,
     child: Option<Child>,
 }
 
@@ -25,7 +27,16 @@ impl Redis {
         Redis::launch(true)
     }
 
+    /// A Redis on a free TCP port that needs `password` (`requirepass`); `url()` holds it.
+    pub fn start_with_password(password: &str) -> Redis {
+        Redis::launch_with(false, Some(password.to_string()))
+    }
+
     fn launch(unix: bool) -> Redis {
+        Redis::launch_with(unix, None)
+    }
+
+    fn launch_with(unix: bool, password: Option<String>) -> Redis {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -37,6 +48,7 @@ impl Redis {
             port,
             dir,
             unix,
+            password,
             child: None,
         };
         r.restart();
@@ -47,6 +59,8 @@ impl Redis {
     pub fn url(&self) -> String {
         if self.unix {
             format!("unix://{}", self.socket().display())
+        } else if let Some(pw) = &self.password {
+            format!("redis://:{pw}@127.0.0.1:{}/0", self.port)
         } else {
             format!("redis://127.0.0.1:{}/0", self.port)
         }
@@ -71,6 +85,10 @@ impl Redis {
                 ]
             } else {
                 vec![]
+            })
+            .args(match &self.password {
+                Some(pw) => vec!["--requirepass".to_string(), pw.clone()],
+                None => vec![],
             })
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -102,6 +120,9 @@ impl Redis {
             cmd.args(["-s", self.socket().to_str().unwrap()]);
         } else {
             cmd.args(["-p", &self.port.to_string()]);
+        }
+        if let Some(pw) = &self.password {
+            cmd.args(["--no-auth-warning", "-a", pw]);
         }
         let out = cmd.args(args).output().expect("redis-cli runs");
         String::from_utf8_lossy(&out.stdout).trim().to_string()

@@ -70,6 +70,8 @@ fmt-check:
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	@# A minimal build without coordination (no redis crate) stays clean too.
+	$(CARGO) clippy -p moneykit-native --lib --no-default-features -- -D warnings
 
 cargo-test: build
 	$(CARGO) test --workspace
@@ -78,6 +80,8 @@ cargo-test: build
 	@# ... and the release library (make build: default features) carries no trace of that hook.
 	@! grep -qa mk_test_injected_panic $(LIB_SO) $(RELEASE_DIR)/libmoneykit.a || \
 	  { echo "the release library contains the test-panic-injection hook"; exit 1; }
+	@# Without the coordination feature a coordination_url is refused, not ignored.
+	$(CARGO) test --no-default-features --test coordination_off
 
 ## The release build (as `build`), then the header build.rs generated into OUT_DIR copied
 ## to include/moneykit.h when it differs. Cargo's JSON messages say where OUT_DIR is; the

@@ -216,6 +216,56 @@ def batch_section() -> List[str]:
     ]
 
 
+def fleet_section() -> List[str]:
+    """P12 (issue 28): four processes, one app budget through Redis (moneykit-bench fleet)."""
+    f = load("fleet")
+    if not f:
+        return ["### P12: Fleet coordination through Redis (issue 28)", "", f"Not run: {skipped('fleet')}", ""]
+    c, u, lat = f["coordinated"], f["uncoordinated"], f["latency"]
+    rows = []
+    for s, name in ((c, "with `coordination_url` (one Redis)"), (u, "without coordination")):
+        trips = (f"{s['round_trips_per_1000_calls']:.0f} ({s['redis_round_trips']}; Redis counted "
+                 f"{s['redis_scripts']} scripts)") if "redis_round_trips" in s else "—"
+        rows.append(f"| {name} | {s['processes']} × {s['links'] // s['processes']} | {s['ok']} | {s['failed']} "
+                    f"| {s['secs']:.2f} s | {s['allowed_secs']:.2f} s | {s['time_over_allowed']:.3f}× "
+                    f"| {s['rate_limited']} (app {s['rate_limited_app']}, link {s['rate_limited_link']}) | {trips} |")
+    ok = c["time_over_allowed"] <= 1.05 and c["rate_limited"] == 0 and c["failed"] == 0
+    on, off = lat["on"], lat["off"]
+    lrows = [
+        f"| {name} | {us(s['median_ns'])} | {us(s['p10_ns'])} | {us(s['p90_ns'])} | {us(s['p99_ns'])} "
+        f"| {us(s['cpu_ns_per_call'])} |"
+        for s, name in ((off, "`get_identity`, no coordination"),
+                        (on, "`get_identity` with coordination (one permit per call)"))
+    ]
+    return [
+        "### P12: Fleet coordination through Redis (issue 28)",
+        "",
+        f"Four processes (`moneykit-bench fleet-worker`), each a batch (defaults) over its own "
+        f"{c['links'] // c['processes']} distinct `mk_sandbox_bulk_<n>` links, against one realistic sandbox "
+        f"({f['app_per_minute']:.0f}/min per app, {f['link_per_minute']}/min per link, latency {f['latency_ms']} ms, "
+        f"time scale {f['time_scale']:.0f}) and one `redis-server` {f['redis_version']} started by the bench "
+        "(loopback, no persistence). Wall time from the start signal to the last result. Target with "
+        f"coordination: within 1.05× the time the app limit allows, 0 rate-limited answers: {verdict(ok)}. "
+        "Without coordination every process believes it owns the whole budget; the 429s are the point.",
+        "",
+        "| run | processes × links | ok | failed | wall | allowed | time / allowed | 429s | Redis round trips per 1,000 calls |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Cost of coordination per single call: {lat['calls_per_side']} `get_identity` calls per side, two clients "
+        "in one process against a plain sandbox (no limits, no latency) on loopback, interleaved batches with "
+        f"rotating order, {lat['round_trips_per_call']:.2f} Redis round trips per call (the coordinated client's "
+        "budget is far above what the calls use, so no call waits for room). Median "
+        f"{lat['median_ratio']:.2f}× (+{lat['median_added_us']:.0f} µs), p99 {lat['p99_ratio']:.2f}× "
+        f"(+{lat['p99_added_us']:.0f} µs), client CPU +{lat['cpu_added_us']:.0f} µs per call.",
+        "",
+        "| side | median | p10 | p90 | p99 | client CPU/call |",
+        "|---|---|---|---|---|---|",
+        *lrows,
+        "",
+    ]
+
+
 def view_section() -> List[str]:
     """P11 (issue 16): the typed C view (moneykit-bench view)."""
     v = load("view")
@@ -670,6 +720,24 @@ def main() -> int:
             "—", "≥ 500 MB/s", vw["parse_to_view_mb_s"] >= 500)
     else:
         row("P11", "typed C view parse-to-view", "—", "—", "—", "—", "≥ 500 MB/s", None)
+    fl = load("fleet")
+    if fl:
+        c, u, lat = fl["coordinated"], fl["uncoordinated"], fl["latency"]
+        row("P12", f"four processes × {c['links'] // c['processes']} links, one app budget through Redis "
+            "(`coordination_url`) vs the time the app's rate limit allows",
+            f"{c['secs']:.2f} s", f"{c['allowed_secs']:.2f} s allowed", f"{c['time_over_allowed']:.3f}×",
+            f"{c['rate_limited']} rate-limited answers; {c['round_trips_per_1000_calls']:.0f} Redis round trips "
+            "per 1,000 calls", "≤ 1.05×, no 429",
+            c["time_over_allowed"] <= 1.05 and c["rate_limited"] == 0 and c["failed"] == 0)
+        rows.append(f"| P12 | the same four processes without coordination (context: each believes it owns the "
+                    f"budget) | {u['secs']:.2f} s | {u['allowed_secs']:.2f} s allowed | {u['time_over_allowed']:.3f}× "
+                    f"| {u['rate_limited']} rate-limited answers | 429s expected | context |")
+        rows.append(f"| P12 | added latency of coordination per single call (`get_identity`, coordination on vs "
+                    f"off, same run, plain sandbox) | {us(lat['on']['median_ns'])} | {us(lat['off']['median_ns'])} "
+                    f"| {lat['median_ratio']:.2f}× | +{lat['median_added_us']:.0f} µs median, "
+                    f"+{lat['p99_added_us']:.0f} µs p99; CPU +{lat['cpu_added_us']:.0f} µs | measured | context |")
+    else:
+        row("P12", "four processes, one app budget through Redis", "—", "—", "—", "—", "≤ 1.05×, no 429", None)
     wh = load("webhooks")
     if wh:
         row("P13", "webhook verification (`mk_webhook_verify`, cached keys, duplicate check off) vs `ring`'s raw "
@@ -861,9 +929,9 @@ def main() -> int:
         "",
         "## Summary",
         "",
-        "Every figure has a label (P1 … P11) that README.md and the issues cite. "
+        "Every figure has a label (P1 … P13) that README.md and the issues cite. "
         "Medians per call. *ratio* is ours / theirs for P1, P3, P4 (lower is better), the time over the "
-        "allowed time for P9, and the speed-up "
+        "allowed time for P9 and P12, and the speed-up "
         "for P2. Targets are judged on the median wall time; client CPU per call is beside it.",
         "",
         "| # | pair | ours | theirs | ratio | client CPU/call (ours vs theirs) | target | result |",
@@ -879,7 +947,7 @@ def main() -> int:
         out += ["## What the profile says (costs in the core, with the fix)", ""]
         out += [f"{i + 1}. {f}" for i, f in enumerate(findings)]
         out.append("")
-    out += sandbox + ["## Details", ""] + details + batch_section() + match_section() + view_section() + webhooks_section() + prof
+    out += sandbox + ["## Details", ""] + details + batch_section() + fleet_section() + match_section() + view_section() + webhooks_section() + prof
     dest.write_text("\n".join(out).rstrip() + "\n")
     return 0
 

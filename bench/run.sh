@@ -4,7 +4,7 @@
 #   bash bench/run.sh            # normally through `make bench` (which runs `make build` first)
 #
 # Installs its peers when missing: Debian libcurl4-openssl-dev, libcjson-dev, valgrind,
-# strace (apt-get, as root); PyPI moneykit (the official SDK) and requests in a venv
+# strace, redis-server (P12) (apt-get, as root); PyPI moneykit (the official SDK) and requests in a venv
 # under build/bench-venv (the system Python stays clean). Raw results go to
 # build/bench/results/*.json; the report is written by bench/report.py.
 #
@@ -12,7 +12,7 @@
 #   BENCH_QUICK=1        tiny iteration counts (checks the harness, numbers meaningless)
 #   BENCH_WAIT_IDLE=S    wait up to S seconds for the 1-minute load average to drop below 1.0
 #   BENCH_NO_INSTALL=1   never install anything; benches whose peers are missing are skipped
-#   BENCH_SKIP="p2 p3"   skip these (p1 p2 p3 p4 p5 p6 p7 p8 batch match view webhooks p13py rps profile)
+#   BENCH_SKIP="p2 p3"   skip these (p1 p2 p3 p4 p5 p6 p7 p8 batch fleet match view webhooks p13py rps profile)
 #   BENCH_PIN_CPU=N      CPU on which single-connection pairs (P1-P4, profiles) run, client and
 #                        sandbox together (default: the last CPU; "none" to not pin). See README.
 set -euo pipefail
@@ -51,7 +51,7 @@ if ! have_curl_cjson; then
   log "installing libcurl4-openssl-dev libcjson-dev pkg-config"
   apt_install libcurl4-openssl-dev libcjson-dev pkg-config || true
 fi
-for tool in valgrind strace; do
+for tool in valgrind strace redis-server; do
   if ! command -v $tool >/dev/null; then
     log "installing $tool"
     apt_install $tool || true
@@ -167,6 +167,12 @@ run p7      $sb $bench_bin p7 $P7
 run p8      $sb $out/p8 "$lib_so" $P8
 # P9: batch vs a pool of 16 over the single call, realistic sandbox in-process (issue 15).
 run batch   $bench_bin batch --calls "$(quick && echo 300 || echo 2000)"
+# P12: four processes, one app budget through a redis-server the bench starts (issue 28).
+if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then
+  run fleet $bench_bin fleet $(quick && echo "--calls 75 --rounds 2 --batch 50")
+else
+  skip fleet "redis-server / redis-cli not installed (make deps, or apt-get install redis-server)"
+fi
 # P11: the typed C view: parse-to-view throughput, typed vs JSON get per call (issue 16).
 run view    $bench_bin view $(quick && echo "--iters 5 --rounds 5 --batch 50")
 # P10: owner match rates: mk_match_owners per call, claims against a parsed identity (issue 14).

@@ -14,11 +14,13 @@
 //! moneykit-bench view [--iters N] [--rounds R] [--batch B]  the typed C view (view.rs)
 //! moneykit-bench match [--iters N] [--rounds R]         owner match rates (matching.rs)
 //! moneykit-bench webhooks [--iters N] [--rounds R]      P13: webhook verifications/s vs raw ring (webhooks.rs)
+//! moneykit-bench fleet [--calls N] [--rounds R] [--batch B]  P12: four processes, one budget through Redis (fleet.rs)
 //! moneykit-bench warm [--url U]                        waits until the sandbox has built its fixtures
 //! ```
 //! Without `--url` (or env `MONEYKIT_BASE_URL`) a sandbox is started in this process.
 
 mod batch;
+mod fleet;
 mod matching;
 mod view;
 mod webhooks;
@@ -979,6 +981,8 @@ fn main() {
         "validate-loop" => view::profile_loop(a, false),
         "match" => matching::run(a),
         "webhooks" => webhooks::run(a),
+        "fleet" => fleet::run(a),
+        "fleet-worker" => fleet::worker(),
         "sandbox-rps" => sandbox_rps(a),
         "profile-ours" => profile(a, true),
         "profile-theirs" => profile(a, false),
@@ -992,7 +996,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: moneykit-bench p1|p5|p6|p7|batch|view|view-loop|validate-loop|sandbox-rps|profile-ours|profile-theirs [--url U] \
+                "usage: moneykit-bench p1|p5|p6|p7|batch|fleet|view|view-loop|validate-loop|sandbox-rps|profile-ours|profile-theirs [--url U] \
                  [--rounds R] [--batch B] [--secs S] [--calls N] [--iters N] [--threads N]"
             );
             std::process::exit(2);

@@ -10,7 +10,8 @@ const CREDENTIALS: &str = "Credentials: MONEYKIT_CLIENT_ID and MONEYKIT_CLIENT_S
     {\"client_id\": \"...\", \"client_secret\": \"...\"} or MONEYKIT_CLIENT_ID=... and \
     MONEYKIT_CLIENT_SECRET=... lines (an access_token instead works too). Never as flags: \
     every user of the machine sees a program's arguments in `ps`. The base URL: --base-url, \
-    else MONEYKIT_BASE_URL, else MoneyKit's.";
+    else MONEYKIT_BASE_URL, else MoneyKit's. A Redis shared by the app's processes: \
+    --coordination URL, else MONEYKIT_COORDINATION_URL (where a URL with a password goes).";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -72,6 +73,30 @@ pub struct TimeScale {
     pub time_scale: f64,
 }
 
+/// `--coordination`, for the commands whose calls it paces or whose webhooks it checks
+/// (`identities`, `identity`, `refresh`, `match`, `webhooks listen`).
+#[derive(Args, Debug, Clone)]
+pub struct Coordination {
+    /// A Redis server shared by every process of the app, which then share its budget
+    /// (default: MONEYKIT_COORDINATION_URL; a URL with a password is refused)
+    ///
+    /// The app's calls a minute, each link's, the daily refresh and the webhook duplicate
+    /// check then hold across all of them (the client's `coordination_url`, README
+    /// "Scaling"). If Redis is unreachable the
+    /// calls go on at a share of the budget (MONEYKIT_LOG=warn shows when Redis is lost and
+    /// when it is back). redis://HOST[:PORT][/DB], rediss://... (TLS) or unix:///PATH, e.g.
+    /// --coordination redis://10.0.0.5:6379/0. Needs the client id (MONEYKIT_CLIENT_ID or
+    /// the credentials file), also with an access token.
+    ///
+    /// A URL with a password is refused: every user of the machine sees a program's
+    /// arguments in `ps`, and the shell keeps them in its history. Put such a URL in the
+    /// environment variable MONEYKIT_COORDINATION_URL instead, which is read when this flag
+    /// is absent, e.g. `read -rs MONEYKIT_COORDINATION_URL && export
+    /// MONEYKIT_COORDINATION_URL` (typed, not echoed) or from a secrets manager.
+    #[arg(long = "coordination", value_name = "URL")]
+    pub url: Option<String>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Fetch the identity of every link in a file, one JSON line per link (resumable)
@@ -79,6 +104,8 @@ pub enum Command {
         moneykit identities --links links.txt --out identities.jsonl\n  \
         moneykit identities --links links.txt --out identities.jsonl   # again: resumes\n  \
         moneykit identities --links links.txt --out identities.jsonl --retry-errors\n  \
+        moneykit identities --links a.txt --out a.jsonl --coordination redis://10.0.0.5:6379/0 &\n  \
+        moneykit identities --links b.txt --out b.jsonl --coordination redis://10.0.0.5:6379/0\n  \
         grep -v '^#' links.txt | moneykit identities --links - --out - | jq .link_id")]
     Identities(IdentitiesArgs),
     /// Print one link's identity (the response body)
@@ -170,6 +197,8 @@ pub struct ListenArgs {
     /// Stop after SECS seconds (with --count: exit 1 when fewer events came)
     #[arg(long, value_name = "SECS", value_parser = common::parse_seconds)]
     pub timeout: Option<f64>,
+    #[command(flatten)]
+    pub coordination: Coordination,
 }
 
 #[derive(Args, Debug)]
@@ -203,7 +232,8 @@ pub struct IdentitiesArgs {
     #[arg(long, value_name = "N", default_value_t = batch_option::APP_PER_MINUTE.default,
           value_parser = common::int_parser(batch_option::APP_PER_MINUTE),
           help = common::int_help(batch_option::APP_PER_MINUTE)
-              + "; lower it when other programs share the app's budget")]
+              + "; lower it when other programs share the app's budget, or give them all \
+                 --coordination")]
     pub app_per_minute: u32,
     #[arg(long, value_name = "N", default_value_t = batch_option::LINK_PER_MINUTE.default,
           value_parser = common::int_parser(batch_option::LINK_PER_MINUTE),
@@ -211,6 +241,8 @@ pub struct IdentitiesArgs {
     pub link_per_minute: u32,
     #[command(flatten)]
     pub pace: TimeScale,
+    #[command(flatten)]
+    pub coordination: Coordination,
     /// On resume, fetch again the links whose line in --out is an error (those lines are
     /// removed; not with --out -)
     #[arg(long)]
@@ -231,6 +263,8 @@ pub struct IdentityArgs {
     /// Only these accounts (repeatable)
     #[arg(long = "account", value_name = "ID")]
     pub accounts: Vec<String>,
+    #[command(flatten)]
+    pub coordination: Coordination,
 }
 
 #[derive(Args, Debug)]
@@ -262,6 +296,8 @@ pub struct RefreshArgs {
     pub stale: bool,
     #[command(flatten)]
     pub pace: TimeScale,
+    #[command(flatten)]
+    pub coordination: Coordination,
 }
 
 /// The claim (owner data) comes from flags, which other users of the machine can read in
@@ -313,4 +349,6 @@ pub struct MatchArgs {
     #[arg(long, value_name = "N", default_value_t = 80,
           value_parser = clap::value_parser!(u8).range(0..=100))]
     pub min_score: u8,
+    #[command(flatten)]
+    pub coordination: Coordination,
 }

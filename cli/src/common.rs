@@ -4,6 +4,7 @@ use crate::args::Connection;
 use clap::builder::RangedI64ValueParser;
 use moneykit::core::{batch_option, refresh_option, IntBounds};
 use moneykit::core::{CancelToken, Client, Error, Options, Secret, Status};
+use moneykit_cli::coordination::url_has_password;
 use moneykit_cli::credentials::{parse_credentials, Credentials, MAX_CREDENTIALS_BYTES};
 use std::fs::File;
 use std::io::Read;
@@ -61,12 +62,30 @@ pub type Conn<'a> = (&'a Connection, &'a Prepared);
 #[derive(Debug, Default)]
 pub struct Prepared {
     file: Option<Credentials>,
+    /// `--coordination`'s URL (checked: no password).
+    coordination: Option<Secret>,
 }
 
-/// Reads `--credentials-file` (an exit code when it fails). Never a value in a message.
-pub fn prepare(conn: &Connection) -> Result<Prepared, u8> {
+/// Checks `--coordination` (the command's, when it has the flag) and reads
+/// `--credentials-file`; an exit code when either fails. Never a value in a message.
+pub fn prepare(conn: &Connection, coordination: Option<&str>) -> Result<Prepared, u8> {
+    if coordination.is_some_and(url_has_password) {
+        eprintln!(
+            "moneykit: --coordination: the URL holds a password, and every user of the machine \
+             sees a program's arguments in `ps` (the shell's history keeps them too): put the \
+             URL in the environment variable MONEYKIT_COORDINATION_URL instead (read when \
+             --coordination is absent), e.g. `read -rs MONEYKIT_COORDINATION_URL && export \
+             MONEYKIT_COORDINATION_URL`, and change the password if others can see this \
+             machine's processes"
+        );
+        return Err(EXIT_USAGE);
+    }
+    let coordination = coordination.map(|url| Secret::new(url.to_string()));
     let Some(path) = &conn.credentials_file else {
-        return Ok(Prepared::default());
+        return Ok(Prepared {
+            file: None,
+            coordination,
+        });
     };
     let stdin = path == Path::new("-");
     let from = if stdin {
@@ -96,7 +115,10 @@ pub fn prepare(conn: &Connection) -> Result<Prepared, u8> {
         return Err(EXIT_FAILED);
     }
     match parse_credentials(&bytes) {
-        Ok(c) => Ok(Prepared { file: Some(c) }),
+        Ok(c) => Ok(Prepared {
+            file: Some(c),
+            coordination,
+        }),
         Err(why) => {
             eprintln!("moneykit: the credentials in {from}: {why}");
             Err(EXIT_USAGE)
@@ -109,7 +131,7 @@ fn env_set(name: &str) -> bool {
 }
 
 /// A client from the credentials (`--credentials-file`, else the environment), `--options`
-/// and `--base-url` (which wins over both), and the client id the webhook verifier sends
+/// and `--base-url` and `--coordination` (which win over both), and the client id the webhook verifier sends
 /// when the client has an access token only; an exit code (message printed) when it cannot
 /// be made.
 pub fn client_and_id((conn, prepared): Conn<'_>) -> Result<(Client, Option<String>), u8> {
@@ -119,6 +141,9 @@ pub fn client_and_id((conn, prepared): Conn<'_>) -> Result<(Client, Option<Strin
     };
     if let Some(url) = &conn.base_url {
         options.base_url = Some(url.clone());
+    }
+    if let Some(url) = &prepared.coordination {
+        options.coordination_url = Some(url.clone());
     }
     let (mut id, mut secret) = (None, None);
     match &prepared.file {

@@ -44,6 +44,19 @@ fn stdin_readers(cli: &Cli) -> Vec<&'static str> {
     readers
 }
 
+/// `--coordination`'s URL, for the commands that have the flag.
+fn coordination(cli: &Cli) -> Option<&str> {
+    let flag = match &cli.command {
+        Command::Identities(a) => &a.coordination,
+        Command::Identity(a) => &a.coordination,
+        Command::Refresh(a) => &a.coordination,
+        Command::Match(a) => &a.coordination,
+        Command::Webhooks(WebhooksCommand::Listen(a)) => &a.coordination,
+        Command::Webhooks(WebhooksCommand::Trigger(_)) => return None,
+    };
+    flag.url.as_deref()
+}
+
 fn run(cli: &Cli) -> u8 {
     let readers = stdin_readers(cli);
     if readers.len() > 1 {
@@ -53,7 +66,7 @@ fn run(cli: &Cli) -> u8 {
         );
         return common::EXIT_USAGE;
     }
-    let prepared = match common::prepare(&cli.conn) {
+    let prepared = match common::prepare(&cli.conn, coordination(cli)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -245,6 +258,53 @@ mod tests {
         }
         let e = Cli::try_parse_from(["moneykit", "--time-scale", "60", "identity", "mk_1"]);
         assert!(e.is_err());
+    }
+
+    /// Issue 28: `--coordination` on the commands that make identity calls or check
+    /// webhooks, its help with an example and where a URL with a password goes.
+    #[test]
+    fn coordination_where_it_shares_the_budget() {
+        let with: Vec<String> = commands()
+            .into_iter()
+            .filter(|(_, c)| c.get_arguments().any(|a| a.get_id() == "url"))
+            .map(|(path, _)| path)
+            .collect();
+        assert_eq!(
+            with,
+            [
+                "moneykit identities",
+                "moneykit identity",
+                "moneykit refresh",
+                "moneykit match",
+                "moneykit webhooks listen"
+            ]
+        );
+        let mut command = Cli::command()
+            .find_subcommand("identities")
+            .unwrap()
+            .clone();
+        let help = command.render_long_help().to_string();
+        for needed in [
+            "--coordination <URL>",
+            "--coordination redis://10.0.0.5:6379/0",
+            "MONEYKIT_COORDINATION_URL",
+            "password",
+            "Scaling",
+        ] {
+            assert!(help.contains(needed), "{needed}: {help}");
+        }
+        let cli = identities(&["--coordination".into(), "redis://127.0.0.1/0".into()]).unwrap();
+        assert_eq!(coordination(&cli), Some("redis://127.0.0.1/0"));
+        assert_eq!(coordination(&identities(&[]).unwrap()), None);
+        let cli = Cli::try_parse_from([
+            "moneykit",
+            "identity",
+            "mk_1",
+            "--coordination",
+            "redis://:s3cret@127.0.0.1/0",
+        ])
+        .unwrap();
+        assert_eq!(run(&cli), common::EXIT_USAGE);
     }
 
     #[test]

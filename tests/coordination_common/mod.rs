@@ -204,3 +204,43 @@ pub fn timed_identity(c: &Client, link: &str) -> (Outcome, Duration) {
     let out = c.identity(link, &[]);
     (out, t.elapsed())
 }
+
+/// A batch whose results a thread of its own takes as they come (a batch waits for its
+/// reader). Dropping it cancels the batch and joins the thread, so declare it after the
+/// client: the batch then ends before the client is freed, also when a test fails.
+pub struct Reading {
+    batch: std::sync::Arc<Batch>,
+    reader: Option<std::thread::JoinHandle<Vec<Item>>>,
+}
+
+impl Reading {
+    pub fn start(c: &Client, links: &[String], options: &str) -> Reading {
+        let batch = std::sync::Arc::new(Batch::start(c, links, options));
+        let b = std::sync::Arc::clone(&batch);
+        let reader = std::thread::spawn(move || b.drain(Duration::from_secs(60)));
+        Reading {
+            batch,
+            reader: Some(reader),
+        }
+    }
+
+    pub fn progress(&self) -> MkBatchProgress {
+        self.batch.progress()
+    }
+
+    /// Cancels the batch and returns the results it made.
+    pub fn cancel(mut self) -> Vec<Item> {
+        self.batch.cancel();
+        let reader = self.reader.take().unwrap();
+        reader.join().expect("the reader ends with the batch")
+    }
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        self.batch.cancel();
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+    }
+}

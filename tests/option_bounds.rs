@@ -10,7 +10,7 @@ use common::*;
 use serde_json::Value;
 
 /// Every numeric option with its bounds, as the options table in docs/C-API.md gives them.
-const BOUNDS: [(&str, u64, u64); 7] = [
+const BOUNDS: [(&str, u64, u64); 12] = [
     ("timeout_ms", 1, 86_400_000),
     ("deadline_ms", 1, 86_400_000),
     ("connect_timeout_ms", 1, 86_400_000),
@@ -18,6 +18,11 @@ const BOUNDS: [(&str, u64, u64); 7] = [
     ("retry_base_ms", 0, 86_400_000),
     ("max_retry_after_ms", 0, 86_400_000),
     ("max_response_bytes", 1, 1_073_741_824),
+    ("app_per_minute", 1, 1_000_000),
+    ("link_per_minute", 1, 1000),
+    ("coordination_timeout_ms", 1, 60_000),
+    ("coordination_lease_max", 1, 1000),
+    ("coordination_reserve_per_minute", 0, 1_000_000),
 ];
 
 /// `mk_client_new` with the loopback base URL and `key: value` (JSON text).

@@ -284,6 +284,14 @@ fn coordination(
     opts: &CoordinationOptions,
     app_per_minute: u32,
 ) -> Result<Option<CoordinationConfig>, Error> {
+    // Out of bounds is refused with or without a URL, as for every numeric option.
+    let reserve = int(
+        limits::COORDINATION_RESERVE_PER_MINUTE,
+        opts.reserve_per_minute,
+    )? as u32;
+    let timeout = millis(limits::COORDINATION_TIMEOUT_MS, opts.timeout_ms)?;
+    let lease_max = int(limits::COORDINATION_LEASE_MAX, opts.lease_max)? as u32;
+    let fallback_share = float(limits::COORDINATION_FALLBACK_SHARE, opts.fallback_share)?;
     let Some(url) = url.filter(|u| !u.expose().is_empty()) else {
         return Ok(None);
     };
@@ -303,10 +311,6 @@ fn coordination(
             "coordination_url needs the app's client id (its keys are named by it): pass client_id or set MONEYKIT_CLIENT_ID, also with access_token",
         )
     })?;
-    let reserve = int(
-        limits::COORDINATION_RESERVE_PER_MINUTE,
-        opts.reserve_per_minute,
-    )? as u32;
     if reserve >= app_per_minute {
         return Err(Error::invalid(format!(
             "option coordination_reserve_per_minute ({reserve}) must be less than app_per_minute ({app_per_minute}): batches would get nothing"
@@ -315,10 +319,10 @@ fn coordination(
     Ok(Some(CoordinationConfig {
         url,
         app_id,
-        timeout: millis(limits::COORDINATION_TIMEOUT_MS, opts.timeout_ms)?,
-        lease_max: int(limits::COORDINATION_LEASE_MAX, opts.lease_max)? as u32,
+        timeout,
+        lease_max,
         reserve_per_minute: reserve,
-        fallback_share: float(limits::COORDINATION_FALLBACK_SHARE, opts.fallback_share)?,
+        fallback_share,
     }))
 }
 

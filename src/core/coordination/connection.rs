@@ -4,7 +4,7 @@
 use crate::core::{Error, Secret};
 use redis::{ConnectionAddr, ConnectionInfo, IntoConnectionInfo, RedisResult};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Idle connections kept for reuse; a busier moment opens more and closes the extra.
 const MAX_IDLE: usize = 8;
@@ -67,22 +67,29 @@ impl Connection {
         &self.shown
     }
 
-    /// Runs `f` on a connection, within `timeout` for connecting and for each read and
-    /// write. A connection that failed is dropped; the next call opens a new one.
+    /// Runs `f` on a connection, within `timeout` for connecting and the reads and
+    /// writes together. A connection that failed is dropped; the next call opens a new one.
     pub fn run<T>(
         &self,
         timeout: Duration,
         f: impl FnOnce(&mut redis::Connection) -> RedisResult<T>,
     ) -> Result<T, Down> {
         let timeout = timeout.max(Duration::from_millis(1));
+        let started = Instant::now();
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let attempt = || {
             let mut con = match idle {
                 Some(c) => c,
                 None => self.client.get_connection_with_timeout(timeout)?,
             };
-            con.set_read_timeout(Some(timeout))?;
-            con.set_write_timeout(Some(timeout))?;
+            // What connecting left of the bound: it is for the whole round trip.
+            let left = timeout.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                let e = std::io::Error::new(std::io::ErrorKind::TimedOut, "timed out");
+                return Err(redis::RedisError::from(e));
+            }
+            con.set_read_timeout(Some(left))?;
+            con.set_write_timeout(Some(left))?;
             let value = f(&mut con)?;
             Ok((con, value))
         };

@@ -91,3 +91,66 @@ fn redis_killed_mid_batch_loses_and_doubles_nothing_and_is_reported_twice() {
     // It was lost at least as long as Redis was away.
     assert!(back.elapsed_ms >= 1000, "{back:?}");
 }
+
+/// A "Redis" that accepts connections and never answers: the listener is kept, never
+/// accepted from (the kernel completes the handshakes).
+fn silent_redis() -> (std::net::TcpListener, String) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("redis://127.0.0.1:{}/0", l.local_addr().unwrap().port());
+    (l, url)
+}
+
+#[test]
+fn a_silent_redis_costs_a_call_coordination_timeout_ms_once() {
+    let (_listener, url) = silent_redis();
+    let sandbox = Sandbox::start(Config::default()).expect("sandbox starts");
+    let c = coordinated(
+        &sandbox.base_url(),
+        Some(&url),
+        r#""time_scale": 60, "coordination_timeout_ms": 300, "coordination_fallback_share": 1"#,
+    );
+    let events = Events::on(&c);
+    let (first, took_first) = timed_identity(&c, "mk_sandbox_ok");
+    first.assert_status(Status::MkOk);
+    // The next calls do not ask Redis again for a second (RETRY_EVERY).
+    let (second, took_second) = timed_identity(&c, "mk_sandbox_unicode");
+    second.assert_status(Status::MkOk);
+    drop(c);
+    let lost = events.coordination();
+    eprintln!("silent Redis: first call {took_first:?}, second {took_second:?}, {lost:?}");
+    assert!(took_first >= Duration::from_millis(300), "{took_first:?}");
+    assert!(took_first < Duration::from_secs(2), "{took_first:?}");
+    assert!(took_second < Duration::from_millis(200), "{took_second:?}");
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert_eq!(lost[0].status, Status::MkErrTimeout.code(), "{lost:?}");
+    // The round trip, connecting included, ended at the option (with a margin for a
+    // loaded machine), not at a multiple of it.
+    assert!((300..450).contains(&lost[0].elapsed_ms), "{lost:?}");
+}
+
+/// How long `calls` single calls on distinct links take with Redis unreachable, on this
+/// process's `share` of 600 calls a minute, a minute lasting 1 s.
+fn calls_in_fallback(share: f64, calls: usize) -> Duration {
+    let sandbox = Sandbox::start(Config::default()).expect("sandbox starts");
+    let c = coordinated(
+        &sandbox.base_url(),
+        Some("redis://127.0.0.1:1/0"),
+        &format!(r#""time_scale": 60, "coordination_fallback_share": {share}"#),
+    );
+    let started = Instant::now();
+    for l in bulk(0, calls) {
+        c.identity(&l, &[]).assert_status(Status::MkOk);
+    }
+    started.elapsed()
+}
+
+#[test]
+fn the_fallback_share_paces_single_calls_while_redis_is_down() {
+    // 1 % of 600 a minute: 6 a (scaled) minute, one per 170 ms.
+    let slow = calls_in_fallback(0.01, 4);
+    // The whole budget: one per 1.7 ms.
+    let fast = calls_in_fallback(1.0, 4);
+    eprintln!("4 calls in fallback: share 0.01 {slow:?}, share 1 {fast:?}");
+    assert!(slow >= Duration::from_millis(450), "{slow:?}");
+    assert!(fast < Duration::from_millis(300), "{fast:?}");
+}

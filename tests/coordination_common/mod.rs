@@ -176,11 +176,15 @@ impl Events {
     /// Records every event of `c` from now on. The box must outlive every call on `c`
     /// (drop the client first).
     pub fn on(c: &Client) -> Box<Events> {
+        Events::on_raw(c.raw())
+    }
+
+    /// As [`Events::on`], for a client pointer of another wrapper (it must be live).
+    pub fn on_raw(c: *mut MkClient) -> Box<Events> {
         let events = Box::new(Events(Mutex::new(Vec::new())));
         let user = &*events as *const Events as *mut c_void;
         // SAFETY: a live client; the callback and `events` outlive every call on it.
-        let rc =
-            unsafe { mk_client_set_event_callback(c.raw(), Some(record), user, ptr::null_mut()) };
+        let rc = unsafe { mk_client_set_event_callback(c, Some(record), user, ptr::null_mut()) };
         assert_eq!(rc, 0);
         events
     }

@@ -230,3 +230,74 @@ fn the_daily_refresh_is_one_per_link_for_the_fleet() {
     // Another link's refresh is its own.
     assert_eq!(request_refresh(&second, "mk_sandbox_bulk_22"), (0, None));
 }
+
+/// Calls of Redis's scripts so far (`INFO commandstats`: EVALSHA and EVAL).
+fn script_calls(redis: &Redis) -> u64 {
+    redis
+        .cli(&["INFO", "commandstats"])
+        .lines()
+        .filter(|l| l.starts_with("cmdstat_evalsha:") || l.starts_with("cmdstat_eval:"))
+        .filter_map(|l| {
+            l.split("calls=")
+                .nth(1)?
+                .split(',')
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum()
+}
+
+/// Script calls for a batch of `links` links with `coordination_lease_max` `lease_max`
+/// (a minute of 10 s: no lease expires unused, no window fills).
+fn round_trips_for_a_batch(links: usize, lease_max: u32) -> u64 {
+    let redis = Redis::start();
+    let sb = sandbox();
+    let c = coordinated(
+        &sb.base_url(),
+        Some(&redis.url()),
+        &format!(r#""time_scale": 6, "coordination_lease_max": {lease_max}"#),
+    );
+    let b = Batch::start(&c, &bulk(0, links), r#"{"concurrency": 4}"#);
+    let items = b.drain(Duration::from_secs(30));
+    assert_eq!(items.iter().filter(|i| i.status == 0).count(), links);
+    drop(b);
+    script_calls(&redis)
+}
+
+#[test]
+fn coordination_lease_max_bounds_the_permits_of_one_round_trip() {
+    let _one = one_at_a_time();
+    let one = round_trips_for_a_batch(100, 1);
+    let eight = round_trips_for_a_batch(100, 8);
+    eprintln!("script calls for 100 links: lease_max 1: {one}, lease_max 8: {eight}");
+    // One permit per round trip: at least one per link.
+    assert!(one >= 100, "{one}");
+    // The lease doubles up to 8 (1, 2, 4, 8, 8, ...): about 16 round trips.
+    assert!((13..=40).contains(&eight), "{eight}");
+}
+
+#[test]
+fn link_per_minute_holds_for_the_fleet() {
+    let _one = one_at_a_time();
+    let redis = Redis::start();
+    let sb = realistic(60.0);
+    let opts = r#""time_scale": 60, "link_per_minute": 2"#;
+    let first = coordinated(&sb.base_url(), Some(&redis.url()), opts);
+    let second = coordinated(&sb.base_url(), Some(&redis.url()), opts);
+    let link = "mk_sandbox_bulk_31";
+    let (a, took_a) = timed_identity(&first, link);
+    let (b, took_b) = timed_identity(&first, link);
+    // A third call of the link in the same (scaled) minute, from another process: it
+    // waits for the link's window (1 s and a little more) although MoneyKit allows 3.
+    let (c, took_c) = timed_identity(&second, link);
+    eprintln!("link_per_minute 2: {took_a:?}, {took_b:?}, then {took_c:?}");
+    for out in [a, b, c] {
+        out.assert_status(Status::MkOk);
+    }
+    assert!(took_c > Duration::from_millis(700), "{took_c:?}");
+    assert!(took_c < Duration::from_secs(5), "{took_c:?}");
+    let s = sb.link_stats(link);
+    assert_eq!((s.identity_requests, s.rate_limited), (3, 0), "{s:?}");
+    assert_eq!(s.max_in_window, 2, "{s:?}");
+}

@@ -120,12 +120,13 @@ fn a_silent_redis_costs_a_call_coordination_timeout_ms_once() {
     eprintln!("silent Redis: first call {took_first:?}, second {took_second:?}, {lost:?}");
     assert!(took_first >= Duration::from_millis(300), "{took_first:?}");
     assert!(took_first < Duration::from_secs(2), "{took_first:?}");
-    assert!(took_second < Duration::from_millis(200), "{took_second:?}");
+    // Not a second 300 ms Redis wait: the process is on its local share.
+    assert!(took_second < Duration::from_millis(290), "{took_second:?}");
     assert_eq!(lost.len(), 1, "{lost:?}");
     assert_eq!(lost[0].status, Status::MkErrTimeout.code(), "{lost:?}");
     // The round trip, connecting included, ended at the option (with a margin for a
-    // loaded machine), not at a multiple of it.
-    assert!((300..450).contains(&lost[0].elapsed_ms), "{lost:?}");
+    // loaded machine), not at a multiple of it (before the fix: 651 ms).
+    assert!((300..590).contains(&lost[0].elapsed_ms), "{lost:?}");
 }
 
 /// How long `calls` single calls on distinct links take with Redis unreachable, on this

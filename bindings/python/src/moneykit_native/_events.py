@@ -19,6 +19,12 @@ when no response arrived), `status` (a `Status`), `attempt` (1-based), `elapsed_
 `request_id` (None when none) and `retry_wait_ms` (None when no retry follows). Never owner
 data or secrets.
 
+With `coordination_url`, Redis itself reports through the same records (method `"REDIS"`,
+path `"coordination"`, no `http_status`, `attempt` 1): a WARNING when this process loses
+Redis (`status` `TRANSPORT` or `TIMEOUT`; it then keeps to its local share of the budget and
+tries Redis again after `retry_wait_ms`), an INFO when Redis is back (`status` `OK`,
+`elapsed_ms`: how long it was lost); one record per loss and one per return.
+
 The package adds a `NullHandler` to the logger (the library convention), so nothing is
 printed until the application configures logging. A record whose level the logger does
 not enable is not built at all.
@@ -27,7 +33,7 @@ not enable is not built at all.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import _native
 from ._records_gen import Event
@@ -39,6 +45,7 @@ logger.addHandler(logging.NullHandler())
 
 _DEBUG, _INFO, _WARNING = logging.DEBUG, logging.INFO, logging.WARNING
 _OK = int(Status.OK)
+_REDIS = "REDIS"
 
 
 def level_for(method: bytes, status: int) -> int:
@@ -61,6 +68,9 @@ def _on_event(_user_data: Optional[int], event: Any) -> None:
         return
     ev = Event._from_c(e, _text)
     extra: Dict[str, Any] = dict(vars(ev))
+    if ev.method == _REDIS:
+        logger.log(level, *_redis_message(ev), extra=extra)
+        return
     msg = "%s %s: %s %s, attempt %d, %d ms"
     args = [
         ev.method, ev.path, ev.http_status or "no response",
@@ -73,6 +83,20 @@ def _on_event(_user_data: Optional[int], event: Any) -> None:
         msg += "; retrying in %d ms"
         args.append(ev.retry_wait_ms)
     logger.log(level, msg, *args, extra=extra)
+
+
+def _redis_message(ev: Event) -> Tuple[Any, ...]:
+    """A coordination event's message and arguments: a loss or a return, no attempt."""
+    if ev.status == Status.OK:
+        return ("%s %s: Redis is back after %d ms; the budget is shared again",
+                ev.method, ev.path, ev.elapsed_ms)
+    msg = ("%s %s: Redis lost (%s after %d ms); this process keeps to its share of the "
+           "budget")
+    args: List[Any] = [ev.method, ev.path, ev.status.c_name, ev.elapsed_ms]
+    if ev.retry_wait_ms is not None:
+        msg += " and tries Redis again in %d ms"
+        args.append(ev.retry_wait_ms)
+    return (msg, *args)
 
 
 #: The one ctypes callback every client is given. Module-level, so it lives as long as

@@ -334,6 +334,9 @@ func TestOptionsJSON(t *testing.T) {
 		Timeout: 1500 * time.Millisecond, Deadline: 4 * time.Second, ConnectTimeout: 200 * time.Microsecond, MaxRetries: moneykit.Retries(0),
 		RetryBase: moneykit.Ptr(10 * time.Millisecond), MaxRetryAfter: moneykit.Ptr(2 * time.Second), MaxResponseBytes: 1 << 20,
 		UserAgent: "app/1", Proxy: "http://proxy:3128", CAFile: "/ca.pem", LogLevel: "warn", TimeScale: 60,
+		AppPerMinute: 300, LinkPerMinute: 2, CoordinationURL: "redis://:pw@10.0.0.5/0",
+		CoordinationTimeout: 250 * time.Millisecond, CoordinationLeaseMax: 8,
+		CoordinationReservePerMinute: moneykit.Ptr(0), CoordinationFallbackShare: 0.5,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -347,6 +350,9 @@ func TestOptionsJSON(t *testing.T) {
 		"timeout_ms": 1500.0, "deadline_ms": 4000.0, "connect_timeout_ms": 1.0, "max_retries": 0.0, "retry_base_ms": 10.0,
 		"max_retry_after_ms": 2000.0, "max_response_bytes": 1048576.0, "user_agent": "app/1",
 		"proxy": "http://proxy:3128", "ca_file": "/ca.pem", "log_level": "warn", "time_scale": 60.0,
+		"app_per_minute": 300.0, "link_per_minute": 2.0, "coordination_url": "redis://:pw@10.0.0.5/0",
+		"coordination_timeout_ms": 250.0, "coordination_lease_max": 8.0,
+		"coordination_reserve_per_minute": 0.0, "coordination_fallback_share": 0.5,
 	}
 	check(t, "options JSON", got, want)
 	// Every option of the schema has its field (a new key needs one here).

@@ -17,8 +17,18 @@ import (
 // with the Client's Logger handle as user_data and, through a thread-local
 // the C wrapper sets, the handle of the call's context.
 
+// With Options.CoordinationURL, Redis reports through the same Logger: a
+// record "moneykit coordination" (method REDIS, path coordination, no
+// http_status) at Warn when this process loses Redis (status
+// MK_ERR_TRANSPORT or MK_ERR_TIMEOUT; it keeps to its local share of the
+// budget and tries Redis again after retry_wait), at Info when Redis is back
+// (MK_OK; elapsed: how long it was lost). One record per loss, one per return.
+
 // tokenPath is the path template of token requests (mk_event.path).
 const tokenPath = "/auth/token"
+
+// coordinationMethod is the method of Redis's events (mk_event.method).
+const coordinationMethod = "REDIS"
 
 // eventLevel is the level of an attempt's record, as the library's own
 // log_level lines: Debug for token requests, Info for successful attempts,
@@ -61,7 +71,11 @@ func moneykitGoEvent(client, call C.uintptr_t, ev *C.mk_event) {
 	if !logger.Enabled(ctx, level) {
 		return
 	}
-	logger.LogAttrs(ctx, level, "moneykit attempt", e.attrs()...)
+	msg := "moneykit attempt"
+	if e.Method == coordinationMethod {
+		msg = "moneykit coordination"
+	}
+	logger.LogAttrs(ctx, level, msg, e.attrs()...)
 }
 
 // callState is what a call and the records of its attempts share (the

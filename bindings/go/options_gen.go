@@ -154,8 +154,9 @@ type Options struct {
 	// set it with Ptr).
 	CoordinationReservePerMinute *int
 	// CoordinationFallbackShare (coordination_fallback_share): while Redis is
-	// unreachable, the share of `app_per_minute` (and of `link_per_minute`, at
-	// least 1) this process allows itself; with N processes, at most 1/N. Default:
+	// unreachable, the share of `app_per_minute` this process allows itself (at
+	// least one call per window; each link keeps its whole `link_per_minute`, so
+	// retries and refresh polls go on); with N processes, at most 1/N. Default:
 	// 0.25; from 0.001 to 1.
 	CoordinationFallbackShare float64
 	// Logger, if not nil, receives one record per HTTP attempt (events.go): Debug

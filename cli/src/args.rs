@@ -83,8 +83,8 @@ pub struct Coordination {
     /// The app's calls a minute, each link's, the daily refresh and the webhook duplicate
     /// check then hold across all of them (the client's `coordination_url`, README
     /// "Scaling"). If Redis is unreachable the
-    /// calls go on at a share of the budget (MONEYKIT_LOG=warn shows when Redis is lost and
-    /// when it is back). redis://HOST[:PORT][/DB], rediss://... (TLS) or unix:///PATH, e.g.
+    /// calls go on at a share of the budget (MONEYKIT_LOG=warn shows when Redis is lost,
+    /// MONEYKIT_LOG=info also when it is back). redis://HOST[:PORT][/DB], rediss://... (TLS) or unix:///PATH, e.g.
     /// --coordination redis://10.0.0.5:6379/0. Needs the client id (MONEYKIT_CLIENT_ID or
     /// the credentials file), also with an access token.
     ///

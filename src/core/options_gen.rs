@@ -112,7 +112,7 @@ pub(crate) const TIME_SCALE: FloatOption = FloatOption {
     min: 1.0,
     max: 10000.0,
 };
-/// `coordination_fallback_share`: while Redis is unreachable, the share of `app_per_minute` (and of `link_per_minute`, at least 1) this process allows itself; with N processes, at most 1/N
+/// `coordination_fallback_share`: while Redis is unreachable, the share of `app_per_minute` this process allows itself (at least one call per window; each link keeps its whole `link_per_minute`, so retries and refresh polls go on); with N processes, at most 1/N
 pub(crate) const COORDINATION_FALLBACK_SHARE: FloatOption = FloatOption {
     key: "coordination_fallback_share",
     default: 0.25,

@@ -325,9 +325,10 @@ public:
         return std::move(*this);
     }
 
-    /// while Redis is unreachable, the share of `app_per_minute` (and of `link_per_minute`, at
-    /// least 1) this process allows itself; with N processes, at most 1/N (key
-    /// `coordination_fallback_share`; default 0.25; 0.001 to 1).
+    /// while Redis is unreachable, the share of `app_per_minute` this process allows itself (at
+    /// least one call per window; each link keeps its whole `link_per_minute`, so retries and
+    /// refresh polls go on); with N processes, at most 1/N (key `coordination_fallback_share`;
+    /// default 0.25; 0.001 to 1).
     Options& coordination_fallback_share(double value) & {
         values_.put("coordination_fallback_share", value);
         return *this;

@@ -208,7 +208,9 @@ impl Coordinator {
     }
 
     /// The local limiter of the fallback for this window: `coordination_fallback_share`
-    /// of the app's and the link's budgets (at least one call per window each).
+    /// of the app's budget (at least one call per window), and each link's whole budget:
+    /// one link is rarely called by several processes at once, and a share of 3 a minute
+    /// would leave a link one call a minute, refusing its retries and refresh polls.
     pub fn fallback_limiter(&self, minute: Duration) -> Arc<Limiter> {
         let mut all = self.fallback.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((_, l)) = all.iter().find(|(m, _)| *m == minute) {
@@ -217,7 +219,7 @@ impl Coordinator {
         let share = |n: u32| ((f64::from(n) * self.fallback_share).floor() as u32).max(1);
         let l = Arc::new(Limiter::new(
             share(self.app_per_minute),
-            share(self.link_per_minute),
+            self.link_per_minute,
             minute,
         ));
         all.push((minute, Arc::clone(&l)));

@@ -138,7 +138,7 @@ CLIENT_OPTIONS: Tuple[OptionSpec, ...] = (
     OptionSpec(
         "coordination_fallback_share", "coordination_fallback_share", "float",
         default=0.25, minimum=0.001, maximum=1,
-        doc="while Redis is unreachable, the share of `app_per_minute` (and of `link_per_minute`, at least 1) this process allows itself; with N processes, at most 1/N",
+        doc="while Redis is unreachable, the share of `app_per_minute` this process allows itself (at least one call per window; each link keeps its whole `link_per_minute`, so retries and refresh polls go on); with N processes, at most 1/N",
     ),
 )
 
@@ -284,8 +284,9 @@ def options_json(
       minute of `app_per_minute` kept for single calls (`mk_get_identity` and kin):
       batches never take them, so a batch cannot starve interactive traffic.
     - `coordination_fallback_share` (number, 0.001 to 1; default 0.25): while Redis is
-      unreachable, the share of `app_per_minute` (and of `link_per_minute`, at least 1)
-      this process allows itself; with N processes, at most 1/N.
+      unreachable, the share of `app_per_minute` this process allows itself (at least
+      one call per window; each link keeps its whole `link_per_minute`, so retries and
+      refresh polls go on); with N processes, at most 1/N.
     """
     return build_options_json(CLIENT_OPTIONS, (
         base_url, access_token, auth, moneykit_version, timeout, deadline,

@@ -172,8 +172,9 @@ class ClientSurface:
           minute of `app_per_minute` kept for single calls (`mk_get_identity` and kin):
           batches never take them, so a batch cannot starve interactive traffic.
         - `coordination_fallback_share` (number, 0.001 to 1; default 0.25): while Redis
-          is unreachable, the share of `app_per_minute` (and of `link_per_minute`, at
-          least 1) this process allows itself; with N processes, at most 1/N.
+          is unreachable, the share of `app_per_minute` this process allows itself (at
+          least one call per window; each link keeps its whole `link_per_minute`, so
+          retries and refresh polls go on); with N processes, at most 1/N.
         """
         options = build_options_json(CLIENT_OPTIONS, (
             base_url, access_token, auth, moneykit_version, timeout, deadline,
@@ -470,8 +471,9 @@ class AsyncClientSurface:
           minute of `app_per_minute` kept for single calls (`mk_get_identity` and kin):
           batches never take them, so a batch cannot starve interactive traffic.
         - `coordination_fallback_share` (number, 0.001 to 1; default 0.25): while Redis
-          is unreachable, the share of `app_per_minute` (and of `link_per_minute`, at
-          least 1) this process allows itself; with N processes, at most 1/N.
+          is unreachable, the share of `app_per_minute` this process allows itself (at
+          least one call per window; each link keeps its whole `link_per_minute`, so
+          retries and refresh polls go on); with N processes, at most 1/N.
         """
         options = build_options_json(CLIENT_OPTIONS, (
             base_url, access_token, auth, moneykit_version, timeout, deadline,

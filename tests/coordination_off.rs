@@ -9,7 +9,10 @@ use common::*;
 use moneykit::core::Status;
 
 #[test]
-#[cfg_attr(feature = "coordination", ignore = "only meaningful without the coordination feature")]
+#[cfg_attr(
+    feature = "coordination",
+    ignore = "only meaningful without the coordination feature"
+)]
 fn coordination_url_is_refused_without_the_feature() {
     let (status, error) = try_client(
         Some(ID),

@@ -20,7 +20,9 @@ pub struct Down {
 
 pub struct Connection {
     client: redis::Client,
-    idle: Mutex<Vec<redis::Connection>>,
+    /// Idle connections with the process id that opened them: a child of `fork()` must
+    /// not talk on its parent's sockets (replies would go to whichever reads first).
+    idle: Mutex<Vec<(u32, redis::Connection)>>,
     /// The URL as logs show it: scheme, host, port and database, no password.
     shown: String,
 }
@@ -76,7 +78,13 @@ impl Connection {
     ) -> Result<T, Down> {
         let timeout = timeout.max(Duration::from_millis(1));
         let started = Instant::now();
-        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let pid = std::process::id();
+        let idle = {
+            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            // After a fork the inherited connections are the parent's: never used here.
+            idle.retain(|(owner, _)| *owner == pid);
+            idle.pop().map(|(_, c)| c)
+        };
         let attempt = || {
             let mut con = match idle {
                 Some(c) => c,
@@ -101,7 +109,7 @@ impl Connection {
         })?;
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         if idle.len() < MAX_IDLE {
-            idle.push(con);
+            idle.push((pid, con));
         }
         Ok(value)
     }

@@ -69,7 +69,9 @@ pub struct Coordinator {
     fallback_share: f64,
     app_per_minute: u32,
     link_per_minute: u32,
-    /// Names this process's permits (`<nonce>:<n>`), so unused ones can be released.
+    /// Names this process's permits (`<nonce>:<pid>:<n>`), so unused ones can be released;
+    /// the pid keeps a `fork()`ed child (same nonce, same counter) from reusing its
+    /// parent's names, which Redis would count once.
     nonce: String,
     next_member: AtomicU64,
     state: Mutex<State>,
@@ -165,11 +167,12 @@ impl Coordinator {
         deadline: Option<Instant>,
         report: &dyn Fn(&Event<'_>),
     ) -> Permits {
+        let pid = std::process::id();
         let members: Vec<String> = links
             .iter()
             .map(|_| {
                 let n = self.next_member.fetch_add(1, Ordering::Relaxed);
-                format!("{}:{n}", self.nonce)
+                format!("{}:{pid}:{n}", self.nonce)
             })
             .collect();
         let hold_ms = Self::hold(minute).as_millis().max(1) as u64;

@@ -6,7 +6,8 @@
 //! - No panic; every refusal is `MK_ERR_INVALID_ARGUMENT` with a short message.
 //! - No message (of either step) holds a string value of 8 bytes or more from the input, nor
 //!   the `access_token`'s value in any type (a number included), repeated keys' values too.
-//! - `Debug` of the parsed options and of the client never shows the access token (unless it
+//! - `Debug` of the parsed options and of the client never shows the access token or the
+//!   `coordination_url` (it may hold a password) (unless it
 //!   is the field names' own text, or another option holds it too) nor the client secret.
 //! - Only a JSON object whose keys are all documented options, or blank text, is accepted.
 //!
@@ -59,17 +60,17 @@ pub fn options(data: &[u8]) {
     // The token as a candidate for the Debug checks: at least 8 bytes, and not also part of
     // another string of the input (Debug shows base_url, user_agent, ...).
     let values = &strings.values;
-    let token: Vec<String> = opts
-        .access_token
-        .as_ref()
+    // The coordination URL (it may hold Redis's password) is a secret the same way.
+    let token: Vec<String> = [&opts.access_token, &opts.coordination_url]
+        .into_iter()
+        .flatten()
         .map(|t| t.expose().to_string())
         .filter(|t| t.len() >= ECHO_MIN_LEN)
         .filter(|t| values.iter().filter(|v| v.contains(t.as_str())).count() <= 1)
-        .into_iter()
         .collect();
     let shown = format!("{opts:?}");
     if let Some(t) = echoed(&shown, &token, &[]) {
-        panic!("Debug of the options shows the access token {t:?}: {shown}");
+        panic!("Debug of the options shows a secret {t:?}: {shown}");
     }
     if let Some(path) = &opts.ca_file {
         let refused_anyway =
@@ -86,7 +87,7 @@ pub fn options(data: &[u8]) {
                 "Debug of the client shows the secret: {shown}"
             );
             if let Some(t) = echoed(&shown, &token, &[]) {
-                panic!("Debug of the client shows the access token {t:?}: {shown}");
+                panic!("Debug of the client shows a secret {t:?}: {shown}");
             }
         }
         Err(e) => {

@@ -54,10 +54,12 @@ impl Coordinator {
     pub fn in_fallback(&self) -> bool {
         match *self {}
     }
+    #[allow(clippy::too_many_arguments)]
     pub fn acquire(
         &self,
         _: &[&str],
         _: &[String],
+        _: bool,
         _: u32,
         _: Duration,
         _: Option<Instant>,

@@ -77,9 +77,15 @@ impl Fleet {
             m
         };
         if !members.is_empty() {
-            let _ =
-                self.coordinator
-                    .acquire(&[], &members, self.app_limit, self.minute, None, report);
+            let _ = self.coordinator.acquire(
+                &[],
+                &members,
+                false,
+                self.app_limit,
+                self.minute,
+                None,
+                report,
+            );
         }
     }
 }
@@ -120,6 +126,7 @@ impl Shared {
             let answer = fleet.coordinator.acquire(
                 &links,
                 &release,
+                true,
                 fleet.app_limit,
                 fleet.minute,
                 None,

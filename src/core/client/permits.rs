@@ -73,34 +73,41 @@ impl Client {
                     Retry::No,
                 ));
             }
-            let wait =
-                match coord.acquire(&[link_id], &[], app_limit, minute, Some(deadline), &report) {
-                    Permits::Answered(mut answers) => match answers.pop() {
-                        Some(Err(wait)) => wait,
-                        _ => return Ok(()),
-                    },
-                    Permits::Fallback => {
-                        let local = coord.fallback_limiter(minute);
-                        return match local.acquire_by(link_id, control.cancel.as_ref(), deadline) {
-                            Acquired::Yes => Ok(()),
-                            Acquired::Cancelled => Err(Failure::new(
-                                Status::MkErrCancelled,
-                                "the call was cancelled",
-                                Retry::No,
-                            )),
-                            Acquired::Late(wait) => {
-                                Err(budget_used_up(wait, "this process's share of"))
-                            }
-                        };
-                    }
-                    Permits::OutOfTime => {
-                        return Err(Failure::new(
-                            Status::MkErrTimeout,
-                            "the call's deadline elapsed",
+            let wait = match coord.acquire(
+                &[link_id],
+                &[],
+                false,
+                app_limit,
+                minute,
+                Some(deadline),
+                &report,
+            ) {
+                Permits::Answered(mut answers) => match answers.pop() {
+                    Some(Err(wait)) => wait,
+                    _ => return Ok(()),
+                },
+                Permits::Fallback => {
+                    let local = coord.fallback_limiter(minute);
+                    return match local.acquire_by(link_id, control.cancel.as_ref(), deadline) {
+                        Acquired::Yes => Ok(()),
+                        Acquired::Cancelled => Err(Failure::new(
+                            Status::MkErrCancelled,
+                            "the call was cancelled",
                             Retry::No,
-                        ))
-                    }
-                };
+                        )),
+                        Acquired::Late(wait) => {
+                            Err(budget_used_up(wait, "this process's share of"))
+                        }
+                    };
+                }
+                Permits::OutOfTime => {
+                    return Err(Failure::new(
+                        Status::MkErrTimeout,
+                        "the call's deadline elapsed",
+                        Retry::No,
+                    ))
+                }
+            };
             if Instant::now() + wait > deadline {
                 return Err(budget_used_up(wait, "the fleet's"));
             }

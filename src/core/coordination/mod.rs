@@ -38,8 +38,8 @@ pub(crate) const COORDINATION_METHOD: &str = "REDIS";
 pub(crate) const RETRY_EVERY: Duration = Duration::from_secs(1);
 
 /// How long a leased permit may wait before its call starts, as a share of the window.
-/// The window in Redis is held this much longer, so a permit used late is still counted
-/// in every window MoneyKit sees it in.
+/// Redis counts a leased permit from the end of that time (a single call's from its grant),
+/// so a permit used late is still counted in every window MoneyKit sees it in.
 pub(crate) const LEASE_SHARE: f64 = 0.05;
 
 /// What a round trip for permits found.
@@ -150,18 +150,22 @@ impl Coordinator {
         minute.mul_f64(LEASE_SHARE)
     }
 
-    /// How long Redis keeps a permit in the window: the window, the jitter margin and
-    /// the lease time.
+    /// How long Redis keeps a permit in the window after the latest instant it may be
+    /// used: the window and the jitter margin.
     fn hold(minute: Duration) -> Duration {
-        minute.mul_f64(1.0 + JITTER_MARGIN + LEASE_SHARE)
+        minute.mul_f64(1.0 + JITTER_MARGIN)
     }
 
     /// One round trip: a permit for each of `links` (in order) at most `app_limit` in the
     /// window `minute`, first releasing `release` (permits leased and never used).
+    /// `leased`: the permits may start up to [`Coordinator::lease_time`] later (a batch's
+    /// lease), so they count from then; else the call starts at once.
+    #[allow(clippy::too_many_arguments)]
     pub fn acquire(
         &self,
         links: &[&str],
         release: &[String],
+        leased: bool,
         app_limit: u32,
         minute: Duration,
         deadline: Option<Instant>,
@@ -176,6 +180,11 @@ impl Coordinator {
             })
             .collect();
         let hold_ms = Self::hold(minute).as_millis().max(1) as u64;
+        let lease_ms = if leased {
+            Self::lease_time(minute).as_millis() as u64
+        } else {
+            0
+        };
         let outcome = self.round_trip(deadline, report, |con| {
             let mut inv = self.scripts.acquire.prepare_invoke();
             inv.key(self.keys.app());
@@ -183,6 +192,7 @@ impl Coordinator {
                 inv.key(self.keys.link(link));
             }
             inv.arg(hold_ms)
+                .arg(lease_ms)
                 .arg(app_limit)
                 .arg(self.link_per_minute)
                 .arg(release.len());

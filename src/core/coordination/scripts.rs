@@ -2,28 +2,32 @@
 //! Redis's `TIME`, so the hosts' clocks never matter (keys.rs has the layout).
 //!
 //! The windows are sliding, as MoneyKit's (and the sandbox's) are: a permit is granted
-//! when fewer than `limit` permits were granted in the last `hold_ms`. `hold_ms` is the
-//! window stretched by the lease time and a jitter margin (mod.rs), because a permit is
-//! used (reaches MoneyKit) a little after Redis granted it: any window of MoneyKit's then
-//! holds only permits that Redis counted in one of its own.
+//! when fewer than `limit` permits are in the window. A permit counts from the latest
+//! instant it may be used (a leased one up to its lease time after the grant) for
+//! `hold_ms`, the window stretched by a jitter margin (mod.rs), because a permit reaches
+//! MoneyKit a little after Redis granted it: any window of MoneyKit's then holds only
+//! permits that Redis counted in one of its own.
 
 use redis::Script;
 
 /// Grants permits for a list of links, in order. KEYS: the app key, then one link key per
-/// request. ARGV: hold_ms, app limit, link limit, the number R of members to release,
-/// R members (leased, never used: removed from the app window), then one new member
-/// name per request. Returns one number per request: 0 granted, else the wait in ms
+/// request. ARGV: hold_ms, lease_ms, app limit, link limit, the number R of members to
+/// release, R members (leased, never used: removed from the app window), then one new
+/// member name per request. A permit is scored at the latest instant it may be used (now
+/// plus lease_ms: 0 for a single call, which starts at once) and leaves the windows
+/// hold_ms after that. Returns one number per request: 0 granted, else the wait in ms
 /// until the app's (or the link's) window has room.
 const ACQUIRE: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local hold = tonumber(ARGV[1])
-local app_limit = tonumber(ARGV[2])
-local link_limit = tonumber(ARGV[3])
-local released = tonumber(ARGV[4])
+local lease = tonumber(ARGV[2])
+local app_limit = tonumber(ARGV[3])
+local link_limit = tonumber(ARGV[4])
+local released = tonumber(ARGV[5])
 local app = KEYS[1]
 for i = 1, released do
-  redis.call('ZREM', app, ARGV[4 + i])
+  redis.call('ZREM', app, ARGV[5 + i])
 end
 redis.call('ZREMRANGEBYSCORE', app, '-inf', now - hold)
 local count = redis.call('ZCARD', app)
@@ -42,10 +46,10 @@ for i = 2, #KEYS do
       local e = redis.call('ZRANGE', link, lc - link_limit, lc - link_limit, 'WITHSCORES')
       wait = tonumber(e[2]) + hold - now
     else
-      local member = ARGV[4 + released + i - 1]
-      redis.call('ZADD', link, now, member)
-      redis.call('PEXPIRE', link, hold)
-      redis.call('ZADD', app, now, member)
+      local member = ARGV[5 + released + i - 1]
+      redis.call('ZADD', link, now + lease, member)
+      redis.call('PEXPIRE', link, hold + lease)
+      redis.call('ZADD', app, now + lease, member)
       count = count + 1
       granted = granted + 1
       wait = -1
@@ -58,7 +62,7 @@ for i = 2, #KEYS do
   end
 end
 if granted > 0 then
-  redis.call('PEXPIRE', app, hold)
+  redis.call('PEXPIRE', app, hold + lease)
 end
 return out
 ";

@@ -130,15 +130,6 @@ fn builder(s: &Schema, object: &str) -> String {
     format!("_build_{}", snake(&class_name(s, object)))
 }
 
-/// The builder function of an object type ("" for other types).
-fn builder_of(s: &Schema, ty: &Ty) -> String {
-    match ty {
-        Ty::Object(o) => builder(s, o),
-        Ty::Timestamp => "read_timestamp".into(),
-        _ => String::new(),
-    }
-}
-
 fn dumper(s: &Schema, object: &str) -> String {
     format!("_dump_{}", snake(&class_name(s, object)))
 }
@@ -173,12 +164,10 @@ fn build_expr(s: &Schema, ty: &Ty, v: &str, depth: usize) -> Option<String> {
         // A dict lookup: calling the enum class costs ten times more.
         Ty::Enum(e) => Some(format!("{}.get({v}, {v})", enum_table(e))),
         Ty::Object(o) => Some(format!("{}({v})", builder(s, o))),
+        // A list comprehension, not map(): its builder calls are Python-to-Python (no
+        // re-entry into the interpreter per item), and from Python 3.12 it runs inline.
         Ty::List(t) => Some(match build_expr(s, t, &x, depth + 1) {
             None => format!("tuple({v})"),
-            // map() runs no comprehension frame: faster for one call per item.
-            Some(e) if e == format!("{}({x})", builder_of(s, t)) => {
-                format!("tuple(map({}, {v}))", builder_of(s, t))
-            }
             Some(e) => format!("tuple([{e} for {x} in {v}])"),
         }),
         Ty::Map(t) => {
@@ -382,15 +371,23 @@ fn builder_fn(s: &Schema, o: &Object) -> String {
         };
         let _ = writeln!(entries, "        {key}: {value},");
     }
+    let mut params = "d: Dict[str, Any]";
     if o.name == s.root {
-        entries.push_str("        \"request_id\": None,\n");
+        entries.push_str("        \"request_id\": request_id,\n");
+        params = "d: Dict[str, Any], request_id: Optional[str] = None";
     }
     let g = if uses_get { "    g = d.get\n" } else { "" };
     // `installed()` inlined: one call less per object.
     format!(
-        "\n\ndef {b}(d: Dict[str, Any]) -> {py}:\n{g}{locals}    obj = _new({py})\n    _set(obj, \"__dict__\", {{\n{entries}        \"raw\": d,\n    }})\n    return obj\n",
-        b = builder(s, &o.name)
+        "\n\ndef {b}({params}) -> {py}:\n{g}{locals}    obj = _new({py})\n    {set}(obj, {{\n{entries}        \"raw\": d,\n    }})\n    return obj\n",
+        b = builder(s, &o.name),
+        set = dict_setter(s, &o.name),
     )
+}
+
+/// `_set_dict_address`: the module-level name of the `__dict__` setter of a class.
+fn dict_setter(s: &Schema, object: &str) -> String {
+    format!("_set_dict_{}", snake(&class_name(s, object)))
 }
 
 fn dump_fn(s: &Schema, o: &Object) -> String {
@@ -433,7 +430,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 
 from ._decode import Body, check_body, loads, refusal
 from ._helpers import IdentityResponseHelpers
@@ -480,11 +477,36 @@ __all__ = [
         m.push_str(&dataclass(s, o));
     }
     m.push_str(
-        "\n\n# Builders: flat, no per-field checks (the core validated the body). Each sets the\n\
-         # instance's __dict__ at once: a frozen dataclass's __init__ would set every field\n\
-         # through object.__setattr__, three times slower.\n\n\
-         _new = object.__new__\n_set = object.__setattr__\n",
+        r#"
+
+# Builders: flat, no per-field checks (the core validated the body). Each sets the
+# instance's __dict__ at once: a frozen dataclass's __init__ would set every field
+# through object.__setattr__, three times slower.
+
+_new = object.__new__
+
+
+def _dict_setter(cls: type) -> Callable[[Any, Dict[str, Any]], None]:
+    """The `__set__` of the `__dict__` descriptor instances of `cls` use: what
+    `object.__setattr__(obj, "__dict__", d)` ends up calling, minus the lookups."""
+    for c in cls.__mro__:
+        descriptor = vars(c).get("__dict__")
+        if descriptor is not None:
+            setter: Callable[[Any, Dict[str, Any]], None] = descriptor.__set__
+            return setter
+    raise TypeError(f"{cls.__name__} instances have no __dict__")
+
+
+"#,
     );
+    for o in &objects {
+        let _ = writeln!(
+            m,
+            "{} = _dict_setter({})",
+            dict_setter(s, &o.name),
+            o.name_in("python")
+        );
+    }
     for o in &objects {
         m.push_str(&builder_fn(s, o));
     }
@@ -495,10 +517,7 @@ __all__ = [
 def decode_validated(text: Body, request_id: Optional[str] = None) -> {root}:
     """The response for a body the core already accepted (`Client.get_identity`), with
     the request id of the HTTP response that carried it."""
-    obj = {b}(loads(text))
-    if request_id is not None:
-        _set(obj, "request_id", request_id)
-    return obj
+    return {b}(loads(text), request_id)
 
 
 # The canonical dump (schema/README.md): what tests/corpus/*.expected.json pin.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 
 from ._decode import Body, check_body, loads, refusal
 from ._helpers import IdentityResponseHelpers
@@ -487,15 +487,36 @@ class LinkProduct:
 # through object.__setattr__, three times slower.
 
 _new = object.__new__
-_set = object.__setattr__
 
 
-def _build_identity_response(d: Dict[str, Any]) -> IdentityResponse:
+def _dict_setter(cls: type) -> Callable[[Any, Dict[str, Any]], None]:
+    """The `__set__` of the `__dict__` descriptor instances of `cls` use: what
+    `object.__setattr__(obj, "__dict__", d)` ends up calling, minus the lookups."""
+    for c in cls.__mro__:
+        descriptor = vars(c).get("__dict__")
+        if descriptor is not None:
+            setter: Callable[[Any, Dict[str, Any]], None] = descriptor.__set__
+            return setter
+    raise TypeError(f"{cls.__name__} instances have no __dict__")
+
+
+_set_dict_identity_response = _dict_setter(IdentityResponse)
+_set_dict_account_identity = _dict_setter(AccountIdentity)
+_set_dict_balances = _dict_setter(Balances)
+_set_dict_owner = _dict_setter(Owner)
+_set_dict_address = _dict_setter(Address)
+_set_dict_phone_number = _dict_setter(PhoneNumber)
+_set_dict_email = _dict_setter(Email)
+_set_dict_link = _dict_setter(Link)
+_set_dict_link_product = _dict_setter(LinkProduct)
+
+
+def _build_identity_response(d: Dict[str, Any], request_id: Optional[str] = None) -> IdentityResponse:
     obj = _new(IdentityResponse)
-    _set(obj, "__dict__", {
-        "accounts": tuple(map(_build_account_identity, d["accounts"])),
+    _set_dict_identity_response(obj, {
+        "accounts": tuple([_build_account_identity(x0) for x0 in d["accounts"]]),
         "link": _build_link(d["link"]),
-        "request_id": None,
+        "request_id": request_id,
         "raw": d,
     })
     return obj
@@ -504,7 +525,7 @@ def _build_identity_response(d: Dict[str, Any]) -> IdentityResponse:
 def _build_account_identity(d: Dict[str, Any]) -> AccountIdentity:
     g = d.get
     obj = _new(AccountIdentity)
-    _set(obj, "__dict__", {
+    _set_dict_account_identity(obj, {
         "account_id": d["account_id"],
         "account_type": d["account_type"],
         "name": d["name"],
@@ -513,7 +534,7 @@ def _build_account_identity(d: Dict[str, Any]) -> AccountIdentity:
         "balances": _build_balances(d["balances"]),
         "original_id": g("original_id"),
         "closed": g("closed"),
-        "owners": tuple(map(_build_owner, d["owners"])),
+        "owners": tuple([_build_owner(x0) for x0 in d["owners"]]),
         "raw": d,
     })
     return obj
@@ -526,7 +547,7 @@ def _build_balances(d: Dict[str, Any]) -> Balances:
     v_limit = g("limit")
     v_balance_date = g("balance_date")
     obj = _new(Balances)
-    _set(obj, "__dict__", {
+    _set_dict_balances(obj, {
         "currency": g("currency"),
         "available": None if v_available is None else v_available if type(v_available) is Decimal else as_decimal(v_available),
         "current": None if v_current is None else v_current if type(v_current) is Decimal else as_decimal(v_current),
@@ -539,11 +560,11 @@ def _build_balances(d: Dict[str, Any]) -> Balances:
 
 def _build_owner(d: Dict[str, Any]) -> Owner:
     obj = _new(Owner)
-    _set(obj, "__dict__", {
+    _set_dict_owner(obj, {
         "names": tuple(d["names"]),
-        "addresses": tuple(map(_build_address, d["addresses"])),
-        "phone_numbers": tuple(map(_build_phone_number, d["phone_numbers"])),
-        "emails": tuple(map(_build_email, d["emails"])),
+        "addresses": tuple([_build_address(x0) for x0 in d["addresses"]]),
+        "phone_numbers": tuple([_build_phone_number(x0) for x0 in d["phone_numbers"]]),
+        "emails": tuple([_build_email(x0) for x0 in d["emails"]]),
         "raw": d,
     })
     return obj
@@ -552,7 +573,7 @@ def _build_owner(d: Dict[str, Any]) -> Owner:
 def _build_address(d: Dict[str, Any]) -> Address:
     g = d.get
     obj = _new(Address)
-    _set(obj, "__dict__", {
+    _set_dict_address(obj, {
         "city": g("city"),
         "country": g("country"),
         "postal_code": g("postal_code"),
@@ -568,7 +589,7 @@ def _build_phone_number(d: Dict[str, Any]) -> PhoneNumber:
     g = d.get
     v_type = d["type"]
     obj = _new(PhoneNumber)
-    _set(obj, "__dict__", {
+    _set_dict_phone_number(obj, {
         "number": d["number"],
         "primary": g("primary"),
         "type": _PHONE_NUMBER_TYPE.get(v_type, v_type),
@@ -580,7 +601,7 @@ def _build_phone_number(d: Dict[str, Any]) -> PhoneNumber:
 def _build_email(d: Dict[str, Any]) -> Email:
     g = d.get
     obj = _new(Email)
-    _set(obj, "__dict__", {
+    _set_dict_email(obj, {
         "address": d["address"],
         "primary": g("primary"),
         "raw": d,
@@ -597,7 +618,7 @@ def _build_link(d: Dict[str, Any]) -> Link:
     v_link_tags = g("link_tags")
     v_tags = g("tags")
     obj = _new(Link)
-    _set(obj, "__dict__", {
+    _set_dict_link(obj, {
         "link_id": d["link_id"],
         "institution_id": d["institution_id"],
         "institution_name": d["institution_name"],
@@ -623,7 +644,7 @@ def _build_link_product(d: Dict[str, Any]) -> LinkProduct:
     v_error_code = g("error_code")
     v_settings = g("settings")
     obj = _new(LinkProduct)
-    _set(obj, "__dict__", {
+    _set_dict_link_product(obj, {
         "refreshed_at": None if v_refreshed_at is None else read_timestamp(v_refreshed_at),
         "last_attempted_at": None if v_last_attempted_at is None else read_timestamp(v_last_attempted_at),
         "error_code": _PRODUCT_ERROR_CODE.get(v_error_code, v_error_code),
@@ -639,10 +660,7 @@ def _build_link_product(d: Dict[str, Any]) -> LinkProduct:
 def decode_validated(text: Body, request_id: Optional[str] = None) -> IdentityResponse:
     """The response for a body the core already accepted (`Client.get_identity`), with
     the request id of the HTTP response that carried it."""
-    obj = _build_identity_response(loads(text))
-    if request_id is not None:
-        _set(obj, "request_id", request_id)
-    return obj
+    return _build_identity_response(loads(text), request_id)
 
 
 # The canonical dump (schema/README.md): what tests/corpus/*.expected.json pin.

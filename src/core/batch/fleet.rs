@@ -166,7 +166,7 @@ impl Shared {
                     l.size = (l.size * 2).min(fleet.coordinator.lease_max());
                 }
             }
-            let none_granted = refused.len() == size.min(links.len());
+            let none_granted = refused.len() == links.len();
             self.put_back(refused);
             if none_granted {
                 // The fleet's window is full: wait (holding the lease, so the other

@@ -41,8 +41,7 @@ impl Client {
     /// Hands a coordination event (Redis lost or back) to the event sink and the log.
     pub(crate) fn report_coordination(&self, e: &Event<'_>) {
         self.emit(e);
-        let mut error = Error::new(e.status, "");
-        error.request_id = None;
+        let error = Error::new(e.status, "");
         self.log(e.method, e.path, None, &error, 1, e.elapsed, false);
     }
 

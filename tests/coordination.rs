@@ -33,17 +33,6 @@ fn realistic(time_scale: f64) -> Sandbox {
     .expect("sandbox starts")
 }
 
-/// `mk:{<first 16 hex digits of SHA-256 of the client id>}:` (docs: the key layout).
-fn prefix() -> String {
-    let h = ring::digest::digest(&ring::digest::SHA256, ID.as_bytes());
-    let hex: String = h.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("mk:{{{hex}}}:")
-}
-
-fn app_key() -> String {
-    format!("{}app", prefix())
-}
-
 /// `redis-cli` output as a number.
 fn number(redis: &Redis, args: &[&str]) -> i64 {
     let out = redis.cli(args);

@@ -7,16 +7,9 @@ mod common;
 mod coordination_common;
 
 use common::redis::Redis;
-use common::*;
 use coordination_common::*;
 use moneykit::core::Status;
 use moneykit_sandbox::{Config, Sandbox};
-
-fn app_key() -> String {
-    let h = ring::digest::digest(&ring::digest::SHA256, ID.as_bytes());
-    let hex: String = h.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("mk:{{{hex}}}:app")
-}
 
 #[test]
 fn a_forked_child_takes_permits_of_its_own() {

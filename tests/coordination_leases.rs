@@ -12,14 +12,6 @@ use coordination_common::*;
 use moneykit_sandbox::{Config, Sandbox};
 use std::time::Duration;
 
-/// The app's window key (coordination/keys.rs: the first 16 hex digits of SHA-256 of the
-/// client id, in braces).
-fn app_key() -> String {
-    let h = ring::digest::digest(&ring::digest::SHA256, common::ID.as_bytes());
-    let hex: String = h.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("mk:{{{hex}}}:app")
-}
-
 #[test]
 fn permits_not_started_within_their_lease_time_go_back_to_redis() {
     let redis = Redis::start();

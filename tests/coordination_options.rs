@@ -14,13 +14,6 @@ use moneykit::core::Status;
 use serde_json::Value;
 use std::process::Command;
 
-/// The app key of [`ID`] (tests/coordination.rs checks the layout).
-fn app_key() -> String {
-    let h = ring::digest::digest(&ring::digest::SHA256, ID.as_bytes());
-    let hex: String = h.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("mk:{{{hex}}}:app")
-}
-
 /// `mk_client_new` with the sandbox's id and secret (or none) and `options`.
 fn new_client(
     id: Option<&str>,

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::redis::Redis;
 use common::*;
 use moneykit::core::Status;
 use moneykit::ffi::*;
@@ -13,90 +14,8 @@ use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
 };
 use std::ffi::{c_void, CStr};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-/// A redis-server listening with TLS only, on a free port; killed on drop.
-struct TlsRedis {
-    port: u16,
-    dir: PathBuf,
-    child: Child,
-}
-
-impl TlsRedis {
-    fn start() -> TlsRedis {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = std::env::temp_dir().join(format!("mk-redis-tls-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        write_certificates(&dir);
-        let p = |f: &str| dir.join(f).display().to_string();
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                "0",
-                "--tls-port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-            ])
-            .args([
-                "--tls-cert-file",
-                &p("server.pem"),
-                "--tls-key-file",
-                &p("server.key"),
-            ])
-            .args([
-                "--tls-ca-cert-file",
-                &p("ca.pem"),
-                "--tls-auth-clients",
-                "no",
-            ])
-            .args(["--save", "", "--appendonly", "no", "--dir", &p("")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server runs (make deps installs it)");
-        let r = TlsRedis { port, dir, child };
-        let started = Instant::now();
-        while r.cli(&["PING"]) != "PONG" {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "TLS redis-server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        r
-    }
-
-    fn ca_file(&self) -> PathBuf {
-        self.dir.join("ca.pem")
-    }
-
-    fn cli(&self, args: &[&str]) -> String {
-        let out = Command::new("redis-cli")
-            .args(["--tls", "--cacert", self.ca_file().to_str().unwrap()])
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
-            .args(args)
-            .output()
-            .expect("redis-cli runs");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-}
-
-impl Drop for TlsRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// A CA, and a server certificate for 127.0.0.1 signed by it, as PEM files in `dir`. Each
 /// has its own name: with rcgen's default name for both, the leaf would look self-signed.
@@ -136,9 +55,9 @@ unsafe extern "C" fn record(_: *mut c_void, e: *const MkEvent) {
 
 #[test]
 fn rediss_trusts_ca_file_and_refuses_an_unknown_ca_without_failing_calls() {
-    let redis = TlsRedis::start();
+    let redis = Redis::start_tls(write_certificates);
     let sandbox = Sandbox::start(Config::default()).expect("sandbox starts");
-    let url = format!("rediss://127.0.0.1:{}/0", redis.port);
+    let url = redis.url();
 
     let trusted = client_with(&format!(
         r#"{{"base_url": "{}", "coordination_url": "{url}", "ca_file": "{}"}}"#,

@@ -1,9 +1,10 @@
 //! A Redis server of a test's own: `redis-server` on a free loopback port (or a unix
 //! socket) in a temporary directory, no persistence, stopped on drop. `stop` and `start`
-//! again (same port) let a test take Redis away mid-run.
+//! again (same port) let a test take Redis away mid-run. `start_tls` serves TLS only, with
+//! certificates the test writes.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,8 @@ pub struct Redis {
     pub port: u16,
     dir: PathBuf,
     unix: bool,
+    /// TLS only, with `ca.pem`, `server.pem` and `server.key` in `dir`.
+    tls: bool,
     /// `requirepass`, when the server asks for one.
     password: Option<String>,
     child: Option<Child>,
@@ -32,11 +35,26 @@ impl Redis {
         Redis::launch_with(false, Some(password.to_string()))
     }
 
+    /// A Redis on a free TCP port serving TLS only: `write_certificates` puts `ca.pem`,
+    /// `server.pem` and `server.key` into the directory it is given first.
+    pub fn start_tls(write_certificates: impl FnOnce(&Path)) -> Redis {
+        Redis::create(false, true, None, write_certificates)
+    }
+
     fn launch(unix: bool) -> Redis {
         Redis::launch_with(unix, None)
     }
 
     fn launch_with(unix: bool, password: Option<String>) -> Redis {
+        Redis::create(unix, false, password, |_| {})
+    }
+
+    fn create(
+        unix: bool,
+        tls: bool,
+        password: Option<String>,
+        prepare: impl FnOnce(&Path),
+    ) -> Redis {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -44,10 +62,12 @@ impl Redis {
             .port();
         let dir = std::env::temp_dir().join(format!("mk-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
+        prepare(&dir);
         let mut r = Redis {
             port,
             dir,
             unix,
+            tls,
             password,
             child: None,
         };
@@ -59,11 +79,18 @@ impl Redis {
     pub fn url(&self) -> String {
         if self.unix {
             format!("unix://{}", self.socket().display())
+        } else if self.tls {
+            format!("rediss://127.0.0.1:{}/0", self.port)
         } else if let Some(pw) = &self.password {
             format!("redis://:{pw}@127.0.0.1:{}/0", self.port)
         } else {
             format!("redis://127.0.0.1:{}/0", self.port)
         }
+    }
+
+    /// The CA of a TLS Redis (`start_tls`).
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.join("ca.pem")
     }
 
     fn socket(&self) -> PathBuf {
@@ -73,7 +100,8 @@ impl Redis {
     /// Starts the server (again), and waits until it answers.
     pub fn restart(&mut self) {
         assert!(self.child.is_none(), "already running");
-        let port = if self.unix { 0 } else { self.port };
+        let port = if self.unix || self.tls { 0 } else { self.port };
+        let file = |name: &str| self.dir.join(name).display().to_string();
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
@@ -82,6 +110,22 @@ impl Redis {
                 vec![
                     "--unixsocket".to_string(),
                     self.socket().display().to_string(),
+                ]
+            } else {
+                vec![]
+            })
+            .args(if self.tls {
+                vec![
+                    "--tls-port".to_string(),
+                    self.port.to_string(),
+                    "--tls-cert-file".to_string(),
+                    file("server.pem"),
+                    "--tls-key-file".to_string(),
+                    file("server.key"),
+                    "--tls-ca-cert-file".to_string(),
+                    file("ca.pem"),
+                    "--tls-auth-clients".to_string(),
+                    "no".to_string(),
                 ]
             } else {
                 vec![]
@@ -120,6 +164,9 @@ impl Redis {
             cmd.args(["-s", self.socket().to_str().unwrap()]);
         } else {
             cmd.args(["-p", &self.port.to_string()]);
+        }
+        if self.tls {
+            cmd.args(["--tls", "--cacert", self.ca_file().to_str().unwrap()]);
         }
         if let Some(pw) = &self.password {
             cmd.args(["--no-auth-warning", "-a", pw]);

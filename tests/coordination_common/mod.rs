@@ -10,6 +10,18 @@ use std::ptr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// `mk:{<first 16 hex digits of SHA-256 of the client id>}:` (docs: the key layout).
+pub fn prefix() -> String {
+    let h = ring::digest::digest(&ring::digest::SHA256, ID.as_bytes());
+    let hex: String = h.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("mk:{{{hex}}}:")
+}
+
+/// The app's window key of [`ID`].
+pub fn app_key() -> String {
+    format!("{}app", prefix())
+}
+
 /// `mk_sandbox_bulk_<from>` .. `mk_sandbox_bulk_<from + n - 1>`.
 pub fn bulk(from: usize, n: usize) -> Vec<String> {
     (from..from + n)

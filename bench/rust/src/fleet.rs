@@ -29,8 +29,6 @@ use moneykit::core::{Client, Options};
 use moneykit_sandbox::{Config, Sandbox};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -43,92 +41,40 @@ const CLIENT_SECRET: &str = "sandbox-secret";
 
 // ------------------------------------------------------------------ redis-server
 
-/// A `redis-server` of the bench's own, on a free loopback port, killed on drop.
-struct Redis {
-    port: u16,
-    dir: PathBuf,
-    child: Child,
+// The Rust tests' Redis fixture (a free loopback port, no persistence, killed on drop);
+// the bench uses part of it.
+#[allow(dead_code)]
+#[path = "../../../tests/common/redis.rs"]
+mod redis_server;
+use self::redis_server::Redis;
+
+/// Empties the keys and the command counters.
+fn clear(redis: &Redis) {
+    redis.cli(&["FLUSHALL"]);
+    redis.cli(&["CONFIG", "RESETSTAT"]);
 }
 
-impl Redis {
-    fn start() -> Redis {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let dir = std::env::temp_dir().join(format!("mk-bench-redis-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("redis dir");
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .arg("--dir")
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server runs (make deps installs it)");
-        let r = Redis { port, dir, child };
-        let started = Instant::now();
-        while r.cli(&["PING"]).trim() != "PONG" {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "redis-server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
+/// `INFO commandstats`: calls per command (the bench's own `INFO`/`CONFIG` left out).
+fn command_calls(redis: &Redis) -> serde_json::Map<String, Value> {
+    let mut out = serde_json::Map::new();
+    for line in redis.cli(&["INFO", "commandstats"]).lines() {
+        let Some((name, rest)) = line.trim().split_once(':') else {
+            continue;
+        };
+        let Some(cmd) = name.strip_prefix("cmdstat_") else {
+            continue;
+        };
+        if cmd == "info" || cmd.starts_with("config") || cmd == "flushall" {
+            continue;
         }
-        r
+        let calls = rest
+            .split(',')
+            .find_map(|kv| kv.strip_prefix("calls="))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        out.insert(cmd.to_string(), json!(calls));
     }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-
-    fn cli(&self, args: &[&str]) -> String {
-        Command::new("redis-cli")
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
-            .args(args)
-            .stderr(Stdio::null())
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default()
-    }
-
-    /// Empties the keys and the command counters.
-    fn clear(&self) {
-        self.cli(&["FLUSHALL"]);
-        self.cli(&["CONFIG", "RESETSTAT"]);
-    }
-
-    /// `INFO commandstats`: calls per command (the bench's own `INFO`/`CONFIG` left out).
-    fn command_calls(&self) -> serde_json::Map<String, Value> {
-        let mut out = serde_json::Map::new();
-        for line in self.cli(&["INFO", "commandstats"]).lines() {
-            let Some((name, rest)) = line.trim().split_once(':') else {
-                continue;
-            };
-            let Some(cmd) = name.strip_prefix("cmdstat_") else {
-                continue;
-            };
-            if cmd == "info" || cmd.starts_with("config") || cmd == "flushall" {
-                continue;
-            }
-            let calls = rest
-                .split(',')
-                .find_map(|kv| kv.strip_prefix("calls="))
-                .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or(0);
-            out.insert(cmd.to_string(), json!(calls));
-        }
-        out
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+    out
 }
 
 // ------------------------------------------------------------------ the fleet
@@ -150,7 +96,7 @@ fn realistic_sandbox() -> Sandbox {
 fn fleet(links: usize, redis: Option<&Redis>) -> Value {
     let sb = realistic_sandbox();
     if let Some(r) = redis {
-        r.clear();
+        clear(r);
     }
     let exe = std::env::current_exe().expect("own path");
     let mut workers: Vec<Child> = (0..PROCESSES)
@@ -224,7 +170,7 @@ fn fleet(links: usize, redis: Option<&Redis>) -> Value {
     });
     if let Some(r) = redis {
         let trips = sum("round_trips");
-        let commands = r.command_calls();
+        let commands = command_calls(r);
         let scripts: u64 = ["evalsha", "eval"]
             .iter()
             .filter_map(|c| commands.get(*c).and_then(Value::as_u64))
@@ -294,7 +240,7 @@ pub fn worker() -> Value {
 
 /// `get_identity` with coordination on vs off, interleaved, against a plain sandbox.
 fn latency(redis: &Redis, rounds: usize, batch: usize) -> Value {
-    redis.clear();
+    clear(redis);
     let sb = Sandbox::start(Config::default()).expect("sandbox starts");
     crate::warm(&sb.base_url());
     let make = |coordinated: bool| {
